@@ -1,0 +1,59 @@
+// `npm install` (prepare) and `npm run build`: builds every package. Each step is
+// incremental, so a second run with nothing changed takes a few seconds.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateEventTypes } from './generate-event-types.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const agentJar = join(root, 'packages/jvm-agent/target/apitrace.jar');
+
+function step(name, fn) {
+  const started = Date.now();
+  const detail = fn();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`build: ${name}: ${detail ?? 'ok'} (${seconds}s)`);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.error) {
+    console.error(`build: cannot run ${command}: ${result.error.message} (is it installed? see README.md)`);
+    process.exit(1);
+  }
+  if (result.status !== 0) {
+    console.error(`build: ${command} ${args.join(' ')} failed with status ${result.status}`);
+    process.exit(1);
+  }
+}
+
+function newestMtime(path) {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'target') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+// Maven takes seconds just to start: only call it when an agent source or pom is newer than the jar.
+function agentJarIsCurrent() {
+  const jar = statSync(agentJar, { throwIfNoEntry: false });
+  if (!jar) return false;
+  const inputs = Math.max(newestMtime(join(root, 'pom.xml')), newestMtime(join(root, 'packages/jvm-agent')));
+  return jar.mtimeMs >= inputs;
+}
+
+const generated = await generateEventTypes();
+step('event types from schema', () => (generated ? 'generated' : 'current'));
+step('typescript', () => run(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json']));
+step('native shim', () => run('make', ['-s', '-C', 'packages/native-shim']));
+step('jvm agent', () => {
+  if (agentJarIsCurrent()) return 'current';
+  run('mvn', ['-B', '-q', '-ntp', '-f', 'pom.xml', 'package', '-DskipTests']);
+  return 'built';
+});

@@ -1,0 +1,82 @@
+// `npm test`: builds, then runs the C tests, Maven Surefire and mocha, and ends with one
+// line `N passed, N failed` over all three. Exits non-zero when anything failed.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs a command with its output passed through, and returns its status and stdout text. */
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      output += chunk.toString();
+    });
+    child.on('error', (err) => resolve({ status: 127, output: `${command}: ${err.message}` }));
+    child.on('close', (status) => resolve({ status: status ?? 1, output }));
+  });
+}
+
+const lastMatch = (text, re) => [...text.matchAll(re)].at(-1);
+
+const suites = [
+  {
+    name: 'native shim (C)',
+    command: ['make', ['-s', '-C', 'packages/native-shim', 'test']],
+    count(output) {
+      const m = lastMatch(output, /^(\d+) passed, (\d+) failed/gm);
+      return m && { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 };
+    },
+  },
+  {
+    name: 'jvm agent (Maven Surefire)',
+    command: ['mvn', ['-B', '-ntp', '-f', 'pom.xml', 'test']],
+    count(output) {
+      // Per-class lines carry "Time elapsed"; the per-module totals do not.
+      const totals = [...output.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)(.*)$/gm)]
+        .filter((m) => !m[5].includes('Time elapsed'));
+      if (totals.length === 0) return undefined;
+      const sum = (i) => totals.reduce((acc, m) => acc + Number(m[i]), 0);
+      const failed = sum(2) + sum(3);
+      return { passed: sum(1) - failed - sum(4), failed, skipped: sum(4) };
+    },
+  },
+  {
+    name: 'mocha (TypeScript units and end-to-end)',
+    command: ['node', ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.json']],
+    count(output) {
+      const n = (re) => Number(lastMatch(output, re)?.[1] ?? 0);
+      const passed = n(/^\s+(\d+) passing/gm);
+      const failed = n(/^\s+(\d+) failing/gm);
+      return passed + failed === 0 ? undefined : { passed, failed, skipped: n(/^\s+(\d+) pending/gm) };
+    },
+  },
+];
+
+const build = await run('node', ['scripts/build.mjs']);
+if (build.status !== 0) {
+  console.log('build failed: no tests ran');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const lines = [];
+for (const suite of suites) {
+  console.log(`\n=== ${suite.name} ===`);
+  const { status, output } = await run(...suite.command);
+  let counts = suite.count(output);
+  if (!counts) counts = { passed: 0, failed: 1, skipped: 0 };
+  else if (status !== 0 && counts.failed === 0) counts = { ...counts, failed: 1 }; // the runner itself failed
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} (exit ${status})`);
+}
+
+console.log('\n=== summary ===');
+for (const line of lines) console.log(line);
+console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(totals.failed > 0 ? 1 : 0);
