@@ -1,0 +1,95 @@
+// The `apitrace` command line. Exit statuses (README.md): `run` exits with the command's
+// own status; 2 means apitrace was used wrongly or its input is unusable; 1 an internal error.
+import { Command, CommanderError, Option } from 'commander';
+import { RunDirectoryError } from '../reader/run-reader.js';
+import { runCommand } from '../launcher/run-command.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
+import { summariseRun } from './report-command.js';
+
+export const VERSION = '0.1.0';
+const EXIT_INTERNAL = 1;
+
+function stderrLine(line: string): void {
+  process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+}
+
+interface RunFlags {
+  out?: string;
+  native: boolean;
+  node: boolean;
+  jvm: boolean;
+}
+
+function buildProgram(setStatus: (status: number) => void): Command {
+  const program = new Command('apitrace')
+    .description('See what an application really does at run time: native, Node and JVM API usage.')
+    .version(VERSION)
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`apitrace: ${text.replace(/^error: /, '')}`) });
+
+  program
+    .command('run')
+    .description('run a command with every plugin injected, then summarise what was recorded')
+    .usage('[options] -- <command> [args...]')
+    .addOption(new Option('-o, --out <dir>', 'run directory to create (default: ./.apitrace/runs/<timestamp>-<id>)'))
+    .option('--no-native', 'do not inject the native shim (LD_PRELOAD)')
+    .option('--no-node', 'do not inject the node plugin (NODE_OPTIONS --import)')
+    .option('--no-jvm', 'do not inject the jvm agent (JAVA_TOOL_OPTIONS -javaagent)')
+    .argument('<command...>', 'the command to observe, after --')
+    .passThroughOptions()
+    .action(async (command: string[], flags: RunFlags) => {
+      const result = await runCommand(command, {
+        ...(flags.out === undefined ? {} : { out: flags.out }),
+        enabled: { native: flags.native, node: flags.node, jvm: flags.jvm },
+        cwd: process.cwd(),
+        env: process.env,
+        warn: stderrLine,
+      });
+      try {
+        stderrLine(await summariseRun(result.runDir));
+      } catch (err) {
+        // The command's status is what scripts rely on: a failed summary must not change it.
+        stderrLine(`apitrace: cannot summarise ${result.runDir}: ${(err as Error).message}`);
+      }
+      setStatus(result.status);
+    });
+
+  program
+    .command('report')
+    .description('print the summary of an existing run directory')
+    .argument('<run-dir>', 'a directory written by apitrace run (or by plugins with APITRACE_DIR)')
+    .action(async (runDir: string) => {
+      process.stdout.write(await summariseRun(runDir));
+      setStatus(0);
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit status; never calls process.exit itself. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let status = 0;
+  const program = buildProgram((s) => {
+    status = s;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage mistakes were already printed.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof CliError) {
+      stderrLine(err.line);
+      return err.exitStatus;
+    }
+    if (err instanceof RunDirectoryError) {
+      stderrLine(`apitrace: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    stderrLine(`apitrace: internal error: ${(err as Error).stack ?? String(err)}`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,76 @@
+// Groups event files into process images: the native, node and jvm files of one pid that
+// describe the same program image (a pid that execs has several images).
+import type { ProcessEnd, Source } from '../schema/events.generated.js';
+import type { EventFileSummary } from '../reader/run-reader.js';
+
+export interface ProcessImage {
+  pid: number;
+  ppid?: number;
+  /** CLOCK_MONOTONIC ns of the earliest process_start of the image */
+  startT?: number;
+  exe?: string;
+  argv?: string[];
+  sources: Source[];
+  /** how the image ended, from its native file when it has one */
+  end?: ProcessEnd;
+  /** some file of the image lacks process_end: the process died or is still running */
+  endMissing: boolean;
+  files: EventFileSummary[];
+}
+
+function newImage(file: EventFileSummary): ProcessImage {
+  return { pid: file.pid, sources: [], endMissing: false, files: [] };
+}
+
+function addFile(image: ProcessImage, file: EventFileSummary): void {
+  image.files.push(file);
+  if (!image.sources.includes(file.source)) image.sources.push(file.source);
+  const start = file.start;
+  // The native shim sees the argv the kernel exec'd; prefer it over a runtime's own view.
+  if (start && (image.argv === undefined || file.source === 'native')) {
+    image.ppid = start.ppid;
+    image.exe = start.exe;
+    image.argv = start.argv;
+  }
+  if (start && (image.startT === undefined || start.t < image.startT)) image.startT = start.t;
+  if (file.end) {
+    if (!image.end || file.source === 'native') image.end = file.end;
+  } else {
+    image.endMissing = true;
+  }
+}
+
+const startOf = (f: EventFileSummary): number => f.start?.t ?? Number.POSITIVE_INFINITY;
+
+/**
+ * A language file (node, jvm) belongs to the native image of its pid that started last
+ * before it; without one, to an earlier image of its pid that lacks its source.
+ */
+export function groupProcessImages(files: readonly EventFileSummary[]): ProcessImage[] {
+  const byPid = new Map<number, EventFileSummary[]>();
+  for (const f of files) byPid.set(f.pid, [...(byPid.get(f.pid) ?? []), f]);
+
+  const images: ProcessImage[] = [];
+  for (const pidFiles of byPid.values()) {
+    const ordered = [...pidFiles].sort((a, b) => startOf(a) - startOf(b) || a.seq - b.seq);
+    const pidImages: ProcessImage[] = [];
+    let currentNative: ProcessImage | undefined;
+    for (const file of ordered) {
+      if (file.source === 'native') {
+        currentNative = newImage(file);
+        pidImages.push(currentNative);
+        addFile(currentNative, file);
+        continue;
+      }
+      let home = currentNative && !currentNative.sources.includes(file.source) ? currentNative : undefined;
+      home ??= pidImages.findLast((img) => !img.sources.includes(file.source));
+      if (!home) {
+        home = newImage(file);
+        pidImages.push(home);
+      }
+      addFile(home, file);
+    }
+    images.push(...pidImages);
+  }
+  return images.sort((a, b) => (a.startT ?? Infinity) - (b.startT ?? Infinity) || a.pid - b.pid);
+}

@@ -1,0 +1,191 @@
+// Reads every event file of a run directory, streaming and validating each record.
+// A bad line is reported as `file:line: what is wrong` and skipped; nothing else is lost.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApitraceEvent, ProcessEnd, ProcessStart, Source } from '../schema/events.generated.js';
+import { checkEvent, eventValidator, EVENT_SCHEMA_VERSION } from '../schema/event-validator.js';
+import { parseEventFileName } from './event-file-name.js';
+import { fileLines } from './file-lines.js';
+import { readRunManifest, RUN_MANIFEST_NAME, type RunManifest } from './run-manifest.js';
+
+export type ProblemSeverity = 'error' | 'warn' | 'info';
+
+export interface RunProblem {
+  severity: ProblemSeverity;
+  /** `file:line`, `file`, or the run directory */
+  where: string;
+  message: string;
+}
+
+export interface EventFileSummary {
+  path: string;
+  name: string;
+  pid: number;
+  source: Source;
+  seq: number;
+  start?: ProcessStart;
+  end?: ProcessEnd;
+  records: number;
+  rejected: number;
+  /** the last line was cut off: the process ended abruptly */
+  truncated: boolean;
+}
+
+export interface RunContents {
+  dir: string;
+  manifest?: RunManifest;
+  files: EventFileSummary[];
+  recordsByKind: Map<string, number>;
+  problems: RunProblem[];
+  /** problems beyond MAX_KEPT_PROBLEMS, counted but not kept */
+  problemsNotKept: number;
+}
+
+export type EventVisitor = (event: ApitraceEvent, file: EventFileSummary) => void;
+
+/** The directory cannot be read as a run at all (missing, empty, not a run). */
+export class RunDirectoryError extends Error {}
+
+const MAX_KEPT_PROBLEMS = 1000;
+
+function listRunDirectory(dir: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new RunDirectoryError(`${dir}: not a directory`);
+    entries = readdirSync(dir);
+  } catch (err) {
+    if (err instanceof RunDirectoryError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : (err as Error).message;
+    throw new RunDirectoryError(`${dir}: ${why}`);
+  }
+  if (entries.length === 0) throw new RunDirectoryError(`${dir}: the run directory is empty (nothing was recorded)`);
+  return entries;
+}
+
+function compareFiles(a: EventFileSummary, b: EventFileSummary): number {
+  return a.pid - b.pid || a.source.localeCompare(b.source) || a.seq - b.seq;
+}
+
+export async function readRun(dir: string, visit?: EventVisitor): Promise<RunContents> {
+  const entries = listRunDirectory(dir);
+  eventValidator();
+  const contents: RunContents = { dir, files: [], recordsByKind: new Map(), problems: [], problemsNotKept: 0 };
+  const report = (severity: ProblemSeverity, where: string, message: string): void => {
+    if (contents.problems.length < MAX_KEPT_PROBLEMS) contents.problems.push({ severity, where, message });
+    else contents.problemsNotKept++;
+  };
+
+  const hasManifest = entries.includes(RUN_MANIFEST_NAME);
+  if (hasManifest) {
+    try {
+      contents.manifest = readRunManifest(dir);
+    } catch (err) {
+      report('warn', join(dir, RUN_MANIFEST_NAME), `unreadable run manifest: ${(err as Error).message}`);
+    }
+  }
+  for (const name of entries) {
+    const parsed = parseEventFileName(name);
+    if (parsed) contents.files.push({ path: join(dir, name), name, ...parsed, records: 0, rejected: 0, truncated: false });
+  }
+  if (contents.files.length === 0 && !hasManifest) {
+    throw new RunDirectoryError(`${dir}: not an apitrace run directory (no event files and no ${RUN_MANIFEST_NAME})`);
+  }
+  contents.files.sort(compareFiles);
+  if (contents.files.length === 0) report('warn', dir, 'no event files: no plugin recorded anything in this run');
+
+  for (const file of contents.files) {
+    await readEventFile(file, contents, report, visit);
+  }
+  return contents;
+}
+
+async function readEventFile(
+  file: EventFileSummary,
+  contents: RunContents,
+  report: (severity: ProblemSeverity, where: string, message: string) => void,
+  visit: EventVisitor | undefined,
+): Promise<void> {
+  const stackIds = new Set<number>();
+  const reject = (line: number, message: string, severity: ProblemSeverity = 'error'): void => {
+    file.rejected++;
+    report(severity, `${file.path}:${line}`, message);
+  };
+  try {
+    for await (const line of fileLines(file.path)) {
+      let record: unknown;
+      try {
+        record = JSON.parse(line.text);
+      } catch (err) {
+        if (!line.complete) {
+          file.truncated = true;
+          reject(line.number, 'truncated final line: the process ended abruptly', 'warn');
+        } else {
+          reject(line.number, line.text.trim() === '' ? 'empty line' : `not JSON: ${(err as Error).message}`);
+        }
+        continue;
+      }
+      const version = (record as { kind?: unknown; v?: unknown } | null);
+      if (version?.kind === 'process_start' && version.v !== EVENT_SCHEMA_VERSION) {
+        report('error', `${file.path}:${line.number}`,
+          `event contract version ${JSON.stringify(version.v)} is not supported (this apitrace reads v${EVENT_SCHEMA_VERSION}); file skipped`);
+        return;
+      }
+      const checked = checkEvent(record);
+      if (!checked.ok) {
+        reject(line.number, checked.error);
+        continue;
+      }
+      const event = checked.event;
+      const misplaced = checkPlacement(event, file, stackIds, (message) => report('warn', `${file.path}:${line.number}`, message));
+      if (misplaced) {
+        reject(line.number, misplaced);
+        continue;
+      }
+      file.records++;
+      contents.recordsByKind.set(event.kind, (contents.recordsByKind.get(event.kind) ?? 0) + 1);
+      if (event.kind === 'notice' && event.level !== 'info') {
+        report(event.level, `${file.path}:${line.number}`, `${event.code}: ${event.message}${event.subject ? ` (${event.subject})` : ''}`);
+      }
+      visit?.(event, file);
+    }
+  } catch (err) {
+    report('error', file.path, `cannot read: ${(err as Error).message}`);
+  }
+  if (file.records > 0 && !file.start) report('error', file.path, 'no process_start record: process identity unknown');
+}
+
+/**
+ * Checks what the schema cannot express: record order within a file. Returns why the record
+ * must be rejected, or undefined; oddities that lose nothing go to `warn`.
+ */
+function checkPlacement(
+  event: ApitraceEvent,
+  file: EventFileSummary,
+  stackIds: Set<number>,
+  warn: (message: string) => void,
+): string | undefined {
+  switch (event.kind) {
+    case 'process_start':
+      if (file.start || file.records > 0) return 'process_start must be the first and only one in a file';
+      if (event.pid !== file.pid || event.source !== file.source) {
+        return `process_start says ${event.source} pid ${event.pid} but the file name says ${file.source} pid ${file.pid}`;
+      }
+      file.start = event;
+      return undefined;
+    case 'process_end':
+      file.end = event;
+      return undefined;
+    case 'stack':
+      stackIds.add(event.id);
+      return undefined;
+    default: {
+      if (file.records === 0) warn(`${event.kind} before process_start (the first record must be process_start)`);
+      const stack = 'stack' in event ? event.stack : undefined;
+      if (stack !== undefined && !stackIds.has(stack)) {
+        warn(`${event.kind}: refers to stack ${stack}, which no earlier record defines`);
+      }
+      return undefined;
+    }
+  }
+}
