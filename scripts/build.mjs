@@ -54,6 +54,6 @@ step('typescript', () => run(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconf
 step('native shim', () => run('make', ['-s', '-C', 'packages/native-shim']));
 step('jvm agent', () => {
   if (agentJarIsCurrent()) return 'current';
-  run('mvn', ['-B', '-q', '-ntp', '-f', 'pom.xml', 'package', '-DskipTests']);
+  run('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', 'pom.xml', 'package', '-DskipTests']);
   return 'built';
 });
