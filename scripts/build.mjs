@@ -16,8 +16,12 @@ function step(name, fn) {
   console.log(`build: ${name}: ${detail ?? 'ok'} (${seconds}s)`);
 }
 
+// Maven 3.8 prints stray colour resets even in batch mode: output is passed through without ANSI codes.
 function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const strip = (text) => (text ?? '').replaceAll(/\x1b\[[0-9;]*m/g, '');
+  process.stdout.write(strip(result.stdout));
+  process.stderr.write(strip(result.stderr));
   if (result.error) {
     console.error(`build: cannot run ${command}: ${result.error.message} (is it installed? see README.md)`);
     process.exit(1);

@@ -5,6 +5,7 @@ import type { ProcessImage } from '../model/process-images.js';
 import { shellQuote } from './shell-quote.js';
 
 const MAX_PROBLEMS_SHOWN = 20;
+const MAX_PROCESSES_SHOWN = 40;
 const MAX_COMMAND_WIDTH = 100;
 
 function clip(text: string, width: number): string {
@@ -38,7 +39,7 @@ export function formatRunSummary(run: RunContents, images: readonly ProcessImage
   lines.push(`  processes: ${images.length}`);
   if (images.length > 0) {
     const rows = [['PID', 'PPID', 'SOURCES', 'STATUS', 'COMMAND']];
-    for (const img of images) {
+    for (const img of images.slice(0, MAX_PROCESSES_SHOWN)) {
       rows.push([
         String(img.pid),
         img.ppid === undefined ? '?' : String(img.ppid),
@@ -48,6 +49,7 @@ export function formatRunSummary(run: RunContents, images: readonly ProcessImage
       ]);
     }
     lines.push(...table(rows).map((l) => `    ${l}`));
+    if (images.length > MAX_PROCESSES_SHOWN) lines.push(`    … and ${images.length - MAX_PROCESSES_SHOWN} more`);
   }
 
   const total = [...run.recordsByKind.values()].reduce((a, b) => a + b, 0);
