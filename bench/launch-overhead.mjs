@@ -1,5 +1,6 @@
-// What `apitrace run` costs a short command: bare vs. apitrace (all plugins) vs. strace -f
-// (the usual "what does this process do" anchor), alternating runs, ratios to bare.
+// What `apitrace run` costs a short command: bare vs. apitrace with every plugin vs. the
+// launcher alone (all plugins off: its fixed cost) vs. strace -f (the usual "what does this
+// process do" anchor), alternating runs, ratios to bare.
 // Usage: node bench/launch-overhead.mjs [rounds]   (run `npm install` first)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,6 +37,7 @@ for (const [name, argv] of Object.entries(workloads)) {
   const variants = {
     bare: () => argv,
     apitrace: (i) => [process.execPath, cli, 'run', '--out', join(work, `${name.replaceAll(/\W/g, '_')}-${i}`), '--', ...argv],
+    launcher: (i) => [process.execPath, cli, 'run', '--no-native', '--no-node', '--no-jvm', '--out', join(work, `${name.replaceAll(/\W/g, '_')}-l${i}`), '--', ...argv],
     ...(hasStrace ? { 'strace -f': () => ['strace', '-f', '-qq', '-o', '/dev/null', ...argv] } : {}),
   };
   const times = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateEventTypes } from './generate-event-types.mjs';
+import { generateFromSchema } from './generate-from-schema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const agentJar = join(root, 'packages/jvm-agent/target/apitrace.jar');
@@ -52,8 +52,8 @@ function agentJarIsCurrent() {
   return jar.mtimeMs >= inputs;
 }
 
-const generated = await generateEventTypes();
-step('event types from schema', () => (generated ? 'generated' : 'current'));
+const generated = await generateFromSchema();
+step('types and validator from the event schema', () => (generated.length ? `generated ${generated.join(', ')}` : 'current'));
 step('typescript', () => run(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json']));
 step('native shim', () => run('make', ['-s', '-C', 'packages/native-shim']));
 step('jvm agent', () => {

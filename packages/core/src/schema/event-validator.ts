@@ -1,26 +1,22 @@
 // Validates one parsed record against the event contract (packages/core/schema/events.schema.json).
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ApitraceEvent } from './events.generated.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
 export const EVENT_SCHEMA_PATH = new URL('../../../schema/events.schema.json', import.meta.url);
 
-// ajv-formats is CommonJS with a default export; under NodeNext its namespace wraps it.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// Compiled from the schema at build time (scripts/generate-from-schema.mjs): compiling it
+// here would cost every CLI start tens of milliseconds.
+const VALIDATOR_PATH = new URL('../../../generated/events-validator.cjs', import.meta.url);
 
-let compiled: ValidateFunction<ApitraceEvent> | undefined;
+let loaded: ValidateFunction<ApitraceEvent> | undefined;
 
-/** Compiles the schema once; a broken schema throws here, not per record. */
+/** Loads the compiled validator once; a missing build throws here, not per record. */
 export function eventValidator(): ValidateFunction<ApitraceEvent> {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(EVENT_SCHEMA_PATH, 'utf8')) as object;
-    const ajv = new Ajv({ discriminator: true, allErrors: false, strict: true, allowUnionTypes: true });
-    addFormats(ajv);
-    compiled = ajv.compile<ApitraceEvent>(schema);
-  }
-  return compiled;
+  loaded ??= createRequire(import.meta.url)(fileURLToPath(VALIDATOR_PATH)) as ValidateFunction<ApitraceEvent>;
+  return loaded;
 }
 
 function describe(error: ErrorObject): string {
