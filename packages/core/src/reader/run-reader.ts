@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ApitraceEvent, ProcessEnd, ProcessStart, Source } from '../schema/events.generated.js';
 import { checkEvent, eventValidator, EVENT_SCHEMA_VERSION } from '../schema/event-validator.js';
 import { parseEventFileName } from './event-file-name.js';
-import { fileLines } from './file-lines.js';
+import { forEachLine } from './file-lines.js';
 import { readRunManifest, RUN_MANIFEST_NAME, type RunManifest } from './run-manifest.js';
 
 export type ProblemSeverity = 'error' | 'warn' | 'info';
@@ -111,44 +111,46 @@ async function readEventFile(
     file.rejected++;
     report(severity, `${file.path}:${line}`, message);
   };
-  try {
-    for await (const line of fileLines(file.path)) {
-      let record: unknown;
-      try {
-        record = JSON.parse(line.text);
-      } catch (err) {
-        if (!line.complete) {
-          file.truncated = true;
-          reject(line.number, 'truncated final line: the process ended abruptly', 'warn');
-        } else {
-          reject(line.number, line.text.trim() === '' ? 'empty line' : `not JSON: ${(err as Error).message}`);
-        }
-        continue;
+  const onLine = (text: string, number: number, complete: boolean): boolean => {
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (err) {
+      if (!complete) {
+        file.truncated = true;
+        reject(number, 'truncated final line: the process ended abruptly', 'warn');
+      } else {
+        reject(number, text.trim() === '' ? 'empty line' : `not JSON: ${(err as Error).message}`);
       }
-      const version = (record as { kind?: unknown; v?: unknown } | null);
-      if (version?.kind === 'process_start' && version.v !== EVENT_SCHEMA_VERSION) {
-        report('error', `${file.path}:${line.number}`,
-          `event contract version ${JSON.stringify(version.v)} is not supported (this apitrace reads v${EVENT_SCHEMA_VERSION}); file skipped`);
-        return;
-      }
-      const checked = checkEvent(record);
-      if (!checked.ok) {
-        reject(line.number, checked.error);
-        continue;
-      }
-      const event = checked.event;
-      const misplaced = checkPlacement(event, file, stackIds, (message) => report('warn', `${file.path}:${line.number}`, message));
-      if (misplaced) {
-        reject(line.number, misplaced);
-        continue;
-      }
-      file.records++;
-      contents.recordsByKind.set(event.kind, (contents.recordsByKind.get(event.kind) ?? 0) + 1);
-      if (event.kind === 'notice' && event.level !== 'info') {
-        report(event.level, `${file.path}:${line.number}`, `${event.code}: ${event.message}${event.subject ? ` (${event.subject})` : ''}`);
-      }
-      visit?.(event, file);
+      return true;
     }
+    const version = record as { kind?: unknown; v?: unknown } | null;
+    if (version?.kind === 'process_start' && version.v !== EVENT_SCHEMA_VERSION) {
+      report('error', `${file.path}:${number}`,
+        `event contract version ${JSON.stringify(version.v)} is not supported (this apitrace reads v${EVENT_SCHEMA_VERSION}); file skipped`);
+      return false;
+    }
+    const checked = checkEvent(record);
+    if (!checked.ok) {
+      reject(number, checked.error);
+      return true;
+    }
+    const event = checked.event;
+    const misplaced = checkPlacement(event, file, stackIds, (message) => report('warn', `${file.path}:${number}`, message));
+    if (misplaced) {
+      reject(number, misplaced);
+      return true;
+    }
+    file.records++;
+    contents.recordsByKind.set(event.kind, (contents.recordsByKind.get(event.kind) ?? 0) + 1);
+    if (event.kind === 'notice' && event.level !== 'info') {
+      report(event.level, `${file.path}:${number}`, `${event.code}: ${event.message}${event.subject ? ` (${event.subject})` : ''}`);
+    }
+    visit?.(event, file);
+    return true;
+  };
+  try {
+    await forEachLine(file.path, onLine);
   } catch (err) {
     report('error', file.path, `cannot read: ${(err as Error).message}`);
   }
