@@ -84,6 +84,26 @@ describe('apitrace run (end to end)', () => {
     });
   }
 
+  it('delivers a terminal\'s Ctrl-C to the command exactly once', async () => {
+    // script(1) gives the launcher a terminal; ^C on it signals the whole foreground group.
+    const cwd = tempDir('run-tty');
+    const app = join(cwd, 'count-sigint.cjs');
+    writeFileSync(app, `let n = 0;
+      process.on('SIGINT', () => { if (++n === 1) setTimeout(() => { console.log('sigints=' + n); process.exit(0); }, 500); });
+      console.log('ready'); setInterval(() => {}, 1000);`);
+    const command = `${process.execPath} ${CLI} run -- ${process.execPath} ${app}`;
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const exit = new Promise<number | null>((resolve) => terminal.on('close', (code) => resolve(code)));
+    terminal.stdout.on('data', (d: Buffer) => {
+      const sawReady = output.includes('ready');
+      output += d.toString();
+      if (!sawReady && output.includes('ready')) terminal.stdin.write('\x03');
+    });
+    assert.equal(await exit, 0, output);
+    assert.match(output, /sigints=1\r?\n/);
+  });
+
   it('exits 128 + n when a forwarded signal kills the command', async () => {
     const cwd = tempDir('run-signal-kill');
     const launcher = spawn(process.execPath, [CLI, 'run', '--', 'node', '-e', "console.log('ready'); setInterval(() => {}, 1000)"], {
