@@ -107,6 +107,7 @@ async function readEventFile(
   visit: EventVisitor | undefined,
 ): Promise<void> {
   const stackIds = new Set<number>();
+  let visitorFailure: unknown;
   const reject = (line: number, message: string, severity: ProblemSeverity = 'error'): void => {
     file.rejected++;
     report(severity, `${file.path}:${line}`, message);
@@ -146,7 +147,12 @@ async function readEventFile(
     if (event.kind === 'notice' && event.level !== 'info') {
       report(event.level, `${file.path}:${number}`, `${event.code}: ${event.message}${event.subject ? ` (${event.subject})` : ''}`);
     }
-    visit?.(event, file);
+    try {
+      visit?.(event, file);
+    } catch (err) {
+      visitorFailure = err;
+      return false;
+    }
     return true;
   };
   try {
@@ -154,6 +160,8 @@ async function readEventFile(
   } catch (err) {
     report('error', file.path, `cannot read: ${(err as Error).message}`);
   }
+  // A failing visitor is a bug of the analysis, not damage in the file: it must not pass as one.
+  if (visitorFailure !== undefined) throw visitorFailure;
   if (file.records > 0 && !file.start) report('error', file.path, 'no process_start record: process identity unknown');
 }
 

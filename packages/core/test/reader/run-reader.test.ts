@@ -125,4 +125,11 @@ describe('readRun', () => {
     await readRun(runDirWith({ '1-native-0.jsonl': lines(processStart({ pid: 1 }), usage) }), (e, f) => seen.push(`${f.name}:${e.kind}`));
     assert.deepEqual(seen, ['1-native-0.jsonl:process_start', '1-native-0.jsonl:api_usage']);
   });
+
+  it('lets a failing visitor fail the read instead of reporting the file as damaged', async () => {
+    const dir = runDirWith({ '1-native-0.jsonl': lines(processStart({ pid: 1 }), usage) });
+    await assert.rejects(readRun(dir, () => {
+      throw new Error('analysis bug');
+    }), /analysis bug/);
+  });
 });
