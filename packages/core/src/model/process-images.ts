@@ -48,11 +48,15 @@ const startOf = (f: EventFileSummary): number => f.start?.t ?? Number.POSITIVE_I
  */
 export function groupProcessImages(files: readonly EventFileSummary[]): ProcessImage[] {
   const byPid = new Map<number, EventFileSummary[]>();
-  for (const f of files) byPid.set(f.pid, [...(byPid.get(f.pid) ?? []), f]);
+  for (const f of files) {
+    const pidFiles = byPid.get(f.pid);
+    if (pidFiles) pidFiles.push(f);
+    else byPid.set(f.pid, [f]);
+  }
 
   const images: ProcessImage[] = [];
   for (const pidFiles of byPid.values()) {
-    const ordered = [...pidFiles].sort((a, b) => startOf(a) - startOf(b) || a.seq - b.seq);
+    const ordered = pidFiles.sort((a, b) => startOf(a) - startOf(b) || a.seq - b.seq);
     const pidImages: ProcessImage[] = [];
     let currentNative: ProcessImage | undefined;
     for (const file of ordered) {
