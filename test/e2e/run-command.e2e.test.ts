@@ -91,8 +91,9 @@ describe('apitrace run (end to end)', () => {
     writeFileSync(app, `let n = 0;
       process.on('SIGINT', () => { if (++n === 1) setTimeout(() => { console.log('sigints=' + n); process.exit(0); }, 500); });
       console.log('ready'); setInterval(() => {}, 1000);`);
-    const command = `${process.execPath} ${CLI} run -- ${process.execPath} ${app}`;
-    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    // exec: script(1) runs this through $SHELL, and a shell left waiting would take the ^C too.
+    const command = `exec ${process.execPath} ${CLI} run -- ${process.execPath} ${app}`;
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: cleanEnv({ SHELL: '/bin/sh' }), stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     const exit = new Promise<number | null>((resolve) => terminal.on('close', (code) => resolve(code)));
     terminal.stdout.on('data', (d: Buffer) => {
