@@ -1,6 +1,7 @@
 // `npm test`: builds, then runs the C tests, Maven Surefire and mocha, and ends with one
 // line `N passed, N failed` over all three. Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -62,6 +63,27 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
+// The HTML report is tested in a real headless Chromium; npm cannot install a browser that
+// runs here (playwright's download is unreachable), so on a bare machine the tests take
+// Debian's package, as root. Without it, those tests fail and say why.
+const TEST_SYSTEM_PACKAGES = [{ file: '/usr/bin/chromium', pkg: 'chromium' }];
+const missing = TEST_SYSTEM_PACKAGES.filter((p) => !existsSync(p.file)).map((p) => p.pkg);
+if (missing.length > 0 && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+  console.log(`installing system packages the tests need: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+    const status = await new Promise((resolve) => {
+      const child = spawn('apt-get', args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      child.on('error', () => resolve(127));
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+    if (status !== 0) {
+      console.log(`apt-get ${args[0]} failed (exit ${status}); tests needing ${missing.join(' ')} will fail`);
+      break;
+    }
+  }
+}
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
 for (const suite of suites) {
@@ -78,5 +100,6 @@ for (const suite of suites) {
 
 console.log('\n=== summary ===');
 for (const line of lines) console.log(line);
-console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+if (totals.skipped) console.log(`${totals.skipped} skipped`);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 ? 1 : 0);
