@@ -7,3 +7,5 @@ export { parseEventFileName } from './reader/event-file-name.js';
 export { groupProcessImages, type ProcessImage } from './model/process-images.js';
 export { formatRunSummary } from './report/terminal-summary.js';
 export { main } from './cli/main.js';
+export { buildAppModel } from './model/app-model.js';
+export type * from './model/app-model.js';
