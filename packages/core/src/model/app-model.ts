@@ -20,14 +20,11 @@
 // Stability: these types are read by other modules (issue 7: fingerprint, diff, findings,
 // HTML report). Change them additively only. Every list in an AppModel is sorted
 // deterministically, so two models of the same run compare equal.
-import type { Category, Frame, Scalar, Source } from '../schema/events.generated.js';
+import type { Category, Frame, MonoNs, Scalar, Source } from '../schema/events.generated.js';
 import type { RunManifest } from '../reader/run-manifest.js';
 import type { RunProblem } from '../reader/run-reader.js';
 
 export type { RunProblem } from '../reader/run-reader.js';
-
-/** Monotonic nanoseconds (CLOCK_MONOTONIC), as in the event contract. */
-export type MonoNs = number;
 
 export interface AppModel {
   /** Version of this model shape; bumped only on an incompatible change (there should be none). */
