@@ -61,3 +61,5 @@ step('jvm agent', () => {
   run('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', 'pom.xml', 'package', '-DskipTests']);
   return 'built';
 });
+step('native example', () => run('make', ['-s', '-C', 'examples/native']));
+step('polyglot example jar', () => run('make', ['-s', '-C', 'examples/polyglot']));
