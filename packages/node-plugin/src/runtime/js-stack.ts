@@ -1,0 +1,120 @@
+// JS stacks from V8's structured call sites, turned into schema frames and deduplicated into
+// `stack` records. Capturing is the expensive part (microseconds), so callers decide when to
+// capture (see api-gate.ts); turning call sites into frames happens only for recorded spans.
+import { fileURLToPath } from 'node:url';
+import { codeUnitOf } from './owning-package.js';
+
+export interface Frame {
+  lang: 'js';
+  fn: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  unit?: string;
+}
+
+// dist/src/ of this plugin: frames in here are ours, never the caller.
+const PLUGIN_DIR = fileURLToPath(new URL('../', import.meta.url));
+const MAX_FRAMES = 24;
+
+const asCallSites = (_err: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
+
+/**
+ * The call sites above `skip` (a function on the stack, usually our wrapper), innermost first.
+ * Error.prepareStackTrace and stackTraceLimit are the application's: they are swapped only for
+ * the duration of one capture and restored even if V8 throws.
+ */
+export function captureCallSites(skip: Function): NodeJS.CallSite[] {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  try {
+    Error.prepareStackTrace = asCallSites;
+    Error.stackTraceLimit = MAX_FRAMES;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, skip);
+    const sites = holder.stack;
+    return Array.isArray(sites) ? (sites as NodeJS.CallSite[]) : [];
+  } catch {
+    return [];
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+}
+
+/** The file of a call site as a path (ESM frames carry file: URLs), or undefined for natives. */
+export function siteFile(site: NodeJS.CallSite): string | undefined {
+  const name = site.getFileName() ?? site.getScriptNameOrSourceURL?.();
+  if (!name) return undefined;
+  if (name.startsWith('file://')) {
+    try {
+      return fileURLToPath(name);
+    } catch {
+      return name;
+    }
+  }
+  return name;
+}
+
+/** Node's own code and this plugin's: never the caller of an API. */
+export function isInternalFile(file: string | undefined): boolean {
+  return file === undefined || file.startsWith('node:') || file.startsWith(PLUGIN_DIR);
+}
+
+/** The code unit (package root) of the first frame that is neither Node's nor ours. */
+export function callerUnit(sites: readonly NodeJS.CallSite[]): string | undefined {
+  for (const site of sites) {
+    const file = siteFile(site);
+    if (!isInternalFile(file)) return codeUnitOf(file!);
+  }
+  return undefined;
+}
+
+function frameOf(site: NodeJS.CallSite): Frame {
+  const file = siteFile(site);
+  const type = site.getTypeName();
+  const method = site.getFunctionName() ?? site.getMethodName();
+  const fn = method ? (type && site.getMethodName() && !site.isToplevel() ? `${type}.${method}` : method) : '?';
+  const frame: Frame = { lang: 'js', fn };
+  if (file !== undefined) {
+    frame.file = file;
+    frame.unit = file.startsWith('/') ? codeUnitOf(file) : file;
+  }
+  const line = site.getLineNumber();
+  const col = site.getColumnNumber();
+  if (line !== null && line >= 0) frame.line = line;
+  if (col !== null && col >= 0) frame.col = col;
+  return frame;
+}
+
+/** Frames from the first frame that is not ours (Node's internal frames stay: they show the path in). */
+export function framesOf(sites: readonly NodeJS.CallSite[]): { frames: Frame[]; truncated: boolean } {
+  const frames: Frame[] = [];
+  for (const site of sites) {
+    const file = siteFile(site);
+    if (file !== undefined && file.startsWith(PLUGIN_DIR)) continue;
+    frames.push(frameOf(site));
+  }
+  return { frames, truncated: sites.length >= MAX_FRAMES };
+}
+
+const MAX_STACKS = 20_000;
+
+/** Distinct stacks of one event file: ids from 1, each written once before its first use. */
+export class StackTable {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly emit: (record: { kind: 'stack'; id: number; frames: Frame[]; truncated?: boolean }) => void) {}
+
+  /** The id of these frames' stack, writing the stack record on first sight; undefined past the bound. */
+  idOf(frames: Frame[], truncated: boolean): number | undefined {
+    const key = frames.map((f) => `${f.fn}@${f.file ?? ''}:${f.line ?? ''}:${f.col ?? ''}`).join('|');
+    const known = this.ids.get(key);
+    if (known !== undefined) return known;
+    if (this.ids.size >= MAX_STACKS) return undefined;
+    const id = this.ids.size + 1;
+    this.ids.set(key, id);
+    this.emit(truncated ? { kind: 'stack', id, frames, truncated } : { kind: 'stack', id, frames });
+    return id;
+  }
+}
