@@ -2,7 +2,7 @@
 // the example's output is unchanged, and what the emitters recorded is what the
 // example does (its process tree, its code, its calls).
 import { strict as assert } from 'node:assert';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApitraceEvent, ProcessImage, RunContents } from '@apitrace/core';
 import { CLI, JVM_AGENT, NATIVE_SHIM, REPO_ROOT } from '../support/paths.js';
@@ -16,9 +16,18 @@ interface TracedExample {
   recorded: RecordedRun;
 }
 
+const madeDirs: string[] = [];
+
+/** A fresh temporary directory, removed after the tests of this file. */
+function workDir(name: string): string {
+  const dir = tempDir(`example-${name}`);
+  madeDirs.push(dir);
+  return dir;
+}
+
 /** `apitrace run --out DIR -- <command>` from the repository root, then the validated run. */
 async function traceExample(name: string, command: string[]): Promise<TracedExample> {
-  const out = join(tempDir(`example-${name}`), 'run');
+  const out = join(workDir(name), 'run');
   const result = await runProgram(process.execPath, [CLI, 'run', '--out', out, '--', ...command], { cwd: REPO_ROOT, env: cleanEnv() });
   assert.equal(result.status, 0, `${name} under apitrace exited ${result.status}:\n${result.stderr}`);
   return { result, recorded: await readValidRun(out) };
@@ -43,6 +52,10 @@ function filesOf(run: RunContents, pid: number, source: string) {
 }
 
 describe('examples under apitrace run (end to end)', () => {
+  after(() => {
+    for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   describe('native: SQLite and OpenSSL over loopback TLS', () => {
     const ledger = join(EXAMPLES, 'native', 'build', 'ledger');
     let traced: TracedExample;
@@ -130,7 +143,7 @@ describe('examples under apitrace run (end to end)', () => {
       assert.deepEqual([...node.sources].sort(), ['jvm', 'native', 'node']);
       assert.equal(node.end?.exit_code, 0);
       const jvmStart = filesOf(run.run, node.pid, 'jvm')[0]?.start;
-      assert.equal(jvmStart?.exe, realpathSync(process.execPath), 'the JVM lives in the node executable');
+      assert.equal(jvmStart?.exe, node.exe, 'the JVM lives in the node executable');
       assert.equal(jvmStart?.runtime.name, 'java');
       assert.deepEqual(jvmStart?.argv, ['node', 'examples/polyglot/app.mjs']);
     });
@@ -148,7 +161,7 @@ describe('examples under apitrace run (end to end)', () => {
 
     it('records the JVM from the agent named in ensureJvm options alone', async () => {
       // No apitrace run and no JAVA_TOOL_OPTIONS: only the example's own -javaagent option.
-      const dir = join(tempDir('example-polyglot-opts'), 'run');
+      const dir = join(workDir('polyglot-opts'), 'run');
       mkdirSync(dir, { mode: 0o700 });
       const result = await runProgram('node', ['examples/polyglot/app.mjs'], {
         cwd: REPO_ROOT,
