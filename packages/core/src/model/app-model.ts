@@ -192,7 +192,7 @@ export interface ModelCall {
   t1: MonoNs;
   component?: string;
   caller?: string;
-  args?: Record<string, Scalar>;
+  args?: Record<string, Scalar | undefined>;
   result?: { ret?: Scalar; errno?: number; error?: string };
   flags: string[];
   async: boolean;

@@ -1,44 +1,236 @@
 // buildAppModel: reads a run directory once, streaming, and returns the AppModel
-// (model/app-model.ts explains the steps and the guarantees).
+// (model/app-model.ts explains the steps and the guarantees). This file does the steps after
+// reading: identities (components/), usage states, dependency edges, the installed set.
+import { basename } from 'node:path';
 import { readRun } from '../reader/run-reader.js';
-import type { AppModel, AppModelOptions } from './app-model.js';
+import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
+import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
+import type {
+  AppModel, AppModelOptions, Component, ComponentApiUsage, MergedStack, ModelCall, ModelFrame, ModelNotice, UsageState, WebApiUsage,
+} from './app-model.js';
 import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
+import { RunCollector, type UsageAggregate } from './run-collector.js';
+import { nativeFrames } from '../merge/native-into-spans.js';
+
+const DEFAULT_MAX_CALLS = 100_000;
+
+/** API namespaces whose calls mean code of a particular library ran (libc:open runs libc). */
+const LIBRARY_OF_NAMESPACE: Record<string, string> = {
+  libc: 'libc.so', openssl: 'libssl.so', libssl: 'libssl.so', libcrypto: 'libcrypto.so', zlib: 'libz.so',
+  sqlite3: 'libsqlite3.so', sqlite: 'libsqlite3.so', pthread: 'libc.so', dl: 'libc.so',
+};
+
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function buildAppModel(runDir: string, options: AppModelOptions = {}): Promise<AppModel> {
-  const run = await readRun(runDir);
+  const collector = new RunCollector({ maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS });
+  const run = await readRun(runDir, collector.visit, {
+    languageFilesFirst: true,
+    ...(options.progress ? { progress: options.progress } : {}),
+  });
   const images = groupProcessImages(run.files);
-  const { processes } = buildProcessTree(images);
-  const walls = processes.filter((p) => p.startWall !== undefined && p.startT !== undefined)
-    .sort((a, b) => a.startT! - b.startT!);
-  void options;
+  const { processes, idOfImage } = buildProcessTree(images);
+  const processOfFile = new Map<string, string>();
+  for (const image of images) for (const f of image.files) processOfFile.set(f.name, idOfImage.get(image)!);
+  const processesOf = (files: Iterable<string>): string[] =>
+    [...new Set([...files].map((f) => processOfFile.get(f)).filter((p): p is string => p !== undefined))].sort(byString);
+
+  const catalog = new ComponentCatalog({
+    ...(options.dpkgRoot ? { dpkgRoot: options.dpkgRoot } : {}),
+    ...(options.hashFiles === undefined ? {} : { hashFiles: options.hashFiles }),
+  });
+  const units = [...collector.units.values()].sort((a, b) => byString(a.path, b.path));
+  for (const unit of units) catalog.addCodeUnit(unit);
+
+  // The runtimes: glibc from native process_start (its libc.so), node and the JVM from their exe.
+  const libcPath = units.find((u) => /^libc\.so/.test(basename(u.path)))?.path;
+  const runtimeUsers = new Map<ComponentDraft, Set<string>>();
+  for (const process of processes) {
+    for (const rt of process.runtimes) {
+      const draft = catalog.addRuntime(rt.name, rt.version, rt.source === 'native' ? undefined : process.exe, libcPath);
+      const files = runtimeUsers.get(draft) ?? new Set<string>();
+      process.files.forEach((f) => files.add(f));
+      runtimeUsers.set(draft, files);
+      if (rt.source !== 'native') draft.used = true;
+    }
+  }
+  for (const [draft, files] of runtimeUsers) files.forEach((f) => draft.files.add(f));
+
+  // Installed but maybe never loaded: the application roots' node_modules.
+  const appRoots = new Set<string>();
+  for (const draft of catalog.drafts.values()) if (draft.kind === 'application') draft.npmRoots.forEach((r) => appRoots.add(r));
+  for (const process of processes) if (process.sources.includes('node') && process.cwd) appRoots.add(process.cwd);
+  for (const root of installedNpmRoots([...appRoots].sort())) catalog.addInstalledNpmPackage(root);
+
+  // Usage: the caller of an API ran; so did the library the API belongs to.
+  const markUsed = (draft: ComponentDraft | undefined, count: number, first: number, last: number, stack: MergedStack | undefined): void => {
+    if (!draft) return;
+    draft.used = true;
+    draft.counts.apiCalls += count;
+    if (Number.isFinite(first)) {
+      if (draft.firstUse === undefined || first < draft.firstUse.t) draft.firstUse = { t: first, ...(stack ? { stack } : {}) };
+      draft.firstSeen = Math.min(draft.firstSeen ?? Infinity, first);
+      draft.lastSeen = Math.max(draft.lastSeen ?? -Infinity, last);
+    }
+  };
+  const apiUsages: ComponentApiUsage[] = [];
+  const usages = [...collector.usages.values()].sort((a, b) => byString(a.caller, b.caller) || byString(a.api, b.api) || byString(a.subject ?? '', b.subject ?? ''));
+  for (const usage of usages) {
+    const count = Math.max(usage.usageCount, usage.callCount);
+    const caller = usage.caller === '' ? undefined : catalog.componentOfPath(usage.caller);
+    const firstStack = usage.firstStack ?? { frames: nativeFrames({ pid: 0, t: usage.firstT, api: usage.api, ...(usage.caller ? { caller: usage.caller } : {}) }), join: 'none' as const };
+    markUsed(caller, count, usage.firstT, usage.lastT, firstStack);
+    const namespace = usage.api.slice(0, usage.api.indexOf(':'));
+    const library = libraryOfNamespace(catalog, namespace);
+    if (library && library !== caller) markUsed(library, 0, usage.firstT, usage.lastT, firstStack);
+    apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOf(usage.files)));
+  }
+  for (const unit of [...collector.frameUnits].sort(byString)) {
+    const draft = catalog.componentOfPath(unit);
+    if (draft) draft.used = true;
+  }
+  // Functions: from the inventories of the component's units.
+  const functionTotals = new Map<ComponentDraft, { used: number; total: number; hits: number }>();
+  for (const [unit, inventory] of [...collector.inventories].sort(([a], [b]) => byString(a, b))) {
+    const draft = catalog.componentOfPath(unit);
+    if (!draft) continue;
+    const totals = functionTotals.get(draft) ?? { used: 0, total: 0, hits: 0 };
+    for (const facts of inventory.values()) {
+      totals.total++;
+      if (facts.ran) {
+        totals.used++;
+        totals.hits += facts.hits > 0 ? facts.hits : 1;
+      }
+    }
+    functionTotals.set(draft, totals);
+    if (totals.used > 0) draft.used = true;
+  }
+
+  const dependencies = dependencyEdges(catalog);
+
+  // Frames name units by path; the model names their components too.
+  const refOfUnit = (unit: string | undefined): string | undefined => (unit === undefined ? undefined : catalog.componentOfPath(unit)?.ref);
+  const withComponents = (stack: MergedStack | undefined): MergedStack | undefined =>
+    stack && { ...stack, frames: stack.frames.map((f): ModelFrame => {
+      const ref = refOfUnit(f.unit);
+      return ref ? { ...f, component: ref } : f;
+    }) };
+  for (const u of apiUsages) u.stacks = u.stacks.map((s) => withComponents(s)!);
+
+  const components: Component[] = [...catalog.drafts.values()].map((draft) => {
+    const totals = functionTotals.get(draft);
+    const usage: UsageState = draft.used ? 'used' : draft.loadedSeen ? 'loaded' : 'installed';
+    if (totals) draft.counts.functionHits = totals.hits;
+    const first = draft.firstUse?.stack;
+    return {
+      ref: draft.ref, kind: draft.kind,
+      ...(draft.group ? { group: draft.group } : {}),
+      name: draft.name,
+      ...(draft.version ? { version: draft.version } : {}),
+      ...(draft.purl ? { purl: draft.purl } : {}),
+      identifiedBy: draft.identifiedBy,
+      ...(draft.hashes ? { hashes: draft.hashes } : {}),
+      ...(draft.debian ? { debian: draft.debian } : {}),
+      paths: [...draft.paths].sort(byString),
+      usage,
+      counts: { ...draft.counts },
+      ...(draft.firstSeen === undefined || !Number.isFinite(draft.firstSeen) ? {} : { firstSeen: draft.firstSeen }),
+      ...(draft.lastSeen === undefined || !Number.isFinite(draft.lastSeen) ? {} : { lastSeen: draft.lastSeen }),
+      ...(totals ? { functions: { used: totals.used, total: totals.total } } : {}),
+      ...(first ? { firstUseStack: withComponents(first)! } : {}),
+      processes: processesOf(draft.files),
+    };
+  }).sort((a, b) => byString(a.ref, b.ref));
+
+  const calls = sortCalls(collector.calls, processOfFile, withComponents, refOfUnit);
+  const webApis: WebApiUsage[] = [...collector.webApis.values()].map(({ files, ...web }) => {
+    const ref = refOfUnit(web.component);
+    const stack = withComponents(web.stack);
+    const { component: _caller, stack: _stack, ...rest } = web;
+    return { ...rest, ...(ref ? { component: ref } : {}), processes: processesOf(files), ...(stack ? { stack } : {}) };
+  }).sort((a, b) => byString(webKey(a), webKey(b)));
+  const notices: ModelNotice[] = [...collector.notices.values()].map(({ files, ...n }) => ({ ...n, processes: processesOf(files) }))
+    .sort((a, b) => byString(a.source, b.source) || byString(a.level, b.level) || byString(a.code, b.code) || byString(a.subject ?? '', b.subject ?? ''));
+
+  const walls = processes.filter((p) => p.startWall !== undefined && p.startT !== undefined).sort((a, b) => a.startT! - b.startT!);
   const first = walls[0];
+  const started = run.manifest?.started ?? first?.startWall;
   return {
     modelVersion: 1,
     run: {
       dir: runDir,
       ...(run.manifest ? { manifest: run.manifest } : {}),
-      ...(run.manifest?.started ?? first?.startWall ? { started: run.manifest?.started ?? first?.startWall } : {}),
+      ...(started ? { started } : {}),
       ...(run.manifest?.ended ? { ended: run.manifest.ended } : {}),
       ...(run.manifest?.exit_status === undefined ? {} : { exitStatus: run.manifest.exit_status }),
       ...(first ? { clock: { t: first.startT!, wall: first.startWall! } } : {}),
     },
     processes,
-    components: [],
-    dependencies: [],
-    apiUsages: [],
-    calls: [],
-    webApis: [],
-    notices: [],
+    components,
+    dependencies,
+    apiUsages,
+    calls,
+    webApis,
+    notices,
     problems: run.problems,
     stats: {
       files: run.files.length,
       records: run.files.reduce((n, f) => n + f.records, 0),
-      recordsByKind: Object.fromEntries([...run.recordsByKind].sort(([a], [b]) => a.localeCompare(b))),
+      recordsByKind: Object.fromEntries([...run.recordsByKind].sort(([a], [b]) => byString(a, b))),
       rejected: run.files.reduce((n, f) => n + f.rejected, 0),
       truncatedFiles: run.files.filter((f) => f.truncated).length,
-      callsNotKept: 0,
-      joins: { exact: 0, inferred: 0, unjoined: 0 },
+      callsNotKept: collector.callsNotKept,
+      joins: { ...collector.joins },
     },
   };
+}
+
+function libraryOfNamespace(catalog: ComponentCatalog, namespace: string): ComponentDraft | undefined {
+  const prefix = LIBRARY_OF_NAMESPACE[namespace] ?? `lib${namespace}.so`;
+  for (const draft of catalog.drafts.values()) {
+    for (const soname of draft.sonames) if (soname.startsWith(prefix)) return draft;
+  }
+  return undefined;
+}
+
+function toApiUsage(usage: UsageAggregate, component: string, count: number, processes: string[]): ComponentApiUsage {
+  return {
+    component, api: usage.api, category: usage.category,
+    ...(usage.subject === undefined ? {} : { subject: usage.subject }),
+    flags: [...usage.flags].sort(byString),
+    count,
+    firstT: usage.firstT,
+    lastT: usage.lastT,
+    processes,
+    stacks: usage.firstStack ? [usage.firstStack, ...usage.stacks] : [...usage.stacks],
+  };
+}
+
+function webKey(w: WebApiUsage): string {
+  return [w.direction, w.method, w.host ?? '', w.route, String(w.status ?? '').padStart(3, '0')].join('\0');
+}
+
+function sortCalls(
+  collected: RunCollector['calls'],
+  processOfFile: Map<string, string>,
+  withComponents: (s: MergedStack | undefined) => MergedStack | undefined,
+  refOfUnit: (unit: string | undefined) => string | undefined,
+): ModelCall[] {
+  const ordered = [...collected].map((c) => ({ c, process: processOfFile.get(c.file) ?? c.file }))
+    .sort((a, b) => byString(a.process, b.process) || a.c.t0 - b.c.t0 || a.c.tid - b.c.tid || a.c.serial - b.c.serial);
+  const indexOfSerial = new Map<number, number>();
+  ordered.forEach(({ c }, i) => indexOfSerial.set(c.serial, i));
+  return ordered.map(({ c, process }) => {
+    const { file: _file, serial: _serial, parentSerial, stack, ...call } = c;
+    const parent = parentSerial === undefined ? undefined : indexOfSerial.get(parentSerial);
+    const merged = withComponents(stack);
+    const component = refOfUnit(c.caller);
+    return {
+      process, ...call,
+      ...(component ? { component } : {}),
+      ...(merged ? { stack: merged } : {}),
+      ...(parent === undefined ? {} : { parentCall: parent }),
+    };
+  });
 }

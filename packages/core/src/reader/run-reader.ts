@@ -67,7 +67,20 @@ function compareFiles(a: EventFileSummary, b: EventFileSummary): number {
   return a.pid - b.pid || a.source.localeCompare(b.source) || a.seq - b.seq;
 }
 
-export async function readRun(dir: string, visit?: EventVisitor): Promise<RunContents> {
+export interface ReadRunOptions {
+  /**
+   * Within a pid, read its jvm and node files before its native ones, so that language spans
+   * are known before the native events that join them (merge/native-into-spans.ts).
+   */
+  languageFilesFirst?: boolean;
+  /** called after each file and every PROGRESS_EVERY records */
+  progress?: (p: { files: number; filesTotal: number; records: number }) => void;
+}
+
+const PROGRESS_EVERY = 1 << 18;
+const READ_ORDER_LANGUAGE_FIRST: Record<Source, number> = { jvm: 0, node: 1, native: 2 };
+
+export async function readRun(dir: string, visit?: EventVisitor, options: ReadRunOptions = {}): Promise<RunContents> {
   const entries = listRunDirectory(dir);
   eventValidator();
   const contents: RunContents = { dir, files: [], recordsByKind: new Map(), problems: [], problemsNotKept: 0 };
@@ -94,8 +107,18 @@ export async function readRun(dir: string, visit?: EventVisitor): Promise<RunCon
   contents.files.sort(compareFiles);
   if (contents.files.length === 0) report('warn', dir, 'no event files: no plugin recorded anything in this run');
 
-  for (const file of contents.files) {
-    await readEventFile(file, contents, report, visit);
+  const order = options.languageFilesFirst
+    ? [...contents.files].sort((a, b) => a.pid - b.pid || READ_ORDER_LANGUAGE_FIRST[a.source] - READ_ORDER_LANGUAGE_FIRST[b.source] || a.seq - b.seq)
+    : contents.files;
+  const progress = options.progress;
+  let recordsBefore = 0;
+  for (const [index, file] of order.entries()) {
+    const onRecord = progress
+      ? (records: number): void => { if ((records & (PROGRESS_EVERY - 1)) === 0) progress({ files: index, filesTotal: order.length, records: recordsBefore + records }); }
+      : undefined;
+    await readEventFile(file, contents, report, visit, onRecord);
+    recordsBefore += file.records + file.rejected;
+    progress?.({ files: index + 1, filesTotal: order.length, records: recordsBefore });
   }
   return contents;
 }
@@ -105,6 +128,7 @@ async function readEventFile(
   contents: RunContents,
   report: (severity: ProblemSeverity, where: string, message: string) => void,
   visit: EventVisitor | undefined,
+  onRecord?: (records: number) => void,
 ): Promise<void> {
   const stackIds = new Set<number>();
   let visitorFailure: unknown;
@@ -147,6 +171,7 @@ async function readEventFile(
     if (event.kind === 'notice' && event.level !== 'info') {
       report(event.level, `${file.path}:${number}`, `${event.code}: ${event.message}${event.subject ? ` (${event.subject})` : ''}`);
     }
+    onRecord?.(file.records);
     try {
       visit?.(event, file);
     } catch (err) {

@@ -1,0 +1,229 @@
+// Turns code units and runtimes into components with an identity: npm packages from the
+// package.json that owns them, Maven artifacts from pom.properties, shared objects from the
+// Debian package that owns them (dpkg database), else generic with sha256; the runtimes
+// (node, the JVM, libc) are components too. Several files of one package are one component.
+import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Component, ComponentKind } from '../model/app-model.js';
+import { distroId, DpkgDatabase, type DebianPackage } from './dpkg-database.js';
+import { sha256OfFile } from './file-hash.js';
+import { isUnderNodeModules, owningPackage, readPackageJson } from './npm-packages.js';
+import { debianPurl, genericPurl, mavenPurl, npmPurl } from './purl.js';
+
+/** What the code_unit records of a run say about one path, merged over processes. */
+export interface CodeUnitFacts {
+  path: string;
+  unit: 'shared_object' | 'module' | 'code_source';
+  /** loaded in at least one process (a `loaded: false` scan alone leaves it false) */
+  loaded: boolean;
+  loads: number;
+  firstT?: number;
+  lastT?: number;
+  needed?: string[];
+  soname?: string;
+  sha256?: string;
+  package?: { name: string; version?: string; root: string };
+  maven?: { group: string; artifact: string; version: string }[];
+  /** event files it was seen in */
+  files: Set<string>;
+}
+
+/** A component while the model is being built: the public shape plus what is still collected. */
+export interface ComponentDraft extends Omit<Component, 'paths' | 'processes'> {
+  paths: Set<string>;
+  files: Set<string>;
+  /** npm: package roots, for declared dependency edges */
+  npmRoots: Set<string>;
+  /** shared objects: their DT_NEEDED sonames */
+  needed: Set<string>;
+  sonames: Set<string>;
+  loadedSeen: boolean;
+  /** some code of it ran */
+  used?: boolean;
+  /** its earliest observed use, with the stack of it */
+  firstUse?: { t: number; stack?: import('../model/app-model.js').MergedStack };
+}
+
+export interface CatalogOptions {
+  dpkgRoot?: string;
+  hashFiles?: boolean;
+}
+
+const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib', '/lib', '/usr/local/lib', '/usr/lib64', '/lib64'];
+
+export class ComponentCatalog {
+  readonly drafts = new Map<string, ComponentDraft>();
+  private readonly refOfPath = new Map<string, string | null>();
+  private readonly dpkg: DpkgDatabase;
+  private readonly distro: string;
+  private readonly hashFiles: boolean;
+
+  constructor(options: CatalogOptions = {}) {
+    this.dpkg = new DpkgDatabase(options.dpkgRoot);
+    this.distro = distroId(options.dpkgRoot ? join(options.dpkgRoot, 'os-release') : undefined);
+    this.hashFiles = options.hashFiles ?? true;
+  }
+
+  draft(ref: string): ComponentDraft | undefined {
+    return this.drafts.get(ref);
+  }
+
+  /** Finds or creates the component a code unit belongs to. */
+  addCodeUnit(unit: CodeUnitFacts): ComponentDraft {
+    const draft = this.identify(unit.path, unit.unit, unit);
+    draft.paths.add(unit.path);
+    for (const f of unit.files) draft.files.add(f);
+    if (unit.loaded) {
+      draft.loadedSeen = true;
+      draft.counts.loads += unit.loads;
+    }
+    if (unit.firstT !== undefined && unit.loaded) draft.firstSeen = Math.min(draft.firstSeen ?? Infinity, unit.firstT);
+    if (unit.lastT !== undefined && unit.loaded) draft.lastSeen = Math.max(draft.lastSeen ?? -Infinity, unit.lastT);
+    unit.needed?.forEach((n) => draft.needed.add(n));
+    if (unit.soname) draft.sonames.add(unit.soname);
+    if (unit.unit === 'shared_object') draft.sonames.add(basename(unit.path));
+    if (unit.package?.root) draft.npmRoots.add(unit.package.root);
+    this.refOfPath.set(unit.path, draft.ref);
+    if (unit.package?.root) this.refOfPath.set(unit.package.root, draft.ref);
+    return draft;
+  }
+
+  /**
+   * The component of a path named as a caller or frame unit (shared object, package root,
+   * code source, module file); created when it is a file we can identify, else undefined.
+   */
+  componentOfPath(path: string): ComponentDraft | undefined {
+    const known = this.refOfPath.get(path);
+    if (known !== undefined) return known === null ? undefined : this.drafts.get(known);
+    let draft: ComponentDraft | undefined;
+    if (path.startsWith('/')) {
+      if (/\.(jar|war|zip)$/.test(path) || (isUnderNodeModules(path) === false && path.includes('/classes'))) {
+        draft = this.identify(path, 'code_source');
+      } else if (/\.so(\.|$)/.test(path) || path.startsWith('/usr/') || path.startsWith('/lib') || path.startsWith('/bin') || path.startsWith('/sbin')) {
+        draft = this.identify(path, 'shared_object');
+      } else if (owningPackage(path)) {
+        draft = this.identify(path, 'module');
+      }
+    }
+    if (draft) draft.paths.add(path);
+    this.refOfPath.set(path, draft ? draft.ref : null);
+    return draft;
+  }
+
+  /** An installed npm package found on disk (node_modules scan). */
+  addInstalledNpmPackage(root: string): ComponentDraft | undefined {
+    const known = this.refOfPath.get(root);
+    if (known) return this.drafts.get(known);
+    const pkg = readPackageJson(root);
+    if (!pkg?.name) return undefined;
+    const draft = this.identify(root, 'module', { package: { name: pkg.name, ...(pkg.version ? { version: pkg.version } : {}), root } });
+    draft.npmRoots.add(root);
+    draft.paths.add(root);
+    this.refOfPath.set(root, draft.ref);
+    return draft;
+  }
+
+  /** A shared object named by soname in a DT_NEEDED list: its file in the usual library directories. */
+  sharedObjectBySoname(soname: string): ComponentDraft | undefined {
+    for (const draft of this.drafts.values()) if (draft.sonames.has(soname)) return draft;
+    for (const dir of LIBRARY_DIRS) {
+      const path = join(dir, soname);
+      if (existsSync(path)) {
+        const draft = this.componentOfPath(path);
+        draft?.sonames.add(soname);
+        return draft;
+      }
+    }
+    return undefined;
+  }
+
+  /** A runtime (node, the JVM, glibc): the package owning its executable or library when known. */
+  addRuntime(name: string, version: string, exe: string | undefined, libcPath: string | undefined): ComponentDraft {
+    let draft: ComponentDraft | undefined;
+    const file = name === 'glibc' ? libcPath : exe;
+    if (file) draft = this.componentOfPath(file);
+    if (!draft) {
+      const runtimeName = name === 'glibc' ? 'glibc' : name;
+      draft = this.ensure(`runtime:${runtimeName}@${version}`, () => ({
+        kind: 'runtime', name: runtimeName, version, purl: genericPurl(runtimeName, version), identifiedBy: 'process_start runtime',
+      }));
+    }
+    draft.kind = 'runtime';
+    draft.loadedSeen = true;
+    return draft;
+  }
+
+  private identify(path: string, unit: CodeUnitFacts['unit'], facts: Partial<CodeUnitFacts> = {}): ComponentDraft {
+    if (unit === 'module') return this.identifyNpm(path, facts.package);
+    if (unit === 'code_source') return this.identifyJvm(path, facts.maven, facts.sha256);
+    return this.identifyNative(path, facts.soname, facts.sha256);
+  }
+
+  private identifyNpm(path: string, declared: CodeUnitFacts['package']): ComponentDraft {
+    const owner = declared?.root ? readPackageJson(declared.root) : owningPackage(path);
+    const root = declared?.root ?? owner?.root ?? dirname(path);
+    const name = declared?.name ?? owner?.name ?? basename(root);
+    const version = declared?.version ?? owner?.version;
+    const kind: ComponentKind = isUnderNodeModules(root) ? 'npm' : 'application';
+    const purl = npmPurl(name, version);
+    const draft = this.ensure(purl, () => ({
+      kind, name, ...(version ? { version } : {}), purl, identifiedBy: 'package.json',
+      ...(name.startsWith('@') ? { group: name.slice(0, name.indexOf('/')) } : {}),
+    }));
+    draft.npmRoots.add(root);
+    this.refOfPath.set(root, draft.ref);
+    return draft;
+  }
+
+  private identifyJvm(path: string, maven: CodeUnitFacts['maven'], sha256: string | undefined): ComponentDraft {
+    if (maven && maven.length === 1) {
+      const m = maven[0]!;
+      const purl = mavenPurl(m.group, m.artifact, m.version);
+      return this.ensure(purl, () => ({
+        kind: 'maven', group: m.group, name: m.artifact, version: m.version, purl, identifiedBy: 'pom.properties',
+      }));
+    }
+    if (!/\.(jar|war|zip)$/.test(path)) {
+      const name = basename(path);
+      return this.ensure(`application:${path}`, () => ({ kind: 'application', name, identifiedBy: 'classpath directory' }));
+    }
+    const digest = sha256 ?? (this.hashFiles ? sha256OfFile(path) : undefined);
+    const name = basename(path).replace(/\.(jar|war|zip)$/, '');
+    const purl = genericPurl(name, undefined, digest);
+    return this.ensure(purl, () => ({
+      kind: 'maven', name, purl, identifiedBy: maven && maven.length > 1 ? 'several pom.properties: file hash' : 'file hash',
+      ...(digest ? { hashes: { sha256: digest } } : {}),
+    }));
+  }
+
+  private identifyNative(path: string, soname: string | undefined, sha256: string | undefined): ComponentDraft {
+    const owner: DebianPackage | undefined = this.dpkg.ownerOf(path);
+    if (owner) {
+      const purl = debianPurl(this.distro, owner.package, owner.version, owner.architecture);
+      return this.ensure(purl, () => ({
+        kind: 'native', name: owner.package, version: owner.version, purl, identifiedBy: 'dpkg',
+        debian: { package: owner.package, version: owner.version, architecture: owner.architecture },
+      }));
+    }
+    const digest = sha256 ?? (this.hashFiles ? sha256OfFile(path) : undefined);
+    const name = soname ?? basename(path);
+    const purl = genericPurl(name, undefined, digest);
+    return this.ensure(purl, () => ({
+      kind: 'native', name, purl, identifiedBy: soname ? 'soname + file hash' : 'file name + file hash',
+      ...(digest ? { hashes: { sha256: digest } } : {}),
+    }));
+  }
+
+  private ensure(ref: string, create: () => Pick<Component, 'kind' | 'name' | 'identifiedBy'> & Partial<Omit<Component, 'paths' | 'processes'>>): ComponentDraft {
+    let draft = this.drafts.get(ref);
+    if (!draft) {
+      draft = {
+        ref, usage: 'installed', counts: { loads: 0, apiCalls: 0, functionHits: 0 },
+        paths: new Set(), files: new Set(), npmRoots: new Set(), needed: new Set(), sonames: new Set(), loadedSeen: false,
+        ...create(),
+      };
+      this.drafts.set(ref, draft);
+    }
+    return draft;
+  }
+}

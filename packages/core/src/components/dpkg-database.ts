@@ -1,0 +1,111 @@
+// Which Debian package owns a file, from the dpkg database (/var/lib/dpkg): `status` for the
+// installed packages and their versions, `info/<pkg>[:<arch>].list` for the files of each.
+// Multi-Arch packages name their list `pkg:arch.list`. On merged-/usr systems the loader
+// reports /lib/... while dpkg lists /usr/lib/... (or the other way round), and a loaded path
+// is often a symlink (libz.so.1 -> libz.so.1.2.13): all spellings are tried.
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DebianPackage {
+  package: string;
+  /** the full Debian version, epoch included (1:1.2.13.dfsg-1) */
+  version: string;
+  architecture: string;
+  source?: string;
+}
+
+const MERGED_USR_DIRS = ['lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin'];
+
+/** Every spelling of a path under merged /usr: /lib/x <-> /usr/lib/x, and the resolved link. */
+export function pathSpellings(path: string): string[] {
+  const spellings = new Set<string>([path]);
+  try {
+    spellings.add(realpathSync(path));
+  } catch {
+    // a path that no longer exists is looked up as recorded
+  }
+  for (const p of [...spellings]) {
+    for (const dir of MERGED_USR_DIRS) {
+      if (p.startsWith(`/${dir}/`)) spellings.add(`/usr${p}`);
+      else if (p.startsWith(`/usr/${dir}/`)) spellings.add(p.slice(4));
+    }
+  }
+  return [...spellings];
+}
+
+function parseStatus(text: string): Map<string, DebianPackage> {
+  const installed = new Map<string, DebianPackage>();
+  for (const stanza of text.split(/\n\n+/)) {
+    const field = (name: string): string | undefined => new RegExp(`^${name}: (.*)$`, 'm').exec(stanza)?.[1]?.trim();
+    const pkg = field('Package');
+    const version = field('Version');
+    const status = field('Status');
+    if (!pkg || !version || !status?.endsWith(' installed')) continue;
+    const architecture = field('Architecture') ?? 'all';
+    const source = field('Source')?.split(' ')[0];
+    const entry: DebianPackage = { package: pkg, version, architecture, ...(source ? { source } : {}) };
+    installed.set(`${pkg}:${architecture}`, entry);
+    if (!installed.has(pkg) || architecture !== 'all') installed.set(pkg, entry);
+  }
+  return installed;
+}
+
+export class DpkgDatabase {
+  private owners: Map<string, string> | undefined;
+  private installed: Map<string, DebianPackage> | undefined;
+
+  constructor(private readonly root = '/var/lib/dpkg') {}
+
+  /** The installed package that owns the file, or undefined (not from a package, or no dpkg here). */
+  ownerOf(path: string): DebianPackage | undefined {
+    this.load();
+    for (const spelling of pathSpellings(path)) {
+      const key = this.owners!.get(spelling);
+      if (key === undefined) continue;
+      const pkg = this.installed!.get(key) ?? this.installed!.get(key.split(':')[0]!);
+      if (pkg) return pkg;
+    }
+    return undefined;
+  }
+
+  private load(): void {
+    if (this.owners) return;
+    this.owners = new Map();
+    try {
+      this.installed = parseStatus(readFileSync(join(this.root, 'status'), 'utf8'));
+    } catch {
+      this.installed = new Map();
+      return;
+    }
+    let lists: string[];
+    try {
+      lists = readdirSync(join(this.root, 'info')).filter((n) => n.endsWith('.list'));
+    } catch {
+      return;
+    }
+    for (const list of lists.sort()) {
+      const key = list.slice(0, -'.list'.length);
+      let text: string;
+      try {
+        text = readFileSync(join(this.root, 'info', list), 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n')) {
+        // directories are shared by many packages; only files identify one
+        if (line.length > 0 && !this.owners.has(line)) this.owners.set(line, key);
+      }
+    }
+  }
+}
+
+/** The purl namespace for Debian-family packages: ID from /etc/os-release (debian, ubuntu). */
+export function distroId(osRelease = '/etc/os-release'): string {
+  try {
+    const id = /^ID=("?)([^"\n]*)\1$/m.exec(readFileSync(osRelease, 'utf8'))?.[2];
+    if (id) return id;
+  } catch {
+    // no os-release: assume Debian, the only family with a dpkg database anyway
+  }
+  return 'debian';
+}

@@ -1,0 +1,196 @@
+// The one place where native events join language spans (docs/architecture.md, Merging).
+//
+// A language plugin records a monitored call as a span [t0, t1] on (pid, tid) with its stack.
+//   exact:    a native event on the same (pid, tid) whose time lies inside [t0, t1] belongs to
+//             the innermost such span (the one that started last);
+//   inferred: asynchronous work (the libuv pool, JVM executor threads) runs on another thread,
+//             so a native event of the same pid on another thread joins a span whose argument
+//             (path, peer, fd) it shares and whose window contains it: [t0, t1] for a span
+//             that blocked, [t0, t1 + ASYNC_WINDOW_NS] for one that continues after t1.
+// The merged stack is the native frames (the call and its calling library), then a frame for
+// the language API whose span it joined, then the span's language frames: innermost first.
+import type { Frame, Scalar, Source } from '../schema/events.generated.js';
+import type { JoinRule, MergedStack, ModelFrame } from '../model/app-model.js';
+
+/** How long after t1 an asynchronous span's work may still run on another thread. */
+export const ASYNC_WINDOW_NS = 2_000_000_000;
+
+export interface LanguageSpan {
+  pid: number;
+  tid: number;
+  t0: number;
+  t1: number;
+  async: boolean;
+  api: string;
+  source: Source;
+  frames: readonly Frame[];
+  truncated: boolean;
+  /** argument values a native event can be matched on, as `name=value` */
+  matchKeys: string[];
+  /** the span's own index in the model's kept calls, when kept */
+  callIndex?: number;
+}
+
+export interface NativeEvent {
+  pid: number;
+  tid?: number;
+  t: number;
+  api: string;
+  caller?: string;
+  /** the native stack of the event, when the shim recorded one */
+  frames?: readonly Frame[];
+  truncated?: boolean;
+  args?: Record<string, Scalar | undefined>;
+  /** api_usage subject: a path, host:port or program */
+  subject?: string;
+}
+
+export interface NativeJoin {
+  span?: LanguageSpan;
+  rule: JoinRule;
+  matchedOn?: string;
+}
+
+// Argument names a native call and a language span can share (docs/events.md, Argument names).
+const MATCHED_ARGS = ['path', 'peer', 'fd', 'program', 'host', 'library'];
+
+/** The `name=value` keys a call's arguments offer for an inferred join. */
+export function matchKeysOf(args: Record<string, Scalar | undefined> | undefined, subject?: string): string[] {
+  const keys: string[] = [];
+  if (args) {
+    for (const name of MATCHED_ARGS) {
+      const value = args[name];
+      if (value !== undefined && value !== null && value !== '') keys.push(`${name}=${String(value)}`);
+    }
+  }
+  if (subject !== undefined) {
+    if (subject.startsWith('/')) keys.push(`path=${subject}`);
+    else if (/:\d+$/.test(subject)) keys.push(`peer=${subject}`);
+  }
+  return keys;
+}
+
+interface ThreadSpans {
+  spans: LanguageSpan[];
+  sorted: boolean;
+}
+
+/** Language spans of the pids being read, indexed for both join rules. */
+export class SpanIndex {
+  private readonly byThread = new Map<string, ThreadSpans>();
+  private readonly byKey = new Map<string, LanguageSpan[]>();
+  private readonly pids = new Set<number>();
+
+  add(span: LanguageSpan): void {
+    this.pids.add(span.pid);
+    const threadKey = `${span.pid}/${span.tid}`;
+    let thread = this.byThread.get(threadKey);
+    if (!thread) {
+      thread = { spans: [], sorted: true };
+      this.byThread.set(threadKey, thread);
+    }
+    const last = thread.spans.at(-1);
+    if (last && last.t0 > span.t0) thread.sorted = false;
+    thread.spans.push(span);
+    for (const key of span.matchKeys) {
+      const pidKey = `${span.pid}|${key}`;
+      const list = this.byKey.get(pidKey);
+      if (list) list.push(span);
+      else this.byKey.set(pidKey, [span]);
+    }
+  }
+
+  /** Forgets every span: the reader moved on to other pids, no later event can join them. */
+  clear(): void {
+    if (this.pids.size === 0) return;
+    this.byThread.clear();
+    this.byKey.clear();
+    this.pids.clear();
+  }
+
+  get size(): number {
+    return this.pids.size;
+  }
+
+  /** The span a native event belongs to, and by which rule. */
+  join(event: NativeEvent): NativeJoin {
+    if (event.tid !== undefined) {
+      const span = this.enclosingOnThread(event.pid, event.tid, event.t);
+      if (span) return { span, rule: 'exact' };
+    }
+    let best: { span: LanguageSpan; key: string } | undefined;
+    for (const key of matchKeysOf(event.args, event.subject)) {
+      const candidates = this.byKey.get(`${event.pid}|${key}`);
+      if (!candidates) continue;
+      for (const span of candidates) {
+        if (span.tid === event.tid) continue;
+        const end = span.async ? span.t1 + ASYNC_WINDOW_NS : span.t1;
+        if (event.t < span.t0 || event.t > end) continue;
+        if (!best || span.t0 > best.span.t0) best = { span, key };
+      }
+    }
+    if (best) return { span: best.span, rule: 'inferred', matchedOn: best.key.slice(0, best.key.indexOf('=')) };
+    return { rule: 'none' };
+  }
+
+  private enclosingOnThread(pid: number, tid: number, t: number): LanguageSpan | undefined {
+    const thread = this.byThread.get(`${pid}/${tid}`);
+    if (!thread) return undefined;
+    if (!thread.sorted) {
+      thread.spans.sort((a, b) => a.t0 - b.t0 || b.t1 - a.t1);
+      thread.sorted = true;
+    }
+    const spans = thread.spans;
+    // last span that started at or before t
+    let lo = 0;
+    let hi = spans.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid]!.t0 <= t) {
+        at = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    // walking back, the first span still open at t is the innermost (spans on a thread nest)
+    for (let i = at; i >= 0; i--) {
+      if (spans[i]!.t1 >= t) return spans[i];
+    }
+    return undefined;
+  }
+}
+
+const apiName = (api: string): string => api.slice(api.indexOf(':') + 1);
+
+/** The frames of a native event alone: its recorded stack, or the call and its calling library. */
+export function nativeFrames(event: NativeEvent): ModelFrame[] {
+  if (event.frames && event.frames.length > 0) return event.frames.map((f) => ({ ...f }));
+  const frames: ModelFrame[] = [{ lang: 'native', fn: apiName(event.api) }];
+  if (event.caller) frames.push({ lang: 'native', fn: '?', unit: event.caller });
+  return frames;
+}
+
+/** The merged stack of a native event under the span it joined (or alone, join none). */
+export function mergeNativeIntoSpan(event: NativeEvent, join: NativeJoin): MergedStack {
+  const frames = nativeFrames(event);
+  const span = join.span;
+  if (!span) return { frames, join: 'none', ...(event.truncated ? { truncated: true } : {}) };
+  frames.push({ lang: span.source === 'jvm' ? 'java' : 'js', fn: apiName(span.api) });
+  for (const f of span.frames) frames.push({ ...f });
+  return {
+    frames,
+    join: join.rule,
+    ...(join.matchedOn ? { matchedOn: join.matchedOn } : {}),
+    spanApi: span.api,
+    ...(span.truncated || event.truncated ? { truncated: true } : {}),
+  };
+}
+
+/** A language span's own stack: the API it called on top of its frames. */
+export function spanStack(span: Pick<LanguageSpan, 'api' | 'source' | 'frames' | 'truncated'>): MergedStack {
+  const frames: ModelFrame[] = [{ lang: span.source === 'jvm' ? 'java' : span.source === 'node' ? 'js' : 'native', fn: apiName(span.api) }];
+  for (const f of span.frames) frames.push({ ...f });
+  return { frames, join: 'none', ...(span.truncated ? { truncated: true } : {}) };
+}

@@ -1,0 +1,325 @@
+// Collects a run as it streams: each record is folded into bounded aggregates (code units,
+// API usages, function inventories, web APIs, notices) and at most `maxCalls` individual
+// calls. Native events are joined to language spans as they arrive (merge/), which works
+// because the reader hands over a pid's language files before its native ones.
+import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '../schema/events.generated.js';
+import type { EventFileSummary } from '../reader/run-reader.js';
+import type { CodeUnitFacts } from '../components/component-catalog.js';
+import { matchKeysOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent } from '../merge/native-into-spans.js';
+import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
+
+/** Distinct stacks kept per API usage besides the first-use one. */
+const MAX_STACKS_PER_USAGE = 4;
+
+export interface UsageAggregate {
+  caller: string;
+  api: string;
+  category: Category;
+  subject?: string;
+  flags: Set<string>;
+  /** sum of api_usage counts */
+  usageCount: number;
+  /** number of call records (samples of the same calls) */
+  callCount: number;
+  firstT: number;
+  lastT: number;
+  files: Set<string>;
+  firstStack?: MergedStack;
+  stacks: MergedStack[];
+  stackSignatures: Set<string>;
+}
+
+export interface FunctionFacts {
+  ran: boolean;
+  hits: number;
+}
+
+/** A kept call before the model sorts it; `parentSerial` names the span it joined. */
+export interface CollectedCall extends Omit<ModelCall, 'process' | 'parentCall'> {
+  file: string;
+  serial: number;
+  parentSerial?: number;
+}
+
+interface FileState {
+  file: EventFileSummary;
+  stacks: Map<number, { frames: Frame[]; truncated: boolean }>;
+}
+
+export interface CollectorOptions {
+  maxCalls: number;
+}
+
+export class RunCollector {
+  readonly units = new Map<string, CodeUnitFacts>();
+  readonly usages = new Map<string, UsageAggregate>();
+  /** unit path -> `scope\0name\0line\0sig` -> facts */
+  readonly inventories = new Map<string, Map<string, FunctionFacts>>();
+  /** unit paths seen as frames of any stack: their code ran */
+  readonly frameUnits = new Set<string>();
+  readonly calls: CollectedCall[] = [];
+  readonly webApis = new Map<string, WebApiUsage & { files: Set<string> }>();
+  readonly notices = new Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>();
+  callsNotKept = 0;
+  joins = { exact: 0, inferred: 0, unjoined: 0 };
+
+  private readonly spans = new SpanIndex();
+  private state: FileState | undefined;
+  private serial = 0;
+  private flaggedKept = 0;
+
+  constructor(private readonly options: CollectorOptions) {}
+
+  readonly visit = (event: ApitraceEvent, file: EventFileSummary): void => {
+    let state = this.state;
+    if (state?.file !== file) {
+      if (state && state.file.pid !== file.pid) this.spans.clear();
+      state = { file, stacks: new Map() };
+      this.state = state;
+    }
+    switch (event.kind) {
+      case 'api_usage': return this.onApiUsage(event, state);
+      case 'call': return this.onCall(event, state);
+      case 'stack': {
+        state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
+        for (const f of event.frames) if (f.unit !== undefined) this.frameUnits.add(f.unit);
+        return;
+      }
+      case 'code_unit': return this.onCodeUnit(event, file);
+      case 'function_inventory': {
+        let inventory = this.inventories.get(event.unit);
+        if (!inventory) {
+          inventory = new Map();
+          this.inventories.set(event.unit, inventory);
+        }
+        for (const fn of event.functions) {
+          const key = `${event.scope ?? ''}\0${fn.name}\0${fn.line ?? ''}\0${fn.sig ?? ''}`;
+          const facts = inventory.get(key);
+          if (facts) {
+            facts.ran ||= fn.ran;
+            facts.hits += fn.hits ?? 0;
+          } else {
+            inventory.set(key, { ran: fn.ran, hits: fn.hits ?? 0 });
+          }
+        }
+        return;
+      }
+      case 'web_api': {
+        const key = [event.direction, event.method, event.host ?? '', event.route, event.status ?? ''].join('\0');
+        const stack = event.stack === undefined ? undefined : state.stacks.get(event.stack);
+        const web = this.webApis.get(key);
+        if (web) {
+          web.count += event.count;
+          web.firstT = Math.min(web.firstT, event.first_t);
+          web.lastT = Math.max(web.lastT, event.last_t);
+          if (event.dur_ns) {
+            web.durNs = web.durNs
+              ? { min: Math.min(web.durNs.min, event.dur_ns.min), max: Math.max(web.durNs.max, event.dur_ns.max), sum: web.durNs.sum + event.dur_ns.sum }
+              : { ...event.dur_ns };
+          }
+          web.files.add(file.name);
+        } else {
+          this.webApis.set(key, {
+            direction: event.direction, method: event.method,
+            ...(event.scheme ? { scheme: event.scheme } : {}),
+            ...(event.host ? { host: event.host } : {}),
+            route: event.route,
+            ...(event.status === undefined ? {} : { status: event.status }),
+            ...(event.framework ? { framework: event.framework } : {}),
+            count: event.count, firstT: event.first_t, lastT: event.last_t,
+            ...(event.dur_ns ? { durNs: { ...event.dur_ns } } : {}),
+            ...(event.caller ? { component: event.caller } : {}),
+            processes: [],
+            ...(stack ? { stack: { frames: stack.frames.map((f) => ({ ...f })), join: 'none' as const } } : {}),
+            files: new Set([file.name]),
+          });
+        }
+        return;
+      }
+      case 'notice': {
+        const key = [file.source, event.level, event.code, event.subject ?? ''].join('\0');
+        const notice = this.notices.get(key);
+        if (notice) {
+          notice.count += event.count ?? 1;
+          notice.files.add(file.name);
+        } else {
+          this.notices.set(key, {
+            source: file.source, level: event.level, code: event.code, message: event.message,
+            ...(event.subject ? { subject: event.subject } : {}), count: event.count ?? 1, files: new Set([file.name]),
+          });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  private onCodeUnit(event: CodeUnit, file: EventFileSummary): void {
+    const loaded = event.loaded !== false;
+    let unit = this.units.get(event.path);
+    if (!unit) {
+      unit = { path: event.path, unit: event.unit, loaded: false, loads: 0, files: new Set() };
+      this.units.set(event.path, unit);
+    }
+    unit.files.add(file.name);
+    if (loaded) {
+      unit.loaded = true;
+      unit.loads++;
+      unit.firstT = Math.min(unit.firstT ?? Infinity, event.t);
+      unit.lastT = Math.max(unit.lastT ?? -Infinity, event.t);
+    }
+    if (event.needed) unit.needed = event.needed;
+    if (event.soname) unit.soname = event.soname;
+    if (event.sha256) unit.sha256 = event.sha256;
+    if (event.package) unit.package = event.package;
+    if (event.maven) unit.maven = event.maven;
+  }
+
+  private stackOf(state: FileState, id: number | undefined): { frames: Frame[]; truncated: boolean } | undefined {
+    return id === undefined ? undefined : state.stacks.get(id);
+  }
+
+  private onApiUsage(event: Extract<ApitraceEvent, { kind: 'api_usage' }>, state: FileState): void {
+    const usage = this.usageFor(event.caller, event.api, event.category, event.subject, state.file.name);
+    usage.usageCount += event.count;
+    if (event.flags) for (const f of event.flags) usage.flags.add(f);
+    const isFirst = event.first_t < usage.firstT;
+    if (isFirst) usage.firstT = event.first_t;
+    if (event.last_t > usage.lastT) usage.lastT = event.last_t;
+    const recorded = this.stackOf(state, event.stack);
+    if (!isFirst && !recorded && this.spans.size === 0) return;
+    const source = state.file.source;
+    let stack: MergedStack;
+    if (source === 'native') {
+      const native: NativeEvent = {
+        pid: state.file.pid, t: event.first_t, api: event.api, caller: event.caller,
+        ...(event.tid === undefined ? {} : { tid: event.tid }),
+        ...(recorded ? { frames: recorded.frames, truncated: recorded.truncated } : {}),
+        ...(event.subject === undefined ? {} : { subject: event.subject }),
+      };
+      stack = this.joinNative(native);
+    } else {
+      stack = spanStack({ api: event.api, source, frames: recorded?.frames ?? [], truncated: recorded?.truncated ?? false });
+    }
+    this.addStack(usage, stack, isFirst);
+  }
+
+  private onCall(event: Extract<ApitraceEvent, { kind: 'call' }>, state: FileState): void {
+    const file = state.file;
+    const subject = subjectOf(event.args);
+    const caller = event.caller ?? '';
+    const usage = this.usageFor(caller, event.api, event.category, subject, file.name);
+    usage.callCount++;
+    if (event.flags) for (const f of event.flags) usage.flags.add(f);
+    const isFirst = event.t0 < usage.firstT;
+    if (isFirst) usage.firstT = event.t0;
+    if (event.t1 > usage.lastT) usage.lastT = event.t1;
+    const recorded = this.stackOf(state, event.stack);
+    const flagged = event.flags !== undefined && event.flags.length > 0;
+    const keep = this.calls.length - this.flaggedKept < this.options.maxCalls || (flagged && this.flaggedKept < this.options.maxCalls);
+    const serial = keep ? this.serial++ : -1;
+
+    let stack: MergedStack | undefined;
+    let parentSerial: number | undefined;
+    if (file.source === 'native') {
+      if (keep || isFirst || this.spans.size > 0) {
+        const native: NativeEvent = {
+          pid: file.pid, tid: event.tid, t: event.t0, api: event.api,
+          ...(event.caller ? { caller: event.caller } : {}),
+          ...(recorded ? { frames: recorded.frames, truncated: recorded.truncated } : {}),
+          ...(event.args ? { args: event.args } : {}),
+        };
+        const join = this.spans.size > 0 ? this.spans.join(native) : { rule: 'none' as const };
+        this.countJoin(join.rule);
+        stack = mergeNativeIntoSpan(native, join);
+        parentSerial = join.span?.callIndex;
+      }
+    } else {
+      const span: LanguageSpan = {
+        pid: file.pid, tid: event.tid, t0: event.t0, t1: event.t1, async: event.async === true,
+        api: event.api, source: file.source, frames: recorded?.frames ?? [], truncated: recorded?.truncated ?? false,
+        matchKeys: matchKeysOf(event.args),
+        ...(keep ? { callIndex: serial } : {}),
+      };
+      this.spans.add(span);
+      stack = spanStack(span);
+    }
+    if (stack) this.addStack(usage, stack, isFirst);
+    if (!keep) {
+      this.callsNotKept++;
+      return;
+    }
+    if (flagged && this.calls.length - this.flaggedKept >= this.options.maxCalls) this.flaggedKept++;
+    this.calls.push({
+      file: file.name, serial, tid: event.tid, source: file.source, api: event.api, category: event.category,
+      t0: event.t0, t1: event.t1,
+      ...(event.caller ? { caller: event.caller } : {}),
+      ...(event.args ? { args: event.args } : {}),
+      ...(event.result ? { result: event.result } : {}),
+      flags: event.flags ? [...event.flags].sort() : [],
+      async: event.async === true,
+      ...(stack ? { stack } : {}),
+      ...(parentSerial === undefined ? {} : { parentSerial }),
+    });
+  }
+
+  private joinNative(native: NativeEvent): MergedStack {
+    const join = this.spans.size > 0 ? this.spans.join(native) : { rule: 'none' as const };
+    this.countJoin(join.rule);
+    return mergeNativeIntoSpan(native, join);
+  }
+
+  private countJoin(rule: 'exact' | 'inferred' | 'none'): void {
+    if (rule === 'none') this.joins.unjoined++;
+    else this.joins[rule]++;
+  }
+
+  private usageFor(caller: string, api: string, category: Category, subject: string | undefined, file: string): UsageAggregate {
+    const key = `${caller}\0${api}\0${subject ?? ''}`;
+    let usage = this.usages.get(key);
+    if (!usage) {
+      usage = {
+        caller, api, category, ...(subject === undefined ? {} : { subject }), flags: new Set(),
+        usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: new Set(), stacks: [], stackSignatures: new Set(),
+      };
+      this.usages.set(key, usage);
+    }
+    usage.files.add(file);
+    return usage;
+  }
+
+  private addStack(usage: UsageAggregate, stack: MergedStack, isFirst: boolean): void {
+    const signature = stackSignature(stack);
+    if (isFirst) {
+      if (usage.firstStack) this.keepOther(usage, usage.firstStack, stackSignature(usage.firstStack));
+      usage.firstStack = stack;
+      usage.stackSignatures.add(signature);
+      return;
+    }
+    this.keepOther(usage, stack, signature);
+  }
+
+  private keepOther(usage: UsageAggregate, stack: MergedStack, signature: string): void {
+    if (usage.stacks.length >= MAX_STACKS_PER_USAGE || usage.stackSignatures.has(signature)) return;
+    usage.stackSignatures.add(signature);
+    usage.stacks.push(stack);
+  }
+}
+
+export function stackSignature(stack: MergedStack): string {
+  return stack.join + '|' + stack.frames.map((f) => `${f.lang}:${f.fn}@${f.unit ?? ''}:${f.file ?? ''}:${f.line ?? ''}`).join(';');
+}
+
+/** The argument of a call that keys its usage like an api_usage subject. */
+export function subjectOf(args: Record<string, Scalar | undefined> | undefined): string | undefined {
+  if (!args) return undefined;
+  for (const name of ['path', 'program', 'peer', 'local', 'host', 'library', 'url']) {
+    const value = args[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+export { nativeFrames };
+export type { Source };

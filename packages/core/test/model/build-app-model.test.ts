@@ -1,0 +1,64 @@
+import { strict as assert } from 'node:assert';
+import { buildAppModel } from '../../src/model/app-model.js';
+import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+
+const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
+const LIBZ = '/usr/lib/x86_64-linux-gnu/libz.so.1';
+
+describe('buildAppModel', () => {
+  it('joins a native openat under the JS span of fs.readFileSync on the same thread (exact) and another thread (inferred)', async () => {
+    const dir = runDirWith({
+      '10-node-0.jsonl': lines(
+        processStart({ pid: 10, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
+        { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'main', file: '/app/app.js', line: 2, col: 1, unit: '/app' }] },
+        { kind: 'call', api: 'node:fs.readFileSync', category: 'file', tid: 10, t0: 2000, t1: 3000, stack: 1, caller: '/app', args: { path: '/etc/hostname' } },
+        { kind: 'call', api: 'node:fs.readFile', category: 'file', tid: 10, t0: 4000, t1: 4100, stack: 1, caller: '/app', args: { path: '/etc/passwd' }, async: true },
+      ),
+      '10-native-0.jsonl': lines(
+        processStart({ pid: 10, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),
+        { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: LIBC },
+        { kind: 'call', api: 'libc:openat', category: 'file', tid: 10, t0: 2500, t1: 2600, caller: '/usr/bin/node', args: { path: '/etc/hostname' } },
+        { kind: 'call', api: 'libc:openat', category: 'file', tid: 17, t0: 5000, t1: 5100, caller: '/usr/bin/node', args: { path: '/etc/passwd' } },
+        { kind: 'call', api: 'libc:openat', category: 'file', tid: 17, t0: 6000, t1: 6100, caller: '/usr/bin/node', args: { path: '/etc/group' } },
+        { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 },
+      ),
+    });
+    const model = await buildAppModel(dir);
+    assert.deepEqual(model.problems, []);
+    const native = model.calls.filter((c) => c.source === 'native');
+    assert.deepEqual(native.map((c) => c.stack?.join), ['exact', 'inferred', 'none']);
+    assert.deepEqual(native[0]!.stack!.frames.map((f) => f.fn), ['openat', '?', 'fs.readFileSync', 'main']);
+    assert.equal(model.calls[native[0]!.parentCall!]!.api, 'node:fs.readFileSync');
+    assert.equal(native[1]!.stack!.matchedOn, 'path');
+    assert.equal(model.calls[native[1]!.parentCall!]!.api, 'node:fs.readFile');
+    assert.deepEqual(model.stats.joins, { exact: 1, inferred: 1, unjoined: 1 });
+    assert.equal(model.processes.length, 1);
+    assert.deepEqual(model.processes[0]!.sources, ['native', 'node']);
+    assert.equal(model.processes[0]!.runtime?.name, 'node');
+  });
+
+  it('marks shared objects used (their code called an API) or loaded, through the dpkg database', async () => {
+    const dir = runDirWith({
+      '20-native-0.jsonl': lines(
+        processStart({ pid: 20, exe: '/tmp/prog', argv: ['./prog'] }),
+        { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' },
+        { kind: 'code_unit', t: 1002, unit: 'shared_object', how: 'startup', path: LIBZ, soname: 'libz.so.1', needed: ['libc.so.6'] },
+        { kind: 'api_usage', api: 'libc:malloc', category: 'memory', caller: '/tmp/prog', count: 3, first_t: 1500, last_t: 1600 },
+      ),
+    });
+    const model = await buildAppModel(dir);
+    const zlib = model.components.find((c) => c.name === 'zlib1g');
+    const libc = model.components.find((c) => c.name === 'libc6');
+    assert.ok(zlib && libc, `components: ${model.components.map((c) => c.ref).join(', ')}`);
+    assert.equal(zlib.usage, 'loaded');
+    assert.equal(zlib.kind, 'native');
+    assert.match(zlib.purl!, /^pkg:deb\/debian\/zlib1g@1:1\.2\.13[^?]*\?arch=amd64$/);
+    assert.equal(libc.usage, 'used');
+    assert.equal(libc.kind, 'runtime');
+    assert.deepEqual(libc.paths, ['/lib/x86_64-linux-gnu/libc.so.6']);
+    assert.ok(model.dependencies.some((d) => d.from === zlib.ref && d.to === libc.ref && d.kind === 'dynamic_link'));
+    const usage = model.apiUsages.find((u) => u.api === 'libc:malloc')!;
+    assert.equal(usage.count, 3);
+    assert.deepEqual(usage.processes, ['20']);
+  });
+});
