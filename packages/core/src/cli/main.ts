@@ -5,6 +5,9 @@ import { RunDirectoryError } from '../reader/run-reader.js';
 import { runCommand } from '../launcher/run-command.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { summariseRun } from './report-command.js';
+import { registerDockerCommands } from './docker-commands.js';
+import { registerLayoutCommand } from './layout-command.js';
+import { registerWebhookCommands } from './webhook-commands.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
@@ -63,6 +66,10 @@ function buildProgram(setStatus: (status: number) => void): Command {
       process.stdout.write(await summariseRun(runDir));
       setStatus(0);
     });
+
+  registerLayoutCommand(program, VERSION, setStatus);
+  registerDockerCommands(program, VERSION, setStatus, stderrLine);
+  registerWebhookCommands(program, VERSION, setStatus, stderrLine);
 
   return program;
 }
