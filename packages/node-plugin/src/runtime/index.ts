@@ -11,15 +11,20 @@
 //   activeRecorder()         the recorder of this thread, or undefined when recording is off.
 //   r.write(record)          any record as is (code_unit, function_inventory, notice).
 //   r.gate(api, category)    per-API state; create once per API at patch time.
-//   r.beginCall(gate, skip, subject?, flags?)
+//   r.beginCall(gate, skip, subject?, flags?, inspect?)
 //                            per call: SpanStart {caller, stack} when the call is to be written
 //                            as a span (then time it and call r.writeCall), undefined when it
-//                            was counted in api_usage instead. A call is either a `call` record
+//                            was counted in api_usage instead, or is not the application's
+//                            (made by this plugin, or by Node's module loader reading sources). A call is either a `call` record
 //                            or counted in api_usage, never both. Bounds: the first
 //                            SPANS_PER_CALLER calls per (api, caller) are spans; the first
 //                            ATTRIBUTE_ALL_CALLS calls of an API capture a stack each, later
 //                            only one in ATTRIBUTE_ONE_IN does and the calls in between count
 //                            for the last caller seen (the hot path is then a counter).
+//                            inspect(sites, caller) may add flags (secret_context, ...);
+//                            gate.skipUnder names a directory whose frames are not callers.
+//                            Hot wrappers call gate.sampledOut() first (a counter) and then
+//                            r.attributeCall(...) with the same arguments as beginCall.
 //   r.writeCall(call)        writes one span (tid added here).
 //   r.stackHere(skip)        {caller, stack} of the current stack, stack record written once.
 //   r.countApi(count)        adds to api_usage (key: api, caller, subject; deltas per flush).
@@ -38,9 +43,9 @@
 export {
   activeRecorder, ApiGate, ATTRIBUTE_ALL_CALLS, ATTRIBUTE_ONE_IN, FLUSH_INTERVAL_MS, guard, nowNs, ownWork,
   PLUGIN_VERSION, Recorder, SPANS_PER_CALLER,
-  type CallRecord, type Origin, type SpanStart,
+  type CallRecord, type Origin, type SiteInspector, type SpanStart,
 } from './recorder.js';
-export { captureCallSites, callerUnit, framesOf, isInternalFile, siteFile, StackTable, type Frame } from './js-stack.js';
+export { captureCallSites, callerSite, callerUnit, framesOf, isInternalFile, isOwnOrLoaderCall, isPluginFile, siteFile, StackTable, type Frame } from './js-stack.js';
 export { codeUnitOf, owningPackage, type OwningPackage } from './owning-package.js';
 export { osThreadId } from './thread-id.js';
 export type { ApiCount, ApiUsageRecord, Category, WebApiRecord, WebCount } from './usage-tables.js';

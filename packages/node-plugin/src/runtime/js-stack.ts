@@ -56,18 +56,50 @@ export function siteFile(site: NodeJS.CallSite): string | undefined {
   return name;
 }
 
+/** This plugin's own code. */
+export function isPluginFile(file: string | undefined): boolean {
+  return file !== undefined && file.startsWith(PLUGIN_DIR);
+}
+
+/**
+ * Calls that are not the application's: made by this plugin (the first frame that is not
+ * Node's is ours: a loader hook reading its cache), or by Node's module loader reading the
+ * sources it loads (the innermost frame is node:internal/modules; code_unit records cover that).
+ */
+export function isOwnOrLoaderCall(sites: readonly NodeJS.CallSite[]): boolean {
+  const innermost = sites[0] === undefined ? undefined : siteFile(sites[0]);
+  if (innermost !== undefined && innermost.startsWith('node:internal/modules/')) return true;
+  for (const site of sites) {
+    const file = siteFile(site);
+    if (file === undefined || file.startsWith('node:')) continue;
+    return file.startsWith(PLUGIN_DIR);
+  }
+  return false;
+}
+
 /** Node's own code and this plugin's: never the caller of an API. */
 export function isInternalFile(file: string | undefined): boolean {
   return file === undefined || file.startsWith('node:') || file.startsWith(PLUGIN_DIR);
 }
 
-/** The code unit (package root) of the first frame that is neither Node's nor ours. */
-export function callerUnit(sites: readonly NodeJS.CallSite[]): string | undefined {
+/**
+ * The first frame that is neither Node's nor ours (nor under `skipUnder`, e.g. a database
+ * driver's own directory when the interesting caller is the code that called the driver).
+ */
+export function callerSite(sites: readonly NodeJS.CallSite[], skipUnder?: string): { site: NodeJS.CallSite; file: string } | undefined {
   for (const site of sites) {
     const file = siteFile(site);
-    if (!isInternalFile(file)) return codeUnitOf(file!);
+    if (isInternalFile(file)) continue;
+    if (skipUnder !== undefined && file!.startsWith(skipUnder)) continue;
+    return { site, file: file! };
   }
   return undefined;
+}
+
+/** The code unit (package root) of the caller frame (see callerSite). */
+export function callerUnit(sites: readonly NodeJS.CallSite[], skipUnder?: string): string | undefined {
+  const caller = callerSite(sites, skipUnder);
+  return caller === undefined ? undefined : codeUnitOf(caller.file);
 }
 
 function frameOf(site: NodeJS.CallSite): Frame {

