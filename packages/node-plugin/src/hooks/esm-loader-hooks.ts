@@ -1,0 +1,124 @@
+// The module.register() hooks, running on Node's hooks thread. Two jobs, chained:
+// import-in-the-middle puts a wrapping facade in front of third-party package entry points
+// imported by bare specifier (and nothing else: wrapping every module is what makes IITM slow
+// and what broke date-fns's star exports), and every ES module's source gets the function probes.
+// CommonJS is left to the compile-path hook on the application's thread.
+import type { LoadHookContext, ResolveHookContext } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ModuleTransformer } from '../transform/module-transformer.js';
+import { TransformCache } from '../transform/transform-cache.js';
+import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
+
+type LoadResult = { format?: string | null; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean };
+type NextLoad = (url: string, context?: LoadHookContext) => LoadResult | Promise<LoadResult>;
+type ResolveResult = { url: string; format?: string | null; shortCircuit?: boolean };
+type NextResolve = (specifier: string, context?: ResolveHookContext) => ResolveResult | Promise<ResolveResult>;
+interface IitmHooks {
+  resolve(specifier: string, context: ResolveHookContext, next: NextResolve): Promise<ResolveResult>;
+  load(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult>;
+  applyOptions(options: { shouldInclude: (url: string, specifier: string) => boolean }): void;
+}
+
+let setup: LoaderSetup | undefined;
+let transformer: ModuleTransformer | undefined;
+let iitm: IitmHooks | undefined;
+let iitmRegisterUrl = '';
+
+function post(message: LoaderMessage): void {
+  try {
+    setup?.port.postMessage(message);
+  } catch {
+    // the registering thread is gone: nothing to tell
+  }
+}
+
+const isBareSpecifier = (specifier: string): boolean =>
+  !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
+
+const STAR_EXPORT = /^[ \t]*export[ \t]*\*[ \t]*from\b/gm;
+const facadeDecisions = new Map<string, boolean>();
+
+/**
+ * Several `export *` in one module can make a name ambiguous, which the engine resolves by
+ * binding identity and IITM's facade by name: it then drops exports (date-fns@4 loses
+ * longFormatters). Such modules keep their exports unwrapped; their functions are still probed.
+ */
+function hasSeveralStarExports(url: string): boolean {
+  try {
+    return (readFileSync(fileURLToPath(url), 'utf8').match(STAR_EXPORT)?.length ?? 0) > 1;
+  } catch {
+    return true;
+  }
+}
+
+/** Package entry points imported from elsewhere by name: where a package's API starts. */
+function wrapsExportsOf(url: string, specifier: string): boolean {
+  if (!isBareSpecifier(specifier) || !url.startsWith('file:') || !url.includes('/node_modules/') || url.endsWith('.json')) return false;
+  let decision = facadeDecisions.get(url);
+  if (decision === undefined) {
+    decision = !hasSeveralStarExports(url);
+    facadeDecisions.set(url, decision);
+    if (!decision) post({ type: 'wrap_notice', url, message: `${specifier}: exports left unwrapped: several export * (a facade could change which names exist)` });
+  }
+  return decision;
+}
+
+export async function initialize(data: LoaderSetup): Promise<void> {
+  setup = data;
+  transformer = new ModuleTransformer(new TransformCache(data.cacheDir));
+  try {
+    // import.meta.resolve is missing on the hooks thread of Node 20; IITM has no exports map.
+    const hookUrl = pathToFileURL(createRequire(import.meta.url).resolve('import-in-the-middle/hook.mjs')).href;
+    iitmRegisterUrl = new URL('lib/register.js', hookUrl).href;
+    const { createHook } = (await import(new URL('create-hook.mjs', hookUrl).href)) as { createHook(meta: { url: string }): IitmHooks };
+    const hooks = createHook({ url: hookUrl });
+    hooks.applyOptions({ shouldInclude: wrapsExportsOf });
+    iitm = hooks;
+  } catch (err) {
+    post({ type: 'transform_notice', url: 'import-in-the-middle', code: 'transform_skipped', message: `ES module exports not wrapped: ${String(err)}` });
+  }
+  post({ type: 'ready' });
+}
+
+function sourceText(source: LoadResult['source']): string | undefined {
+  if (typeof source === 'string') return source;
+  if (source instanceof Uint8Array) return Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
+  if (source instanceof ArrayBuffer) return Buffer.from(source).toString('utf8');
+  return undefined;
+}
+
+function shouldProbe(url: string): boolean {
+  if (!url.startsWith('file:') || url.includes('?iitm=') || url === iitmRegisterUrl) return false;
+  return !(setup?.excludedUrlPrefixes.some((prefix) => url.startsWith(prefix)) ?? false);
+}
+
+async function probingLoad(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult> {
+  const result = await next(url, context);
+  if (!url.startsWith('file:') || url.includes('?iitm=')) return result;
+  post({ type: 'module_loaded', url, format: String(result.format) });
+  if (result.format !== 'module' || transformer === undefined || !shouldProbe(url)) return result;
+  const source = sourceText(result.source);
+  if (source === undefined) return result;
+  try {
+    const outcome = transformer.transform(source, fileURLToPath(url), 'module');
+    if (outcome.status === 'untouched') {
+      post({ type: 'transform_notice', url, code: outcome.code_name, message: outcome.reason });
+      return result;
+    }
+    return { ...result, source: outcome.code };
+  } catch (err) {
+    post({ type: 'transform_notice', url, code: 'transform_failed', message: `could not transform (${String(err)}); loaded untouched` });
+    return result;
+  }
+}
+
+export async function resolve(specifier: string, context: ResolveHookContext, next: NextResolve): Promise<ResolveResult> {
+  return iitm ? iitm.resolve(specifier, context, next) : next(specifier, context);
+}
+
+export async function load(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult> {
+  const probing: NextLoad = (u, c) => probingLoad(u, c ?? context, next);
+  return iitm ? iitm.load(url, context, probing) : probing(url, context);
+}

@@ -1,0 +1,105 @@
+// Installs everything that acts when code loads, on this thread: the probe registry, the
+// CommonJS compile hook, package export wrapping, and the ESM hooks thread (module.register),
+// whose set-up is acknowledged before this returns, so no application import runs unhooked.
+import { register } from 'node:module';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nowNs, ownWork, owningPackage, type Recorder } from '../runtime/index.js';
+import { writeFunctionInventory } from '../probes/function-inventory.js';
+import { ProbeRegistry } from '../probes/probe-registry.js';
+import { ModuleTransformer } from '../transform/module-transformer.js';
+import { TransformCache, transformCacheDir } from '../transform/transform-cache.js';
+import { installPackageWrapping } from '../wrap/package-hooks.js';
+import { installCompileHook } from './commonjs-compile-hook.js';
+import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
+
+/** dist/src/ of this plugin: never transformed. */
+const PLUGIN_DIR = fileURLToPath(new URL('../', import.meta.url));
+/** How long start-up may wait for the hooks thread before going on without ES module hooks. */
+const HOOKS_READY_TIMEOUT_MS = 10_000;
+
+class ModuleRecords {
+  private readonly seen = new Set<string>();
+  constructor(private readonly recorder: Recorder) {}
+
+  loaded(path: string, how: 'import' | 'require'): void {
+    if (this.seen.has(path)) return;
+    this.seen.add(path);
+    // reading package.json is our work, not a file access of the application
+    const owner = ownWork(() => owningPackage(path), undefined);
+    const record: Record<string, unknown> = { kind: 'code_unit', t: nowNs(), unit: 'module', how, path };
+    if (owner?.name !== undefined) {
+      record['package'] = owner.version === undefined ? { name: owner.name, root: owner.root } : { name: owner.name, version: owner.version, root: owner.root };
+    }
+    this.recorder.write({ kind: 'code_unit', ...record });
+  }
+
+  notice(code: string, subject: string, message: string, level: 'info' | 'warn' = 'warn'): void {
+    this.recorder.write({ kind: 'notice', level, code, message, subject, count: 1, t: nowNs() });
+  }
+}
+
+function handleLoaderMessage(message: LoaderMessage, modules: ModuleRecords): void {
+  if (message.type === 'module_loaded') modules.loaded(fileURLToPath(message.url), 'import');
+  else if (message.type === 'transform_notice') modules.notice(message.code, message.url.startsWith('file:') ? fileURLToPath(message.url) : message.url, message.message);
+  else if (message.type === 'wrap_notice') modules.notice('wrap_skipped', fileURLToPath(message.url), message.message, 'info');
+}
+
+function waitUntilReady(port: MessagePort, modules: ModuleRecords): Promise<boolean> | boolean {
+  // On Node 20 register() returns after the hooks' initialize() ran: the answer is usually there.
+  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+    const message = m.message as LoaderMessage;
+    if (message.type === 'ready') return true;
+    handleLoaderMessage(message, modules);
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), HOOKS_READY_TIMEOUT_MS);
+    const onMessage = (message: LoaderMessage): void => {
+      if (message.type !== 'ready') return handleLoaderMessage(message, modules);
+      clearTimeout(timer);
+      port.off('message', onMessage);
+      resolve(true);
+    };
+    port.on('message', onMessage);
+  });
+}
+
+export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
+  const cacheDir = transformCacheDir();
+  const modules = new ModuleRecords(recorder);
+
+  const registry = new ProbeRegistry();
+  registry.install();
+  recorder.onFlush(() => writeFunctionInventory(registry, recorder));
+
+  installCompileHook(new ModuleTransformer(new TransformCache(cacheDir)), ownWork, {
+    shouldProbe: (filename) => !filename.startsWith(PLUGIN_DIR),
+    compiled: (filename, outcome) => {
+      modules.loaded(filename, 'require');
+      if (outcome?.status === 'untouched') modules.notice(outcome.code_name, filename, outcome.reason);
+    },
+  });
+
+  try {
+    installPackageWrapping(recorder);
+  } catch {
+    recorder.fault();
+  }
+
+  const { port1, port2 } = new MessageChannel();
+  const setup: LoaderSetup = { port: port2, cacheDir, excludedUrlPrefixes: [pathToFileURL(PLUGIN_DIR).href] };
+  try {
+    register(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] });
+  } catch (err) {
+    modules.notice('esm_hooks_failed', 'module.register', `ES modules not instrumented: ${String(err)}`);
+    return;
+  }
+  const ready = await waitUntilReady(port1, modules);
+  if (!ready) modules.notice('esm_hooks_failed', 'module.register', `the hooks thread did not answer within ${HOOKS_READY_TIMEOUT_MS} ms; ES modules may load unprobed`);
+  port1.on('message', (message: LoaderMessage) => handleLoaderMessage(message, modules));
+  port1.unref();
+  // Messages the hooks thread sent about the last modules may not have been delivered yet.
+  recorder.onExit(() => {
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) handleLoaderMessage(m.message as LoaderMessage, modules);
+  });
+}

@@ -1,0 +1,15 @@
+// What the ESM hooks thread tells the thread that registered it, over one MessagePort.
+import type { MessagePort } from 'node:worker_threads';
+
+export interface LoaderSetup {
+  port: MessagePort;
+  cacheDir: string;
+  /** file: URL prefixes never transformed: the plugin itself. */
+  excludedUrlPrefixes: string[];
+}
+
+export type LoaderMessage =
+  | { type: 'ready' }
+  | { type: 'module_loaded'; url: string; format: string }
+  | { type: 'transform_notice'; url: string; code: 'transform_failed' | 'transform_skipped'; message: string }
+  | { type: 'wrap_notice'; url: string; message: string };

@@ -1,0 +1,96 @@
+// The probe transform of one file. @babel/core parses it; the probes are spliced into the
+// original text (magic-string), never regenerated: no line moves, so file:line in stack traces
+// and err.stack stays what it was without us, and columns move only on a line where a probe
+// went in before them. An inline source map (unless the file names its own) maps even those.
+//
+// A probe is `(H||I())[n]++` at the entry of a function, after its directive prologue: H is the
+// file's hit array, I() fetches it from the probe registry. Both are declared on one line
+// appended at the end of the file: a `var` and a function declaration exist before any code of
+// the module runs, so a function called early (circular imports) still counts.
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import MagicString from 'magic-string';
+import { functionName, type FunctionSite } from './probe-sites.js';
+
+type Babel = typeof import('@babel/core');
+
+/** The file's hit array binding; undefined until the first probe runs. */
+export const HITS_BINDING = '__apitrace$h';
+export const INIT_BINDING = '__apitrace$i';
+/** globalThis[Symbol.for(...)] holds this thread's probe registry (src/probes/probe-registry.ts). */
+export const REGISTRY_SYMBOL = 'apitrace.probes';
+
+export type ModuleFormat = 'module' | 'commonjs';
+
+let babel: Babel | undefined;
+function loadBabel(): Babel {
+  babel ??= createRequire(import.meta.url)('@babel/core') as Babel;
+  return babel;
+}
+
+export class UnprobeableFile extends Error {}
+
+export interface Instrumented {
+  code: string;
+  functions: FunctionSite[];
+}
+
+const OWN_SOURCE_MAP = /^[ \t]*\/\/[#@][ \t]+sourceMappingURL=/m;
+
+export function instrument(source: string, format: ModuleFormat, filename: string): Instrumented {
+  const core = loadBabel();
+  const t = core.types;
+  const ast = core.parseSync(source, {
+    babelrc: false,
+    configFile: false,
+    browserslistConfigFile: false,
+    filename,
+    sourceType: format === 'module' ? 'module' : 'script',
+    parserOpts: {
+      allowReturnOutsideFunction: format === 'commonjs',
+      allowAwaitOutsideFunction: format === 'module',
+      errorRecovery: false,
+    },
+  });
+  if (ast === null) throw new Error('babel returned no syntax tree');
+
+  const out = new MagicString(source);
+  const functions: FunctionSite[] = [];
+  const probe = (index: number): string => `(${HITS_BINDING}||${INIT_BINDING}())[${index}]++`;
+  core.traverse(ast, {
+    Program(path) {
+      for (const name of [HITS_BINDING, INIT_BINDING, ...(format === 'commonjs' ? ['__filename'] : [])]) {
+        if (path.scope.hasBinding(name, { noGlobals: true })) throw new UnprobeableFile(`the file declares ${name} itself`);
+      }
+    },
+    Function(path) {
+      const node = path.node;
+      const body = node.body;
+      if (!node.loc || typeof body.start !== 'number' || typeof body.end !== 'number') return;
+      const index = functions.length;
+      functions.push([functionName(t, path), node.loc.start.line, node.loc.start.column]);
+      if (t.isBlockStatement(body)) {
+        const lastDirective = body.directives.at(-1);
+        // After the prologue, so "use strict" stays a directive; the leading ';' ends a
+        // directive written without one.
+        if (lastDirective?.end != null) out.appendLeft(lastDirective.end, `;${probe(index)};`);
+        else out.appendLeft(body.start + 1, `${probe(index)};`);
+      } else {
+        // Concise arrow: stays an expression, so its value, `this` and `arguments` are untouched.
+        out.appendLeft(body.start, `(${probe(index)},`);
+        out.appendLeft(body.end, ')');
+      }
+    },
+  });
+  if (functions.length === 0) return { code: source, functions };
+
+  const locator = format === 'module' ? 'import.meta.url' : '__filename';
+  out.append(
+    `\nvar ${HITS_BINDING};function ${INIT_BINDING}(){return ${HITS_BINDING}=globalThis[Symbol.for(${JSON.stringify(REGISTRY_SYMBOL)})]?.register(${locator},${JSON.stringify(JSON.stringify(functions))},${functions.length})??new Uint32Array(${functions.length})}\n`,
+  );
+  if (!OWN_SOURCE_MAP.test(source)) {
+    const map = out.generateMap({ source: basename(filename), includeContent: true, hires: 'boundary' });
+    out.append(`//# sourceMappingURL=${map.toUrl()}\n`);
+  }
+  return { code: out.toString(), functions };
+}
