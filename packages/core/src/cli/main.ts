@@ -8,6 +8,7 @@ import { summariseRun } from './report-command.js';
 import { registerDockerCommands } from './docker-commands.js';
 import { registerLayoutCommand } from './layout-command.js';
 import { registerWebhookCommands } from './webhook-commands.js';
+import { registerSbomCommand, writeSbomsAfterRun } from './sbom-command.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
@@ -21,6 +22,7 @@ interface RunFlags {
   native: boolean;
   node: boolean;
   jvm: boolean;
+  sbom: boolean;
 }
 
 function buildProgram(setStatus: (status: number) => void): Command {
@@ -39,6 +41,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
     .option('--no-native', 'do not inject the native shim (LD_PRELOAD)')
     .option('--no-node', 'do not inject the node plugin (NODE_OPTIONS --import)')
     .option('--no-jvm', 'do not inject the jvm agent (JAVA_TOOL_OPTIONS -javaagent)')
+    .option('--no-sbom', 'do not write sbom.cdx.json and sbom.spdx.json into the run directory')
     .argument('<command...>', 'the command to observe, after --')
     .passThroughOptions()
     .action(async (command: string[], flags: RunFlags) => {
@@ -49,6 +52,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
         env: process.env,
         warn: stderrLine,
       });
+      if (flags.sbom) await writeSbomsAfterRun(result.runDir, stderrLine);
       try {
         stderrLine(await summariseRun(result.runDir));
       } catch (err) {
@@ -67,6 +71,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
       setStatus(0);
     });
 
+  registerSbomCommand(program, setStatus);
   registerLayoutCommand(program, VERSION, setStatus);
   registerDockerCommands(program, VERSION, setStatus, stderrLine);
   registerWebhookCommands(program, VERSION, setStatus, stderrLine);

@@ -1,0 +1,60 @@
+// `apitrace sbom <run-dir> --format cyclonedx|spdx [-o FILE]`: the usage-based SBOM of a run,
+// validated against its format's schema, on stdout or into a file.
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { buildAppModel } from '../model/app-model.js';
+import { renderSbom, SBOM_FORMATS, writeRunSboms, type SbomFormat } from '../sbom/sbom-files.js';
+import { analysisProgress } from './analysis-progress.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
+
+export async function sbomOfRun(runDir: string, format: SbomFormat): Promise<string> {
+  const progress = analysisProgress();
+  try {
+    const model = await buildAppModel(runDir, { progress: progress.report });
+    return await renderSbom(model, format);
+  } finally {
+    progress.done();
+  }
+}
+
+export async function sbomCommand(runDir: string, flags: { format: SbomFormat; output?: string }): Promise<void> {
+  const text = await sbomOfRun(runDir, flags.format);
+  if (flags.output === undefined || flags.output === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(flags.output, text);
+  } catch (err) {
+    throw new CliError(`cannot write ${flags.output}: ${(err as Error).message}`, 'choose another -o path', EXIT_USAGE);
+  }
+}
+
+/**
+ * After `apitrace run`: both SBOMs into the run directory. Never throws: whatever goes wrong
+ * is one line on stderr, because the command's exit status must stay the command's.
+ */
+export async function writeSbomsAfterRun(runDir: string, warn: (line: string) => void): Promise<void> {
+  const progress = analysisProgress();
+  try {
+    const model = await buildAppModel(runDir, { progress: progress.report });
+    progress.done();
+    await writeRunSboms(runDir, model);
+  } catch (err) {
+    progress.done();
+    warn(`apitrace: cannot write the SBOMs of ${runDir}: ${(err as Error).message} (apitrace sbom ${runDir} --format cyclonedx shows the error again)`);
+  }
+}
+
+export function registerSbomCommand(program: Command, setStatus: (status: number) => void): void {
+  program
+    .command('sbom')
+    .description('write the usage-based SBOM of a run (components used, loaded or only installed), validated')
+    .argument('<run-dir>', 'a directory written by apitrace run (or by plugins with APITRACE_DIR)')
+    .addOption(new Option('-f, --format <format>', 'cyclonedx (1.6 JSON) or spdx (2.3 JSON)').choices([...SBOM_FORMATS]).default('cyclonedx'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (runDir: string, flags: { format: SbomFormat; output?: string }) => {
+      await sbomCommand(runDir, flags);
+      setStatus(0);
+    });
+}
