@@ -165,6 +165,13 @@ export class ComponentCatalog {
     const name = declared?.name ?? owner?.name ?? basename(root);
     const version = declared?.version ?? owner?.version;
     const kind: ComponentKind = isUnderNodeModules(root) ? 'npm' : 'application';
+    if (!owner?.name && !declared?.name) {
+      // an application directory without a package.json: no npm identity to claim
+      const draft = this.ensure(`application:${root}`, () => ({ kind: 'application', name: basename(root), identifiedBy: 'application directory' }));
+      draft.npmRoots.add(root);
+      this.refOfPath.set(root, draft.ref);
+      return draft;
+    }
     const purl = npmPurl(name, version);
     const draft = this.ensure(purl, () => ({
       kind, name, ...(version ? { version } : {}), purl, identifiedBy: 'package.json',

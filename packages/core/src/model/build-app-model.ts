@@ -57,10 +57,10 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   }
   for (const [draft, files] of runtimeUsers) files.forEach((f) => draft.files.add(f));
 
-  // Installed but maybe never loaded: the application roots' node_modules.
+  // Installed but maybe never loaded: the node_modules of the application roots (the package.json
+  // of modules outside node_modules). Not the cwd: a program run from elsewhere is not its app.
   const appRoots = new Set<string>();
   for (const draft of catalog.drafts.values()) if (draft.kind === 'application') draft.npmRoots.forEach((r) => appRoots.add(r));
-  for (const process of processes) if (process.sources.includes('node') && process.cwd) appRoots.add(process.cwd);
   for (const root of installedNpmRoots([...appRoots].sort())) catalog.addInstalledNpmPackage(root);
 
   // Usage: the caller of an API ran; so did the library the API belongs to.
@@ -81,8 +81,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     const caller = usage.caller === '' ? undefined : catalog.componentOfPath(usage.caller);
     const firstStack = usage.firstStack ?? { frames: nativeFrames({ pid: 0, t: usage.firstT, api: usage.api, ...(usage.caller ? { caller: usage.caller } : {}) }), join: 'none' as const };
     markUsed(caller, count, usage.firstT, usage.lastT, firstStack);
-    const namespace = usage.api.slice(0, usage.api.indexOf(':'));
-    const library = libraryOfNamespace(catalog, namespace);
+    const library = libraryOfApi(catalog, usage.api);
     if (library && library !== caller) markUsed(library, 0, usage.firstT, usage.lastT, firstStack);
     apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOf(usage.files)));
   }
@@ -184,6 +183,22 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       joins: { ...collector.joins },
     },
   };
+}
+
+/** The component whose code an API id names: `npm:<package>.<fn>`, or a library by namespace. */
+function libraryOfApi(catalog: ComponentCatalog, api: string): ComponentDraft | undefined {
+  const colon = api.indexOf(':');
+  const namespace = api.slice(0, colon);
+  if (namespace === 'npm') {
+    const rest = api.slice(colon + 1);
+    let best: ComponentDraft | undefined;
+    for (const draft of catalog.drafts.values()) {
+      if (draft.kind !== 'npm' && draft.kind !== 'application') continue;
+      if (rest.startsWith(`${draft.name}.`) && (!best || draft.name.length > best.name.length)) best = draft;
+    }
+    return best;
+  }
+  return libraryOfNamespace(catalog, namespace);
 }
 
 function libraryOfNamespace(catalog: ComponentCatalog, namespace: string): ComponentDraft | undefined {
