@@ -33,8 +33,10 @@ export interface ApiDefinition {
   completion?: 'auto' | 'return';
   /** marks `return`-completing calls whose work continues later (streams, sockets) */
   async?: boolean;
-  /** flags from the stack (secret_context) */
+  /** flags from the stack (secret_context); null: not the application's call, do not record */
   inspect?: SiteInspector;
+  /** like inspect, with the call's arguments (the SQL-injection clue needs both) */
+  inspectCall?: (args: readonly unknown[], ...site: Parameters<SiteInspector>) => ReturnType<SiteInspector>;
   /** result summary; default summariseValue */
   result?: (value: unknown, args: readonly unknown[]) => Scalar | undefined;
   /** directory whose frames are not the caller (a driver's own code) */
@@ -70,7 +72,9 @@ interface Started {
 function begin(recorder: Recorder, gate: ApiGate, def: ApiDefinition, skip: Function, args: unknown[], self: unknown): Started | undefined {
   try {
     const facts = def.facts?.(args, self);
-    const start = recorder.attributeCall(gate, skip, facts?.subject, facts?.flags, def.inspect);
+    const inspectCall = def.inspectCall;
+    const inspect: SiteInspector | undefined = inspectCall ? (sites, caller) => inspectCall(args, sites, caller) : def.inspect;
+    const start = recorder.attributeCall(gate, skip, facts?.subject, facts?.flags, inspect);
     return start === undefined ? undefined : { start, facts };
   } catch {
     recorder.fault();

@@ -43,7 +43,7 @@
 export {
   activeRecorder, ApiGate, ATTRIBUTE_ALL_CALLS, ATTRIBUTE_ONE_IN, FLUSH_INTERVAL_MS, guard, nowNs, ownWork,
   PLUGIN_VERSION, Recorder, SPANS_PER_CALLER,
-  type CallRecord, type Origin, type SiteInspector, type SpanStart,
+  type CallerPosition, type CallRecord, type Origin, type SiteInspector, type SpanStart,
 } from './recorder.js';
 export { captureCallSites, callerSite, callerUnit, framesOf, isInternalFile, isOwnOrLoaderCall, isPluginFile, siteFile, StackTable, type Frame } from './js-stack.js';
 export { codeUnitOf, owningPackage, type OwningPackage } from './owning-package.js';

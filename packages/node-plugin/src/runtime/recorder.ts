@@ -39,6 +39,11 @@ export function ownWork<T>(work: () => T, fallback: T): T {
   }
 }
 
+function enclosingLine(site: NodeJS.CallSite): number | null {
+  const s = site as NodeJS.CallSite & { getEnclosingLineNumber?: () => number | null };
+  return typeof s.getEnclosingLineNumber === 'function' ? s.getEnclosingLineNumber() : null;
+}
+
 export const nowNs = (): number => Number(process.hrtime.bigint());
 
 /** Per-API state deciding, per call, between a span, an attributed count and a sampled count. */
@@ -77,8 +82,18 @@ export interface SpanStart {
   callerLine?: number | undefined;
 }
 
-/** Looks at the call sites of a call being attributed and returns flags they show. */
-export type SiteInspector = (sites: readonly NodeJS.CallSite[], caller: { file: string; line: number | null } | undefined) => readonly string[] | undefined;
+/**
+ * Looks at the call sites of a call being attributed and returns flags they show, or null when
+ * the call is not to be recorded at all (a driver calling itself on behalf of a recorded call).
+ */
+export type SiteInspector = (sites: readonly NodeJS.CallSite[], caller: CallerPosition | undefined) => readonly string[] | undefined | null;
+
+/** Where the calling frame is: its file, the line of the call, the line its function starts on. */
+export interface CallerPosition {
+  file: string;
+  line: number | null;
+  fnLine: number | null;
+}
 
 export interface CallRecord {
   api: string;
@@ -205,7 +220,11 @@ export class Recorder {
       const caller = site === undefined ? undefined : codeUnitOf(site.file);
       const callerKey = caller ?? this.appUnit;
       const callerLine = site?.site.getLineNumber() ?? null;
-      const found = inspect?.(sites, site === undefined ? undefined : { file: site.file, line: callerLine });
+      const found = inspect?.(sites, site === undefined ? undefined : { file: site.file, line: callerLine, fnLine: enclosingLine(site.site) });
+      if (found === null) {
+        gate.calls--;
+        return undefined;
+      }
       const allFlags = found && found.length > 0 ? [...(flags ?? []), ...found] : flags;
       const spans = gate.spans.get(callerKey) ?? 0;
       if (spans < SPANS_PER_CALLER) {
