@@ -9,3 +9,6 @@ export { formatRunSummary } from './report/terminal-summary.js';
 export { main } from './cli/main.js';
 export { buildAppModel } from './model/app-model.js';
 export type * from './model/app-model.js';
+export { renderSbom, writeRunSboms, SBOM_FILE_NAMES, type SbomFormat } from './sbom/sbom-files.js';
+export { validateCycloneDx } from './sbom/cyclonedx/cyclonedx-validator.js';
+export { validateSpdx } from './sbom/spdx/spdx-validator.js';

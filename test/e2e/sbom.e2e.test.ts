@@ -1,0 +1,110 @@
+// Usage-based SBOMs over real programs: apitrace run writes both formats into the run directory,
+// each component marked used / loaded / installed as the program really used it.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAppModel, validateCycloneDx, validateSpdx } from '@apitrace/core';
+import { CLI, FIXTURES } from '../support/paths.js';
+import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
+
+interface CdxComponent {
+  name: string;
+  purl?: string;
+  properties?: { name: string; value: string }[];
+  evidence?: { callstack?: { frames: { function: string }[] } };
+}
+
+const usageOf = (c: CdxComponent | undefined): string | undefined => c?.properties?.find((p) => p.name === 'apitrace:usage')?.value;
+
+async function apitraceRun(dir: string, command: string[], cwd?: string): Promise<void> {
+  const r = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', ...command], { env: cleanEnv(), ...(cwd ? { cwd } : {}) });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /cannot write the SBOMs/);
+}
+
+async function readSboms(dir: string): Promise<{ cdx: { components: CdxComponent[] }; spdx: { packages: { name: string; annotations: { comment: string }[] }[] } }> {
+  const cdxText = readFileSync(join(dir, 'sbom.cdx.json'), 'utf8');
+  const spdxText = readFileSync(join(dir, 'sbom.spdx.json'), 'utf8');
+  assert.equal(await validateCycloneDx(cdxText), undefined);
+  assert.equal(validateSpdx(spdxText), undefined);
+  return { cdx: JSON.parse(cdxText), spdx: JSON.parse(spdxText) };
+}
+
+describe('usage-based SBOMs (end to end)', () => {
+  const work = tempDir('sbom');
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('node: one dependency used, one only loaded, one only installed, in both formats', async () => {
+    const dir = join(work, 'node-run');
+    await apitraceRun(dir, ['node', join(FIXTURES, 'node-usage-states', 'app.js')]);
+    const { cdx, spdx } = await readSboms(dir);
+    const byName = (name: string): CdxComponent | undefined => cdx.components.find((c) => c.name === name);
+    assert.deepEqual(['usage-state-used', 'usage-state-loaded', 'usage-state-installed'].map((n) => usageOf(byName(n))), ['used', 'loaded', 'installed']);
+    assert.equal(byName('usage-state-used')?.purl, 'pkg:npm/usage-state-used@1.0.0');
+    assert.equal(byName('usage-state-used')?.properties?.find((p) => p.name === 'apitrace:functions:used')?.value, '1');
+    assert.equal(byName('usage-state-used')?.properties?.find((p) => p.name === 'apitrace:functions:total')?.value, '2');
+    const spdxState = (name: string): string | undefined =>
+      /^apitrace:usage=(\w+)$/m.exec(spdx.packages.find((p) => p.name === name)?.annotations[0]?.comment ?? '')?.[1];
+    assert.deepEqual(['usage-state-used', 'usage-state-loaded', 'usage-state-installed'].map(spdxState), ['used', 'loaded', 'installed']);
+  });
+
+  it('apitrace sbom prints the same documents again, byte for byte, and writes -o files', async () => {
+    const dir = join(work, 'node-run');
+    for (const [format, file] of [['cyclonedx', 'sbom.cdx.json'], ['spdx', 'sbom.spdx.json']] as const) {
+      const r = await runProgram(process.execPath, [CLI, 'sbom', dir, '--format', format], { env: cleanEnv() });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, readFileSync(join(dir, file), 'utf8'));
+    }
+    const out = join(work, 'out.spdx.json');
+    const written = await runProgram(process.execPath, [CLI, 'sbom', dir, '-f', 'spdx', '-o', out], { env: cleanEnv() });
+    assert.equal(written.status, 0, written.stderr);
+    assert.equal(readFileSync(out, 'utf8'), readFileSync(join(dir, 'sbom.spdx.json'), 'utf8'));
+    const wrong = await runProgram(process.execPath, [CLI, 'sbom', dir, '--format', 'swid'], { env: cleanEnv() });
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /^apitrace: option '-f, --format <format>' argument 'swid' is invalid/);
+  });
+
+  it('native: a C program linking libsqlite3 and libz and calling only sqlite: libsqlite3 used, libz loaded, Debian purls', async function () {
+    const source = join(work, 'sqlite-only.c');
+    const program = join(work, 'sqlite-only');
+    writeFileSync(source, [
+      '#include <sqlite3.h>',
+      '#include <stdio.h>',
+      'int main(void) {',
+      '  sqlite3 *db;',
+      '  if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;',
+      '  sqlite3_exec(db, "create table t(x); insert into t values (1);", 0, 0, 0);',
+      '  sqlite3_close(db);',
+      '  puts("ok");',
+      '  return 0;',
+      '}',
+    ].join('\n'));
+    // --no-as-needed keeps libz in DT_NEEDED although nothing of it is called
+    const cc = spawnSync('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-o', program, source, '-Wl,--no-as-needed', '-lsqlite3', '-lz'], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+    const dir = join(work, 'native-run');
+    await apitraceRun(dir, [program]);
+    const { cdx } = await readSboms(dir);
+    const sqlite = cdx.components.find((c) => c.name === 'libsqlite3-0');
+    const zlib = cdx.components.find((c) => c.name === 'zlib1g');
+    assert.ok(sqlite && zlib, `components: ${cdx.components.map((c) => c.purl ?? c.name).join(', ')}`);
+    assert.match(sqlite.purl!, /^pkg:deb\/debian\/libsqlite3-0@[^?]+\?arch=amd64$/);
+    assert.doesNotMatch(sqlite.purl!, /\+/);
+    assert.match(zlib.purl!, /^pkg:deb\/debian\/zlib1g@1:[^?]+\?arch=amd64$/);
+    assert.equal(usageOf(sqlite), 'used');
+    assert.equal(usageOf(zlib), 'loaded');
+  });
+
+  it('node: the libc open/openat of fs.readFileSync sits beneath its JS frames (merged stack, exact join)', async () => {
+    const dir = join(work, 'node-run');
+    const model = await buildAppModel(dir);
+    const merged = model.calls.filter((c) => c.source === 'native' && /^libc:open/.test(c.api) && c.args?.['path'] === '/etc/hostname');
+    assert.ok(merged.length > 0, `native opens of /etc/hostname: none among ${model.calls.filter((c) => c.source === 'native').length} native calls`);
+    const stack = merged[0]!.stack!;
+    assert.equal(stack.join, 'exact');
+    assert.equal(stack.spanApi, 'node:fs.readFileSync');
+    const fns = stack.frames.map((f) => f.fn);
+    assert.ok(fns.indexOf('fs.readFileSync') > 0 && fns.indexOf('readHostname') > fns.indexOf('fs.readFileSync'), fns.join(' < '));
+  });
+});
