@@ -165,7 +165,8 @@ function planContainer(
   const existing: Partial<Record<InjectedVariable, string>> = {};
   for (const variable of INJECTED_BY_VALUE) {
     const at = lastIndexOfVariable(env, variable);
-    if (at >= 0) existing[variable] = typeof env[at]!.value === 'string' ? (env[at]!.value as string) : '';
+    // valueFrom here means the plugin is off for this pod (checked above): nothing to compose.
+    if (at >= 0 && env[at]!.valueFrom === undefined) existing[variable] = typeof env[at]!.value === 'string' ? (env[at]!.value as string) : '';
   }
   const composed = containerEnvironment(existing, { layoutDir: CONTAINER_LAYOUT_DIR, nodeEntry: settings.nodeEntry, runDir: CONTAINER_RUNS_DIR, enabled });
 
