@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApitraceEvent } from '@apitrace/core';
-import { FIXTURES, NODE_PLUGIN } from '../support/paths.js';
+import { FIXTURES, NATIVE_SHIM, NODE_PLUGIN } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { readValidRun } from '../support/runs.js';
 
@@ -118,6 +118,28 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
       assert.ok(!paths.some((p) => p.endsWith('fs-process-crypto.mjs') || p.includes('node-plugin/dist')), paths.join('\n'));
       assert.ok(!paths.some((p) => p.startsWith(run.dir)));
     });
+  });
+
+  it('puts the native open of fs.readFileSync inside its span on the same thread, and the async read inside its window', async () => {
+    const work = tempDir('node-native-join');
+    toClean.push(work);
+    const dir = join(work, 'run');
+    await runProgram('mkdir', ['-m', '700', dir]);
+    const r = await runProgram('node', ['--import', NODE_PLUGIN, join(APPS, 'fs-process-crypto.mjs')], {
+      cwd: work, env: cleanEnv({ APITRACE_DIR: dir, LD_PRELOAD: NATIVE_SHIM }),
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const { events } = await readValidRun(dir);
+    const node = events.filter((e) => /-node-/.test(e.file)).map((e) => e.event);
+    const pid = ofKind(node, 'process_start')[0]!.pid;
+    const native = events.filter((e) => e.file.startsWith(`${pid}-native-`)).map((e) => e.event);
+    const opens = ofKind(native, 'call').filter((c) => c.api.startsWith('libc:open') && c.args?.['path'] === '/etc/hostname');
+    const [sync] = calls(node, 'node:fs.readFileSync').filter((c) => c.args?.['path'] === '/etc/hostname');
+    const inside = opens.filter((o) => o.tid === sync!.tid && o.t0 >= sync!.t0 && o.t1 <= sync!.t1);
+    assert.equal(inside.length, 1, `no native open inside [${sync!.t0}, ${sync!.t1}] on tid ${sync!.tid}`);
+    const [cb] = calls(node, 'node:fs.readFile');
+    const pooled = opens.filter((o) => o.tid !== cb!.tid && o.t0 >= cb!.t0 && o.t1 <= cb!.t1);
+    assert.equal(pooled.length, 1, 'the thread-pool open of fs.readFile lies inside its window');
   });
 
   it('follows worker threads into their own file (origin "thread", own tid)', async () => {
