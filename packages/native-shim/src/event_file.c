@@ -66,3 +66,30 @@ int event_file_create(const char *dir, pid_t pid, unsigned *seq)
     }
     return -EEXIST;
 }
+
+void event_file_path(const char *dir, pid_t pid, unsigned seq, char *path)
+{
+    static const char middle[] = "-native-", suffix[] = ".jsonl";
+    size_t dir_n = strlen(dir);
+    if (dir_n + 1 + 20 + sizeof middle + 20 + sizeof suffix > PATH_MAX) {
+        path[0] = '\0';
+        return;
+    }
+    memcpy(path, dir, dir_n);
+    size_t n = dir_n;
+    path[n++] = '/';
+    n += put_uint(path + n, (unsigned long)pid);
+    memcpy(path + n, middle, sizeof middle - 1);
+    n += sizeof middle - 1;
+    n += put_uint(path + n, seq);
+    memcpy(path + n, suffix, sizeof suffix);
+}
+
+int event_file_reopen(const char *path)
+{
+    int fd;
+    do {
+        fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : move_fd_high(fd);
+}

@@ -13,4 +13,11 @@
  * Returns the fd and sets *seq, or returns -errno. */
 int event_file_create(const char *dir, pid_t pid, unsigned *seq);
 
+/* The path of that file, into path (PATH_MAX bytes). */
+void event_file_path(const char *dir, pid_t pid, unsigned seq, char *path);
+
+/* Opens our own file again after the application closed or replaced our
+ * descriptor: appending, never through a link. Returns the fd or -errno. */
+int event_file_reopen(const char *path);
+
 #endif

@@ -6,6 +6,8 @@
 #define APITRACE_EVENT_RECORDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define EMITTER_NAME "libapitrace"
 #define EMITTER_VERSION "0.1.0"
@@ -23,5 +25,33 @@ void record_process_end(bool has_exit_code, int exit_code);
 
 /* level: info, warn or error; code: [a-z0-9_]+. */
 void record_notice(const char *level, const char *code, const char *message);
+/* The same with a subject and/or a count (count 0: none). */
+void record_notice_about(const char *level, const char *code, const char *message, const char *subject);
+void record_notice_count(const char *level, const char *code, const char *message, uint64_t count);
+
+struct code_unit_record {
+    const char *path, *how, *soname, *build_id; /* soname, build_id may be NULL */
+    uintptr_t base;
+    const char *const *needed;
+    size_t needed_count;
+};
+void record_code_unit(const struct code_unit_record *r);
+
+struct api_usage_record {
+    const char *api, *category, *caller;
+    const char *subject; /* NULL: none; redacted here */
+    uint64_t count, first_t, last_t;
+    uint32_t flags; /* enum hook_flag bits */
+};
+void record_api_usage(const struct api_usage_record *r);
+
+struct call_event;
+void record_call(const struct call_event *e, const char *caller);
+
+struct web_api_record {
+    const char *method, *host, *route, *caller;
+    uint64_t count, first_t, last_t;
+};
+void record_web_api(const struct web_api_record *r);
 
 #endif

@@ -1,6 +1,7 @@
 #include "event_writer.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "event_clock.h"
 #include "event_file.h"
+#include "thread_state.h"
 
 #define FLUSH_INTERVAL_NS 1000000000u
 
@@ -23,6 +25,7 @@ static struct {
     dev_t dev;     /* identity of the file behind fd, checked before writes */
     ino_t ino;
     bool warned;   /* the one stderr line was printed */
+    char path[PATH_MAX]; /* of the file, to reopen it when the fd was taken */
     size_t len;
     uint64_t pending;  /* records in buf */
     uint64_t written;  /* records handed to write(2) */
@@ -44,6 +47,12 @@ static __thread bool in_writer __attribute__((tls_model("initial-exec")));
  * threads may fork at once, and only the one holding the lock may release
  * it (the child inherits the forking thread's copy). */
 static __thread bool fork_locked __attribute__((tls_model("initial-exec")));
+/* This thread holds the writer for a batch of records (a flush of the
+ * hooks' counters); record_open: one of them is being formatted. A signal
+ * handler that records while a record is open drops its record; between two
+ * records of a batch it may write (process_end from _exit). */
+static __thread bool in_batch __attribute__((tls_model("initial-exec")));
+static __thread bool record_open __attribute__((tls_model("initial-exec")));
 
 static void warn_recording_off(int err)
 {
@@ -89,7 +98,7 @@ static bool fd_is_still_ours(void)
 /* Recording off for good in this process; children inherit that. */
 static void stop_recording(int err)
 {
-    if (fd_is_still_ours())
+    if (w.fd >= 0 && fd_is_still_ours())
         close(w.fd);
     w.fd = -1;
     w.dropped += w.pending;
@@ -115,6 +124,7 @@ bool event_writer_open(const char *dir, pid_t pid, unsigned *seq)
     }
     w.fd = fd;
     w.pid = pid;
+    event_file_path(dir, pid, *seq, w.path);
     w.dev = st.st_dev;
     w.ino = st.st_ino;
     w.len = 0;
@@ -135,11 +145,28 @@ const char *event_writer_dir(void)
     return w.dir;
 }
 
+/* The application closed our fd or dup2'd over it: open our file again
+ * (the same inode, never through a link) and go on. */
+static bool take_file_back(void)
+{
+    int fd = event_file_reopen(w.path);
+    struct stat st;
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &st) != 0 || st.st_dev != w.dev || st.st_ino != w.ino) {
+        close(fd);
+        return false;
+    }
+    w.fd = fd;
+    return true;
+}
+
 static void flush_locked(void)
 {
     if (w.len == 0 || atomic_load(&w.state) == WRITER_OFF)
         return;
-    if (!fd_is_still_ours()) {
+    if (!fd_is_still_ours() && !take_file_back()) {
+        w.fd = -1; /* not ours: never close it */
         stop_recording(EBADF);
         return;
     }
@@ -162,11 +189,27 @@ static void flush_locked(void)
     w.last_flush_ns = event_clock_monotonic_ns();
 }
 
+/* The hook guard is held with the lock: what the writer calls (write,
+ * fstat, open) may be our own hooks, which then pass straight through. */
 static bool lock_writer(void)
 {
     if (in_writer)
         return false;
+    thread_guard_enter();
     pthread_mutex_lock(&w.lock);
+    in_writer = true;
+    return true;
+}
+
+static bool try_lock_writer(void)
+{
+    if (in_writer)
+        return false;
+    thread_guard_enter();
+    if (pthread_mutex_trylock(&w.lock) != 0) {
+        thread_guard_leave();
+        return false;
+    }
     in_writer = true;
     return true;
 }
@@ -175,6 +218,7 @@ static void unlock_writer(void)
 {
     in_writer = false;
     pthread_mutex_unlock(&w.lock);
+    thread_guard_leave();
 }
 
 struct json_out *event_writer_begin(void)
@@ -185,7 +229,9 @@ struct json_out *event_writer_begin(void)
      * running the fork handlers: the file and buffer are the parent's. */
     if (getpid() != w.pid)
         return NULL;
-    if (!lock_writer()) {
+    if (in_batch && !record_open) {
+        record_open = true;
+    } else if (!lock_writer()) {
         atomic_fetch_add(&w.dropped_reentrant, 1);
         return NULL;
     }
@@ -194,7 +240,10 @@ struct json_out *event_writer_begin(void)
         flush_locked();
     errno = saved_errno;
     if (atomic_load(&w.state) != WRITER_RECORDING) {
-        unlock_writer();
+        if (record_open)
+            record_open = false;
+        else
+            unlock_writer();
         return NULL;
     }
     /* One byte held back for the newline commit adds. */
@@ -217,6 +266,14 @@ void event_writer_commit(struct json_out *record)
 {
     int saved_errno = errno;
     commit_locked(record);
+    if (record_open) {
+        /* in a batch: the batch's end flushes and unlocks */
+        record_open = false;
+        if (w.len + EVENT_RECORD_MAX + 1 > sizeof w.buf)
+            flush_locked();
+        errno = saved_errno;
+        return;
+    }
     if (w.len + EVENT_RECORD_MAX + 1 > sizeof w.buf ||
         event_clock_monotonic_ns() - w.last_flush_ns >= FLUSH_INTERVAL_NS)
         flush_locked();
@@ -231,6 +288,29 @@ void event_writer_commit_last(struct json_out *record)
     flush_locked();
     if (atomic_load(&w.state) == WRITER_RECORDING)
         atomic_store(&w.state, WRITER_ENDED);
+    if (record_open)
+        record_open = false; /* the batch still owns the lock */
+    else
+        unlock_writer();
+    errno = saved_errno;
+}
+
+bool event_writer_batch_begin(bool wait)
+{
+    if (atomic_load(&w.state) != WRITER_RECORDING || getpid() != w.pid)
+        return false;
+    if (!(wait ? lock_writer() : try_lock_writer()))
+        return false;
+    in_batch = true;
+    return true;
+}
+
+void event_writer_batch_end(void)
+{
+    int saved_errno = errno;
+    in_batch = false;
+    record_open = false;
+    flush_locked();
     unlock_writer();
     errno = saved_errno;
 }
@@ -289,6 +369,9 @@ bool event_writer_after_fork_child(void)
      * prepare; a fresh mutex is the simplest state that cannot deadlock. */
     w.lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     in_writer = false;
+    in_batch = false;
+    record_open = false;
+    thread_guard_leave(); /* taken with the lock in prepare */
     /* The parent's buffered records are the parent's to write. */
     w.len = 0;
     w.pending = w.written = w.dropped = 0;

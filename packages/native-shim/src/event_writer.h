@@ -49,6 +49,14 @@ struct event_writer_totals event_writer_totals(void);
 
 void event_writer_flush(void);
 
+/* Holds the writer across several records (begin/commit inside do not lock
+ * again): the flush of the hooks' counters and call events. wait false
+ * only tries the lock, for flushes started from a hook. Returns false when
+ * not recording, in another process (a vfork child), or the lock was not
+ * taken. batch_end writes the buffer out and unlocks. */
+bool event_writer_batch_begin(bool wait);
+void event_writer_batch_end(void);
+
 /* Fork handlers. Prepare takes the lock so the child inherits a consistent
  * buffer; the parent keeps and later writes its records; the child drops
  * them, leaves the parent's file alone, and returns whether it should open a

@@ -135,3 +135,8 @@ void json_out_i64(struct json_out *o, int64_t v)
         json_out_u64(o, (uint64_t)v);
     }
 }
+
+void json_out_raw_cstring(struct json_out *o, const char *s)
+{
+    json_out_raw(o, s, strlen(s));
+}

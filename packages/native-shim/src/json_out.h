@@ -21,6 +21,8 @@ void json_out_init(struct json_out *o, char *buf, size_t cap);
 /* Copies text that is already valid JSON (punctuation, keys we spell). */
 void json_out_raw(struct json_out *o, const char *s, size_t n);
 #define json_out_lit(o, literal) json_out_raw((o), (literal), sizeof(literal) - 1)
+/* A NUL-terminated string that is already valid JSON text (a key we spell). */
+void json_out_raw_cstring(struct json_out *o, const char *s);
 
 /* A quoted JSON string from arbitrary bytes: quotes, backslashes and control
  * characters are escaped; bytes that are not well-formed UTF-8 become

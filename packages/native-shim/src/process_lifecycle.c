@@ -7,14 +7,22 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "code_units.h"
 #include "event_records.h"
 #include "event_writer.h"
+#include "exec_env.h"
+#include "real_symbols.h"
+#include "recorder.h"
+#include "thread_state.h"
+
+void hooks_file_read_umask(void);
 
 /* APITRACE_DIR as read at startup, made absolute so that a later chdir does
  * not move a forked child's file elsewhere. */
@@ -49,6 +57,7 @@ static void record_exit(int status, void *unused)
 {
     (void)unused;
     int saved_errno = errno;
+    recorder_flush(FLUSH_FINAL);
     /* The parent sees status & 0377 (exit(-1) is 255); record that. */
     record_process_end(true, status & 0xff);
     errno = saved_errno;
@@ -75,8 +84,13 @@ static void after_fork_in_child(void)
 {
     int saved_errno = errno;
     unsigned seq;
-    if (event_writer_after_fork_child() && event_writer_open(event_writer_dir(), getpid(), &seq))
+    recorder_after_fork_child();
+    if (event_writer_after_fork_child() && event_writer_open(event_writer_dir(), getpid(), &seq)) {
         record_process_start(ORIGIN_FORK, seq);
+        recorder_flush(FLUSH_WAIT); /* the code units, into the child's file */
+    } else {
+        atomic_store(&recorder_on, false);
+    }
     errno = saved_errno;
 }
 
@@ -86,6 +100,7 @@ static void after_fork_in_child(void)
  * child the writer sees another pid and writes nothing. */
 static __attribute__((noreturn)) void end_and_exit_now(int status)
 {
+    recorder_flush(FLUSH_FINAL);
     record_process_end(true, status & 0xff);
     if (next_exit_now != NULL)
         next_exit_now(status);
@@ -103,16 +118,30 @@ __attribute__((visibility("default"), noreturn)) void _Exit(int status)
     end_and_exit_now(status);
 }
 
+/* The path LD_PRELOAD named us by, for re-injection. */
+static const char *own_path(void)
+{
+    Dl_info info;
+    if (dladdr((void *)&own_path, &info) != 0 && info.dli_fname != NULL)
+        return info.dli_fname;
+    return "";
+}
+
 __attribute__((constructor)) static void start_recording(void)
 {
     int saved_errno = errno;
+    thread_guard_enter();
+    real_symbols_resolve_libc();
+    thread_state_init();
     /* Resolved even when inert: _exit above is always in place. Until this
      * runs (an earlier constructor exiting), the raw syscall serves. */
-    next_exit_now = (exit_now_fn)dlsym(RTLD_NEXT, "_exit");
+    next_exit_now = (exit_now_fn)real.dlsym(RTLD_NEXT, "_exit");
     const char *dir = getenv("APITRACE_DIR");
     unsigned seq;
 
     if (dir != NULL && dir[0] != '\0' && event_writer_open(absolute_run_dir(dir), getpid(), &seq)) {
+        hooks_file_read_umask();
+        exec_env_init(own_path(), event_writer_dir());
         /* Registered from a preloaded constructor, before main's and before
          * ld.so's own exit handler, so it runs after every other exit
          * handler and every library destructor, and process_end comes last. */
@@ -121,7 +150,12 @@ __attribute__((constructor)) static void start_recording(void)
         /* A file already taken for this pid means an earlier image of this
          * process recorded before it exec'd. */
         record_process_start(seq > 0 ? ORIGIN_EXEC : ORIGIN_START, seq);
+        code_units_refresh(UNITS_AT_STARTUP);
+        if (code_units_libssl_loaded())
+            real_symbols_resolve_openssl();
+        recorder_start();
     }
+    thread_guard_leave();
     errno = saved_errno;
 }
 
@@ -132,6 +166,7 @@ __attribute__((constructor)) static void start_recording(void)
 __attribute__((destructor)) static void flush_at_unload(void)
 {
     int saved_errno = errno;
+    recorder_flush(FLUSH_WAIT);
     if (exit_handler_registered)
         event_writer_flush();
     else

@@ -135,14 +135,20 @@ static void test_replaced_fd_is_left_alone(void)
     close(saved_stderr);
     close(devnull);
 
-    test_begin("event_writer: never writes into an fd the application took over");
+    char own[512];
+    snprintf(own, sizeof own, "%s/%d-native-%u.jsonl", dir, (int)getpid(), seq);
+    char *ours = read_file(own, NULL);
+
+    test_begin("event_writer: never writes into an fd the application took over, goes on in its own file");
     size_t len = 99;
     char *content = read_file(victim, &len);
     EXPECT(opened && fd >= 0, "writer fd not found");
     EXPECT(content != NULL && len == 0, "the application's file got %zu bytes", len);
-    EXPECT(!event_writer_is_recording(), "still recording");
+    EXPECT(event_writer_is_recording(), "recording stopped");
+    EXPECT(ours != NULL && strstr(ours, "after_takeover") != NULL, "the record did not reach our own file");
     test_end();
 
+    free(ours);
     free(content);
     if (fd >= 0)
         close(fd);

@@ -13,12 +13,12 @@
 
 extern char **environ;
 
-static char shim[4096], programs[4096];
+static char shim[4096], programs[4096], validator[4200];
 
 struct run {
     pid_t pid;
     int status;
-    char out[4096];
+    char out[8192];
     char err[4096];
 };
 
@@ -26,6 +26,7 @@ struct env_setting {
     const char *preload; /* NULL: no LD_PRELOAD */
     const char *dir;     /* NULL: APITRACE_DIR unset */
     const char *cwd;     /* NULL: ours */
+    const char *extra;   /* one more NAME=value, or NULL */
 };
 
 static void read_capture(int fd, char *buf, size_t cap)
@@ -54,6 +55,8 @@ static void run(const char *const argv[], struct env_setting env, struct run *r)
         snprintf(dir_var, sizeof dir_var, "APITRACE_DIR=%s", env.dir);
         envp[n++] = dir_var;
     }
+    if (env.extra != NULL)
+        envp[n++] = (char *)env.extra;
     envp[n] = NULL;
 
     int out = memfd_create("stdout", MFD_CLOEXEC), err = memfd_create("stderr", MFD_CLOEXEC);
@@ -105,6 +108,108 @@ static char *event_lines(const char *dir, pid_t pid, unsigned seq, char **lines,
     return text;
 }
 
+/* One preload test's set-up: a fresh run directory, the program to run,
+ * the event file read back as lines, and the clean-up. */
+#define FIXTURE_MAX_LINES 20000
+
+struct fixture {
+    char *dir;
+    char prog[4200];
+    struct run r;
+    char *text;
+    char *lines[FIXTURE_MAX_LINES];
+    int count;
+};
+
+static struct fixture fx; /* large: one at a time, static */
+
+static struct fixture *fixture_begin(const char *program)
+{
+    struct fixture *f = &fx;
+    memset(f, 0, sizeof *f);
+    f->dir = make_temp_dir();
+    if (program != NULL)
+        snprintf(f->prog, sizeof f->prog, "%s/%s", programs, program);
+    return f;
+}
+
+/* Runs argv (argv[0] NULL: the fixture's program) under the shim. */
+static void fixture_run_env(struct fixture *f, const char *argv[], const char *extra_env)
+{
+    if (argv[0] == NULL)
+        argv[0] = f->prog;
+    run(argv, (struct env_setting){ shim, f->dir, NULL, extra_env }, &f->r);
+}
+#define fixture_run(f, ...) fixture_run_env((f), (const char *[]){ __VA_ARGS__, NULL }, NULL)
+
+/* Reads <pid>-native-<seq>.jsonl; returns its line count (0 if absent). */
+static int fixture_read(struct fixture *f, pid_t pid, unsigned seq)
+{
+    free(f->text);
+    f->text = event_lines(f->dir, pid, seq, f->lines, FIXTURE_MAX_LINES, &f->count);
+    return f->count;
+}
+
+static void fixture_end(struct fixture *f)
+{
+    free(f->text);
+    f->text = NULL;
+    remove_tree(f->dir);
+    free(f->dir);
+    f->dir = NULL;
+}
+
+/* Lines holding every one of the given substrings (NULLs ignored). */
+static int lines_with(const struct fixture *f, const char *a, const char *b, const char *c)
+{
+    int n = 0;
+    for (int i = 0; i < f->count; i++)
+        if ((a == NULL || strstr(f->lines[i], a)) && (b == NULL || strstr(f->lines[i], b)) &&
+            (c == NULL || strstr(f->lines[i], c)))
+            n++;
+    return n;
+}
+
+static const char *line_with(const struct fixture *f, const char *a, const char *b, const char *c)
+{
+    for (int i = 0; i < f->count; i++)
+        if ((a == NULL || strstr(f->lines[i], a)) && (b == NULL || strstr(f->lines[i], b)) &&
+            (c == NULL || strstr(f->lines[i], c)))
+            return f->lines[i];
+    return NULL;
+}
+
+/* Sum of "count" over the api_usage records of api whose caller is caller
+ * (any caller when NULL), with and without a subject. */
+static long long usage_sum(const struct fixture *f, const char *api, const char *caller)
+{
+    char want_api[128], want_caller[4300];
+    snprintf(want_api, sizeof want_api, "\"api\":\"%s\"", api);
+    if (caller != NULL)
+        snprintf(want_caller, sizeof want_caller, "\"caller\":\"%s\"", caller);
+    long long sum = 0, v;
+    for (int i = 0; i < f->count; i++)
+        if (strstr(f->lines[i], "{\"kind\":\"api_usage\"") == f->lines[i] && strstr(f->lines[i], want_api) &&
+            (caller == NULL || strstr(f->lines[i], want_caller)) && json_int_field(f->lines[i], "count", &v))
+            sum += v;
+    return sum;
+}
+
+/* Every record of every file in the run dir against the schema, through
+ * the core's compiled validator; NULL when valid, else why not. */
+static const char *fixture_invalid(const struct fixture *f)
+{
+    static char why[1024];
+    char cmd[8600];
+    snprintf(cmd, sizeof cmd, "node '%s' '%s'/*.jsonl 2>&1", validator, f->dir);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return "cannot run node";
+    size_t n = fread(why, 1, sizeof why - 1, p);
+    why[n] = '\0';
+    int status = pclose(p);
+    return status == 0 ? NULL : why;
+}
 static void expect_process_start(const char *line, pid_t pid, pid_t ppid, unsigned seq, const char *origin)
 {
     long long v;
@@ -134,42 +239,11 @@ static void expect_process_end(const char *line, int code, int line_count)
     EXPECT(json_int_field(line, "dropped", &v) && v == 0, "dropped %lld", v);
 }
 
-static void test_true(void)
-{
-    char *dir = make_temp_dir();
-    struct run r;
-    run((const char *const[]){ "/bin/true", NULL }, (struct env_setting){ shim, dir, NULL }, &r);
-
-    char names[8][256], want[64], *lines[16], path[512];
-    int n = list_dir(dir, names, 8), count;
-    snprintf(want, sizeof want, "%d-native-0.jsonl", (int)r.pid);
-    snprintf(path, sizeof path, "%s/%s", dir, want);
-    char *text = event_lines(dir, r.pid, 0, lines, 16, &count);
-    struct stat st;
-
-    test_begin("preload: /bin/true writes <pid>-native-0.jsonl, mode 0600, start and end");
-    EXPECT(exit_code(&r) == 0 && r.err[0] == '\0', "exit %d, stderr %s", exit_code(&r), r.err);
-    EXPECT(n == 1 && strcmp(names[0], want) == 0, "files: %d, first %s, want %s", n, n ? names[0] : "-", want);
-    EXPECT(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "mode %o", (unsigned)(st.st_mode & 07777));
-    EXPECT(count == 2, "%d lines", count);
-    if (count >= 2) {
-        expect_process_start(lines[0], r.pid, getpid(), 0, "start");
-        EXPECT(strstr(lines[0], "\"exe\":\"/usr/bin/true\"") || strstr(lines[0], "\"exe\":\"/bin/true\""),
-               "exe not true: %.300s", lines[0]);
-        EXPECT(strstr(lines[0], "\"argv\":[\"/bin/true\"]") != NULL, "argv wrong");
-        expect_process_end(lines[count - 1], 0, count);
-    }
-    test_end();
-    free(text);
-    remove_tree(dir);
-    free(dir);
-}
-
 static void test_exit_code(void)
 {
     char *dir = make_temp_dir();
     struct run r;
-    run((const char *const[]){ "/bin/sh", "-c", "exit 3", NULL }, (struct env_setting){ shim, dir, NULL }, &r);
+    run((const char *const[]){ "/bin/sh", "-c", "exit 3", NULL }, (struct env_setting){ shim, dir, NULL, NULL }, &r);
     char *lines[16];
     int count;
     char *text = event_lines(dir, r.pid, 0, lines, 16, &count);
@@ -189,94 +263,13 @@ static void test_exit_code(void)
     free(dir);
 }
 
-static void test_fork(void)
-{
-    char *dir = make_temp_dir(), prog[4200];
-    snprintf(prog, sizeof prog, "%s/fork_and_wait", programs);
-    struct run r;
-    run((const char *const[]){ prog, NULL }, (struct env_setting){ shim, dir, NULL }, &r);
-    int child = 0;
-    sscanf(r.out, "child=%d", &child);
-
-    char names[8][256], *plines[16], *clines[16];
-    int n = list_dir(dir, names, 8), pcount, ccount;
-    char *ptext = event_lines(dir, r.pid, 0, plines, 16, &pcount);
-    char *ctext = event_lines(dir, child, 0, clines, 16, &ccount);
-
-    test_begin("preload: a forked child writes its own file, origin fork, ppid the parent");
-    EXPECT(exit_code(&r) == 0 && child > 0, "exit %d, out %s", exit_code(&r), r.out);
-    EXPECT(n == 2, "%d files", n);
-    EXPECT(pcount == 2 && ccount == 2, "parent %d lines, child %d lines", pcount, ccount);
-    if (pcount == 2 && ccount == 2) {
-        expect_process_start(plines[0], r.pid, getpid(), 0, "start");
-        expect_process_end(plines[1], 0, 2);
-        expect_process_start(clines[0], child, r.pid, 0, "fork");
-        expect_process_end(clines[1], 0, 2);
-    }
-    test_end();
-    free(ptext);
-    free(ctext);
-    remove_tree(dir);
-    free(dir);
-}
-
-static void test_vfork(void)
-{
-    char *dir = make_temp_dir(), prog[4200];
-    snprintf(prog, sizeof prog, "%s/vfork_and_exit", programs);
-    struct run r;
-    run((const char *const[]){ prog, NULL }, (struct env_setting){ shim, dir, NULL }, &r);
-    char names[8][256], *lines[16];
-    int n = list_dir(dir, names, 8), count;
-    char *text = event_lines(dir, r.pid, 0, lines, 16, &count);
-
-    test_begin("preload: a vfork child's _exit does not end the parent's file");
-    EXPECT(exit_code(&r) == 0 && strstr(r.out, "status=5") != NULL, "exit %d, out %s", exit_code(&r), r.out);
-    EXPECT(n == 1, "%d files", n);
-    EXPECT(count == 2, "%d lines", count);
-    if (count == 2)
-        expect_process_end(lines[1], 0, 2);
-    test_end();
-    free(text);
-    remove_tree(dir);
-    free(dir);
-}
-
-static void test_exec(void)
-{
-    char *dir = make_temp_dir();
-    struct run r;
-    run((const char *const[]){ "/bin/sh", "-c", "exec /bin/true", NULL }, (struct env_setting){ shim, dir, NULL }, &r);
-    char *lines0[16], *lines1[16];
-    int count0, count1;
-    char *text0 = event_lines(dir, r.pid, 0, lines0, 16, &count0);
-    char *text1 = event_lines(dir, r.pid, 1, lines1, 16, &count1);
-
-    test_begin("preload: exec starts a second file for the pid, seq 1, origin exec");
-    EXPECT(exit_code(&r) == 0, "exit %d", exit_code(&r));
-    EXPECT(count0 == 1, "first image: %d lines, want its process_start only", count0);
-    if (count0 >= 1)
-        expect_process_start(lines0[0], r.pid, getpid(), 0, "start");
-    EXPECT(count1 == 2, "second image: %d lines", count1);
-    if (count1 == 2) {
-        expect_process_start(lines1[0], r.pid, getpid(), 1, "exec");
-        EXPECT(strstr(lines1[0], "\"argv\":[\"/bin/true\"]") != NULL, "argv of the new image wrong");
-        expect_process_end(lines1[1], 0, 2);
-    }
-    test_end();
-    free(text0);
-    free(text1);
-    remove_tree(dir);
-    free(dir);
-}
-
 static void test_argv_redacted(void)
 {
     char *dir = make_temp_dir(), prog[4200];
     snprintf(prog, sizeof prog, "%s/report_and_exit", programs);
     struct run r;
     run((const char *const[]){ prog, "0", "--password", "hunter2", "https://u:pw1@h/?token=t2", "\xff\n", NULL },
-        (struct env_setting){ shim, dir, NULL }, &r);
+        (struct env_setting){ shim, dir, NULL, NULL }, &r);
     char *lines[16];
     int count;
     char *text = event_lines(dir, r.pid, 0, lines, 16, &count);
@@ -302,8 +295,8 @@ static void test_unwritable(const char *name, const char *dir, const char *why)
     char prog[4200], want_err[4400];
     snprintf(prog, sizeof prog, "%s/report_and_exit", programs);
     struct run bare, traced;
-    run((const char *const[]){ prog, "7", NULL }, (struct env_setting){ NULL, NULL, NULL }, &bare);
-    run((const char *const[]){ prog, "7", NULL }, (struct env_setting){ shim, dir, NULL }, &traced);
+    run((const char *const[]){ prog, "7", NULL }, (struct env_setting){ NULL, NULL, NULL, NULL }, &bare);
+    run((const char *const[]){ prog, "7", NULL }, (struct env_setting){ shim, dir, NULL, NULL }, &traced);
     snprintf(want_err, sizeof want_err,
              "apitrace: native: cannot write events to %s: %s (recording off for this process)\n", dir, why);
 
@@ -319,7 +312,7 @@ static void test_unwritable_fork(const char *dir)
     char prog[4200];
     snprintf(prog, sizeof prog, "%s/fork_and_wait", programs);
     struct run r;
-    run((const char *const[]){ prog, NULL }, (struct env_setting){ shim, dir, NULL }, &r);
+    run((const char *const[]){ prog, NULL }, (struct env_setting){ shim, dir, NULL, NULL }, &r);
     const char *nl = strchr(r.err, '\n');
 
     test_begin("preload: unwritable dir: a forking program still prints one stderr line in all");
@@ -328,49 +321,13 @@ static void test_unwritable_fork(const char *dir)
     test_end();
 }
 
-static void test_long_argv(void)
-{
-    enum { ARGS = 20000 };
-    static char *argv[ARGS + 2];
-    static char args[ARGS][16];
-    argv[0] = "/bin/true";
-    for (int i = 0; i < ARGS; i++) {
-        snprintf(args[i], sizeof args[i], "argument%05d", i);
-        argv[i + 1] = args[i];
-    }
-    char *dir = make_temp_dir();
-    struct run r;
-    run((const char *const *)argv, (struct env_setting){ shim, dir, NULL }, &r);
-    char *lines[16];
-    int count;
-    char *text = event_lines(dir, r.pid, 0, lines, 16, &count);
-
-    test_begin("preload: a huge argv is cut at a whole argument, with an argv_truncated notice");
-    EXPECT(exit_code(&r) == 0, "exit %d", exit_code(&r));
-    EXPECT(count == 3, "%d lines", count);
-    if (count == 3) {
-        size_t len = strlen(lines[0]);
-        EXPECT(strstr(lines[0], "\"argument00000\",\"argument00001\"") != NULL, "first arguments missing");
-        EXPECT(len > 20 && lines[0][len - 3] == '"' && strcmp(lines[0] + len - 2, "]}") == 0 &&
-                   memcmp(lines[0] + len - 17, "\"argument", 9) == 0,
-               "record does not end with a whole argument: ...%s", lines[0] + len - 20);
-        EXPECT(strstr(lines[1], "\"kind\":\"notice\",\"level\":\"warn\",\"code\":\"argv_truncated\"") != NULL,
-               "no notice: %s", lines[1]);
-        expect_process_end(lines[2], 0, 3);
-    }
-    test_end();
-    free(text);
-    remove_tree(dir);
-    free(dir);
-}
-
 static void test_inert(const char *name, const char *dir_value)
 {
     char *cwd = make_temp_dir(), prog[4200];
     snprintf(prog, sizeof prog, "%s/report_and_exit", programs);
     struct run bare, traced;
-    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ NULL, NULL, cwd }, &bare);
-    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ shim, dir_value, cwd }, &traced);
+    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ NULL, NULL, cwd, NULL }, &bare);
+    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ shim, dir_value, cwd, NULL }, &traced);
     char names[4][256];
 
     test_begin(name);
@@ -387,8 +344,8 @@ static void test_same_errno_and_fds(void)
     char *dir = make_temp_dir(), prog[4200];
     snprintf(prog, sizeof prog, "%s/report_and_exit", programs);
     struct run bare, traced;
-    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ NULL, NULL, NULL }, &bare);
-    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ shim, dir, NULL }, &traced);
+    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ NULL, NULL, NULL, NULL }, &bare);
+    run((const char *const[]){ prog, "0", NULL }, (struct env_setting){ shim, dir, NULL, NULL }, &traced);
 
     test_begin("preload: main sees the same errno and fd numbers as without the shim");
     EXPECT(strcmp(traced.out, bare.out) == 0, "with the shim %s, without %s", traced.out, bare.out);
@@ -398,19 +355,471 @@ static void test_same_errno_and_fds(void)
     free(dir);
 }
 
+
+/* The file of one process image, whole: process_start first, process_end
+ * last with the right exit code and record count. */
+static void expect_whole_file(const struct fixture *f, pid_t pid, pid_t ppid, const char *origin, int code)
+{
+    EXPECT(f->count >= 2, "%d lines", f->count);
+    if (f->count >= 2) {
+        expect_process_start(f->lines[0], pid, ppid, 0, origin);
+        expect_process_end(f->lines[f->count - 1], code, f->count);
+    }
+}
+
+static void test_true(void)
+{
+    struct fixture *f = fixture_begin(NULL);
+    fixture_run(f, "/bin/true");
+    char names[8][256], want[64], path[512];
+    int n = list_dir(f->dir, names, 8);
+    snprintf(want, sizeof want, "%d-native-0.jsonl", (int)f->r.pid);
+    snprintf(path, sizeof path, "%s/%s", f->dir, want);
+    fixture_read(f, f->r.pid, 0);
+    struct stat st;
+
+    test_begin("preload: /bin/true writes <pid>-native-0.jsonl, mode 0600, start, its code units, end");
+    EXPECT(exit_code(&f->r) == 0 && f->r.err[0] == '\0', "exit %d, stderr %s", exit_code(&f->r), f->r.err);
+    EXPECT(n == 1 && strcmp(names[0], want) == 0, "files: %d, first %s, want %s", n, n ? names[0] : "-", want);
+    EXPECT(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "mode %o", (unsigned)(st.st_mode & 07777));
+    expect_whole_file(f, f->r.pid, getpid(), "start", 0);
+    if (f->count >= 2) {
+        EXPECT(strstr(f->lines[0], "\"exe\":\"/usr/bin/true\"") || strstr(f->lines[0], "\"exe\":\"/bin/true\""),
+               "exe not true: %.300s", f->lines[0]);
+        EXPECT(strstr(f->lines[0], "\"argv\":[\"/bin/true\"]") != NULL, "argv wrong");
+    }
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"how\":\"startup\"", "\"path\":\"/usr/bin/true\"") == 1,
+           "no code_unit for the executable under its real path");
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"soname\":\"libc.so.6\"", "\"build_id\":\"") == 1,
+           "no code_unit for libc with its build id");
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"how\":\"preload\"", "libapitrace.so") == 1,
+           "the shim is not listed as preloaded");
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    fixture_end(f);
+}
+
+static void test_fork(void)
+{
+    struct fixture *f = fixture_begin("fork_and_wait");
+    fixture_run(f, NULL);
+    int child = 0;
+    sscanf(f->r.out, "child=%d", &child);
+    char names[8][256];
+    int n = list_dir(f->dir, names, 8);
+
+    test_begin("preload: a forked child writes its own file, origin fork, ppid the parent");
+    EXPECT(exit_code(&f->r) == 0 && child > 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
+    EXPECT(n == 2, "%d files", n);
+    fixture_read(f, f->r.pid, 0);
+    expect_whole_file(f, f->r.pid, getpid(), "start", 0);
+    fixture_read(f, child, 0);
+    expect_whole_file(f, child, f->r.pid, "fork", 0);
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "fork_and_wait", NULL) == 1,
+           "the child's file does not list its executable");
+    test_end();
+    fixture_end(f);
+}
+
+static void test_fork_counts(void)
+{
+    struct fixture *f = fixture_begin("fork_counts");
+    fixture_run(f, NULL);
+    int child = 0;
+    sscanf(f->r.out, "child=%d", &child);
+    fixture_read(f, f->r.pid, 0);
+    long long parent_mallocs = usage_sum(f, "libc:malloc", f->prog);
+    int parent_opens = lines_with(f, "\"kind\":\"call\"", "\"path\":\"/etc/hostname\"", NULL);
+    fixture_read(f, child, 0);
+    long long child_mallocs = usage_sum(f, "libc:malloc", f->prog);
+    int child_opens = lines_with(f, "/etc/hostname", NULL, NULL);
+
+    test_begin("preload: fork: each file counts its own calls once, the parent's records stay in the parent");
+    EXPECT(exit_code(&f->r) == 0 && child > 0, "exit %d", exit_code(&f->r));
+    EXPECT(parent_mallocs == 107, "parent malloc count %lld, want 107", parent_mallocs);
+    EXPECT(child_mallocs == 40, "child malloc count %lld, want 40", child_mallocs);
+    EXPECT(parent_opens == 1 && child_opens == 0, "open call records: parent %d, child %d", parent_opens,
+           child_opens);
+    test_end();
+    fixture_end(f);
+}
+
+static void test_vfork(void)
+{
+    struct fixture *f = fixture_begin("vfork_and_exit");
+    fixture_run(f, NULL);
+    char names[8][256];
+    int n = list_dir(f->dir, names, 8);
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: vfork: the child's _exit does not end the parent's file; its use is noticed");
+    EXPECT(exit_code(&f->r) == 0 && strstr(f->r.out, "status=5") != NULL, "exit %d, out %s", exit_code(&f->r),
+           f->r.out);
+    EXPECT(n == 1, "%d files", n);
+    expect_whole_file(f, f->r.pid, getpid(), "start", 0);
+    EXPECT(lines_with(f, "\"code\":\"vfork_not_wrapped\"", "vfork_and_exit", NULL) == 1,
+           "no vfork_not_wrapped notice naming the program");
+    test_end();
+    fixture_end(f);
+}
+
+static void test_exec(void)
+{
+    struct fixture *f = fixture_begin(NULL);
+    fixture_run(f, "/bin/sh", "-c", "exec /bin/true");
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: exec: the first image flushes its records, the second file has seq 1, origin exec");
+    EXPECT(exit_code(&f->r) == 0, "exit %d", exit_code(&f->r));
+    EXPECT(f->count >= 2, "first image: %d lines", f->count);
+    if (f->count >= 1)
+        expect_process_start(f->lines[0], f->r.pid, getpid(), 0, "start");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:execve\"", "\"program\":\"/bin/true\"", NULL) == 1,
+           "no execve call record before the exec");
+    EXPECT(lines_with(f, "process_end", NULL, NULL) == 0, "the replaced image claims to have exited");
+    fixture_read(f, f->r.pid, 1);
+    EXPECT(f->count >= 2, "second image: %d lines", f->count);
+    if (f->count >= 2) {
+        expect_process_start(f->lines[0], f->r.pid, getpid(), 1, "exec");
+        EXPECT(strstr(f->lines[0], "\"argv\":[\"/bin/true\"]") != NULL, "argv of the new image wrong");
+        expect_process_end(f->lines[f->count - 1], 0, f->count);
+    }
+    test_end();
+    fixture_end(f);
+}
+
+static void test_long_argv(void)
+{
+    enum { ARGS = 20000 };
+    static const char *argv[ARGS + 2];
+    static char args[ARGS][16];
+    argv[0] = "/bin/true";
+    for (int i = 0; i < ARGS; i++) {
+        snprintf(args[i], sizeof args[i], "argument%05d", i);
+        argv[i + 1] = args[i];
+    }
+    struct fixture *f = fixture_begin(NULL);
+    fixture_run_env(f, argv, NULL);
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: a huge argv is cut at a whole argument, with an argv_truncated notice");
+    EXPECT(exit_code(&f->r) == 0, "exit %d", exit_code(&f->r));
+    expect_whole_file(f, f->r.pid, getpid(), "start", 0);
+    if (f->count >= 2) {
+        const char *first = f->lines[0];
+        size_t len = strlen(first);
+        EXPECT(strstr(first, "\"argument00000\",\"argument00001\"") != NULL, "first arguments missing");
+        EXPECT(len > 20 && first[len - 3] == '"' && strcmp(first + len - 2, "]}") == 0 &&
+                   memcmp(first + len - 17, "\"argument", 9) == 0,
+               "record does not end with a whole argument: ...%s", first + len - 20);
+        EXPECT(strstr(f->lines[1], "\"kind\":\"notice\",\"level\":\"warn\",\"code\":\"argv_truncated\"") != NULL,
+               "no notice right after process_start: %.100s", f->lines[1]);
+    }
+    test_end();
+    fixture_end(f);
+}
+
+/* The core joins api_usage and call records to code units on caller ==
+ * path: the malloc calls sqlite makes belong to libsqlite3, none to libz
+ * (linked, never called). */
+static void test_caller_attribution(void)
+{
+    struct fixture *f = fixture_begin("sqlite_and_zlib");
+    fixture_run(f, NULL);
+    fixture_read(f, f->r.pid, 0);
+    const char *unit = line_with(f, "\"kind\":\"code_unit\"", "\"soname\":\"libsqlite3.so.0\"", NULL);
+    char sqlite_path[1024] = "";
+    if (unit != NULL)
+        sscanf(strstr(unit, "\"path\":\"") + 8, "%1023[^\"]", sqlite_path);
+    long long from_sqlite = usage_sum(f, "libc:malloc", sqlite_path);
+
+    test_begin("preload: caller attribution: sqlite's mallocs are libsqlite3's, libz (unused) calls nothing");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok\n") == 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
+    EXPECT(sqlite_path[0] == '/', "no code_unit for libsqlite3");
+    EXPECT(from_sqlite > 2000, "malloc from %s: %lld", sqlite_path, from_sqlite);
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"soname\":\"libz.so.1\"", NULL) == 1, "libz not listed loaded");
+    EXPECT(lines_with(f, "\"kind\":\"api_usage\"", "\"caller\":\"/lib/x86_64-linux-gnu/libz.so", NULL) +
+                   lines_with(f, "\"kind\":\"api_usage\"", "\"caller\":\"/usr/lib/x86_64-linux-gnu/libz.so", NULL) ==
+               0,
+           "usage attributed to libz");
+    EXPECT(lines_with(f, "\"caller\":\"[unknown]\"", NULL, NULL) == 0, "unknown callers");
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", f->prog, "\"needed\":[") == 1 &&
+               lines_with(f, "\"kind\":\"code_unit\"", f->prog, "\"libz.so.1\"") == 1,
+           "the executable's DT_NEEDED does not list libz");
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    fixture_end(f);
+}
+
+static void test_threads_exact(void)
+{
+    struct fixture *f = fixture_begin("hammer_threads");
+    fixture_run(f, NULL, "20000", "300");
+    fixture_read(f, f->r.pid, 0);
+    long long mallocs = usage_sum(f, "libc:malloc", f->prog), frees = usage_sum(f, "libc:free", f->prog);
+    long long opens = usage_sum(f, "libc:open", f->prog);
+
+    test_begin("preload: 64 threads hammering malloc and open: every call counted exactly once");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok\n") == 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
+    EXPECT(mallocs == 64 * 20000, "malloc %lld, want %d", mallocs, 64 * 20000);
+    EXPECT(frees == 64 * 20000, "free %lld, want %d", frees, 64 * 20000);
+    EXPECT(opens == 64 * 300, "open %lld, want %d", opens, 64 * 300);
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:open\"", "\"path\":\"/dev/null\"", NULL) <= 8,
+           "more than 8 call records for one (api, caller, subject)");
+    EXPECT(f->count > 0 && strstr(f->lines[f->count - 1], "process_end") != NULL, "no process_end");
+    test_end();
+    fixture_end(f);
+}
+
+static void test_signal_reentry(void)
+{
+    struct fixture *f = fixture_begin("signal_reentry");
+    fixture_run(f, NULL, "30000");
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: a signal handler calling hooked functions inside our hooks neither deadlocks nor breaks");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok handled=1\n") == 0, "exit %d, out %s",
+           exit_code(&f->r), f->r.out);
+    EXPECT(usage_sum(f, "libc:open", f->prog) >= 30000, "open count %lld", usage_sum(f, "libc:open", f->prog));
+    EXPECT(f->count > 0 && strstr(f->lines[f->count - 1], "process_end") != NULL, "no process_end");
+    test_end();
+    fixture_end(f);
+}
+
+/* Output (every return value and errno) identical with and without us. */
+static void test_same_results(void)
+{
+    struct fixture *f = fixture_begin("same_results");
+    char *work = make_temp_dir();
+    struct run bare;
+    run((const char *[]){ f->prog, work, NULL }, (struct env_setting){ 0 }, &bare);
+    fixture_run(f, NULL, work);
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: return values and errno are exactly those of the real calls");
+    EXPECT(exit_code(&bare) == 0 && exit_code(&f->r) == 0, "exit %d / %d", exit_code(&bare), exit_code(&f->r));
+    EXPECT(strcmp(bare.out, f->r.out) == 0, "with the shim:\n%s\nwithout:\n%s", f->r.out, bare.out);
+    EXPECT(strstr(bare.out, "dlsym next is default ret=1") != NULL, "RTLD_NEXT check did not hold bare");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:connect\"", "\"errno\":111", "\"peer\":\"127.0.0.1:1\"") ==
+               1,
+           "no failed connect record with errno 111");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:open\"", "\"path\":\"/nonexistent/x\"", "\"errno\":2") == 1,
+           "no failed open record with errno 2");
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    remove_tree(work);
+    free(work);
+    fixture_end(f);
+}
+
+static void test_findings(void)
+{
+    struct fixture *f = fixture_begin("findings");
+    char *work = make_temp_dir();
+    fixture_run(f, NULL, work);
+    fixture_read(f, f->r.pid, 0);
+    int port = 0;
+    const char *p = strstr(f->r.out, "port=");
+    if (p != NULL)
+        port = atoi(p + 5);
+    char peer[64];
+    snprintf(peer, sizeof peer, "\"peer\":\"127.0.0.1:%d\"", port);
+    char local[64];
+    snprintf(local, sizeof local, "\"local\":\"127.0.0.1:%d\"", port);
+
+    test_begin("preload: flags and arguments of security-relevant calls");
+    EXPECT(exit_code(&f->r) == 0 && strstr(f->r.out, "dlopen=1") != NULL, "exit %d, out %s", exit_code(&f->r),
+           f->r.out);
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:creat\"", "\"mode\":\"0666\"", "\"flags\":[\"world_writable\"]") == 1 &&
+               lines_with(f, "\"kind\":\"api_usage\",\"api\":\"libc:creat\"", "\"flags\":[\"world_writable\"]", NULL) == 1,
+           "creat 0666 with umask 0: no world_writable call and usage");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:chmod\"", "\"mode\":\"0777\"", "world_writable") == 1,
+           "chmod 0777: no world_writable");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:mmap\"", "\"prot\":\"rwx\"", "\"flags\":[\"wx_memory\"]") ==
+               1,
+           "no wx_memory mapping");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:system\"", "\"command\":\"exit 0\"", "\"shell\"") == 1,
+           "system() without command and shell flag");
+    EXPECT(lines_with(f, "\"kind\":\"api_usage\",\"api\":\"libc:rand\"", "\"flags\":[\"weak_random\"]", NULL) == 1,
+           "rand without weak_random");
+    EXPECT(lines_with(f, "\"kind\":\"api_usage\",\"api\":\"libc:strcpy\"", "\"flags\":[\"unsafe_string\"]", NULL) == 1,
+           "strcpy without unsafe_string");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:getaddrinfo\"", "\"host\":\"localhost\"", NULL) == 1,
+           "getaddrinfo host");
+    /* bind asks for port 0; listen reports the port it got */
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:bind\"", "\"local\":\"127.0.0.1:0\"", NULL) == 1,
+           "bind local");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:listen\"", local, NULL) == 1, "listen local");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:connect\"", peer, "\"result\":{\"ret\":0}") == 1,
+           "connect peer %s", peer);
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:accept\"", "\"peer\":\"127.0.0.1:", NULL) == 1,
+           "accept peer");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:dlopen\"", "\"library\":\"libz.so.1\"", NULL) == 1,
+           "dlopen library");
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"how\":\"dlopen\"", "\"soname\":\"libz.so.1\"") == 1,
+           "libz not recorded as dlopen'd");
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    remove_tree(work);
+    free(work);
+    fixture_end(f);
+}
+
+/* A scrubbed environment still gets LD_PRELOAD and APITRACE_DIR, unless
+ * APITRACE_REINJECT=0. */
+static void test_reinjection(const char *how, bool same_pid)
+{
+    char name[160];
+    snprintf(name, sizeof name, "preload: %s with a scrubbed environment: the child is still recorded", how);
+    struct fixture *f = fixture_begin("start_scrubbed");
+    fixture_run(f, NULL, how);
+    int child = same_pid ? f->r.pid : 0;
+    const char *c = strstr(f->r.out, "child=");
+    if (c != NULL)
+        child = atoi(c + 6);
+    fixture_read(f, child, same_pid ? 1 : 0);
+    test_begin(name);
+    EXPECT(exit_code(&f->r) == 0 && child > 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
+    EXPECT(f->count >= 2 && strstr(f->lines[0], "\"argv\":[\"/bin/true\"]") != NULL,
+           "no file for /bin/true (pid %d, %d lines)", child, f->count);
+    test_end();
+    fixture_end(f);
+
+    if (strcmp(how, "execve") != 0)
+        return;
+    f = fixture_begin("start_scrubbed");
+    fixture_run_env(f, (const char *[]){ NULL, how, NULL }, "APITRACE_REINJECT=0");
+    char names[8][256];
+    test_begin("preload: APITRACE_REINJECT=0: a scrubbed environment is left as the program made it");
+    EXPECT(exit_code(&f->r) == 0, "exit %d", exit_code(&f->r));
+    EXPECT(list_dir(f->dir, names, 8) == 1, "%d files", list_dir(f->dir, names, 8));
+    test_end();
+    fixture_end(f);
+}
+
+static void test_dlopen_keeps_caller(void)
+{
+    struct fixture *f = fixture_begin("dlopen_runpath");
+    struct run bare;
+    run((const char *[]){ f->prog, NULL }, (struct env_setting){ 0 }, &bare);
+    fixture_run(f, NULL);
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: dlopen searches the calling program's RUNPATH as without the shim");
+    EXPECT(strcmp(bare.out, "answer=42\n") == 0, "bare: %s", bare.out);
+    EXPECT(strcmp(f->r.out, "answer=42\n") == 0, "with the shim: %s", f->r.out);
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"how\":\"dlopen\"", "libapitrace_testlib.so") == 1,
+           "the dlopen'd library is not a code unit");
+    EXPECT(lines_with(f, "\"kind\":\"api_usage\",\"api\":\"libc:malloc\"", "libapitrace_testlib.so\"", NULL) == 1,
+           "its malloc is not attributed to it");
+    test_end();
+    fixture_end(f);
+}
+
+static void test_fd_taken_over(void)
+{
+    struct fixture *f = fixture_begin("close_our_fd");
+    struct run bare;
+    run((const char *[]){ f->prog, NULL }, (struct env_setting){ 0 }, &bare);
+    fixture_run(f, NULL);
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: the program closing and dup2-ing over our fd: same behaviour, recording goes on");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, bare.out) == 0, "out %s, bare %s", f->r.out, bare.out);
+    EXPECT(f->r.err[0] == '\0', "stderr: %s", f->r.err);
+    expect_whole_file(f, f->r.pid, getpid(), "start", 0);
+    EXPECT(usage_sum(f, "libc:malloc", f->prog) >= 1000, "mallocs after the takeover not recorded");
+    EXPECT(lines_with(f, "\"kind\":\"call\"", "\"path\":\"/etc/hostname\"", NULL) == 1, "open after takeover");
+    test_end();
+    fixture_end(f);
+}
+
+static void test_tls(void)
+{
+    struct fixture *f = fixture_begin("tls_client");
+    char cmd[9000], cert[4300], key[4300];
+    snprintf(cert, sizeof cert, "%s/cert.pem", f->dir);
+    snprintf(key, sizeof key, "%s/key.pem", f->dir);
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=api.example.test -days 1 -keyout '%s' -out '%s' "
+             ">/dev/null 2>&1",
+             key, cert);
+    int made = system(cmd);
+    fixture_run(f, NULL, cert, key);
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: OpenSSL: SNI, verify none, and only method, Host and route of an HTTPS request");
+    EXPECT(made == 0, "openssl req failed");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok\n") == 0, "exit %d, out %s, err %s", exit_code(&f->r),
+           f->r.out, f->r.err);
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"openssl:SSL_ctrl\"", "\"host\":\"api.example.test\"", NULL) == 1,
+           "no SNI call record");
+    EXPECT(lines_with(f, "\"api\":\"openssl:SSL_CTX_set_verify\"", "verify_none", NULL) >= 1, "no verify_none");
+    EXPECT(lines_with(f, "\"kind\":\"web_api\",\"direction\":\"called\",\"method\":\"GET\",\"scheme\":\"https\"",
+                      "\"host\":\"api.example.test:443\"", "\"route\":\"/users/:id/orders/:id\"") == 1,
+           "no web_api record with the templated route");
+    EXPECT(f->text != NULL && strstr(f->text, "sekrit") == NULL && strstr(f->text, "hunter2") == NULL &&
+               strstr(f->text, "Bearer") == NULL,
+           "a secret of the request reached disk");
+    /* client request and server reply; both sides live in this program */
+    EXPECT(usage_sum(f, "openssl:SSL_write", f->prog) == 2 && usage_sum(f, "openssl:SSL_read", f->prog) == 2,
+           "SSL_write %lld, SSL_read %lld", usage_sum(f, "openssl:SSL_write", f->prog),
+           usage_sum(f, "openssl:SSL_read", f->prog));
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    fixture_end(f);
+}
+
+static void test_python_dlopen(void)
+{
+    struct fixture *f = fixture_begin(NULL);
+    fixture_run(f, "/usr/bin/python3", "-c", "import ssl, sqlite3; print('ok')");
+    fixture_read(f, f->r.pid, 0);
+
+    test_begin("preload: python3 importing ssl: libssl arrives by dlopen and is a code unit");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok\n") == 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
+    EXPECT(lines_with(f, "\"kind\":\"code_unit\"", "\"how\":\"dlopen\"", "\"soname\":\"libssl.so.3\"") == 1,
+           "no dlopen'd libssl");
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:dlopen\"", "_ssl", NULL) >= 1, "no dlopen of _ssl");
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    fixture_end(f);
+}
+
 void run_preload_tests(const char *build_dir)
 {
     snprintf(shim, sizeof shim, "%s/libapitrace.so", build_dir);
     snprintf(programs, sizeof programs, "%s/test-programs", build_dir);
+    snprintf(validator, sizeof validator, "%s/../test/validate_events.mjs", build_dir);
 
     test_true();
     test_exit_code();
     test_fork();
+    test_fork_counts();
     test_vfork();
     test_exec();
     test_argv_redacted();
     test_same_errno_and_fds();
     test_long_argv();
+    test_caller_attribution();
+    test_threads_exact();
+    test_signal_reentry();
+    test_same_results();
+    test_findings();
+    test_reinjection("execve", true);
+    test_reinjection("execle", true);
+    test_reinjection("vfork", false);
+    test_reinjection("posix_spawn", false);
+    test_dlopen_keeps_caller();
+    test_fd_taken_over();
+    test_tls();
+    test_python_dlopen();
 
     char *tmp = make_temp_dir(), under_file[512], missing[512];
     snprintf(under_file, sizeof under_file, "%s/regular-file", tmp);
