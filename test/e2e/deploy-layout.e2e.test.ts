@@ -2,10 +2,9 @@
 // directory of its own, and used with exactly the environment `apitrace docker-args` sets (the
 // container paths translated to the copy) to record real native, node and java processes.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRun, type ProcessImage } from '@apitrace/core';
-import { groupProcessImages } from '@apitrace/core';
+import { groupProcessImages, readRun, type ProcessImage } from '@apitrace/core';
 import { CLI, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
@@ -80,9 +79,22 @@ describe('container layout (end to end, copied away from the repository)', funct
       const installed = JSON.parse(readFileSync(join(copied, 'node', 'node_modules', name, 'package.json'), 'utf8')) as { name: string };
       assert.equal(installed.name, name);
     }
+    assert.equal(statSync(join(copied, 'apitrace-exec')).mode & 0o777, 0o755);
     for (const file of ['libapitrace.so', 'apitrace.jar', 'apitrace-exec', 'Dockerfile', 'node/package.json', 'node/dist/src/index.js']) {
       assert.ok(readFileSync(join(copied, file)).length > 0, file);
     }
+  });
+
+  it('replaces an older layout but refuses to write into a directory holding anything else', async () => {
+    const again = await runProgram(process.execPath, [CLI, 'layout', copied], { env: cleanEnv() });
+    assert.equal(again.status, 0, again.stderr);
+    const other = join(work, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'notes.txt'), 'mine');
+    const refused = await runProgram(process.execPath, [CLI, 'layout', other], { env: cleanEnv() });
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stderr, `apitrace: cannot write the layout to ${other}: directory is not empty and holds no apitrace layout (choose a new or empty directory)\n`);
+    assert.equal(readFileSync(join(other, 'notes.txt'), 'utf8'), 'mine');
   });
 
   it('records native, node and java processes run with exactly the docker-args environment', async () => {
@@ -123,10 +135,10 @@ describe('container layout (end to end, copied away from the repository)', funct
     assert.ok(javaImage.sources.includes('native'), 'the java process is recorded by the shim too');
   });
 
-  it('apitrace-exec sets exactly the docker-args variables, keeps existing ones, and adds nothing twice (dash)', async () => {
+  it('apitrace-exec sets exactly the docker-args variables, keeps existing ones, and adds nothing twice (/bin/sh)', async () => {
     const runDir = newRunDir('run-launcher');
     const launcher = join(copied, 'apitrace-exec');
-    const printed = await runProgram('dash', [launcher, 'node', '-e', 'for (const n of ["APITRACE_DIR","LD_PRELOAD","NODE_OPTIONS","JAVA_TOOL_OPTIONS"]) console.log(n + "=" + process.env[n])'], {
+    const printed = await runProgram('/bin/sh', [launcher, 'node', '-e', 'for (const n of ["APITRACE_DIR","LD_PRELOAD","NODE_OPTIONS","JAVA_TOOL_OPTIONS"]) console.log(n + "=" + process.env[n])'], {
       cwd: work,
       env: cleanEnv({ APITRACE_DIR: runDir }),
     });
@@ -135,7 +147,7 @@ describe('container layout (end to end, copied away from the repository)', funct
     assert.equal(printed.stdout, Object.entries(expected).map(([k, v]) => `${k}=${v}\n`).join(''));
 
     const existing = { NODE_OPTIONS: '--max-old-space-size=256', JAVA_TOOL_OPTIONS: '-Xmx64m', LD_PRELOAD: 'libc.so.6 libm.so.6' };
-    const twice = await runProgram('dash', [launcher, 'dash', launcher, 'env'], { cwd: work, env: cleanEnv({ ...existing, APITRACE_DIR: runDir }) });
+    const twice = await runProgram('/bin/sh', [launcher, '/bin/sh', launcher, 'env'], { cwd: work, env: cleanEnv({ ...existing, APITRACE_DIR: runDir }) });
     assert.equal(twice.status, 0, twice.stderr);
     const env = Object.fromEntries(twice.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     assert.equal(env['NODE_OPTIONS'], `--max-old-space-size=256 --import ${copied}/node/dist/src/index.js`);
@@ -143,11 +155,11 @@ describe('container layout (end to end, copied away from the repository)', funct
     assert.equal(env['LD_PRELOAD'], `${copied}/libapitrace.so:libc.so.6:libm.so.6`);
     assert.equal(env['APITRACE_DIR'], runDir);
 
-    const only = await runProgram('dash', [launcher, '--no-native', '--no-jvm', 'env'], { cwd: work, env: cleanEnv({ APITRACE_DIR: runDir }) });
+    const only = await runProgram('/bin/sh', [launcher, '--no-native', '--no-jvm', 'env'], { cwd: work, env: cleanEnv({ APITRACE_DIR: runDir }) });
     assert.doesNotMatch(only.stdout, /^(LD_PRELOAD|JAVA_TOOL_OPTIONS)=/m);
     assert.match(only.stdout, /^NODE_OPTIONS=--import /m);
 
-    const none = await runProgram('dash', [launcher], { env: cleanEnv() });
+    const none = await runProgram('/bin/sh', [launcher], { env: cleanEnv() });
     assert.equal(none.status, 2);
     assert.match(none.stderr, /^apitrace: apitrace-exec: no command given \(usage: /);
   });

@@ -4,11 +4,11 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { CLI } from '../support/paths.js';
-import { cleanEnv, tempDir } from '../support/processes.js';
+import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
 const LAYOUT_IMAGE = 'registry.example/apitrace-layout:test';
 const NODE_IMPORT = '--import /apitrace/lib/node/dist/src/index.js';
@@ -121,7 +121,7 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
       '-keyout', join(work, 'tls.key'), '-out', join(work, 'tls.crt'),
     ], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
-    cert = spawnSync('cat', [join(work, 'tls.crt')], { encoding: 'utf8' }).stdout;
+    cert = readFileSync(join(work, 'tls.crt'), 'utf8');
     server = spawn(process.execPath, [
       CLI, 'webhook', 'serve', '--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'),
       '--host', '127.0.0.1', '--port', '0', '--image', LAYOUT_IMAGE, '--max-body-bytes', '65536',
@@ -316,6 +316,12 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
 
     const pod = annotated({ containers: [{ name: 'app' }] });
     unpatched(await review(pod, '/mutate/pod', { operation: 'UPDATE', oldObject: pod }));
+  });
+
+  it('serve says which file it cannot read, and exits 2', async () => {
+    const r = await runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', join(work, 'missing.crt'), '--tls-key', join(work, 'tls.key')], { env: cleanEnv() });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, `apitrace: cannot read the TLS certificate ${join(work, 'missing.crt')}: ENOENT (check the path)\n`);
   });
 
   it('answers malformed requests with 400 and one clear line, and oversized ones with 413, and keeps serving', async () => {
