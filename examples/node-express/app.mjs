@@ -59,9 +59,9 @@ function directoryApp(db, budgetUrl) {
   });
 
   // SQL built by string concatenation on purpose: the SQL-from-strings finding.
+  const membersOf = (team) => db.prepare("SELECT id, name FROM users WHERE team = '" + team + "' ORDER BY id").all();
   app.get('/search', (req, res) => {
-    const rows = db.prepare("SELECT id, name FROM users WHERE team = '" + String(req.query.team) + "' ORDER BY id").all();
-    res.json(rows);
+    res.json(membersOf(String(req.query.team)));
   });
 
   app.post('/sessions', (req, res) => {
