@@ -33,16 +33,16 @@ export interface LanguageSpan {
 
 export interface NativeEvent {
   pid: number;
-  tid?: number;
+  tid?: number | undefined;
   t: number;
   api: string;
-  caller?: string;
+  caller?: string | undefined;
   /** the native stack of the event, when the shim recorded one */
-  frames?: readonly Frame[];
-  truncated?: boolean;
-  args?: Record<string, Scalar | undefined>;
+  frames?: readonly Frame[] | undefined;
+  truncated?: boolean | undefined;
+  args?: Record<string, Scalar | undefined> | undefined;
   /** api_usage subject: a path, host:port or program */
-  subject?: string;
+  subject?: string | undefined;
 }
 
 export interface NativeJoin {
@@ -78,10 +78,24 @@ interface ThreadSpans {
 /** Language spans of the pids being read, indexed for both join rules. */
 export class SpanIndex {
   private readonly byThread = new Map<string, ThreadSpans>();
-  private readonly byKey = new Map<string, LanguageSpan[]>();
+  private readonly byKey = new Map<string, ThreadSpans>();
   private readonly pids = new Set<number>();
 
   add(span: LanguageSpan): void {
+    this.addToThread(span);
+    for (const key of span.matchKeys) {
+      const pidKey = `${span.pid}|${key}`;
+      const list = this.byKey.get(pidKey);
+      if (list) {
+        if (list.spans.length > 0 && list.spans[list.spans.length - 1]!.t0 > span.t0) list.sorted = false;
+        list.spans.push(span);
+      } else {
+        this.byKey.set(pidKey, { spans: [span], sorted: true });
+      }
+    }
+  }
+
+  private addToThread(span: LanguageSpan): void {
     this.pids.add(span.pid);
     const threadKey = `${span.pid}/${span.tid}`;
     let thread = this.byThread.get(threadKey);
@@ -92,12 +106,6 @@ export class SpanIndex {
     const last = thread.spans.at(-1);
     if (last && last.t0 > span.t0) thread.sorted = false;
     thread.spans.push(span);
-    for (const key of span.matchKeys) {
-      const pidKey = `${span.pid}|${key}`;
-      const list = this.byKey.get(pidKey);
-      if (list) list.push(span);
-      else this.byKey.set(pidKey, [span]);
-    }
   }
 
   /** Forgets every span: the reader moved on to other pids, no later event can join them. */
@@ -118,16 +126,13 @@ export class SpanIndex {
       const span = this.enclosingOnThread(event.pid, event.tid, event.t);
       if (span) return { span, rule: 'exact' };
     }
+    if (this.byKey.size === 0) return { rule: 'none' };
     let best: { span: LanguageSpan; key: string } | undefined;
     for (const key of matchKeysOf(event.args, event.subject)) {
       const candidates = this.byKey.get(`${event.pid}|${key}`);
       if (!candidates) continue;
-      for (const span of candidates) {
-        if (span.tid === event.tid) continue;
-        const end = span.async ? span.t1 + ASYNC_WINDOW_NS : span.t1;
-        if (event.t < span.t0 || event.t > end) continue;
-        if (!best || span.t0 > best.span.t0) best = { span, key };
-      }
+      const span = latestOpenSpan(candidates, event.t, event.tid);
+      if (span && (!best || span.t0 > best.span.t0)) best = { span, key };
     }
     if (best) return { span: best.span, rule: 'inferred', matchedOn: best.key.slice(0, best.key.indexOf('=')) };
     return { rule: 'none' };
@@ -136,30 +141,55 @@ export class SpanIndex {
   private enclosingOnThread(pid: number, tid: number, t: number): LanguageSpan | undefined {
     const thread = this.byThread.get(`${pid}/${tid}`);
     if (!thread) return undefined;
-    if (!thread.sorted) {
-      thread.spans.sort((a, b) => a.t0 - b.t0 || b.t1 - a.t1);
-      thread.sorted = true;
-    }
-    const spans = thread.spans;
-    // last span that started at or before t
-    let lo = 0;
-    let hi = spans.length - 1;
-    let at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (spans[mid]!.t0 <= t) {
-        at = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    // walking back, the first span still open at t is the innermost (spans on a thread nest)
-    for (let i = at; i >= 0; i--) {
+    const spans = sortedSpans(thread);
+    // walking back from the last span that started at or before t, the first one still open
+    // at t is the innermost (spans on one thread nest)
+    for (let i = lastStartedBy(spans, t); i >= 0; i--) {
       if (spans[i]!.t1 >= t) return spans[i];
     }
     return undefined;
   }
+}
+
+/** Candidates looked at, walking back in time, before an inferred join gives up. */
+const MAX_INFERRED_CANDIDATES = 64;
+
+function sortedSpans(list: ThreadSpans): LanguageSpan[] {
+  if (!list.sorted) {
+    list.spans.sort((a, b) => a.t0 - b.t0 || b.t1 - a.t1);
+    list.sorted = true;
+  }
+  return list.spans;
+}
+
+/** Index of the last span with t0 <= t, or -1. */
+function lastStartedBy(spans: readonly LanguageSpan[], t: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.t0 <= t) {
+      at = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return at;
+}
+
+/** The latest-starting span of another thread whose window contains t. */
+function latestOpenSpan(list: ThreadSpans, t: number, tid: number | undefined): LanguageSpan | undefined {
+  const spans = sortedSpans(list);
+  const from = lastStartedBy(spans, t);
+  for (let i = from; i >= 0 && from - i < MAX_INFERRED_CANDIDATES; i--) {
+    const span = spans[i]!;
+    if (span.tid === tid) continue;
+    const end = span.async ? span.t1 + ASYNC_WINDOW_NS : span.t1;
+    if (t <= end) return span;
+  }
+  return undefined;
 }
 
 const apiName = (api: string): string => api.slice(api.indexOf(':') + 1);

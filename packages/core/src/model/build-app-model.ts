@@ -110,11 +110,20 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
 
   // Frames name units by path; the model names their components too.
   const refOfUnit = (unit: string | undefined): string | undefined => (unit === undefined ? undefined : catalog.componentOfPath(unit)?.ref);
-  const withComponents = (stack: MergedStack | undefined): MergedStack | undefined =>
-    stack && { ...stack, frames: stack.frames.map((f): ModelFrame => {
-      const ref = refOfUnit(f.unit);
-      return ref ? { ...f, component: ref } : f;
-    }) };
+  // Stacks are shared between records (run-collector interns them): convert each once.
+  const converted = new Map<MergedStack, MergedStack>();
+  const withComponents = (stack: MergedStack | undefined): MergedStack | undefined => {
+    if (!stack) return undefined;
+    let done = converted.get(stack);
+    if (!done) {
+      done = { ...stack, frames: stack.frames.map((f): ModelFrame => {
+        const ref = refOfUnit(f.unit);
+        return ref ? { ...f, component: ref } : f;
+      }) };
+      converted.set(stack, done);
+    }
+    return done;
+  };
   for (const u of apiUsages) u.stacks = u.stacks.map((s) => withComponents(s)!);
 
   const components: Component[] = [...catalog.drafts.values()].map((draft) => {

@@ -5,11 +5,15 @@
 import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '../schema/events.generated.js';
 import type { EventFileSummary } from '../reader/run-reader.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
-import { matchKeysOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent } from '../merge/native-into-spans.js';
+import { matchKeysOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
 import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
 
 /** Distinct stacks kept per API usage besides the first-use one. */
 const MAX_STACKS_PER_USAGE = 4;
+/** Records of one usage looked at for further distinct stacks, after which only the first-use one changes. */
+const MAX_STACK_TRIES = 32;
+const NO_JOIN: NativeJoin = { rule: 'none' };
+const EMPTY_FRAMES: readonly Frame[] = [];
 
 export interface UsageAggregate {
   caller: string;
@@ -25,6 +29,11 @@ export interface UsageAggregate {
   lastT: number;
   files: Set<string>;
   firstStack?: MergedStack;
+  firstSignature?: string;
+  /** records looked at for distinct stacks (bounded by MAX_STACK_TRIES) */
+  stackTries: number;
+  /** the file of the previous record, to skip re-adding it to files */
+  lastFile?: string;
   stacks: MergedStack[];
   stackSignatures: Set<string>;
 }
@@ -53,6 +62,7 @@ export interface CollectorOptions {
 export class RunCollector {
   readonly units = new Map<string, CodeUnitFacts>();
   readonly usages = new Map<string, UsageAggregate>();
+  private readonly usageIndex = new Map<string, Map<string, Map<string, UsageAggregate>>>();
   /** unit path -> `scope\0name\0line\0sig` -> facts */
   readonly inventories = new Map<string, Map<string, FunctionFacts>>();
   /** unit paths seen as frames of any stack: their code ran */
@@ -64,6 +74,11 @@ export class RunCollector {
   joins = { exact: 0, inferred: 0, unjoined: 0 };
 
   private readonly spans = new SpanIndex();
+  /** merged stacks are shared between the records that have the same one */
+  private readonly internedStacks = new Map<string, MergedStack>();
+  private readonly internedBySpan = new Map<readonly Frame[], Map<string, MergedStack>>();
+  private readonly frameListIds = new WeakMap<object, number>();
+  private nextFrameListId = 1;
   private state: FileState | undefined;
   private serial = 0;
   private flaggedKept = 0;
@@ -190,19 +205,55 @@ export class RunCollector {
     const recorded = this.stackOf(state, event.stack);
     if (!isFirst && !recorded && this.spans.size === 0) return;
     const source = state.file.source;
-    let stack: MergedStack;
     if (source === 'native') {
       const native: NativeEvent = {
-        pid: state.file.pid, t: event.first_t, api: event.api, caller: event.caller,
-        ...(event.tid === undefined ? {} : { tid: event.tid }),
-        ...(recorded ? { frames: recorded.frames, truncated: recorded.truncated } : {}),
-        ...(event.subject === undefined ? {} : { subject: event.subject }),
+        pid: state.file.pid, tid: event.tid, t: event.first_t, api: event.api, caller: event.caller,
+        frames: recorded?.frames, truncated: recorded?.truncated, args: undefined, subject: event.subject,
       };
-      stack = this.joinNative(native);
-    } else {
-      stack = spanStack({ api: event.api, source, frames: recorded?.frames ?? [], truncated: recorded?.truncated ?? false });
+      const join = this.spans.size > 0 ? this.spans.join(native) : NO_JOIN;
+      this.countJoin(join.rule);
+      if (isFirst || wantsMoreStacks(usage)) this.addStack(usage, this.mergedStack(native, join), isFirst);
+    } else if (isFirst || wantsMoreStacks(usage)) {
+      this.addStack(usage, this.languageStack(event.api, source, recorded), isFirst);
     }
-    this.addStack(usage, stack, isFirst);
+  }
+
+  private frameListId(frames: readonly Frame[] | undefined): number {
+    if (!frames) return 0;
+    let id = this.frameListIds.get(frames);
+    if (id === undefined) {
+      id = this.nextFrameListId++;
+      this.frameListIds.set(frames, id);
+    }
+    return id;
+  }
+
+  private mergedStack(native: NativeEvent, join: NativeJoin): { key: string; stack: MergedStack } {
+    // first level by object identity (the span's frames, the recorded native frames), then a
+    // short key: no walk over frames per record
+    const spanFrames = join.span?.frames ?? EMPTY_FRAMES;
+    let bySpan = this.internedBySpan.get(spanFrames);
+    if (!bySpan) {
+      bySpan = new Map();
+      this.internedBySpan.set(spanFrames, bySpan);
+    }
+    const key = `${join.rule}|${join.matchedOn ?? ''}|${join.span?.api ?? ''}|${native.api}|${native.caller ?? ''}|${this.frameListId(native.frames)}`;
+    let stack = bySpan.get(key);
+    if (!stack) {
+      stack = mergeNativeIntoSpan(native, join);
+      bySpan.set(key, stack);
+    }
+    return { key: `${this.frameListId(spanFrames)}|${key}`, stack };
+  }
+
+  private languageStack(api: string, source: Source, recorded: { frames: Frame[]; truncated: boolean } | undefined): { key: string; stack: MergedStack } {
+    const key = `lang|${api}|${this.frameListId(recorded?.frames)}`;
+    let stack = this.internedStacks.get(key);
+    if (!stack) {
+      stack = spanStack({ api, source, frames: recorded?.frames ?? [], truncated: recorded?.truncated ?? false });
+      this.internedStacks.set(key, stack);
+    }
+    return { key, stack };
   }
 
   private onCall(event: Extract<ApitraceEvent, { kind: 'call' }>, state: FileState): void {
@@ -220,30 +271,28 @@ export class RunCollector {
     const keep = this.calls.length - this.flaggedKept < this.options.maxCalls || (flagged && this.flaggedKept < this.options.maxCalls);
     const serial = keep ? this.serial++ : -1;
 
-    let stack: MergedStack | undefined;
+    const wantStack = keep || isFirst || wantsMoreStacks(usage);
+    let stack: { key: string; stack: MergedStack } | undefined;
     let parentSerial: number | undefined;
     if (file.source === 'native') {
-      if (keep || isFirst || this.spans.size > 0) {
-        const native: NativeEvent = {
-          pid: file.pid, tid: event.tid, t: event.t0, api: event.api,
-          ...(event.caller ? { caller: event.caller } : {}),
-          ...(recorded ? { frames: recorded.frames, truncated: recorded.truncated } : {}),
-          ...(event.args ? { args: event.args } : {}),
-        };
-        const join = this.spans.size > 0 ? this.spans.join(native) : { rule: 'none' as const };
-        this.countJoin(join.rule);
-        stack = mergeNativeIntoSpan(native, join);
-        parentSerial = join.span?.callIndex;
-      }
+      // one shape for every native event (no optional spreads): this runs for most records
+      const native: NativeEvent = {
+        pid: file.pid, tid: event.tid, t: event.t0, api: event.api, caller: event.caller,
+        frames: recorded?.frames, truncated: recorded?.truncated, args: event.args, subject: undefined,
+      };
+      const join = this.spans.size > 0 ? this.spans.join(native) : NO_JOIN;
+      this.countJoin(join.rule);
+      if (wantStack) stack = this.mergedStack(native, join);
+      parentSerial = join.span?.callIndex;
     } else {
       const span: LanguageSpan = {
         pid: file.pid, tid: event.tid, t0: event.t0, t1: event.t1, async: event.async === true,
-        api: event.api, source: file.source, frames: recorded?.frames ?? [], truncated: recorded?.truncated ?? false,
+        api: event.api, source: file.source, frames: recorded?.frames ?? EMPTY_FRAMES, truncated: recorded?.truncated ?? false,
         matchKeys: matchKeysOf(event.args),
         ...(keep ? { callIndex: serial } : {}),
       };
       this.spans.add(span);
-      stack = spanStack(span);
+      if (wantStack) stack = this.languageStack(event.api, file.source, recorded);
     }
     if (stack) this.addStack(usage, stack, isFirst);
     if (!keep) {
@@ -259,15 +308,9 @@ export class RunCollector {
       ...(event.result ? { result: event.result } : {}),
       flags: event.flags ? [...event.flags].sort() : [],
       async: event.async === true,
-      ...(stack ? { stack } : {}),
+      ...(stack ? { stack: stack.stack } : {}),
       ...(parentSerial === undefined ? {} : { parentSerial }),
     });
-  }
-
-  private joinNative(native: NativeEvent): MergedStack {
-    const join = this.spans.size > 0 ? this.spans.join(native) : { rule: 'none' as const };
-    this.countJoin(join.rule);
-    return mergeNativeIntoSpan(native, join);
   }
 
   private countJoin(rule: 'exact' | 'inferred' | 'none'): void {
@@ -276,28 +319,44 @@ export class RunCollector {
   }
 
   private usageFor(caller: string, api: string, category: Category, subject: string | undefined, file: string): UsageAggregate {
-    const key = `${caller}\0${api}\0${subject ?? ''}`;
-    let usage = this.usages.get(key);
+    // nested maps instead of one concatenated key: no new string per record to build and hash
+    let byApi = this.usageIndex.get(caller);
+    if (!byApi) {
+      byApi = new Map();
+      this.usageIndex.set(caller, byApi);
+    }
+    let bySubject = byApi.get(api);
+    if (!bySubject) {
+      bySubject = new Map();
+      byApi.set(api, bySubject);
+    }
+    const subjectKey = subject ?? '';
+    let usage = bySubject.get(subjectKey);
     if (!usage) {
       usage = {
         caller, api, category, ...(subject === undefined ? {} : { subject }), flags: new Set(),
         usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: new Set(), stacks: [], stackSignatures: new Set(),
+        stackTries: 0,
       };
-      this.usages.set(key, usage);
+      bySubject.set(subjectKey, usage);
+      this.usages.set(`${caller}\0${api}\0${subjectKey}`, usage);
     }
-    usage.files.add(file);
+    if (usage.lastFile !== file) {
+      usage.files.add(file);
+      usage.lastFile = file;
+    }
     return usage;
   }
 
-  private addStack(usage: UsageAggregate, stack: MergedStack, isFirst: boolean): void {
-    const signature = stackSignature(stack);
+  private addStack(usage: UsageAggregate, { key, stack }: { key: string; stack: MergedStack }, isFirst: boolean): void {
     if (isFirst) {
-      if (usage.firstStack) this.keepOther(usage, usage.firstStack, stackSignature(usage.firstStack));
+      if (usage.firstStack && usage.firstSignature !== undefined) this.keepOther(usage, usage.firstStack, usage.firstSignature);
       usage.firstStack = stack;
-      usage.stackSignatures.add(signature);
+      usage.firstSignature = key;
+      usage.stackSignatures.add(key);
       return;
     }
-    this.keepOther(usage, stack, signature);
+    this.keepOther(usage, stack, key);
   }
 
   private keepOther(usage: UsageAggregate, stack: MergedStack, signature: string): void {
@@ -307,8 +366,8 @@ export class RunCollector {
   }
 }
 
-export function stackSignature(stack: MergedStack): string {
-  return stack.join + '|' + stack.frames.map((f) => `${f.lang}:${f.fn}@${f.unit ?? ''}:${f.file ?? ''}:${f.line ?? ''}`).join(';');
+function wantsMoreStacks(usage: UsageAggregate): boolean {
+  return usage.stacks.length < MAX_STACKS_PER_USAGE && usage.stackTries++ < MAX_STACK_TRIES;
 }
 
 /** The argument of a call that keys its usage like an api_usage subject. */

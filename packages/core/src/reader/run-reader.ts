@@ -167,7 +167,7 @@ async function readEventFile(
       return true;
     }
     file.records++;
-    contents.recordsByKind.set(event.kind, (contents.recordsByKind.get(event.kind) ?? 0) + 1);
+    kindCounts[event.kind] = (kindCounts[event.kind] ?? 0) + 1;
     if (event.kind === 'notice' && event.level !== 'info') {
       report(event.level, `${file.path}:${number}`, `${event.code}: ${event.message}${event.subject ? ` (${event.subject})` : ''}`);
     }
@@ -180,11 +180,14 @@ async function readEventFile(
     }
     return true;
   };
+  // a plain object per file: cheaper per record than a Map update, folded in once at the end
+  const kindCounts: Record<string, number> = {};
   try {
     await forEachLine(file.path, onLine);
   } catch (err) {
     report('error', file.path, `cannot read: ${(err as Error).message}`);
   }
+  for (const [kind, n] of Object.entries(kindCounts)) contents.recordsByKind.set(kind, (contents.recordsByKind.get(kind) ?? 0) + n);
   // A failing visitor is a bug of the analysis, not damage in the file: it must not pass as one.
   if (visitorFailure !== undefined) throw visitorFailure;
   if (file.records > 0 && !file.start) report('error', file.path, 'no process_start record: process identity unknown');

@@ -1,0 +1,99 @@
+// Analysis throughput: generates a synthetic run of N records (default 10,000,000) shaped like a
+// real one (per process a node file with spans and stacks, and a native file with code units,
+// aggregated api_usage and sampled calls, some on the span's thread, some on a pool thread),
+// then times the whole analysis (`apitrace sbom`: read, validate, merge, model, render, validate
+// the document) and reports records/s and peak RSS. The anchor is `apitrace report` (the reader
+// alone) and `wc -l` (the cost of touching every byte once). Runs alternate.
+// Usage: node bench/analyze.mjs [records] [rounds]
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const records = Number(process.argv[2] ?? 10_000_000);
+const rounds = Number(process.argv[3] ?? 3);
+const cli = fileURLToPath(new URL('../packages/core/bin/apitrace.js', import.meta.url));
+const processes = 8;
+const dir = mkdtempSync(join(tmpdir(), 'apitrace-analyze-bench-'));
+
+async function writeLines(path, produce) {
+  const out = createWriteStream(path);
+  let batch = [];
+  for (const line of produce()) {
+    batch.push(line);
+    if (batch.length === 4096) {
+      if (!out.write(batch.join('\n') + '\n')) await once(out, 'drain');
+      batch = [];
+    }
+  }
+  if (batch.length) out.write(batch.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+const start = (pid, source, runtime) => JSON.stringify({
+  kind: 'process_start', v: 1, source, pid, ppid: 1, tid: pid, t: 1000, wall: '2026-11-28T00:00:00.000Z',
+  exe: '/usr/bin/node', argv: ['node', 'app.js'], cwd: '/srv/app', runtime,
+});
+const perProcess = Math.floor(records / processes);
+for (let p = 0; p < processes; p++) {
+  const pid = 2000 + p;
+  const spans = Math.floor(perProcess * 0.1);
+  await writeLines(join(dir, `${pid}-node-0.jsonl`), function* () {
+    yield start(pid, 'node', { name: 'node', version: '20.20.2' });
+    for (let s = 1; s <= 50; s++) {
+      yield JSON.stringify({ kind: 'stack', id: s, frames: [
+        { lang: 'js', fn: `handler${s}`, file: '/srv/app/routes.js', line: s, col: 3, unit: '/srv/app' },
+        { lang: 'js', fn: 'main', file: '/srv/app/app.js', line: 2, col: 1, unit: '/srv/app' }] });
+    }
+    for (let i = 0; i < spans - 51; i++) {
+      const t0 = 10_000 + i * 1000;
+      yield JSON.stringify({ kind: 'call', api: 'node:fs.readFileSync', category: 'file', tid: pid, t0, t1: t0 + 500, stack: 1 + (i % 50),
+        caller: '/srv/app', args: { path: `/data/file-${i % 97}` }, result: { ret: 'buffer(7)' } });
+    }
+  });
+  await writeLines(join(dir, `${pid}-native-0.jsonl`), function* () {
+    yield start(pid, 'native', { name: 'glibc', version: '2.36' });
+    yield JSON.stringify({ kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: '/usr/lib/x86_64-linux-gnu/libz.so.1', soname: 'libz.so.1', needed: ['libc.so.6'] });
+    yield JSON.stringify({ kind: 'code_unit', t: 1002, unit: 'shared_object', how: 'startup', path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' });
+    for (let i = 0; i < perProcess - spans - 3; i++) {
+      const t = 10_000 + Math.floor(i / 9) * 1000 + 100;
+      if (i % 3 === 0) {
+        yield JSON.stringify({ kind: 'call', api: 'libc:openat', category: 'file', tid: i % 2 ? pid : pid + 7, t0: t, t1: t + 50,
+          caller: '/usr/bin/node', args: { path: `/data/file-${Math.floor(i / 9) % 97}`, oflags: 'O_RDONLY' }, result: { ret: 3 } });
+      } else {
+        yield JSON.stringify({ kind: 'api_usage', api: i % 2 ? 'libc:malloc' : 'libc:read', category: i % 2 ? 'memory' : 'file',
+          caller: '/usr/lib/x86_64-linux-gnu/libz.so.1', count: 1 + (i % 50), first_t: t, last_t: t + 10 });
+      }
+    }
+    yield JSON.stringify({ kind: 'process_end', t: 99_000_000_000, reason: 'exit', exit_code: 0 });
+  });
+}
+const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)} GB in ${processes * 2} files; ${rounds} rounds, alternating`);
+
+const variants = {
+  'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', '/dev/null'],
+  'apitrace report': [process.execPath, cli, 'report', dir],
+  'wc -l': ['sh', '-c', `cat ${dir}/*.jsonl | wc -l`],
+};
+const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+for (let r = 0; r < rounds; r++) {
+  for (const [name, argv] of Object.entries(variants)) {
+    const run = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (run.status !== 0) throw new Error(`${name} failed: ${run.stderr}`);
+    const [seconds, kb] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+    results[name].push({ seconds, mb: kb / 1024 });
+  }
+}
+const fmt = (n) => n.toFixed(2).padStart(7);
+for (const [name, rows] of Object.entries(results)) {
+  const s = rows.map((x) => x.seconds).sort((a, b) => a - b);
+  const median = s[Math.floor(s.length / 2)];
+  const rss = Math.max(...rows.map((x) => x.mb));
+  console.log(`${name.padEnd(16)} s: min ${fmt(s[0])} median ${fmt(median)} max ${fmt(s.at(-1))}  ` +
+    `records/s (median) ${Math.round(records / median).toLocaleString('en').padStart(10)}  peak RSS ${Math.round(rss)} MB`);
+}
+if (process.env.KEEP_BENCH_RUN) console.log(`kept ${dir}`); else rmSync(dir, { recursive: true, force: true });
