@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
-import { readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:tls';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { CLI } from '../support/paths.js';
@@ -47,6 +48,42 @@ function send(path: string, body: string | Buffer, method = 'POST', headers: Rec
     req.on('error', reject);
     req.end(body);
   });
+}
+
+function peerCommonName(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' }, () => {
+      const name = String(socket.getPeerCertificate().subject.CN);
+      socket.end();
+      resolve(name);
+    });
+    socket.on('error', reject);
+  });
+}
+
+function serverLogLine(pattern: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    const look = (): boolean => {
+      const m = pattern.exec(serverLog);
+      if (m) resolve(m[0]);
+      return m !== null;
+    };
+    if (look()) return;
+    const onData = (): void => {
+      if (look()) server.stderr!.off('data', onData);
+    };
+    server.stderr!.on('data', onData);
+  });
+}
+
+function makeCertificate(dir: string, commonName: string): { cert: string; key: string } {
+  const made = spawnSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${commonName}`,
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout', join(dir, `${commonName}.key`), '-out', join(dir, `${commonName}.crt`),
+  ], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  return { cert: readFileSync(join(dir, `${commonName}.crt`), 'utf8'), key: readFileSync(join(dir, `${commonName}.key`), 'utf8') };
 }
 
 function admissionReview(object: unknown, extra: Record<string, unknown> = {}): string {
@@ -115,13 +152,10 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
 
   before(async () => {
     work = tempDir('webhook');
-    const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', join(work, 'tls.key'), '-out', join(work, 'tls.crt'),
-    ], { encoding: 'utf8' });
-    assert.equal(made.status, 0, made.stderr);
-    cert = readFileSync(join(work, 'tls.crt'), 'utf8');
+    const first = makeCertificate(work, 'localhost');
+    writeFileSync(join(work, 'tls.crt'), first.cert);
+    writeFileSync(join(work, 'tls.key'), first.key);
+    cert = first.cert;
     server = spawn(process.execPath, [
       CLI, 'webhook', 'serve', '--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'),
       '--host', '127.0.0.1', '--port', '0', '--image', LAYOUT_IMAGE, '--max-body-bytes', '65536',
@@ -352,6 +386,23 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     assert.deepEqual(health, { status: 200, text: 'ok\n' });
     assert.equal(server.exitCode, null, 'still running');
     // ...and still answering reviews.
+    const pod = annotated({ containers: [{ name: 'app' }] });
+    assertInjectedContainer(patched(pod, await review(pod)).spec.containers[0], freshEnv);
+  });
+
+  it('serves a rotated certificate after SIGHUP, and keeps the current one while the new pair does not match', async () => {
+    assert.equal(await peerCommonName(), 'localhost');
+    const rotated = makeCertificate(work, 'rotated');
+    writeFileSync(join(work, 'tls.crt'), rotated.cert); // the key is not rotated yet
+    server.kill('SIGHUP');
+    await serverLogLine(/keeping the current certificate: the new one does not load: .*/);
+    assert.equal(await peerCommonName(), 'localhost');
+
+    writeFileSync(join(work, 'tls.key'), rotated.key);
+    server.kill('SIGHUP');
+    await serverLogLine(/now serving the certificate in .*tls\.crt/);
+    cert = rotated.cert;
+    assert.equal(await peerCommonName(), 'rotated');
     const pod = annotated({ containers: [{ name: 'app' }] });
     assertInjectedContainer(patched(pod, await review(pod)).spec.containers[0], freshEnv);
   });

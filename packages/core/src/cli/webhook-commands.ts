@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { nodeEntryInLayout } from '../deploy/container-layout.js';
 import { DEFAULT_MAX_BODY_BYTES, createWebhookServer } from '../deploy/webhook-server.js';
 import { webhookManifests } from '../deploy/webhook-manifests.js';
+import { watchServingCertificate } from '../deploy/serving-certificate.js';
 import { locatePlugins } from '../launcher/plugin-artifacts.js';
 import { CliError } from './cli-error.js';
 
@@ -47,7 +48,7 @@ export function registerWebhookCommands(program: Command, version: string, setSt
 
   webhook
     .command('serve')
-    .description('serve the webhook over HTTPS (AdmissionReview admission.k8s.io/v1) until SIGTERM or SIGINT')
+    .description('serve the webhook over HTTPS (AdmissionReview admission.k8s.io/v1) until SIGTERM or SIGINT; a rotated certificate is picked up within a minute, or at SIGHUP')
     .requiredOption('--tls-cert <file>', 'PEM certificate the API server trusts (through the caBundle)')
     .requiredOption('--tls-key <file>', 'PEM private key of that certificate')
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(8443).argParser(wholeNumber(0, 65535)))
@@ -55,9 +56,9 @@ export function registerWebhookCommands(program: Command, version: string, setSt
     .option('--image <image>', 'image holding the container layout at /opt/apitrace, for the init container', defaultImage)
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted').default(DEFAULT_MAX_BODY_BYTES).argParser(wholeNumber(1, 64 << 20)))
     .action(async (flags: ServeFlags) => {
+      const pair = { cert: readPem(flags.tlsCert, 'TLS certificate'), key: readPem(flags.tlsKey, 'TLS key') };
       const server = createWebhookServer({
-        cert: readPem(flags.tlsCert, 'TLS certificate'),
-        key: readPem(flags.tlsKey, 'TLS key'),
+        ...pair,
         settings: { image: flags.image, nodeEntry: nodeEntryInLayout(locatePlugins().node.path) },
         maxBodyBytes: flags.maxBodyBytes,
         log,
@@ -73,10 +74,12 @@ export function registerWebhookCommands(program: Command, version: string, setSt
           resolve();
         });
       });
+      const certificate = watchServingCertificate(server, { certFile: flags.tlsCert, keyFile: flags.tlsKey }, pair, log);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
+          certificate.stop();
           log('apitrace webhook: stopping');
           server.close(() => resolve());
           server.closeIdleConnections();
