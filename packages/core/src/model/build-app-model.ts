@@ -21,6 +21,12 @@ const LIBRARY_OF_NAMESPACE: Record<string, string> = {
   sqlite3: 'libsqlite3.so', sqlite: 'libsqlite3.so', pthread: 'libc.so', dl: 'libc.so',
 };
 
+const APITRACE_OWN = /(^|\/)(libapitrace\.so|apitrace\.jar)$|\/(@apitrace\/node-plugin|packages\/node-plugin)\//;
+
+function isApitraceItself(path: string): boolean {
+  return APITRACE_OWN.test(path);
+}
+
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function buildAppModel(runDir: string, options: AppModelOptions = {}): Promise<AppModel> {
@@ -40,7 +46,8 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     ...(options.dpkgRoot ? { dpkgRoot: options.dpkgRoot } : {}),
     ...(options.hashFiles === undefined ? {} : { hashFiles: options.hashFiles }),
   });
-  const units = [...collector.units.values()].sort((a, b) => byString(a.path, b.path));
+  // apitrace's own pieces loaded into the processes are not part of the application
+  const units = [...collector.units.values()].filter((u) => !isApitraceItself(u.path)).sort((a, b) => byString(a.path, b.path));
   for (const unit of units) catalog.addCodeUnit(unit);
 
   // The runtimes: glibc from native process_start (its libc.so), node and the JVM from their exe.
@@ -56,6 +63,11 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     }
   }
   for (const [draft, files] of runtimeUsers) files.forEach((f) => draft.files.add(f));
+  // A program no package manager owns, run as a process, is the application (or part of it).
+  for (const process of processes) {
+    const draft = process.exe ? catalog.componentOfPath(process.exe) : undefined;
+    if (draft && draft.kind === 'native' && !draft.debian) draft.kind = 'application';
+  }
 
   // Installed but maybe never loaded: the node_modules of the application roots (the package.json
   // of modules outside node_modules). Not the cwd: a program run from elsewhere is not its app.
