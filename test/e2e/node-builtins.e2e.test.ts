@@ -190,6 +190,21 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
     assert.equal(forks[0]!.args?.['path'], join(APPS, 'child.mjs'));
   });
 
+  it('follows forks through process.execArgv when the plugin came on the command line, not spawned nodes', async () => {
+    const work = tempDir('node-children-argv');
+    toClean.push(work);
+    const dir = join(work, 'run');
+    await runProgram('mkdir', ['-m', '700', dir]);
+    const r = await runProgram('node', ['--import', NODE_PLUGIN, join(APPS, 'children.mjs')], { cwd: work, env: cleanEnv({ APITRACE_DIR: dir }) });
+    assert.equal(r.status, 0, r.stderr);
+    const pids = JSON.parse(r.stdout) as Record<string, number>;
+    const recorded = new Set(readdirSync(dir).map((f) => Number(f.split('-')[0])));
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(pids).map(([how, pid]) => [how, recorded.has(pid)])),
+      { fork: true, spawn: false, spawnWithoutNodeOptions: false, forkWithoutNodeOptions: true },
+    );
+  });
+
   describe('web API inventory', () => {
     let run: Traced;
     before(async () => {
