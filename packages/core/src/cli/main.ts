@@ -9,6 +9,9 @@ import { registerDockerCommands } from './docker-commands.js';
 import { registerLayoutCommand } from './layout-command.js';
 import { registerWebhookCommands } from './webhook-commands.js';
 import { registerSbomCommand, writeSbomsAfterRun } from './sbom-command.js';
+import { registerFingerprintCommand } from './fingerprint-command.js';
+import { registerDiffCommand } from './diff-command.js';
+import { registerFindingsCommand, writeAnalysesAfterRun } from './findings-command.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
@@ -52,7 +55,8 @@ function buildProgram(setStatus: (status: number) => void): Command {
         env: process.env,
         warn: stderrLine,
       });
-      if (flags.sbom) await writeSbomsAfterRun(result.runDir, stderrLine);
+      const model = flags.sbom ? await writeSbomsAfterRun(result.runDir, stderrLine) : undefined;
+      await writeAnalysesAfterRun(result.runDir, stderrLine, model);
       try {
         stderrLine(await summariseRun(result.runDir));
       } catch (err) {
@@ -72,6 +76,9 @@ function buildProgram(setStatus: (status: number) => void): Command {
     });
 
   registerSbomCommand(program, setStatus);
+  registerFingerprintCommand(program, setStatus);
+  registerDiffCommand(program, setStatus, stderrLine);
+  registerFindingsCommand(program, setStatus, stderrLine);
   registerLayoutCommand(program, VERSION, setStatus);
   registerDockerCommands(program, VERSION, setStatus, stderrLine);
   registerWebhookCommands(program, VERSION, setStatus, stderrLine);

@@ -1,0 +1,16 @@
+// report.html in the run directory.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppModel } from '../../model/app-model.js';
+import type { Finding } from '../../findings/evaluate-rules.js';
+import { evaluateRules } from '../../findings/evaluate-rules.js';
+import { computeFingerprint, type Fingerprint } from '../../fingerprint/fingerprint.js';
+import { reportHtml } from './report-page.js';
+
+export const REPORT_FILE_NAME = 'report.html';
+
+export function writeRunReport(runDir: string, model: AppModel, findings: readonly Finding[] = evaluateRules(model), fingerprint: Fingerprint = computeFingerprint(model)): string {
+  const path = join(runDir, REPORT_FILE_NAME);
+  writeFileSync(path, reportHtml(model, findings, fingerprint), { mode: 0o600 });
+  return path;
+}
