@@ -49,6 +49,23 @@ describe('usage-based SBOMs (end to end)', () => {
     assert.deepEqual(['usage-state-used', 'usage-state-loaded', 'usage-state-installed'].map(spdxState), ['used', 'loaded', 'installed']);
   });
 
+  it('java: three library jars used, only loaded, only installed, with Maven purls, in both formats', async () => {
+    const dir = join(work, 'java-run');
+    const fixture = join(FIXTURES, 'java-usage-states');
+    await apitraceRun(dir, ['java', '-cp', 'app/target/usage-app.jar:app/target/lib/*', 'dev.apitrace.fixture.app.UsageStates'], fixture);
+    const { cdx, spdx } = await readSboms(dir);
+    const jars = ['usage-used', 'usage-loaded', 'usage-installed'];
+    const byName = (name: string): CdxComponent | undefined => cdx.components.find((c) => c.name === name);
+    assert.deepEqual(jars.map((n) => usageOf(byName(n))), ['used', 'loaded', 'installed']);
+    assert.deepEqual(jars.map((n) => byName(n)?.purl), jars.map((n) => `pkg:maven/dev.apitrace.fixtures/${n}@1.0.0`));
+    const spdxState = (name: string): string | undefined =>
+      /^apitrace:usage=(\w+)$/m.exec(spdx.packages.find((p) => p.name === `dev.apitrace.fixtures:${name}`)?.annotations[0]?.comment ?? '')?.[1];
+    assert.deepEqual(jars.map(spdxState), ['used', 'loaded', 'installed']);
+    // the JVM itself is a component: the Debian package of the java executable, used
+    const jvm = cdx.components.find((c) => c.purl?.startsWith('pkg:deb/debian/openjdk-'));
+    assert.equal(usageOf(jvm), 'used');
+  });
+
   it('apitrace sbom prints the same documents again, byte for byte, and writes -o files', async () => {
     const dir = join(work, 'node-run');
     for (const [format, file] of [['cyclonedx', 'sbom.cdx.json'], ['spdx', 'sbom.spdx.json']] as const) {
