@@ -38,12 +38,12 @@ function addSharedOptions(command: Command): Command {
     .option('--no-jvm', 'do not inject the jvm agent (JAVA_TOOL_OPTIONS -javaagent)');
 }
 
-async function prepare(
+function prepare(
   flags: DockerFlags,
   existing: Partial<Record<InjectedVariable, string>>,
   version: string,
   warn: (line: string) => void,
-): Promise<Prepared> {
+): Prepared {
   const cwd = process.cwd();
   const layout = ensureContainerLayout(resolve(cwd, flags.layout ?? DEFAULT_LAYOUT_DIR), locatePlugins(), version);
   if (layout.wrote) warn(`apitrace: wrote the container layout to ${layout.dir}`);
@@ -78,7 +78,7 @@ export function registerDockerCommands(program: Command, version: string, setSta
     .option('--json', 'print the flags as a JSON array instead of one shell-quoted line')
     .action(async (flags: DockerFlags & { image?: string; json?: boolean }) => {
       const existing = flags.image === undefined ? {} : await existingImageEnv(flags.image, warn);
-      const prepared = await prepare(flags, existing, version, warn);
+      const prepared = prepare(flags, existing, version, warn);
       process.stdout.write(flags.json ? `${JSON.stringify(prepared.flags)}\n` : `${shellQuote(prepared.flags)}\n`);
       setStatus(0);
     });
@@ -95,7 +95,7 @@ export function registerDockerCommands(program: Command, version: string, setSta
       const parsed = parseDockerRunArgs(dockerArgs, process.env);
       const imageEnv = await existingImageEnv(parsed.image, warn);
       // -e on the command line overrides the image's ENV in docker, so it does here too.
-      const prepared = await prepare(flags, { ...imageEnv, ...parsed.userEnv }, version, warn);
+      const prepared = prepare(flags, { ...imageEnv, ...parsed.userEnv }, version, warn);
       const argv = ['run', ...parsed.options, ...prepared.flags, parsed.image, ...parsed.command];
       const outcome = await superviseChild('docker', argv, process.env);
       if (outcome.launchError) warn(`apitrace: cannot run docker: ${outcome.launchError} (install the docker CLI or put it on PATH)`);

@@ -46,7 +46,7 @@ function answer(uid: string, warnings: string[], patch?: unknown[]): unknown {
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
 }
 
-function describe(request: JsonObject): string {
+function podLabel(request: JsonObject): string {
   const object = isObject(request['object']) ? request['object'] : {};
   const metadata = isObject(object['metadata']) ? object['metadata'] : {};
   const name = metadata['name'] ?? metadata['generateName'] ?? request['name'] ?? '?';
@@ -67,7 +67,7 @@ export function answerAdmissionReview(body: string, scope: OptInScope, settings:
 
 function answerRequest(request: JsonObject, uid: string, scope: OptInScope, settings: InjectionSettings): AdmissionAnswer {
   const dryRun = request['dryRun'] === true ? ' (dry run)' : '';
-  const who = `${uid} ${describe(request)}${dryRun}`;
+  const who = `${uid} ${podLabel(request)}${dryRun}`;
   const kind = isObject(request['kind']) ? request['kind'] : {};
   if (kind['group'] !== '' || kind['kind'] !== 'Pod' || (request['subResource'] ?? '') !== '') {
     const what = `${String(kind['group'] || 'core')}/${String(kind['version'] ?? '?')} ${String(kind['kind'] ?? '?')}${request['subResource'] ? `/${String(request['subResource'])}` : ''}`;

@@ -7,7 +7,7 @@ import { CliError } from '../cli/cli-error.js';
 import type { PluginArtifact, PluginName } from '../launcher/plugin-artifacts.js';
 import { IMAGE_LAYOUT_DIR, LAYOUT_FILES, type LayoutManifest } from './container-paths.js';
 import { launcherScript } from './launcher-script.js';
-import { DependencyClosureError, readPackageJson, runtimeDependencyClosure } from './node-package-closure.js';
+import { DependencyClosureError, runtimeDependencyClosure } from './node-package-closure.js';
 
 export interface WrittenLayout {
   dir: string;

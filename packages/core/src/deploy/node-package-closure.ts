@@ -24,7 +24,7 @@ interface PackageJson {
   peerDependencies?: Record<string, string>;
 }
 
-export function readPackageJson(dir: string): PackageJson {
+function readPackageJson(dir: string): PackageJson {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
 }
 

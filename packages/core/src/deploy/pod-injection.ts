@@ -61,6 +61,11 @@ const VARIABLE_OF: Record<PluginName, InjectedVariable> = { native: 'LD_PRELOAD'
 // DNS-1123 labels, as Kubernetes requires of container names: safe in paths and in sh.
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** JSON null counts as absent: a client may send `"env": null` for no env. */
+function absent(value: unknown): value is undefined | null {
+  return value === undefined || value === null;
+}
+
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -142,8 +147,8 @@ function planContainer(
 ): ContainerPlan | { refusal: string } {
   const name = container.name;
   if (typeof name !== 'string' || !CONTAINER_NAME.test(name)) return { refusal: `container ${index} has no valid name` };
-  if (container.env !== undefined && !Array.isArray(container.env)) return { refusal: `container ${name}: env is not a list` };
-  if (container.volumeMounts !== undefined && !Array.isArray(container.volumeMounts)) return { refusal: `container ${name}: volumeMounts is not a list` };
+  if (!absent(container.env) && !Array.isArray(container.env)) return { refusal: `container ${name}: env is not a list` };
+  if (!absent(container.volumeMounts) && !Array.isArray(container.volumeMounts)) return { refusal: `container ${name}: volumeMounts is not a list` };
   const env = ((container.env as unknown[] | undefined) ?? []).map((e) => (isObject(e) ? (e as EnvVar) : {}));
   const mounts = (container.volumeMounts as unknown[] | undefined) ?? [];
 
@@ -151,7 +156,7 @@ function planContainer(
     if (!enabled[plugin]) continue;
     const variable = VARIABLE_OF[plugin];
     const at = lastIndexOfVariable(env, variable);
-    if (at >= 0 && env[at]!.valueFrom !== undefined) {
+    if (at >= 0 && !absent(env[at]!.valueFrom)) {
       return { refusal: `container ${name} sets ${variable} with valueFrom, which cannot be appended to` };
     }
   }
@@ -166,7 +171,7 @@ function planContainer(
   for (const variable of INJECTED_BY_VALUE) {
     const at = lastIndexOfVariable(env, variable);
     // valueFrom here means the plugin is off for this pod (checked above): nothing to compose.
-    if (at >= 0 && env[at]!.valueFrom === undefined) existing[variable] = typeof env[at]!.value === 'string' ? (env[at]!.value as string) : '';
+    if (at >= 0 && absent(env[at]!.valueFrom)) existing[variable] = typeof env[at]!.value === 'string' ? (env[at]!.value as string) : '';
   }
   const composed = containerEnvironment(existing, { layoutDir: CONTAINER_LAYOUT_DIR, nodeEntry: settings.nodeEntry, runDir: CONTAINER_RUNS_DIR, enabled });
 
@@ -181,7 +186,7 @@ function planContainer(
     if (at < 0) appended.push({ name: variable, value });
     else if (env[at]!.value !== value) operations.push({ op: 'add', path: `${base}/env/${at}/value`, value });
   }
-  if (container.env === undefined) {
+  if (absent(container.env)) {
     if (appended.length > 0) operations.push({ op: 'add', path: `${base}/env`, value: appended });
   } else {
     for (const entry of appended) operations.push({ op: 'add', path: `${base}/env/-`, value: entry });
@@ -191,7 +196,7 @@ function planContainer(
     { name: VOLUME_NAME, mountPath: CONTAINER_LAYOUT_DIR, subPath: 'lib', readOnly: true },
     { name: VOLUME_NAME, mountPath: CONTAINER_RUNS_DIR, subPath: `runs/${name}` },
   ];
-  if (container.volumeMounts === undefined) operations.push({ op: 'add', path: `${base}/volumeMounts`, value: newMounts });
+  if (absent(container.volumeMounts)) operations.push({ op: 'add', path: `${base}/volumeMounts`, value: newMounts });
   else for (const mount of newMounts) operations.push({ op: 'add', path: `${base}/volumeMounts/-`, value: mount });
 
   const warnings = Array.isArray(container.envFrom) && container.envFrom.length > 0
@@ -204,7 +209,7 @@ function planContainer(
 export function decidePodInjection(pod: unknown, scope: OptInScope, settings: InjectionSettings): PodDecision {
   if (!isObject(pod)) return refused('the request holds no pod object');
   const metadata = pod['metadata'];
-  if (metadata !== undefined && !isObject(metadata)) return refused('metadata is not an object');
+  if (!absent(metadata) && !isObject(metadata)) return refused('metadata is not an object');
   const annotations = stringMap(metadata?.['annotations']);
 
   const wanted = wantsInjection(annotations, scope);
@@ -215,8 +220,8 @@ export function decidePodInjection(pod: unknown, scope: OptInScope, settings: In
   const initContainers = spec['initContainers'];
   const volumes = spec['volumes'];
   const containers = spec['containers'];
-  if (initContainers !== undefined && !Array.isArray(initContainers)) return refused('spec.initContainers is not a list');
-  if (volumes !== undefined && !Array.isArray(volumes)) return refused('spec.volumes is not a list');
+  if (!absent(initContainers) && !Array.isArray(initContainers)) return refused('spec.initContainers is not a list');
+  if (!absent(volumes) && !Array.isArray(volumes)) return refused('spec.volumes is not a list');
   if (!Array.isArray(containers) || containers.length === 0) return refused('the pod has no containers');
 
   const hasInit = (initContainers ?? []).some((c: unknown) => isObject(c) && c['name'] === INIT_CONTAINER_NAME);
@@ -248,14 +253,14 @@ export function decidePodInjection(pod: unknown, scope: OptInScope, settings: In
   }
 
   const patch: JsonPatchOperation[] = [];
-  if (metadata === undefined) patch.push({ op: 'add', path: '/metadata', value: { annotations: { [INJECTED_ANNOTATION]: 'true' } } });
+  if (absent(metadata)) patch.push({ op: 'add', path: '/metadata', value: { annotations: { [INJECTED_ANNOTATION]: 'true' } } });
   else if (!isObject(metadata['annotations'])) patch.push({ op: 'add', path: '/metadata/annotations', value: { [INJECTED_ANNOTATION]: 'true' } });
   else patch.push({ op: 'add', path: `/metadata/annotations/${pointerSegment(INJECTED_ANNOTATION)}`, value: 'true' });
 
   const volume = { name: VOLUME_NAME, emptyDir: {} };
-  patch.push(volumes === undefined ? { op: 'add', path: '/spec/volumes', value: [volume] } : { op: 'add', path: '/spec/volumes/-', value: volume });
+  patch.push(absent(volumes) ? { op: 'add', path: '/spec/volumes', value: [volume] } : { op: 'add', path: '/spec/volumes/-', value: volume });
   const init = initContainer(settings, plans.map((p) => p.name));
-  patch.push(initContainers === undefined ? { op: 'add', path: '/spec/initContainers', value: [init] } : { op: 'add', path: '/spec/initContainers/-', value: init });
+  patch.push(absent(initContainers) ? { op: 'add', path: '/spec/initContainers', value: [init] } : { op: 'add', path: '/spec/initContainers/-', value: init });
   for (const plan of plans) {
     patch.push(...plan.operations);
     warnings.push(...plan.warnings);

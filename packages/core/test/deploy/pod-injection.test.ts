@@ -42,4 +42,10 @@ describe('decidePodInjection', () => {
     const d = decidePodInjection(pod([{ name: 'a' }]), 'pod', settings);
     assert.deepEqual(d.patch![0], { op: 'add', path: '/metadata/annotations/apitrace.dev~1injected', value: 'true' });
   });
+
+  it('takes JSON nulls for absent lists', () => {
+    const d = decidePodInjection({ metadata: null, spec: { volumes: null, initContainers: null, containers: [{ name: 'a', env: null, volumeMounts: null }] } }, 'namespace', settings);
+    assert.deepEqual(d.warnings, []);
+    assert.deepEqual(d.patch!.map((op) => op.path), ['/metadata', '/spec/volumes', '/spec/initContainers', '/spec/containers/0/env', '/spec/containers/0/volumeMounts']);
+  });
 });
