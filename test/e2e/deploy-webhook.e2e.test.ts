@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
+import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -379,6 +380,24 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     assert.equal(tooLarge.text, 'apitrace webhook: request body over 65536 bytes (an AdmissionReview of a pod is far smaller)\n');
     const chunked = await send('/mutate/pod', Buffer.from(huge), 'POST', { 'transfer-encoding': 'chunked' });
     assert.equal(chunked.status, 413);
+
+    // Not HTTP inside TLS, and not TLS at all: answered or dropped, the server lives on.
+    const garbage = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' }, () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (text += d));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(garbage, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    await new Promise<void>((resolve) => {
+      const plain = createConnection({ host: '127.0.0.1', port }, () => plain.end('POST /mutate/pod HTTP/1.1\r\nhost: x\r\n\r\n'));
+      plain.on('close', () => resolve());
+      plain.on('error', () => resolve());
+      plain.resume();
+    });
+    await serverLogLine(/TLS handshake failed: /);
 
     assert.equal((await send('/mutate/pod', '', 'GET')).status, 405);
     assert.equal((await send('/elsewhere', admissionReview({}))).status, 404);
