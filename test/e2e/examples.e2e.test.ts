@@ -2,9 +2,9 @@
 // the example's output is unchanged, and what the emitters recorded is what the
 // example does (its process tree, its code, its calls).
 import { strict as assert } from 'node:assert';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApitraceEvent, ProcessImage, RunContents } from '@apitrace/core';
+import { buildAppModel, validateCycloneDx, type ApitraceEvent, type AppModel, type Component, type ModelCall, type ProcessImage, type RunContents } from '@apitrace/core';
 import { CLI, JVM_AGENT, NATIVE_SHIM, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { readValidRun, type RecordedRun } from '../support/runs.js';
@@ -14,6 +14,14 @@ const EXAMPLES = join(REPO_ROOT, 'examples');
 interface TracedExample {
   result: Finished;
   recorded: RecordedRun;
+  model: AppModel;
+  /** `apitrace:usage` of each CycloneDX component, by bom-ref */
+  sbomUsage: Map<string, string>;
+}
+
+interface CdxComponent {
+  'bom-ref': string;
+  properties?: { name: string; value: string }[];
 }
 
 const madeDirs: string[] = [];
@@ -30,7 +38,35 @@ async function traceExample(name: string, command: string[]): Promise<TracedExam
   const out = join(workDir(name), 'run');
   const result = await runProgram(process.execPath, [CLI, 'run', '--out', out, '--', ...command], { cwd: REPO_ROOT, env: cleanEnv() });
   assert.equal(result.status, 0, `${name} under apitrace exited ${result.status}:\n${result.stderr}`);
-  return { result, recorded: await readValidRun(out) };
+  const cdxText = readFileSync(join(out, 'sbom.cdx.json'), 'utf8');
+  assert.equal(await validateCycloneDx(cdxText), undefined);
+  const cdx = JSON.parse(cdxText) as { metadata: { component?: CdxComponent }; components: CdxComponent[] };
+  // The application itself is the document's subject (metadata.component), its dependencies the components.
+  const described = [...(cdx.metadata.component ? [cdx.metadata.component] : []), ...cdx.components];
+  const sbomUsage = new Map(described.map((c) => [c['bom-ref'], c.properties?.find((p) => p.name === 'apitrace:usage')?.value ?? '']));
+  return { result, recorded: await readValidRun(out), model: await buildAppModel(out), sbomUsage };
+}
+
+/** The component that owns a file the run saw (a shared object, a jar, a module file). */
+function componentWith(model: AppModel, path: RegExp): Component {
+  const component = model.components.find((c) => c.paths.some((p) => path.test(p)));
+  assert.ok(component, `no component has a path matching ${path}: ${model.components.map((c) => c.ref).join(', ')}`);
+  return component;
+}
+
+/** Each API the component called, with the flags recorded on it. */
+function flagsByApi(model: AppModel, component: Component): Map<string, string[]> {
+  const byApi = new Map<string, string[]>();
+  for (const u of model.apiUsages.filter((u) => u.component === component.ref)) byApi.set(u.api, [...new Set([...(byApi.get(u.api) ?? []), ...u.flags])].sort());
+  return byApi;
+}
+
+function nativeCalls(model: AppModel, api: RegExp, argument: (args: NonNullable<ModelCall['args']>) => boolean): ModelCall[] {
+  return model.calls.filter((c) => c.source === 'native' && api.test(c.api) && c.args !== undefined && argument(c.args));
+}
+
+function frameNames(call: ModelCall): string {
+  return (call.stack?.frames ?? []).map((f) => `${f.lang}:${f.fn ?? '?'}`).join(' < ');
 }
 
 function describeTree(images: ProcessImage[]): string {
@@ -81,6 +117,35 @@ describe('examples under apitrace run (end to end)', () => {
       assert.equal(image.exe, ledger);
       assert.equal(image.end?.exit_code, 0);
       assert.equal(image.endMissing, false);
+    });
+
+    it('marks the program, SQLite and OpenSSL used in the SBOM', () => {
+      const { model, sbomUsage } = traced;
+      for (const path of [/\/examples\/native\/build\/ledger$/, /\/libsqlite3\.so[.\d]*$/, /\/libssl\.so[.\d]*$/]) {
+        const component = componentWith(model, path);
+        assert.equal(component.usage, 'used', component.ref);
+        assert.equal(sbomUsage.get(component.ref), 'used', component.ref);
+      }
+    });
+
+    it('records its loopback TLS exchange: the listen, the connect to it and the TLS reads and writes', () => {
+      const { model } = traced;
+      const ledgerCalls = flagsByApi(model, componentWith(model, /\/build\/ledger$/));
+      for (const api of ['libc:listen', 'libc:connect', 'libc:accept', 'openssl:SSL_write', 'openssl:SSL_read']) assert.ok(ledgerCalls.has(api), `${api} from ledger: ${[...ledgerCalls.keys()].join(', ')}`);
+      const listened = model.apiUsages.find((u) => u.api === 'libc:listen' && u.subject?.startsWith('127.0.0.1:'))?.subject;
+      assert.ok(listened, 'listen on 127.0.0.1');
+      assert.ok(model.apiUsages.some((u) => u.api === 'libc:connect' && u.subject === listened), `a connect to ${listened}`);
+    });
+
+    it('records the three findings it triggers on purpose, from its own code, and no other flag', () => {
+      const { model } = traced;
+      const ledgerCalls = flagsByApi(model, componentWith(model, /\/build\/ledger$/));
+      assert.deepEqual(ledgerCalls.get('libc:strcpy'), ['unsafe_string']);
+      assert.deepEqual(ledgerCalls.get('libc:rand'), ['weak_random']);
+      assert.deepEqual(ledgerCalls.get('openssl:SSL_CTX_set_verify'), ['verify_none']);
+      const allFlags = new Set([...ledgerCalls.values()].flat());
+      assert.deepEqual([...allFlags].sort(), ['unsafe_string', 'verify_none', 'weak_random']);
+      assert.ok(!ledgerCalls.has('libc:strtok'), 'the CSV is split with strtok_r');
     });
   });
 
@@ -157,6 +222,78 @@ describe('examples under apitrace run (end to end)', () => {
       assert.equal(jvmFiles.length, 1, jvmFiles.map((f) => f.name).join(', '));
       const starts = eventsOf(run, node.pid, 'jvm').filter((e) => e.kind === 'process_start');
       assert.equal(starts.length, 1);
+    });
+
+    it('marks the example, java-bridge, its native binding and the JVM library used in the SBOM', () => {
+      const { model, sbomUsage } = traced;
+      for (const path of [/\/examples\/polyglot\/app\.mjs$/, /\/node_modules\/java-bridge\/dist\/index\.prod\.min\.js$/, /\/java-bridge-linux-x64-gnu\/java\.linux-x64-gnu\.node$/, /\/libjvm\.so$/]) {
+        const component = componentWith(model, path);
+        assert.equal(component.usage, 'used', component.ref);
+        assert.equal(sbomUsage.get(component.ref), 'used', component.ref);
+      }
+      assert.equal(componentWith(model, /\/node_modules\/java-bridge\/dist\/index\.prod\.min\.js$/).ref, 'pkg:npm/java-bridge@2.8.0');
+    });
+
+    it('puts the JS frames of app.mjs above the native open of the file Node reads (exact join)', () => {
+      const { model } = traced;
+      const opens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/greeting.txt'));
+      assert.equal(opens.length, 1, JSON.stringify(opens));
+      const stack = opens[0]!.stack;
+      assert.equal(stack?.join, 'exact', frameNames(opens[0]!));
+      assert.equal(stack?.spanApi, 'node:fs.readFileSync');
+      assert.equal(stack?.frames[0]?.lang, 'native');
+      assert.ok(stack?.frames.some((f) => f.lang === 'js' && f.file?.endsWith('/examples/polyglot/app.mjs')), frameNames(opens[0]!));
+    });
+
+    it('sees Java read the catalog natively on the main thread and connect from a java-bridge worker thread', () => {
+      const { model } = traced;
+      const node = model.processes.find((p) => p.argv?.[0] === 'node')!;
+      const javaOpens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/catalog.txt'))
+        .filter((c) => c.caller?.endsWith('/libnio.so'));
+      assert.equal(javaOpens.length, 2, 'Files.readAllLines and Files.readAllBytes each open it once');
+      for (const open of javaOpens) assert.equal(open.tid, node.pid, 'a synchronous java-bridge call runs on the main thread');
+
+      // The only loopback ports are the example's two servers: Java connects to one of them (the line server).
+      const ports = nativeCalls(model, /^libc:listen$/, (a) => /^127\.0\.0\.1:\d+$/.test(String(a['local']))).map((c) => String(c.args!['local']).split(':')[1]);
+      assert.equal(ports.length, 2, 'the line server and the HTTP server listen');
+      const javaConnects = nativeCalls(model, /^libc:connect$/, (a) => ports.some((port) => String(a['peer']).endsWith(`:${port}`)))
+        .filter((c) => c.caller?.endsWith('/libnio.so'));
+      assert.equal(javaConnects.length, 1, JSON.stringify(javaConnects));
+      assert.ok(javaConnects[0]!.caller?.endsWith('/libnio.so'), javaConnects[0]!.caller);
+      assert.notEqual(javaConnects[0]!.tid, node.pid, 'an asynchronous java-bridge call runs on a worker thread');
+    });
+
+    // Pending on the JVM agent (issue 5): it records Java spans only in work not yet committed, and a
+    // JVM that java-bridge starts inside node is never destroyed, so its shutdown hooks never run and
+    // whatever the agent had not flushed when node exits is lost (seen: 1 to 100+ records, by timing).
+    // Turn this on when the agent writes through (or flushes per record) in an embedded JVM.
+    it.skip('puts the Java frames of the example library above the native calls Java makes (exact joins)', () => {
+      const { model } = traced;
+      const javaFrame = (call: ModelCall, method: string): boolean =>
+        call.stack?.frames.some((f) => f.lang === 'java' && f.fn === `dev.apitrace.examples.polyglot.CatalogChecks.${method}`) ?? false;
+      const javaOpens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/catalog.txt'))
+        .filter((c) => c.caller?.endsWith('/libnio.so'));
+      for (const method of ['readCatalog', 'sha256Of']) {
+        const open = javaOpens.find((c) => javaFrame(c, method));
+        assert.ok(open, `no native open under CatalogChecks.${method}: ${javaOpens.map(frameNames).join(' | ')}`);
+        assert.equal(open.stack?.join, 'exact');
+        assert.match(open.stack?.spanApi ?? '', /^java:java\.nio\.file\.Files\./);
+        assert.equal(open.stack?.frames[0]?.lang, 'native');
+      }
+      const connect = model.calls.find((c) => c.source === 'native' && c.api === 'libc:connect' && javaFrame(c, 'askServer'));
+      assert.ok(connect, 'no native connect under CatalogChecks.askServer');
+      assert.equal(connect.stack?.join, 'exact', 'Java and the native connect share the java-bridge worker thread');
+      assert.equal(connect.stack?.spanApi, 'java:java.net.Socket.connect');
+
+      const library = componentWith(model, /\/examples\/polyglot\/build\/polyglot-lib\.jar$/);
+      assert.equal(library.ref, 'pkg:maven/dev.apitrace.examples/polyglot-lib@0.1.0');
+      assert.equal(library.usage, 'used');
+      assert.equal(traced.sbomUsage.get(library.ref), 'used');
+    });
+
+    it('records the web APIs Node serves and calls', () => {
+      const web = traced.model.webApis.map((w) => `${w.direction} ${w.method} ${w.route} ${w.status}`).sort();
+      assert.deepEqual(web, ['called GET /prices/pears 200', 'served GET /prices/pears 200']);
     });
 
     it('records the JVM from the agent named in ensureJvm options alone', async () => {
