@@ -1,12 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { mirrorFunction, patchMethod, recordingConstructor, recordingWrapper, type ApiDefinition } from '../../src/builtins/api-wrapper.js';
 import { Recorder } from '../../src/runtime/index.js';
 
-const recorder = Recorder.start(mkdtempSync(join(tmpdir(), 'apitrace-wrapper-')))!;
+// The recorder of the mocha process (Recorder.start returns the existing one if another test
+// started it first); its file is written into a directory removed after the tests.
+const dir = mkdtempSync(join(tmpdir(), 'apitrace-wrapper-'));
+const recorder = Recorder.start(dir)!;
+after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const def = (): ApiDefinition => ({ api: `test:api${n++}`, category: 'other' });
 
