@@ -184,6 +184,71 @@ describe('examples under apitrace run (end to end)', () => {
       assert.equal(wc.ppid, shell.pid);
       assert.equal(wc.end?.exit_code, 0);
     });
+
+    it('records every route it serves with its express template, and the calls it makes', () => {
+      const web = (direction: string): string[] =>
+        traced.model.webApis.filter((w) => w.direction === direction).map((w) => `${w.framework ?? '-'} ${w.method} ${w.route} ${w.status} x${w.count}`).sort();
+      assert.deepEqual(web('served'), [
+        '- GET /budgets/payments 200 x1',
+        'express GET /about 200 x1',
+        'express GET /search 200 x1',
+        'express GET /teams/:team/budget 200 x1',
+        'express GET /users-file/lines 200 x1',
+        'express GET /users/:id 200 x1',
+        'express GET /users/:id 404 x1',
+        'express POST /sessions 201 x1',
+      ]);
+      assert.ok(web('called').includes('- GET /budgets/payments 200 x1'), `the outbound fetch to the budget service: ${web('called').join(', ')}`);
+    });
+
+    it('marks the app, express and better-sqlite3 used in the SBOM', () => {
+      const { model, sbomUsage } = traced;
+      for (const path of [/\/examples\/node-express\/app\.mjs$/, /\/node_modules\/express\/index\.js$/, /\/node_modules\/better-sqlite3\/lib\//]) {
+        const component = componentWith(model, path);
+        assert.equal(component.usage, 'used', component.ref);
+        assert.equal(sbomUsage.get(component.ref), 'used', component.ref);
+      }
+      assert.equal(componentWith(model, /\/node_modules\/express\/index\.js$/).ref, 'pkg:npm/express@5.3.0');
+    });
+
+    it('puts the JS frames above the native open of users.json (exact) and of about.txt read on the thread pool (inferred)', () => {
+      const { model } = traced;
+      const openOf = (file: string): ModelCall => {
+        const opens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith(`/examples/node-express/data/${file}`))
+          .filter((c) => c.process === String(model.processes.find((p) => p.argv?.[0] === 'node')?.id));
+        assert.equal(opens.length, 1, `${file}: ${JSON.stringify(opens)}`);
+        return opens[0]!;
+      };
+      const seed = openOf('users.json');
+      assert.equal(seed.stack?.join, 'exact', frameNames(seed));
+      assert.equal(seed.stack?.spanApi, 'node:fs.readFileSync');
+      assert.ok(seed.stack?.frames.some((f) => f.lang === 'js' && f.fn === 'openDirectory'), frameNames(seed));
+      const about = openOf('about.txt');
+      assert.equal(about.stack?.join, 'inferred', frameNames(about));
+      assert.equal(about.stack?.matchedOn, 'path');
+      assert.equal(about.stack?.spanApi, 'node:fs.promises.readFile');
+    });
+
+    it('records the findings it triggers on purpose, from its own code, and no other flag', () => {
+      const { model } = traced;
+      const app = componentWith(model, /\/examples\/node-express\/app\.mjs$/);
+      const ownCalls = model.calls.filter((c) => c.component === app.ref);
+      const withFlag = (flag: string): ModelCall[] => ownCalls.filter((c) => c.flags.includes(flag));
+
+      const random = withFlag('weak_random');
+      assert.ok(random.length > 0 && random.every((c) => c.api === 'node:Math.random' && c.flags.includes('secret_context')), 'Math.random in makeSessionToken');
+      assert.ok(random.every((c) => c.stack?.frames.some((f) => f.fn === 'makeSessionToken')));
+
+      assert.deepEqual(withFlag('concatenated_sql').map((c) => c.args?.['sql']), ["SELECT id, name FROM users WHERE team = ? ORDER BY id"]);
+      const byId = ownCalls.find((c) => c.args?.['sql'] === 'SELECT id, name, team FROM users WHERE id = ?');
+      assert.ok(byId, 'the prepared statement of GET /users/:id');
+      assert.deepEqual(byId.flags, []);
+
+      assert.deepEqual(withFlag('shell').map((c) => c.args?.['command']), [`wc -l < '${join(EXAMPLES, 'node-express', 'data', 'users.json')}'`]);
+
+      const allFlags = new Set(model.apiUsages.filter((u) => u.component === app.ref).flatMap((u) => u.flags));
+      assert.deepEqual([...allFlags].sort(), ['concatenated_sql', 'secret_context', 'shell', 'weak_random']);
+    });
   });
 
   describe('polyglot: Node, an in-process JVM through java-bridge, and native code in one pid', () => {
