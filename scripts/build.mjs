@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { generateFromSchema } from './generate-from-schema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const agentJar = join(root, 'packages/jvm-agent/target/apitrace.jar');
+// Everything Maven builds from the root pom.xml: the agent, the example application and
+// the usage-state fixture, each with the jar that shows it was built.
+const mavenProjects = [
+  { dir: 'packages/jvm-agent', output: 'packages/jvm-agent/target/apitrace.jar' },
+  { dir: 'examples/java-app', output: 'examples/java-app/target/java-app.jar' },
+  { dir: 'test/fixtures/java-usage-states', output: 'test/fixtures/java-usage-states/app/target/usage-app.jar' },
+];
 
 function step(name, fn) {
   const started = Date.now();
@@ -44,20 +50,21 @@ function newestMtime(path) {
   return newest;
 }
 
-// Maven takes seconds just to start: only call it when an agent source or pom is newer than the jar.
-function agentJarIsCurrent() {
-  const jar = statSync(agentJar, { throwIfNoEntry: false });
-  if (!jar) return false;
-  const inputs = Math.max(newestMtime(join(root, 'pom.xml')), newestMtime(join(root, 'packages/jvm-agent')));
-  return jar.mtimeMs >= inputs;
+// Maven takes seconds just to start: only call it when a source or pom is newer than what it built.
+function mavenOutputsAreCurrent() {
+  const rootPom = newestMtime(join(root, 'pom.xml'));
+  return mavenProjects.every(({ dir, output }) => {
+    const built = statSync(join(root, output), { throwIfNoEntry: false });
+    return built !== undefined && built.mtimeMs >= Math.max(rootPom, newestMtime(join(root, dir)));
+  });
 }
 
 const generated = await generateFromSchema();
 step('types and validator from the event schema', () => (generated.length ? `generated ${generated.join(', ')}` : 'current'));
 step('typescript', () => run(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json']));
 step('native shim', () => run('make', ['-s', '-C', 'packages/native-shim']));
-step('jvm agent', () => {
-  if (agentJarIsCurrent()) return 'current';
+step('jvm agent, java example and fixture (maven)', () => {
+  if (mavenOutputsAreCurrent()) return 'current';
   run('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', 'pom.xml', 'package', '-DskipTests']);
   return 'built';
 });

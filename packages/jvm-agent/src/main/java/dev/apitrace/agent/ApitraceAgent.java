@@ -30,21 +30,53 @@ public final class ApitraceAgent {
     }
 
     public static void premain(String args, Instrumentation instrumentation) {
-        start();
+        start(instrumentation);
     }
 
     public static void agentmain(String args, Instrumentation instrumentation) {
-        start();
+        start(instrumentation);
     }
 
-    private static void start() {
+    private static void start(Instrumentation instrumentation) {
         try {
             if (!STARTED.compareAndSet(false, true)) {
                 return;
             }
-            startRecording(AgentConfig.fromEnvironment(System.getenv()), System.err);
+            EventWriter writer = startRecording(AgentConfig.fromEnvironment(System.getenv()), System.err);
+            if (writer != null && instrumentation != null) {
+                startInstrumentation(instrumentation, writer);
+            }
         } catch (Throwable t) {
             // Invariant: never crash or change the application, not even on our own bugs.
+        }
+    }
+
+    /** What the exit hook asks of the instrumentation before writing process_end. */
+    interface EndOfProcess {
+        /** Writes what is still counted, and what was installed but never loaded. */
+        void beforeEnd();
+
+        Integer exitCode();
+
+        /** The signal whose handler ended the JVM, or null. */
+        Integer signal();
+    }
+
+    /** Set once instrumentation runs; the exit hook finishes with it. */
+    private static volatile EndOfProcess endOfProcess;
+
+    /**
+     * Method probes and API hooks. The bootstrap runtime goes in first, before any class
+     * that refers to it is loaded. A failure leaves process_start/process_end recording
+     * as it is and says why in a notice.
+     */
+    private static void startInstrumentation(Instrumentation instrumentation, EventWriter writer) {
+        try {
+            BootstrapRuntime.inject(instrumentation);
+            BootstrapRuntime.addReadEdges(instrumentation);
+            endOfProcess = Recording.start(instrumentation, writer);
+        } catch (Throwable t) {
+            writer.notice("error", "instrumentation_failed", "methods and APIs are not recorded in this process: " + t, null, System.nanoTime());
         }
     }
 
@@ -98,8 +130,15 @@ public final class ApitraceAgent {
         @Override
         public void run() {
             try {
-                // Java shows no exit status to shutdown hooks, so exit_code is left out.
-                writer.processEnd("exit", System.nanoTime());
+                EndOfProcess end = endOfProcess;
+                if (end == null) {
+                    // Without the hooks on Shutdown.exit, no exit status is known here.
+                    writer.processEnd("exit", System.nanoTime());
+                } else {
+                    end.beforeEnd();
+                    Integer signal = end.signal();
+                    writer.processEnd(signal == null ? "exit" : "signal", end.exitCode(), signal, System.nanoTime());
+                }
                 writer.close();
             } catch (Throwable t) {
                 // Exiting anyway; nothing useful to do.

@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -136,24 +138,181 @@ final class EventWriter implements Closeable {
     /**
      * The last record: how the process ended, how many records this writer wrote
      * (this one included) and how many it lost. The caller then {@link #close()}s.
+     * {@code exitCode} and {@code signal} are left out when null.
      */
-    void processEnd(String reason, long t) {
+    void processEnd(String reason, Integer exitCode, Integer signal, long t) {
         // Counted and appended under one hold of the lock, so no record slips in between.
         synchronized (bufferLock) {
             StringBuilder line = new StringBuilder(128);
-            new JsonOut(line).beginObject()
+            JsonOut json = new JsonOut(line).beginObject()
                 .field("kind", "process_end")
                 .field("t", t)
-                .field("reason", reason)
-                .field("records", accepted + 1)
+                .field("reason", reason);
+            if (exitCode != null) {
+                json.field("exit_code", exitCode.longValue());
+            }
+            if (signal != null) {
+                json.field("signal", signal.longValue());
+            }
+            json.field("records", accepted + 1)
                 .field("dropped", dropped)
                 .endObject();
             append(line);
         }
     }
 
+    void processEnd(String reason, long t) {
+        processEnd(reason, null, null, t);
+    }
+
+    /**
+     * A JVM code source: how it was found ({@code classload}, or {@code scan} with
+     * loaded false), its path, its URL when not a plain file, and every pom.properties
+     * found in it as {group, artifact, version}.
+     */
+    void codeUnit(long t, String path, String url, String how, boolean loaded, List<String[]> maven) {
+        StringBuilder line = new StringBuilder(256);
+        JsonOut json = new JsonOut(line).beginObject()
+            .field("kind", "code_unit")
+            .field("t", t)
+            .field("unit", "code_source")
+            .field("how", how)
+            .field("path", path);
+        if (url != null) {
+            json.field("url", url);
+        }
+        if (!loaded) {
+            json.field("loaded", false);
+        }
+        json.beginArray("maven");
+        for (String[] gav : maven) {
+            json.beginObject().field("group", gav[0]).field("artifact", gav[1]).field("version", gav[2]).endObject();
+        }
+        json.endArray().endObject();
+        append(line);
+    }
+
+    /** Methods of one class of a code source; {@code ran} null means none ran (never loaded). */
+    void functionInventory(long t, String unit, String scope, boolean loaded, String[] names, String[] sigs, boolean[] ran) {
+        StringBuilder line = new StringBuilder(64 + names.length * 48);
+        JsonOut json = new JsonOut(line).beginObject()
+            .field("kind", "function_inventory")
+            .field("t", t)
+            .field("unit", unit)
+            .field("scope", scope)
+            .field("loaded", loaded)
+            .beginArray("functions");
+        for (int i = 0; i < names.length; i++) {
+            json.beginObject().field("name", names[i]).field("sig", sigs[i]).field("ran", ran != null && ran[i]).endObject();
+        }
+        json.endArray().endObject();
+        append(line);
+    }
+
+    /** A distinct Java stack, innermost frame first. */
+    void stack(int id, List<JavaFrame> frames, boolean truncated) {
+        StringBuilder line = new StringBuilder(64 + frames.size() * 96);
+        JsonOut json = new JsonOut(line).beginObject()
+            .field("kind", "stack")
+            .field("id", id)
+            .beginArray("frames");
+        for (JavaFrame f : frames) {
+            json.beginObject().field("lang", "java").field("fn", f.fn);
+            if (f.file != null) {
+                json.field("file", f.file);
+            }
+            if (f.line >= 0) {
+                json.field("line", f.line);
+            }
+            if (f.unit != null) {
+                json.field("unit", f.unit);
+            }
+            json.endObject();
+        }
+        json.endArray();
+        if (truncated) {
+            json.field("truncated", true);
+        }
+        json.endObject();
+        append(line);
+    }
+
+    /** One sensitive call as a span on (pid, tid). */
+    void call(SpanRecord span) {
+        StringBuilder line = new StringBuilder(256);
+        JsonOut json = new JsonOut(line).beginObject()
+            .field("kind", "call")
+            .field("api", span.api)
+            .field("category", span.category)
+            .field("tid", span.tid)
+            .field("t0", span.t0)
+            .field("t1", span.t1);
+        if (span.caller != null) {
+            json.field("caller", span.caller);
+        }
+        if (span.stack > 0) {
+            json.field("stack", span.stack);
+        }
+        if (!span.args.isEmpty()) {
+            json.beginObject("args");
+            for (Map.Entry<String, Object> e : span.args.entrySet()) {
+                json.scalar(e.getKey(), e.getValue());
+            }
+            json.endObject();
+        }
+        if (span.returned != null || span.error != null) {
+            json.beginObject("result");
+            if (span.returned != null) {
+                json.scalar("ret", span.returned);
+            }
+            if (span.error != null) {
+                json.field("error", span.error);
+            }
+            json.endObject();
+        }
+        if (!span.flags.isEmpty()) {
+            json.field("flags", span.flags);
+        }
+        json.endObject();
+        append(line);
+    }
+
+    /** HTTP exchanges of one key since the previous record of that key. */
+    void webApi(WebApiTable.Entry e, long count, long firstT, long lastT, long min, long max, long sum) {
+        StringBuilder line = new StringBuilder(256);
+        JsonOut json = new JsonOut(line).beginObject()
+            .field("kind", "web_api")
+            .field("direction", e.direction)
+            .field("method", e.method);
+        if (e.scheme != null) {
+            json.field("scheme", e.scheme);
+        }
+        if (e.host != null) {
+            json.field("host", e.host);
+        }
+        json.field("route", e.route);
+        if (e.status >= 0) {
+            json.field("status", e.status);
+        }
+        json.field("framework", e.framework)
+            .field("count", count)
+            .field("first_t", firstT)
+            .field("last_t", lastT)
+            .beginObject("dur_ns").field("min", min).field("max", max).field("sum", sum).endObject();
+        if (e.caller != null) {
+            json.field("caller", e.caller);
+        }
+        json.endObject();
+        append(line);
+    }
+
     /** Something the agent wants known: what it skipped, could not instrument, or lost. */
     void notice(String level, String code, String message, String subject, long t) {
+        notice(level, code, message, subject, 0, t);
+    }
+
+    /** A notice standing for {@code count} occurrences (left out when 0). */
+    void notice(String level, String code, String message, String subject, long count, long t) {
         StringBuilder line = new StringBuilder(128);
         JsonOut json = new JsonOut(line).beginObject()
             .field("kind", "notice")
@@ -162,6 +321,9 @@ final class EventWriter implements Closeable {
             .field("message", message);
         if (subject != null) {
             json.field("subject", subject);
+        }
+        if (count > 0) {
+            json.field("count", count);
         }
         json.field("t", t).endObject();
         append(line);
@@ -249,7 +411,16 @@ final class EventWriter implements Closeable {
      * killed with SIGKILL loses at most one interval.
      */
     void startFlusher(long intervalMillis) {
-        Thread t = new Thread(new PeriodicFlush(this, TimeUnit.MILLISECONDS.toNanos(intervalMillis)), "apitrace-flush");
+        startFlusher(intervalMillis, null);
+    }
+
+    /**
+     * Like {@link #startFlusher(long)}; {@code beforeEachFlush} (may be null) runs on the
+     * flusher thread before each flush, to turn counters into records off the
+     * application's threads. It must not throw.
+     */
+    void startFlusher(long intervalMillis, Runnable beforeEachFlush) {
+        Thread t = new Thread(new PeriodicFlush(this, TimeUnit.MILLISECONDS.toNanos(intervalMillis), beforeEachFlush), "apitrace-flush");
         t.setDaemon(true);
         // Keep the application's class loader reachable only through its own threads.
         t.setContextClassLoader(null);
@@ -261,10 +432,12 @@ final class EventWriter implements Closeable {
     private static final class PeriodicFlush implements Runnable {
         private final EventWriter writer;
         private final long intervalNanos;
+        private final Runnable beforeEachFlush;
 
-        PeriodicFlush(EventWriter writer, long intervalNanos) {
+        PeriodicFlush(EventWriter writer, long intervalNanos, Runnable beforeEachFlush) {
             this.writer = writer;
             this.intervalNanos = intervalNanos;
+            this.beforeEachFlush = beforeEachFlush;
         }
 
         @Override
@@ -274,6 +447,9 @@ final class EventWriter implements Closeable {
                 // Our own thread: an interrupt (some frameworks interrupt every thread at
                 // shutdown) means nothing here, and left set it would make park return at once.
                 Thread.interrupted();
+                if (beforeEachFlush != null && !writer.isClosed()) {
+                    beforeEachFlush.run();
+                }
                 writer.flush();
             }
         }

@@ -55,6 +55,31 @@ final class JsonOut {
         return this;
     }
 
+    JsonOut beginArray(String name) {
+        name(name);
+        out.append('[');
+        return this;
+    }
+
+    JsonOut endArray() {
+        out.append(']');
+        return this;
+    }
+
+    /** A string, number, boolean or null; anything else is written as its string form. */
+    JsonOut scalar(String name, Object value) {
+        name(name);
+        if (value == null) {
+            out.append("null");
+        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
+            || value instanceof Short || value instanceof Byte) {
+            out.append(value);
+        } else {
+            string(out, value.toString());
+        }
+        return this;
+    }
+
     JsonOut field(String name, List<String> values) {
         name(name);
         out.append('[');

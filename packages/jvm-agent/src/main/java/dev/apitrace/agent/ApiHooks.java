@@ -1,0 +1,140 @@
+package dev.apitrace.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * The one table of intercepted APIs: which methods, under which API id and category,
+ * with which hook shape and which way of summarising arguments. {@link ApiInstaller}
+ * turns it into advice; {@link ApiRecorder} summarises by {@link Summary}. Adding an
+ * API is one line here.
+ */
+final class ApiHooks {
+    enum Shape { METHOD, CONSTRUCTOR, SERVED, EXIT_STATUS, UNCAUGHT }
+
+    /** Where the hooked types come from: one named class, or every loaded JDBC implementation. */
+    enum Types { NAMED, JDBC_STATEMENT, JDBC_CONNECTION }
+
+    enum Summary {
+        PATH, EXEC, PROCESS_BUILDER, PEER, BIND, ACCEPT, URL_CONNECTION, HTTP_CLIENT,
+        CIPHER, DIGEST, RANDOM, DESERIALIZE, JNDI, LIBRARY, SQL, HTTP_SERVER, SERVLET, NONE
+    }
+
+    static final class Hook {
+        final int index;
+        final Types types;
+        final String typeName;
+        final ElementMatcher<? super MethodDescription> methods;
+        final String api;
+        final String category;
+        final Shape shape;
+        final Summary summary;
+
+        Hook(int index, Types types, String typeName, ElementMatcher<? super MethodDescription> methods,
+             String api, String category, Shape shape, Summary summary) {
+            this.index = index;
+            this.types = types;
+            this.typeName = typeName;
+            this.methods = methods;
+            this.api = api;
+            this.category = category;
+            this.shape = shape;
+            this.summary = summary;
+        }
+    }
+
+    static final List<Hook> ALL = build();
+
+    private ApiHooks() {
+    }
+
+    private static final class Table {
+        final List<Hook> hooks = new ArrayList<>();
+
+        Table add(String type, ElementMatcher<? super MethodDescription> methods, String api, String category, Shape shape, Summary summary) {
+            hooks.add(new Hook(hooks.size(), Types.NAMED, type, methods, api, category, shape, summary));
+            return this;
+        }
+
+        Table method(String type, ElementMatcher<? super MethodDescription> methods, String api, String category, Summary summary) {
+            return add(type, isMethod().and(methods), api, category, Shape.METHOD, summary);
+        }
+
+        Table jdbc(Types types, String method, String api) {
+            hooks.add(new Hook(hooks.size(), types, null,
+                isMethod().and(named(method)).and(not(isAbstract())).and(takesArgument(0, String.class)),
+                api, "sql", Shape.METHOD, Summary.SQL));
+            return this;
+        }
+    }
+
+    private static List<Hook> build() {
+        Table t = new Table();
+        // Processes.
+        t.method("java.lang.Runtime", named("exec"), "java:java.lang.Runtime.exec", "process", Summary.EXEC);
+        t.method("java.lang.ProcessBuilder", named("start").and(takesArguments(0)), "java:java.lang.ProcessBuilder.start", "process", Summary.PROCESS_BUILDER);
+        // Files: only the constructors the others delegate to, so one open is one span.
+        t.add("java.io.FileInputStream", isConstructor().and(takesArguments(1)).and(takesArgument(0, java.io.File.class)),
+            "java:java.io.FileInputStream.<init>", "file", Shape.CONSTRUCTOR, Summary.PATH);
+        t.add("java.io.FileOutputStream", isConstructor().and(takesArguments(2)).and(takesArgument(0, java.io.File.class)),
+            "java:java.io.FileOutputStream.<init>", "file", Shape.CONSTRUCTOR, Summary.PATH);
+        t.add("java.io.RandomAccessFile", isConstructor().and(takesArguments(3)).and(takesArgument(0, java.io.File.class)),
+            "java:java.io.RandomAccessFile.<init>", "file", Shape.CONSTRUCTOR, Summary.PATH);
+        t.method("java.nio.file.Files", named("newByteChannel"), "java:java.nio.file.Files.newByteChannel", "file", Summary.PATH);
+        t.method("java.nio.file.Files", named("newInputStream"), "java:java.nio.file.Files.newInputStream", "file", Summary.PATH);
+        t.method("java.nio.file.Files", named("newOutputStream"), "java:java.nio.file.Files.newOutputStream", "file", Summary.PATH);
+        // Network.
+        t.method("java.net.Socket", named("connect").and(takesArguments(2)), "java:java.net.Socket.connect", "network", Summary.PEER);
+        t.method("sun.nio.ch.SocketChannelImpl", named("connect").and(takesArguments(1)), "java:java.nio.channels.SocketChannel.connect", "network", Summary.PEER);
+        t.method("java.net.ServerSocket", named("bind").and(takesArguments(2)), "java:java.net.ServerSocket.bind", "network", Summary.BIND);
+        t.method("java.net.ServerSocket", named("accept").and(takesArguments(0)), "java:java.net.ServerSocket.accept", "network", Summary.ACCEPT);
+        t.method("sun.nio.ch.ServerSocketChannelImpl", named("bind").and(takesArguments(2)), "java:java.nio.channels.ServerSocketChannel.bind", "network", Summary.BIND);
+        t.method("sun.nio.ch.ServerSocketChannelImpl", named("accept").and(takesArguments(0)), "java:java.nio.channels.ServerSocketChannel.accept", "network", Summary.ACCEPT);
+        // HTTP clients (also web_api "called").
+        t.method("sun.net.www.protocol.http.HttpURLConnection", named("getInputStream").and(takesArguments(0)),
+            "java:java.net.HttpURLConnection.getInputStream", "http", Summary.URL_CONNECTION);
+        t.method("jdk.internal.net.http.HttpClientImpl", named("send").and(takesArguments(2)),
+            "java:java.net.http.HttpClient.send", "http", Summary.HTTP_CLIENT);
+        // Crypto and randomness.
+        t.method("javax.crypto.Cipher", named("getInstance"), "java:javax.crypto.Cipher.getInstance", "crypto", Summary.CIPHER);
+        t.method("java.security.MessageDigest", named("getInstance"), "java:java.security.MessageDigest.getInstance", "crypto", Summary.DIGEST);
+        t.method("java.util.Random", namedOneOf("nextInt", "nextLong", "nextBytes", "nextDouble"), "java:java.util.Random.next", "random", Summary.RANDOM);
+        // Deserialisation, JNDI, native libraries.
+        t.method("java.io.ObjectInputStream", named("readObject").and(takesArguments(0)), "java:java.io.ObjectInputStream.readObject", "deserialize", Summary.DESERIALIZE);
+        t.method("javax.naming.InitialContext", named("lookup").and(takesArguments(1)), "java:javax.naming.InitialContext.lookup", "jndi", Summary.JNDI);
+        t.method("java.lang.System", named("loadLibrary").and(takesArguments(1)), "java:java.lang.System.loadLibrary", "dynload", Summary.LIBRARY);
+        t.method("java.lang.System", named("load").and(takesArguments(1)), "java:java.lang.System.load", "dynload", Summary.LIBRARY);
+        // SQL through any JDBC driver.
+        t.jdbc(Types.JDBC_STATEMENT, "execute", "java:java.sql.Statement.execute");
+        t.jdbc(Types.JDBC_STATEMENT, "executeQuery", "java:java.sql.Statement.executeQuery");
+        t.jdbc(Types.JDBC_STATEMENT, "executeUpdate", "java:java.sql.Statement.executeUpdate");
+        t.jdbc(Types.JDBC_STATEMENT, "executeLargeUpdate", "java:java.sql.Statement.executeLargeUpdate");
+        t.jdbc(Types.JDBC_STATEMENT, "addBatch", "java:java.sql.Statement.addBatch");
+        t.jdbc(Types.JDBC_CONNECTION, "prepareStatement", "java:java.sql.Connection.prepareStatement");
+        t.jdbc(Types.JDBC_CONNECTION, "prepareCall", "java:java.sql.Connection.prepareCall");
+        // Web APIs served.
+        t.add("com.sun.net.httpserver.Filter$Chain", isMethod().and(named("doFilter")).and(takesArguments(1)),
+            "java:com.sun.net.httpserver.HttpHandler.handle", "http", Shape.SERVED, Summary.HTTP_SERVER);
+        for (String servlet : new String[] {"javax.servlet.http.HttpServlet", "jakarta.servlet.http.HttpServlet"}) {
+            t.add(servlet, isMethod().and(named("service")).and(takesArguments(2))
+                    .and(takesArgument(0, named(servlet + "Request"))),
+                "java:" + servlet + ".service", "http", Shape.SERVED, Summary.SERVLET);
+        }
+        // How the process ends (process_end.exit_code).
+        t.add("java.lang.Shutdown", named("exit").and(takesArguments(1)), "java:java.lang.Shutdown.exit", "process", Shape.EXIT_STATUS, Summary.NONE);
+        t.add("java.lang.Thread", named("dispatchUncaughtException"), "java:java.lang.Thread.dispatchUncaughtException", "thread", Shape.UNCAUGHT, Summary.NONE);
+        return Collections.unmodifiableList(t.hooks);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.apitrace.agent;
+
+import dev.apitrace.agent.rt.Dispatch;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/**
+ * The advice templates, one per shape of hook. Byte Buddy copies their bodies into the
+ * hooked methods, so they may only use what the hooked class can see: the bootstrap
+ * {@link Dispatch}. {@code suppress} is the last net; Dispatch itself never throws.
+ */
+final class HookAdvice {
+    private HookAdvice() {
+    }
+
+    /** A sensitive method: a span from entry to return or throw. */
+    static final class MethodSpan {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return Dispatch.enter();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@HookIndex int hook,
+                         @Advice.Enter long t0,
+                         @Advice.This(optional = true, typing = Assigner.Typing.DYNAMIC) Object self,
+                         @Advice.AllArguments Object[] args,
+                         @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
+                         @Advice.Thrown Throwable thrown) {
+            Dispatch.exit(hook, t0, self, args, returned, thrown);
+        }
+    }
+
+    /** A sensitive constructor: a span from entry to normal completion (see Dispatch.enterConstructor). */
+    static final class ConstructorSpan {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return Dispatch.enterConstructor();
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@HookIndex int hook,
+                         @Advice.Enter long t0,
+                         @Advice.This(typing = Assigner.Typing.DYNAMIC) Object self,
+                         @Advice.AllArguments Object[] args) {
+            Dispatch.exitConstructor(hook, t0, self, args);
+        }
+    }
+
+    /** A served HTTP exchange: the outermost dispatch of a request on its thread. */
+    static final class Served {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return Dispatch.enterServed();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@HookIndex int hook,
+                         @Advice.Enter long t0,
+                         @Advice.This(optional = true, typing = Assigner.Typing.DYNAMIC) Object self,
+                         @Advice.AllArguments Object[] args,
+                         @Advice.Thrown Throwable thrown) {
+            Dispatch.exitServed(hook, t0, self, args, thrown);
+        }
+    }
+
+    /** java.lang.Shutdown.exit(int): the status the JVM is about to exit with. */
+    static final class ExitStatus {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) int status) {
+            Dispatch.exiting(status);
+        }
+    }
+
+    /** Thread.dispatchUncaughtException: main ending with an exception makes the launcher exit 1. */
+    static final class Uncaught {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Thread thread) {
+            Dispatch.uncaught(thread);
+        }
+    }
+}
