@@ -25,11 +25,13 @@ export interface LanguageSpan {
   source: Source;
   frames: readonly Frame[];
   truncated: boolean;
-  /** argument values a native event can be matched on, as `name=value` */
-  matchKeys: string[];
+  /** argument values a native event can be matched on: [name, value] (path, peer, fd, ...) */
+  matches: ArgMatch[];
   /** the span's own index in the model's kept calls, when kept */
   callIndex?: number;
 }
+
+export type ArgMatch = readonly [name: string, value: string];
 
 export interface NativeEvent {
   pid: number;
@@ -54,20 +56,27 @@ export interface NativeJoin {
 // Argument names a native call and a language span can share (docs/events.md, Argument names).
 const MATCHED_ARGS = ['path', 'peer', 'fd', 'program', 'host', 'library'];
 
-/** The `name=value` keys a call's arguments offer for an inferred join. */
-export function matchKeysOf(args: Record<string, Scalar | undefined> | undefined, subject?: string): string[] {
-  const keys: string[] = [];
-  if (args) {
-    for (const name of MATCHED_ARGS) {
-      const value = args[name];
-      if (value !== undefined && value !== null && value !== '') keys.push(`${name}=${String(value)}`);
-    }
+function argValue(args: Record<string, Scalar | undefined> | undefined, name: string): string | undefined {
+  const value = args?.[name];
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+/** What a span's arguments offer for an inferred join. */
+export function matchesOf(args: Record<string, Scalar | undefined> | undefined): ArgMatch[] {
+  const matches: ArgMatch[] = [];
+  if (!args) return matches;
+  for (const name of MATCHED_ARGS) {
+    const value = argValue(args, name);
+    if (value !== undefined) matches.push([name, value]);
   }
-  if (subject !== undefined) {
-    if (subject.startsWith('/')) keys.push(`path=${subject}`);
-    else if (/:\d+$/.test(subject)) keys.push(`peer=${subject}`);
-  }
-  return keys;
+  return matches;
+}
+
+/** The argument name an api_usage subject stands for. */
+function subjectArg(subject: string): string | undefined {
+  if (subject.startsWith('/')) return 'path';
+  if (/:\d+$/.test(subject)) return 'peer';
+  return undefined;
 }
 
 interface ThreadSpans {
@@ -75,82 +84,105 @@ interface ThreadSpans {
   sorted: boolean;
 }
 
-/** Language spans of the pids being read, indexed for both join rules. */
+function push(list: ThreadSpans, span: LanguageSpan): void {
+  const spans = list.spans;
+  if (spans.length > 0 && spans[spans.length - 1]!.t0 > span.t0) list.sorted = false;
+  spans.push(span);
+}
+
+/**
+ * Language spans of the pids being read, indexed for both join rules. Keys are nested maps of
+ * numbers and of strings the records already hold: a lookup per native event builds no string.
+ */
 export class SpanIndex {
-  private readonly byThread = new Map<string, ThreadSpans>();
-  private readonly byKey = new Map<string, ThreadSpans>();
-  private readonly pids = new Set<number>();
+  /** pid -> tid -> spans */
+  private readonly byThread = new Map<number, Map<number, ThreadSpans>>();
+  /** pid -> argument name -> value -> spans */
+  private readonly byArg = new Map<number, Map<string, Map<string, ThreadSpans>>>();
+  private spanCount = 0;
 
   add(span: LanguageSpan): void {
-    this.addToThread(span);
-    for (const key of span.matchKeys) {
-      const pidKey = `${span.pid}|${key}`;
-      const list = this.byKey.get(pidKey);
-      if (list) {
-        if (list.spans.length > 0 && list.spans[list.spans.length - 1]!.t0 > span.t0) list.sorted = false;
-        list.spans.push(span);
-      } else {
-        this.byKey.set(pidKey, { spans: [span], sorted: true });
-      }
+    this.spanCount++;
+    let threads = this.byThread.get(span.pid);
+    if (!threads) {
+      threads = new Map();
+      this.byThread.set(span.pid, threads);
     }
-  }
-
-  private addToThread(span: LanguageSpan): void {
-    this.pids.add(span.pid);
-    const threadKey = `${span.pid}/${span.tid}`;
-    let thread = this.byThread.get(threadKey);
+    let thread = threads.get(span.tid);
     if (!thread) {
       thread = { spans: [], sorted: true };
-      this.byThread.set(threadKey, thread);
+      threads.set(span.tid, thread);
     }
-    const last = thread.spans.at(-1);
-    if (last && last.t0 > span.t0) thread.sorted = false;
-    thread.spans.push(span);
+    push(thread, span);
+    if (span.matches.length === 0) return;
+    let names = this.byArg.get(span.pid);
+    if (!names) {
+      names = new Map();
+      this.byArg.set(span.pid, names);
+    }
+    for (const [name, value] of span.matches) {
+      let values = names.get(name);
+      if (!values) {
+        values = new Map();
+        names.set(name, values);
+      }
+      const list = values.get(value);
+      if (list) push(list, span);
+      else values.set(value, { spans: [span], sorted: true });
+    }
   }
 
   /** Forgets every span: the reader moved on to other pids, no later event can join them. */
   clear(): void {
-    if (this.pids.size === 0) return;
+    if (this.spanCount === 0) return;
     this.byThread.clear();
-    this.byKey.clear();
-    this.pids.clear();
+    this.byArg.clear();
+    this.spanCount = 0;
   }
 
   get size(): number {
-    return this.pids.size;
+    return this.spanCount;
   }
 
   /** The span a native event belongs to, and by which rule. */
   join(event: NativeEvent): NativeJoin {
     if (event.tid !== undefined) {
-      const span = this.enclosingOnThread(event.pid, event.tid, event.t);
+      const thread = this.byThread.get(event.pid)?.get(event.tid);
+      const span = thread && enclosingSpan(thread, event.t);
       if (span) return { span, rule: 'exact' };
     }
-    if (this.byKey.size === 0) return { rule: 'none' };
-    let best: { span: LanguageSpan; key: string } | undefined;
-    for (const key of matchKeysOf(event.args, event.subject)) {
-      const candidates = this.byKey.get(`${event.pid}|${key}`);
-      if (!candidates) continue;
-      const span = latestOpenSpan(candidates, event.t, event.tid);
-      if (span && (!best || span.t0 > best.span.t0)) best = { span, key };
+    const names = this.byArg.get(event.pid);
+    if (!names) return NO_JOIN;
+    let best: LanguageSpan | undefined;
+    let bestName = '';
+    const consider = (name: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      const list = names.get(name)?.get(value);
+      const span = list && latestOpenSpan(list, event.t, event.tid);
+      if (span && (!best || span.t0 > best.t0)) {
+        best = span;
+        bestName = name;
+      }
+    };
+    if (event.args) for (const name of MATCHED_ARGS) consider(name, argValue(event.args, name));
+    if (event.subject !== undefined) {
+      const name = subjectArg(event.subject);
+      if (name) consider(name, event.subject);
     }
-    if (best) return { span: best.span, rule: 'inferred', matchedOn: best.key.slice(0, best.key.indexOf('=')) };
-    return { rule: 'none' };
-  }
-
-  private enclosingOnThread(pid: number, tid: number, t: number): LanguageSpan | undefined {
-    const thread = this.byThread.get(`${pid}/${tid}`);
-    if (!thread) return undefined;
-    const spans = sortedSpans(thread);
-    // walking back from the last span that started at or before t, the first one still open
-    // at t is the innermost (spans on one thread nest)
-    for (let i = lastStartedBy(spans, t); i >= 0; i--) {
-      if (spans[i]!.t1 >= t) return spans[i];
-    }
-    return undefined;
+    return best ? { span: best, rule: 'inferred', matchedOn: bestName } : NO_JOIN;
   }
 }
 
+const NO_JOIN: NativeJoin = { rule: 'none' };
+
+/** The innermost span of one thread open at t: walking back from the last one started by t. */
+function enclosingSpan(thread: ThreadSpans, t: number): LanguageSpan | undefined {
+  const spans = sortedSpans(thread);
+  for (let i = lastStartedBy(spans, t); i >= 0; i--) {
+    if (spans[i]!.t1 >= t) return spans[i];
+  }
+  return undefined;
+}
 /** Candidates looked at, walking back in time, before an inferred join gives up. */
 const MAX_INFERRED_CANDIDATES = 64;
 

@@ -5,7 +5,7 @@
 import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '../schema/events.generated.js';
 import type { EventFileSummary } from '../reader/run-reader.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
-import { matchKeysOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
+import { matchesOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
 import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
 
 /** Distinct stacks kept per API usage besides the first-use one. */
@@ -74,6 +74,13 @@ export class RunCollector {
   joins = { exact: 0, inferred: 0, unjoined: 0 };
 
   private readonly spans = new SpanIndex();
+  /**
+   * One native event object, refilled per record: it runs for most records of a run, and
+   * nothing keeps it (the join and the merged stack copy what they need).
+   */
+  private readonly scratch: NativeEvent = {
+    pid: 0, tid: undefined, t: 0, api: '', caller: undefined, frames: undefined, truncated: undefined, args: undefined, subject: undefined,
+  };
   /** merged stacks are shared between the records that have the same one */
   private readonly internedStacks = new Map<string, MergedStack>();
   private readonly internedBySpan = new Map<readonly Frame[], Map<string, MergedStack>>();
@@ -206,10 +213,16 @@ export class RunCollector {
     if (!isFirst && !recorded && this.spans.size === 0) return;
     const source = state.file.source;
     if (source === 'native') {
-      const native: NativeEvent = {
-        pid: state.file.pid, tid: event.tid, t: event.first_t, api: event.api, caller: event.caller,
-        frames: recorded?.frames, truncated: recorded?.truncated, args: undefined, subject: event.subject,
-      };
+      const native = this.scratch;
+      native.pid = state.file.pid;
+      native.tid = event.tid;
+      native.t = event.first_t;
+      native.api = event.api;
+      native.caller = event.caller;
+      native.frames = recorded?.frames;
+      native.truncated = recorded?.truncated;
+      native.args = undefined;
+      native.subject = event.subject;
       const join = this.spans.size > 0 ? this.spans.join(native) : NO_JOIN;
       this.countJoin(join.rule);
       if (isFirst || wantsMoreStacks(usage)) this.addStack(usage, this.mergedStack(native, join), isFirst);
@@ -275,11 +288,16 @@ export class RunCollector {
     let stack: { key: string; stack: MergedStack } | undefined;
     let parentSerial: number | undefined;
     if (file.source === 'native') {
-      // one shape for every native event (no optional spreads): this runs for most records
-      const native: NativeEvent = {
-        pid: file.pid, tid: event.tid, t: event.t0, api: event.api, caller: event.caller,
-        frames: recorded?.frames, truncated: recorded?.truncated, args: event.args, subject: undefined,
-      };
+      const native = this.scratch;
+      native.pid = file.pid;
+      native.tid = event.tid;
+      native.t = event.t0;
+      native.api = event.api;
+      native.caller = event.caller;
+      native.frames = recorded?.frames;
+      native.truncated = recorded?.truncated;
+      native.args = event.args;
+      native.subject = undefined;
       const join = this.spans.size > 0 ? this.spans.join(native) : NO_JOIN;
       this.countJoin(join.rule);
       if (wantStack) stack = this.mergedStack(native, join);
@@ -288,7 +306,7 @@ export class RunCollector {
       const span: LanguageSpan = {
         pid: file.pid, tid: event.tid, t0: event.t0, t1: event.t1, async: event.async === true,
         api: event.api, source: file.source, frames: recorded?.frames ?? EMPTY_FRAMES, truncated: recorded?.truncated ?? false,
-        matchKeys: matchKeysOf(event.args),
+        matches: matchesOf(event.args),
         ...(keep ? { callIndex: serial } : {}),
       };
       this.spans.add(span);
@@ -314,8 +332,9 @@ export class RunCollector {
   }
 
   private countJoin(rule: 'exact' | 'inferred' | 'none'): void {
-    if (rule === 'none') this.joins.unjoined++;
-    else this.joins[rule]++;
+    if (rule === 'exact') this.joins.exact++;
+    else if (rule === 'inferred') this.joins.inferred++;
+    else this.joins.unjoined++;
   }
 
   private usageFor(caller: string, api: string, category: Category, subject: string | undefined, file: string): UsageAggregate {

@@ -4,7 +4,7 @@ import { ASYNC_WINDOW_NS, mergeNativeIntoSpan, SpanIndex, type LanguageSpan } fr
 function span(fields: Partial<LanguageSpan>): LanguageSpan {
   return {
     pid: 10, tid: 10, t0: 100, t1: 200, async: false, api: 'node:fs.readFileSync', source: 'node',
-    frames: [{ lang: 'js', fn: 'readConfig', file: '/app/config.js', line: 3, unit: '/app' }], truncated: false, matchKeys: [],
+    frames: [{ lang: 'js', fn: 'readConfig', file: '/app/config.js', line: 3, unit: '/app' }], truncated: false, matches: [],
     ...fields,
   };
 }
@@ -27,7 +27,7 @@ describe('SpanIndex (merge of native events under language spans)', () => {
 
   it('infers a join on another thread by a shared path inside the span window, async spans staying open', () => {
     const index = new SpanIndex();
-    const readFile = span({ api: 'node:fs.readFile', async: true, t0: 100, t1: 120, matchKeys: ['path=/etc/hostname'] });
+    const readFile = span({ api: 'node:fs.readFile', async: true, t0: 100, t1: 120, matches: [['path', '/etc/hostname']] });
     index.add(readFile);
     const onPool = { pid: 10, tid: 12, t: 5000, api: 'libc:openat', args: { path: '/etc/hostname' } };
     const joined = index.join(onPool);
@@ -38,7 +38,7 @@ describe('SpanIndex (merge of native events under language spans)', () => {
     assert.equal(index.join({ ...onPool, t: 120 + ASYNC_WINDOW_NS + 1 }).rule, 'none');
     // a blocking span's window ends at t1
     const index2 = new SpanIndex();
-    index2.add(span({ t0: 100, t1: 120, matchKeys: ['path=/x'] }));
+    index2.add(span({ t0: 100, t1: 120, matches: [['path', '/x']] }));
     assert.equal(index2.join({ pid: 10, tid: 12, t: 121, api: 'libc:openat', args: { path: '/x' } }).rule, 'none');
     assert.equal(index2.join({ pid: 10, tid: 12, t: 110, api: 'libc:openat', args: { path: '/x' } }).rule, 'inferred');
   });
