@@ -1,25 +1,14 @@
-// Waits for the database drivers to load and wraps their query methods with the same
-// recording wrapper as the built-ins.
-import { createRequire } from 'node:module';
+// The database drivers' files to wait for, each wrapping its query methods with the same
+// recording wrapper as the built-ins once the file has loaded.
 import type { Recorder } from '../runtime/index.js';
 import { patchMethod } from '../builtins/api-wrapper.js';
+import type { PackageFilePatch } from '../builtins/package-file-hook.js';
 import { DRIVER_PATCHES, driverDefinition } from './drivers.js';
 
-const require = createRequire(import.meta.url);
-
-export function installDatabaseRecorders(recorder: Recorder): void {
-  const { Hook } = require('require-in-the-middle') as typeof import('require-in-the-middle');
-  const byFile = new Map(DRIVER_PATCHES.map((p) => [p.file, p]));
-  new Hook([...byFile.keys()], { internals: true }, (exports, name, basedir) => {
-    try {
-      const patch = byFile.get(name);
-      const target = patch?.target(exports);
-      if (patch && target && basedir) {
-        for (const method of patch.names) patchMethod(recorder, target, method, driverDefinition(patch, method, basedir));
-      }
-    } catch {
-      recorder.fault();
-    }
-    return exports;
-  });
+export function databaseFilePatches(recorder: Recorder): Map<string, PackageFilePatch> {
+  return new Map(DRIVER_PATCHES.map((patch) => [patch.file, (exports: unknown, root: string) => {
+    const target = patch.target(exports);
+    if (!target) return;
+    for (const method of patch.names) patchMethod(recorder, target, method, driverDefinition(patch, method, root));
+  }]));
 }

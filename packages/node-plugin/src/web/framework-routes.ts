@@ -2,12 +2,12 @@
 // - express (4 and 5): `req.route.path` under `req.baseUrl`, which express leaves on the request;
 // - fastify: its `fastify.request.handler` tracing channel names the route (`route.url`);
 // - koa with @koa/router: the router sets `ctx._matchedRoute`; koa's context prototype is given
-//   an accessor for that one property (loaded through require-in-the-middle) so the route can be
+//   an accessor for that one property (when koa/lib/context loads) so the route can be
 //   found from the raw request. Reads and writes of `ctx._matchedRoute` behave as before.
 import diagnostics from 'node:diagnostics_channel';
-import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { Recorder } from '../runtime/index.js';
+import type { PackageFilePatch } from '../builtins/package-file-hook.js';
 
 export interface FrameworkRoute {
   route: string;
@@ -16,8 +16,6 @@ export interface FrameworkRoute {
 
 const fastifyRoutes = new WeakMap<IncomingMessage, string>();
 const koaRoutes = new WeakMap<IncomingMessage, string>();
-
-const require = createRequire(import.meta.url);
 
 export function routeFromFramework(req: IncomingMessage): FrameworkRoute | undefined {
   const fastify = fastifyRoutes.get(req);
@@ -59,18 +57,12 @@ export const matchedRoute = {
         recorder.fault();
       }
     });
-    try {
-      const { Hook } = require('require-in-the-middle') as typeof import('require-in-the-middle');
-      new Hook(['koa/lib/context'], { internals: true }, (exports) => {
-        try {
-          if (exports && typeof exports === 'object') patchKoaContext(exports as Record<string, unknown>);
-        } catch {
-          recorder.fault();
-        }
-        return exports;
-      });
-    } catch {
-      recorder.fault();
-    }
   },
 };
+
+/** The package files whose loading the web inventory waits for. */
+export function webFilePatches(): Map<string, PackageFilePatch> {
+  return new Map([['koa/lib/context', (exports: unknown) => {
+    if (exports && typeof exports === 'object') patchKoaContext(exports as Record<string, unknown>);
+  }]]);
+}
