@@ -15,6 +15,7 @@ export interface DebianPackage {
 }
 
 const MERGED_USR_DIRS = ['lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin'];
+const INDEXED_PATH = /\.so(\.|$)|\/s?bin\/|\.jar$/;
 
 /** Every spelling of a path under merged /usr: /lib/x <-> /usr/lib/x, and the resolved link. */
 export function pathSpellings(path: string): string[] {
@@ -36,7 +37,12 @@ export function pathSpellings(path: string): string[] {
 function parseStatus(text: string): Map<string, DebianPackage> {
   const installed = new Map<string, DebianPackage>();
   for (const stanza of text.split(/\n\n+/)) {
-    const field = (name: string): string | undefined => new RegExp(`^${name}: (.*)$`, 'm').exec(stanza)?.[1]?.trim();
+    const fields = new Map<string, string>();
+    for (const line of stanza.split('\n')) {
+      const colon = line.indexOf(': ');
+      if (colon > 0 && line[0] !== ' ') fields.set(line.slice(0, colon), line.slice(colon + 2).trim());
+    }
+    const field = (name: string): string | undefined => fields.get(name);
     const pkg = field('Package');
     const version = field('Version');
     const status = field('Status');
@@ -91,9 +97,12 @@ export class DpkgDatabase {
       } catch {
         continue;
       }
+      if (!text.includes('.so') && !text.includes('bin/') && !text.includes('.jar')) continue;
       for (const line of text.split('\n')) {
-        // directories are shared by many packages; only files identify one
-        if (line.length > 0 && !this.owners.has(line)) this.owners.set(line, key);
+        // Only code is ever looked up (shared objects, executables, jars): indexing just those
+        // keeps the map at a few thousand entries instead of every file on the system.
+        if (!INDEXED_PATH.test(line) || this.owners.has(line)) continue;
+        this.owners.set(line, key);
       }
     }
   }
