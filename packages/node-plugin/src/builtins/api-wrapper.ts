@@ -125,12 +125,13 @@ export function recordingWrapper(recorder: Recorder, def: ApiDefinition, origina
     const followCallback = def.completion !== 'return' && last >= 0 && typeof args[last] === 'function';
     let callArgs = args;
     let t0 = 0;
+    let returnedAt: number | undefined;
     if (followCallback) {
       const callback = args[last] as AnyFunction;
       callArgs = args.slice();
       callArgs[last] = function (this: unknown, ...cbArgs: unknown[]): unknown {
         const err = cbArgs[0];
-        finish(recorder, def, started, args, t0, nowNs(), err instanceof Error ? { error: err } : { value: cbArgs[1] }, true);
+        finish(recorder, def, started, args, t0, returnedAt ?? nowNs(), err instanceof Error ? { error: err } : { value: cbArgs[1] }, true);
         return Reflect.apply(callback, this, cbArgs);
       };
     }
@@ -146,18 +147,23 @@ export function recordingWrapper(recorder: Recorder, def: ApiDefinition, origina
       throw error;
     }
     const t1 = nowNs();
+    returnedAt = t1;
     guard.depth--;
+    // Asynchronous forms: the span is [t0, return] on this thread, marked async, and written
+    // when the outcome is known. Its work runs on the thread pool after t1, where the core joins
+    // it by arguments; a span held open until the callback would swallow whatever else this
+    // thread does meanwhile.
     if (followCallback) return value;
     if (def.completion !== 'return' && isNativePromise(value)) {
       // The application gets the derived promise: it settles like the original, one tick later,
       // and an unhandled rejection stays unhandled (ours rethrows).
       return value.then(
         (v) => {
-          finish(recorder, def, started, args, t0, nowNs(), { value: v }, true);
+          finish(recorder, def, started, args, t0, t1, { value: v }, true);
           return v;
         },
         (error: unknown) => {
-          finish(recorder, def, started, args, t0, nowNs(), { error }, true);
+          finish(recorder, def, started, args, t0, t1, { error }, true);
           throw error;
         },
       );

@@ -121,8 +121,10 @@ export function installWebRecorders(recorder: Recorder): void {
     const span = fetchSpans.get(request);
     if (span === undefined) return;
     fetchSpans.delete(request);
+    // [t0, t1] is the moment undici created the request on this thread; connecting, sending
+    // and receiving come later (async), joined by peer.
     recorder.writeCall({
-      api: 'node:fetch', category: 'http', t0: span.t0, t1: nowNs(), caller: span.start.caller, stack: span.start.stack,
+      api: 'node:fetch', category: 'http', t0: span.t0, t1: span.t0, caller: span.start.caller, stack: span.start.stack,
       args: span.args, result, async: true,
     });
   };
