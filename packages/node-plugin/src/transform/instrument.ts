@@ -89,7 +89,9 @@ export function instrument(source: string, format: ModuleFormat, filename: strin
     `\nvar ${HITS_BINDING};function ${INIT_BINDING}(){return ${HITS_BINDING}=globalThis[Symbol.for(${JSON.stringify(REGISTRY_SYMBOL)})]?.register(${locator},${JSON.stringify(JSON.stringify(functions))},${functions.length})??new Uint32Array(${functions.length})}\n`,
   );
   if (!OWN_SOURCE_MAP.test(source)) {
-    const map = out.generateMap({ source: basename(filename), includeContent: true, hires: 'boundary' });
+    // Line-level, without the source text: lines never move and the original is on disk; a
+    // full map would double what V8 has to scan on every start.
+    const map = out.generateMap({ source: basename(filename), includeContent: false, hires: false });
     out.append(`//# sourceMappingURL=${map.toUrl()}\n`);
   }
   return { code: out.toString(), functions };

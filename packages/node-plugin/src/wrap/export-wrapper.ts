@@ -8,9 +8,10 @@
 // Not shimmer: shimmer marks a wrapper with __original/__wrapped/__unwrap properties, which on a
 // Proxy land on the original function and change its own property names.
 import { types } from 'node:util';
+import { rememberOriginal } from './function-source.js';
 import type { ExportGate, PackageUsage } from './package-usage.js';
 
-export type SkipReason = 'non_configurable' | 'private_members' | 'proxy_exports' | 'accessor';
+export type SkipReason = 'non_configurable' | 'private_members' | 'proxy_exports' | 'reads_call_sites';
 
 export interface WrapTally {
   wrapped: number;
@@ -18,6 +19,18 @@ export interface WrapTally {
 }
 
 export const newTally = (): WrapTally => ({ wrapped: 0, skipped: new Map() });
+
+/**
+ * A package that reads structured call sites (bindings finds its caller's directory that way,
+ * depd its caller's file) would find our wrapper's frame where its caller was.
+ */
+export function readsCallSites(source: string): boolean {
+  return source.includes('prepareStackTrace');
+}
+
+export function skipPackage(tally: WrapTally, reason: SkipReason): void {
+  skip(tally, reason);
+}
 
 function skip(tally: WrapTally, reason: SkipReason, n = 1): void {
   tally.skipped.set(reason, (tally.skipped.get(reason) ?? 0) + n);
@@ -40,15 +53,23 @@ function hasPrivateMembers(fn: Function): boolean {
   return false;
 }
 
-/** Function-valued own data properties a get trap may replace (the Proxy invariants allow it). */
-function replaceableFunctions(target: object, tally: WrapTally): Map<PropertyKey, Function> {
-  const found = new Map<PropertyKey, Function>();
+/** Marks an accessor: whatever function its getter returns gets wrapped (compiled ESM re-exports). */
+const ACCESSOR = Symbol('accessor');
+type Member = Function | typeof ACCESSOR;
+
+/**
+ * Own properties a get trap may answer for with a wrapper: function-valued data properties the
+ * Proxy invariants allow replacing, and getters (their result is wrapped on each read, so a
+ * re-export stays live).
+ */
+function replaceableMembers(target: object, tally: WrapTally): Map<PropertyKey, Member> {
+  const found = new Map<PropertyKey, Member>();
   for (const key of Object.getOwnPropertyNames(target)) {
     if (key === 'prototype' || key === 'constructor' || key === 'caller' || key === 'arguments') continue;
     const desc = Object.getOwnPropertyDescriptor(target, key);
     if (desc === undefined) continue;
     if (!('value' in desc)) {
-      if (typeof desc.get === 'function') skip(tally, 'accessor');
+      if (typeof desc.get === 'function') found.set(key, ACCESSOR);
       continue;
     }
     if (typeof desc.value !== 'function') continue;
@@ -89,7 +110,7 @@ export class ExportWrapper {
       skip(tally, 'private_members');
       return value;
     }
-    const members = replaceableFunctions(value as object, tally);
+    const members = replaceableMembers(value as object, tally);
     if (typeof value !== 'function' && members.size === 0) return value;
     const proxy = this.proxyOf(value as object, api, owner, members, tally);
     let cache = this.byApi.get(api);
@@ -99,21 +120,24 @@ export class ExportWrapper {
     return proxy as T;
   }
 
-  private proxyOf(target: object, api: string, owner: string, members: Map<PropertyKey, Function>, tally: WrapTally): object {
+  private proxyOf(target: object, api: string, owner: string, members: Map<PropertyKey, Member>, tally: WrapTally): object {
     const usage = this.usage;
     const wrapper = this;
     const gate: ExportGate | undefined = typeof target === 'function' ? usage.gate(api, owner) : undefined;
-    const wrappedMembers = new Map<PropertyKey, unknown>();
+    // key -> [the original last seen, its wrapper]: the common read is one Map lookup
+    const wrappedMembers = new Map<PropertyKey, [Function, Function]>();
     let proxy: object;
     const handler: ProxyHandler<object> = {
       get(t, key, receiver) {
-        const value = Reflect.get(t, key, receiver);
-        if (typeof value !== 'function' || members.get(key) !== value) return value;
-        let w = wrappedMembers.get(key);
-        if (w === undefined) {
-          w = wrapper.wrap(value, `${api}.${String(key)}`, owner, tally);
-          wrappedMembers.set(key, w);
-        }
+        const value: unknown = Reflect.get(t, key, receiver);
+        if (typeof value !== 'function') return value;
+        const member = members.get(key);
+        // a data property the application or package replaced since is theirs, not the export
+        if (member === undefined || (member !== ACCESSOR && member !== value)) return value;
+        const known = wrappedMembers.get(key);
+        if (known !== undefined && known[0] === value) return known[1];
+        const w = wrapper.wrap(value, `${api}.${String(key)}`, owner, tally);
+        wrappedMembers.set(key, [value, w]);
         return w;
       },
     };
@@ -131,6 +155,7 @@ export class ExportWrapper {
     }
     proxy = new Proxy(target, handler);
     this.ours.add(proxy);
+    if (typeof target === 'function') rememberOriginal(proxy, target);
     return proxy;
   }
 }

@@ -4,8 +4,9 @@
 // packages (under node_modules) are wrapped; built-ins are the built-in recorders' job.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { nowNs, owningPackage, type Recorder } from '../runtime/index.js';
-import { ExportWrapper, newTally, type WrapTally } from './export-wrapper.js';
+import { guard, nowNs, ownWork, owningPackage, type Recorder } from '../runtime/index.js';
+import { readFileSync } from 'node:fs';
+import { ExportWrapper, newTally, readsCallSites, skipPackage, type WrapTally } from './export-wrapper.js';
 import { packageUsage } from './package-usage.js';
 
 type RitmHook = new (modules: string[] | null, options: { internals: boolean }, onrequire: (exports: unknown, name: string, basedir?: string) => unknown) => unknown;
@@ -23,6 +24,16 @@ function reportSkipped(recorder: Recorder, root: string, name: string, tally: Wr
   });
 }
 
+/** Whether the package's entry file reads call sites; unreadable counts as yes (left alone). */
+function entryReadsCallSites(file: string | undefined): boolean {
+  if (file === undefined) return true;
+  try {
+    return readsCallSites(readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 export function installPackageWrapping(recorder: Recorder): void {
   const usage = packageUsage();
   if (usage === undefined) return;
@@ -33,9 +44,21 @@ export function installPackageWrapping(recorder: Recorder): void {
   // Loaded before the require hook exists, so our own require of it is not wrapped and counted.
   const { addHook } = require('import-in-the-middle') as { addHook: IitmAddHook };
   new Hook(null, { internals: false }, (exports, name, basedir) => {
-    if (!isThirdParty(basedir)) return exports;
+    // our own lazily loaded dependencies (babel on a cache miss) are not the application's
+    if (!isThirdParty(basedir) || guard.depth > 0) return exports;
     try {
       const tally = newTally();
+      let entry: string | undefined;
+      try {
+        entry = require.resolve(name, { paths: [basedir] });
+      } catch {
+        entry = undefined;
+      }
+      if (ownWork(() => entryReadsCallSites(entry), true)) {
+        skipPackage(tally, 'reads_call_sites');
+        reportSkipped(recorder, basedir, name, tally);
+        return exports;
+      }
       const wrapped = wrapper.wrap(exports, `npm:${name}`, basedir, tally);
       reportSkipped(recorder, basedir, name, tally);
       return wrapped;
@@ -48,9 +71,14 @@ export function installPackageWrapping(recorder: Recorder): void {
   addHook((url, namespace) => {
     try {
       if (!url.startsWith('file:')) return;
-      const owner = owningPackage(fileURLToPath(url));
+      const owner = ownWork(() => owningPackage(fileURLToPath(url)), undefined);
       if (owner === undefined || owner.name === undefined || !isThirdParty(owner.root)) return;
       const tally = newTally();
+      if (ownWork(() => entryReadsCallSites(fileURLToPath(url)), true)) {
+        skipPackage(tally, 'reads_call_sites');
+        reportSkipped(recorder, owner.root, owner.name, tally);
+        return;
+      }
       for (const key of Object.keys(namespace)) {
         const value = namespace[key];
         if (typeof value !== 'function' && !(key === 'default' && typeof value === 'object')) continue;
