@@ -280,6 +280,12 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
       assert.ok(!JSON.stringify(run.all).includes('alice'), 'a literal value reached the file');
     });
 
+    it('records the native addon better-sqlite3 loads through process.dlopen', () => {
+      const [dlopen] = calls(run.all, 'node:process.dlopen');
+      assert.match(String(dlopen?.args?.['library']), /better_sqlite3\.node$/);
+      assert.equal(dlopen?.category, 'dynload');
+    });
+
     it('records pg queries (connection refused: no server runs here) with the SQL and the clue', () => {
       const [client] = calls(run.all, 'npm:pg.Client.query');
       assert.equal(client?.args?.['sql'], 'SELECT * FROM orders WHERE id = ?');

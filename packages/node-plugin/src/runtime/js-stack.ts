@@ -1,6 +1,8 @@
 // JS stacks from V8's structured call sites, turned into schema frames and deduplicated into
 // `stack` records. Capturing is the expensive part (microseconds), so callers decide when to
 // capture (see api-gate.ts); turning call sites into frames happens only for recorded spans.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codeUnitOf } from './owning-package.js';
 
@@ -15,6 +17,21 @@ export interface Frame {
 
 // dist/src/ of this plugin: frames in here are ours, never the caller.
 const PLUGIN_DIR = fileURLToPath(new URL('../', import.meta.url));
+
+// The loader hooks the plugin installs (require-in-the-middle wraps every require) sit on
+// the stack of everything loaded through them: their frames are ours too.
+const requireHere = createRequire(import.meta.url);
+const HOOK_LIBRARY_DIRS = ['require-in-the-middle', 'import-in-the-middle', 'shimmer'].flatMap((name) => {
+  try {
+    return [dirname(requireHere.resolve(`${name}/package.json`)) + '/'];
+  } catch {
+    return [];
+  }
+});
+
+function isOursFile(file: string): boolean {
+  return file.startsWith(PLUGIN_DIR) || HOOK_LIBRARY_DIRS.some((dir) => file.startsWith(dir));
+}
 const MAX_FRAMES = 24;
 
 const asCallSites = (_err: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
@@ -58,28 +75,30 @@ export function siteFile(site: NodeJS.CallSite): string | undefined {
 
 /** This plugin's own code. */
 export function isPluginFile(file: string | undefined): boolean {
-  return file !== undefined && file.startsWith(PLUGIN_DIR);
+  return file !== undefined && isOursFile(file);
 }
 
 /**
  * Calls that are not the application's: made by this plugin (the first frame that is not
  * Node's is ours: a loader hook reading its cache), or by Node's module loader reading the
  * sources it loads (the innermost frame is node:internal/modules; code_unit records cover that).
+ * `loaderCounts`: the loader's call is the application's all the same (process.dlopen of an
+ * addon the application required).
  */
-export function isOwnOrLoaderCall(sites: readonly NodeJS.CallSite[]): boolean {
+export function isOwnOrLoaderCall(sites: readonly NodeJS.CallSite[], loaderCounts = false): boolean {
   const innermost = sites[0] === undefined ? undefined : siteFile(sites[0]);
-  if (innermost !== undefined && innermost.startsWith('node:internal/modules/')) return true;
+  if (!loaderCounts && innermost !== undefined && innermost.startsWith('node:internal/modules/')) return true;
   for (const site of sites) {
     const file = siteFile(site);
     if (file === undefined || file.startsWith('node:')) continue;
-    return file.startsWith(PLUGIN_DIR);
+    return isOursFile(file);
   }
   return false;
 }
 
 /** Node's own code and this plugin's: never the caller of an API. */
 export function isInternalFile(file: string | undefined): boolean {
-  return file === undefined || file.startsWith('node:') || file.startsWith(PLUGIN_DIR);
+  return file === undefined || file.startsWith('node:') || isOursFile(file);
 }
 
 /**
@@ -124,7 +143,7 @@ export function framesOf(sites: readonly NodeJS.CallSite[]): { frames: Frame[]; 
   const frames: Frame[] = [];
   for (const site of sites) {
     const file = siteFile(site);
-    if (file !== undefined && file.startsWith(PLUGIN_DIR)) continue;
+    if (file !== undefined && isOursFile(file)) continue;
     frames.push(frameOf(site));
   }
   return { frames, truncated: sites.length >= MAX_FRAMES };

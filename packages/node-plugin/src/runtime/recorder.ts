@@ -212,7 +212,7 @@ export class Recorder {
   attributeCall(gate: ApiGate, skip: Function, subject?: string, flags?: readonly string[], inspect?: SiteInspector): SpanStart | undefined {
     return ownWork(() => {
       const sites = captureCallSites(skip);
-      if (isOwnOrLoaderCall(sites)) {
+      if (isOwnOrLoaderCall(sites, gate.category !== 'file')) {
         gate.calls--;
         return undefined;
       }
