@@ -3,10 +3,10 @@
 // methods, libraries, sensitive APIs with their Java stacks, and web APIs, and that the
 // application behaves exactly as it does bare.
 import { strict as assert } from 'node:assert';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApitraceEvent, Call, CodeUnit, FunctionInventory, ProcessEnd, ProcessStart, Stack, WebApi } from '@apitrace/core';
-import { JVM_AGENT, REPO_ROOT } from '../support/paths.js';
+import { CLI, JVM_AGENT, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { readValidRun } from '../support/runs.js';
 
@@ -43,7 +43,6 @@ describe('jvm agent: the example Java application (end to end)', function () {
   before(async () => {
     bare = await runProgram('java', javaArgs, { cwd: APP_DIR, env: cleanEnv() });
     const dir = join(work, 'run');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
     traced = await runProgram('java', [`-javaagent:${JVM_AGENT}`, ...javaArgs], { cwd: APP_DIR, env: cleanEnv({ APITRACE_DIR: dir }) });
     events = (await readValidRun(dir)).events.map((e) => e.event);
@@ -142,5 +141,32 @@ describe('jvm agent: the example Java application (end to end)', function () {
     const client = calls('java:java.net.http.HttpClient.send')[0];
     assert.equal(client?.args?.['url'], `http://${local}/orders/7`);
     assert.deepEqual(client?.result, { ret: 200 });
+  });
+});
+
+describe('jvm agent with the native shim under apitrace run (end to end)', function () {
+  this.timeout(240_000);
+  const work = tempDir('jvm-native');
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('puts the libc open of a Java file read inside its Java span, on the same thread', async () => {
+    const dir = join(work, 'run');
+    const r = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', 'java', ...javaArgs], { cwd: APP_DIR, env: cleanEnv() });
+    assert.equal(r.status, 0, r.stderr);
+    const recorded = (await readValidRun(dir)).events;
+    const from = (source: string): ApitraceEvent[] => recorded.filter((e) => e.file.includes(`-${source}-`)).map((e) => e.event);
+    const javaCalls = from('jvm').filter((e): e is Call => e.kind === 'call');
+    const nativeCalls = from('native').filter((e): e is Call => e.kind === 'call');
+    for (const [api, library] of [
+      ['java:java.io.FileInputStream.<init>', 'libjava.so'],
+      ['java:java.nio.file.Files.newInputStream', 'libnio.so'],
+    ] as const) {
+      const span = javaCalls.find((c) => c.api === api && c.args?.['path'] === 'data/orders.json');
+      assert.ok(span, `${api} is recorded`);
+      const inside = nativeCalls.filter((n) => n.api.startsWith('libc:open') && n.args?.['path'] === 'data/orders.json'
+        && n.tid === span.tid && n.t0 >= span.t0 && n.t1 <= span.t1);
+      assert.equal(inside.length, 1, `one native open inside ${api}`);
+      assert.ok(inside[0]?.caller?.endsWith(library), inside[0]?.caller);
+    }
   });
 });
