@@ -32,21 +32,26 @@ const HOOK_LIBRARY_DIRS = ['require-in-the-middle', 'import-in-the-middle', 'shi
 function isOursFile(file: string): boolean {
   return file.startsWith(PLUGIN_DIR) || HOOK_LIBRARY_DIRS.some((dir) => file.startsWith(dir));
 }
-const MAX_FRAMES = 24;
+export const MAX_STACK_FRAMES = 24;
+const MAX_FRAMES = MAX_STACK_FRAMES;
 
 const asCallSites = (_err: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] => sites;
 
+/** Frames captured only to find the caller of a call that will be counted, not recorded. */
+export const CALLER_FRAMES = 10;
+
 /**
- * The call sites above `skip` (a function on the stack, usually our wrapper), innermost first.
+ * The call sites above `skip` (a function on the stack, usually our wrapper), innermost first,
+ * at most `limit` (capturing costs in proportion to it).
  * Error.prepareStackTrace and stackTraceLimit are the application's: they are swapped only for
  * the duration of one capture and restored even if V8 throws.
  */
-export function captureCallSites(skip: Function): NodeJS.CallSite[] {
+export function captureCallSites(skip: Function, limit = MAX_FRAMES): NodeJS.CallSite[] {
   const savedPrepare = Error.prepareStackTrace;
   const savedLimit = Error.stackTraceLimit;
   try {
     Error.prepareStackTrace = asCallSites;
-    Error.stackTraceLimit = MAX_FRAMES;
+    Error.stackTraceLimit = limit;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder, skip);
     const sites = holder.stack;

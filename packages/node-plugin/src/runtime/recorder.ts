@@ -5,7 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { EventWriter, type EventRecord } from '../event-writer.js';
 import { commandLine, executablePath } from '../process-facts.js';
 import { redactArgv } from '../redact.js';
-import { callerSite, callerUnit, captureCallSites, framesOf, isOwnOrLoaderCall, StackTable } from './js-stack.js';
+import { CALLER_FRAMES, callerSite, callerUnit, captureCallSites, framesOf, isOwnOrLoaderCall, MAX_STACK_FRAMES, StackTable } from './js-stack.js';
 import { codeUnitOf } from './owning-package.js';
 import { osThreadId } from './thread-id.js';
 import { ApiUsageTable, WebApiTable, type ApiCount, type Category, type WebCount } from './usage-tables.js';
@@ -211,14 +211,25 @@ export class Recorder {
   /** beginCall for a caller that has already called gate.sampledOut() and got false. */
   attributeCall(gate: ApiGate, skip: Function, subject?: string, flags?: readonly string[], inspect?: SiteInspector): SpanStart | undefined {
     return ownWork(() => {
-      const sites = captureCallSites(skip);
+      // A short capture finds the caller; only a call that becomes a span pays for the full stack.
+      let sites = captureCallSites(skip, CALLER_FRAMES);
+      let site = callerSite(sites, gate.skipUnder);
+      if (site === undefined && sites.length >= CALLER_FRAMES) {
+        sites = captureCallSites(skip);
+        site = callerSite(sites, gate.skipUnder);
+      }
       if (isOwnOrLoaderCall(sites, gate.category !== 'file')) {
         gate.calls--;
         return undefined;
       }
-      const site = callerSite(sites, gate.skipUnder);
       const caller = site === undefined ? undefined : codeUnitOf(site.file);
       const callerKey = caller ?? this.appUnit;
+      const spans = gate.spans.get(callerKey) ?? 0;
+      const span = spans < SPANS_PER_CALLER;
+      if (span && sites.length >= CALLER_FRAMES && sites.length < MAX_STACK_FRAMES) {
+        sites = captureCallSites(skip);
+        site = callerSite(sites, gate.skipUnder);
+      }
       const callerLine = site?.site.getLineNumber() ?? null;
       const found = inspect?.(sites, site === undefined ? undefined : { file: site.file, line: callerLine, fnLine: enclosingLine(site.site) });
       if (found === null) {
@@ -226,8 +237,7 @@ export class Recorder {
         return undefined;
       }
       const allFlags = found && found.length > 0 ? [...(flags ?? []), ...found] : flags;
-      const spans = gate.spans.get(callerKey) ?? 0;
-      if (spans < SPANS_PER_CALLER) {
+      if (span) {
         gate.spans.set(callerKey, spans + 1);
         const { frames, truncated } = framesOf(sites);
         const stack = this.stacks.idOf(frames, truncated);
