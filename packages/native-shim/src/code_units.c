@@ -23,7 +23,7 @@ struct unit {
 
 static struct unit units[CODE_UNITS_MAX] = { [UNIT_UNKNOWN] = { .path = UNKNOWN_CALLER_PATH } };
 static _Atomic unsigned unit_count = 1;
-static _Atomic uint32_t generation;
+_Atomic uint32_t code_units_generation_value;
 static _Atomic bool refresh_wanted;
 static _Atomic bool dlopen_pending;
 static char path_pool[256 * 1024];
@@ -143,7 +143,7 @@ static int visit_object(struct dl_phdr_info *info, size_t size, void *data)
     units[n] = (struct unit){ .lo = lo, .hi = hi, .base = info->dlpi_addr, .path = kept, .how = how };
     describe_unit(&units[n], info);
     atomic_store_explicit(&unit_count, n + 1, memory_order_release);
-    atomic_fetch_add_explicit(&generation, 1, memory_order_release);
+    atomic_fetch_add_explicit(&code_units_generation_value, 1, memory_order_release);
     return 0;
 }
 
@@ -174,7 +174,7 @@ void code_units_range(unsigned unit, uintptr_t *lo, uintptr_t *hi)
 
 uint32_t code_units_generation(void)
 {
-    return atomic_load_explicit(&generation, memory_order_acquire);
+    return atomic_load_explicit(&code_units_generation_value, memory_order_acquire);
 }
 
 unsigned code_units_count(void)

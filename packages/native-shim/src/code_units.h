@@ -7,6 +7,7 @@
 #ifndef APITRACE_CODE_UNITS_H
 #define APITRACE_CODE_UNITS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ unsigned code_units_find(uintptr_t addr);
 /* The range of that unit, for the per-thread cache. */
 void code_units_range(unsigned unit, uintptr_t *lo, uintptr_t *hi);
 /* Changes whenever a unit is added: per-thread caches start over. */
+extern _Atomic uint32_t code_units_generation_value __attribute__((visibility("hidden")));
 uint32_t code_units_generation(void);
 unsigned code_units_count(void);
 

@@ -20,7 +20,7 @@ struct real_functions {
 #undef HOOK_V
 };
 
-extern struct real_functions real;
+extern struct real_functions real __attribute__((visibility("hidden")));
 
 /* libc's functions; idempotent. Runs with the hook guard held: allocations
  * made meanwhile by the loader are served from a small static arena. */

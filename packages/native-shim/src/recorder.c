@@ -270,7 +270,12 @@ void recorder_flush(enum flush_kind kind)
     errno = saved_errno;
 }
 
-void recorder_flush_due(void)
+__attribute__((noinline, cold)) struct thread_table *recorder_first_table(void)
+{
+    return thread_table_get();
+}
+
+__attribute__((cold)) void recorder_flush_due(void)
 {
     uint64_t now = event_clock_monotonic_ns();
     if (now - atomic_load_explicit(&recorder_last_flush_ns, memory_order_relaxed) >= FLUSH_INTERVAL_NS)

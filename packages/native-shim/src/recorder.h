@@ -21,10 +21,12 @@
 #define FLUSH_INTERVAL_NS 1000000000u
 
 /* Set once recording started in this process; hooks do nothing without it. */
-extern _Atomic bool recorder_on;
-extern _Atomic uint64_t recorder_last_flush_ns;
+extern _Atomic bool recorder_on __attribute__((visibility("hidden")));
+extern _Atomic uint64_t recorder_last_flush_ns __attribute__((visibility("hidden")));
 
 void recorder_flush_due(void);
+/* The out-of-line part of recorder_count: the thread's first call. */
+struct thread_table *recorder_first_table(void);
 
 /* The hot path: a TLS check and a counter (see thread_state.h). */
 static inline __attribute__((always_inline)) void recorder_count(enum hook_api api, void *ret_addr)
@@ -34,7 +36,7 @@ static inline __attribute__((always_inline)) void recorder_count(enum hook_api a
     thread_guard_enter();
     struct thread_table *t = hook_self.table;
     if (__builtin_expect(t == NULL, 0))
-        t = thread_table_get();
+        t = recorder_first_table();
     if (t != NULL) {
         unsigned unit = thread_caller_unit((uintptr_t)ret_addr);
         struct usage_cell *c = &t->cells[unit][api];

@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-__thread struct hook_thread hook_self __attribute__((tls_model("initial-exec")));
+__thread struct hook_thread hook_self __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 static _Atomic(struct thread_table *) tables;
 static pthread_key_t exit_key;
@@ -72,7 +72,23 @@ pid_t thread_tid(void)
     return hook_self.tid;
 }
 
-unsigned thread_caller_unit(uintptr_t addr)
+/* Moves cache entry i to the front, where the inline check looks. */
+static unsigned cache_promote(struct hook_thread *s, int i)
+{
+    uintptr_t lo = s->cache_lo[i], hi = s->cache_hi[i];
+    uint16_t unit = s->cache_unit[i];
+    for (; i > 0; i--) {
+        s->cache_lo[i] = s->cache_lo[i - 1];
+        s->cache_hi[i] = s->cache_hi[i - 1];
+        s->cache_unit[i] = s->cache_unit[i - 1];
+    }
+    s->cache_lo[0] = lo;
+    s->cache_hi[0] = hi;
+    s->cache_unit[0] = unit;
+    return unit;
+}
+
+unsigned thread_caller_unit_slow(uintptr_t addr)
 {
     struct hook_thread *s = &hook_self;
     uint32_t g = code_units_generation();
@@ -83,7 +99,7 @@ unsigned thread_caller_unit(uintptr_t addr)
     }
     for (int i = 0; i < CALLER_CACHE; i++)
         if (addr - s->cache_lo[i] < s->cache_hi[i] - s->cache_lo[i])
-            return s->cache_unit[i];
+            return cache_promote(s, i);
     unsigned u = code_units_find(addr);
     if (u == UNIT_UNKNOWN && code_units_dlopen_pending()) {
         /* most likely the library just dlopen'd: register it now (only if
@@ -96,10 +112,10 @@ unsigned thread_caller_unit(uintptr_t addr)
         code_units_note_unknown();
         return u;
     }
-    int slot = s->cache_next++ % CALLER_CACHE;
-    code_units_range(u, &s->cache_lo[slot], &s->cache_hi[slot]);
-    s->cache_unit[slot] = (uint16_t)u;
-    return u;
+    /* the least recently used entry makes room, the new one goes first */
+    code_units_range(u, &s->cache_lo[CALLER_CACHE - 1], &s->cache_hi[CALLER_CACHE - 1]);
+    s->cache_unit[CALLER_CACHE - 1] = (uint16_t)u;
+    return cache_promote(s, CALLER_CACHE - 1);
 }
 
 struct thread_table *thread_tables_first(void)

@@ -79,12 +79,11 @@ struct hook_thread {
     uint32_t ops; /* counted calls: every 4096 the hook looks at the clock */
     struct thread_table *table;
     uint32_t cache_generation;
-    uint8_t cache_next;
     uintptr_t cache_lo[CALLER_CACHE], cache_hi[CALLER_CACHE];
     uint16_t cache_unit[CALLER_CACHE];
 };
 
-extern __thread struct hook_thread hook_self __attribute__((tls_model("initial-exec")));
+extern __thread struct hook_thread hook_self __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 static inline void thread_guard_enter(void)
 {
@@ -104,8 +103,21 @@ struct thread_table *thread_table_get(void);
 
 pid_t thread_tid(void);
 
-/* The caller unit of a return address, through the per-thread cache. */
-unsigned thread_caller_unit(uintptr_t ret_addr);
+/* The caller unit of a return address, through the per-thread cache: the
+ * most recent hit is checked inline (a loop calling malloc hits it every
+ * time), the rest out of line. */
+unsigned thread_caller_unit_slow(uintptr_t ret_addr);
+
+static inline __attribute__((always_inline)) unsigned thread_caller_unit(uintptr_t addr)
+{
+    struct hook_thread *s = &hook_self;
+    if (__builtin_expect(addr - s->cache_lo[0] < s->cache_hi[0] - s->cache_lo[0] &&
+                             s->cache_generation ==
+                                 atomic_load_explicit(&code_units_generation_value, memory_order_relaxed),
+                         1))
+        return s->cache_unit[0];
+    return thread_caller_unit_slow(addr);
+}
 
 /* Iterates over every registered table (the flusher). */
 struct thread_table *thread_tables_first(void);
