@@ -97,7 +97,7 @@ void record_process_start(enum process_origin origin, unsigned seq)
     event_writer_flush();
 }
 
-void record_process_end(bool has_exit_code, int exit_code)
+static void put_process_end(bool has_exit_code, int exit_code, int sig)
 {
     struct json_out *o = event_writer_begin();
     if (o == NULL)
@@ -105,7 +105,12 @@ void record_process_end(bool has_exit_code, int exit_code)
     struct event_writer_totals totals = event_writer_totals();
     json_out_lit(o, "{\"kind\":\"process_end\",\"t\":");
     json_out_u64(o, event_clock_monotonic_ns());
-    json_out_lit(o, ",\"reason\":\"exit\"");
+    if (sig > 0) {
+        json_out_lit(o, ",\"reason\":\"signal\",\"signal\":");
+        json_out_i64(o, sig);
+    } else {
+        json_out_lit(o, ",\"reason\":\"exit\"");
+    }
     if (has_exit_code) {
         json_out_lit(o, ",\"exit_code\":");
         json_out_i64(o, exit_code);
@@ -116,6 +121,16 @@ void record_process_end(bool has_exit_code, int exit_code)
     json_out_u64(o, totals.dropped);
     json_out_lit(o, "}");
     event_writer_commit_last(o);
+}
+
+void record_process_end(bool has_exit_code, int exit_code)
+{
+    put_process_end(has_exit_code, exit_code, 0);
+}
+
+void record_process_end_signal(int sig)
+{
+    put_process_end(false, 0, sig);
 }
 
 void record_notice(const char *level, const char *code, const char *message)

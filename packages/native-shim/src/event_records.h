@@ -22,6 +22,8 @@ void record_process_start(enum process_origin origin, unsigned seq);
  * Carries the number of records in the file (itself included) and the
  * number dropped. Nothing is written after it. */
 void record_process_end(bool has_exit_code, int exit_code);
+/* The same for a process about to die of a signal: reason "signal". */
+void record_process_end_signal(int sig);
 
 /* level: info, warn or error; code: [a-z0-9_]+. */
 void record_notice(const char *level, const char *code, const char *message);

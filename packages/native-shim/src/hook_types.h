@@ -3,6 +3,7 @@
 #define APITRACE_HOOK_TYPES_H
 
 #include <netdb.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>

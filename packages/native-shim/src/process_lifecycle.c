@@ -23,6 +23,7 @@
 #include "thread_state.h"
 
 void hooks_file_read_umask(void);
+void hooks_signal_install(void);
 
 /* APITRACE_DIR as read at startup, made absolute so that a later chdir does
  * not move a forked child's file elsewhere. */
@@ -154,6 +155,7 @@ __attribute__((constructor)) static void start_recording(void)
         if (code_units_libssl_loaded())
             real_symbols_resolve_openssl();
         recorder_start();
+        hooks_signal_install();
     }
     thread_guard_leave();
     errno = saved_errno;

@@ -240,17 +240,19 @@ void recorder_flush(enum flush_kind kind)
     if (!atomic_load_explicit(&recorder_on, memory_order_relaxed))
         return;
     int saved_errno = errno;
-    if (!event_writer_batch_begin(kind != FLUSH_TRY)) {
+    if (!event_writer_batch_begin(kind != FLUSH_TRY && kind != FLUSH_FATAL)) {
         errno = saved_errno;
         return;
     }
     uint64_t now = event_clock_monotonic_ns();
     atomic_store_explicit(&recorder_last_flush_ns, now, memory_order_relaxed);
-    if (code_units_refresh_wanted() || kind == FLUSH_FINAL)
+    /* the loader's list is walked only where the loader's lock may be
+     * taken: not in a signal handler */
+    if (kind != FLUSH_FATAL && (code_units_refresh_wanted() || kind == FLUSH_FINAL))
         code_units_refresh(UNITS_AFTER_DLOPEN);
     else
         code_units_write_pending();
-    if (code_units_libssl_loaded())
+    if (kind != FLUSH_FATAL && code_units_libssl_loaded())
         real_symbols_resolve_openssl();
     unsigned units = code_units_count();
     for (struct thread_table *t = thread_tables_first(); t != NULL; t = t->next) {
@@ -263,7 +265,7 @@ void recorder_flush(enum flush_kind kind)
             thread_table_release_if_exited(t);
     }
     write_usage(units, now);
-    write_losses(kind == FLUSH_FINAL);
+    write_losses(kind == FLUSH_FINAL || kind == FLUSH_FATAL);
     event_writer_batch_end();
     if (!event_writer_is_recording())
         atomic_store(&recorder_on, false);

@@ -105,6 +105,7 @@ enum flush_kind {
     FLUSH_TRY,   /* from a hook: only if the writer is free */
     FLUSH_WAIT,  /* exec, fork: everything so far, waiting for the writer */
     FLUSH_FINAL, /* exit: the same, plus the closing notices */
+    FLUSH_FATAL, /* a fatal signal: only if the writer is free, no loader calls */
 };
 void recorder_flush(enum flush_kind kind);
 

@@ -1,6 +1,7 @@
 /* End-to-end: real programs run under LD_PRELOAD=build/libapitrace.so. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -792,6 +793,44 @@ static void test_python_dlopen(void)
     fixture_end(f);
 }
 
+static void test_fatal_signal(const char *how, int sig)
+{
+    char name[160];
+    snprintf(name, sizeof name, "preload: killed by signal %d: dies the same way, process_end reason signal", sig);
+    struct fixture *f = fixture_begin("fatal_signal");
+    struct run bare;
+    run((const char *[]){ f->prog, how, NULL }, (struct env_setting){ 0 }, &bare);
+    fixture_run(f, NULL, how);
+    fixture_read(f, f->r.pid, 0);
+    char want[80];
+    snprintf(want, sizeof want, "\"reason\":\"signal\",\"signal\":%d,", sig);
+
+    test_begin(name);
+    EXPECT(WIFSIGNALED(bare.status) && WTERMSIG(bare.status) == sig, "bare status %x", bare.status);
+    EXPECT(WIFSIGNALED(f->r.status) && WTERMSIG(f->r.status) == sig, "status with the shim %x", f->r.status);
+    EXPECT(f->count > 1 && strstr(f->lines[f->count - 1], want) != NULL, "last line: %s",
+           f->count > 0 ? f->lines[f->count - 1] : "-");
+    EXPECT(usage_sum(f, "libc:malloc", f->prog) == 500, "malloc before the signal: %lld",
+           usage_sum(f, "libc:malloc", f->prog));
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    fixture_end(f);
+}
+
+static void test_signal_handlers_invisible(void)
+{
+    struct fixture *f = fixture_begin("fatal_signal");
+    struct run bare;
+    run((const char *[]){ f->prog, "query", NULL }, (struct env_setting){ 0 }, &bare);
+    fixture_run(f, NULL, "query");
+    test_begin("preload: the shim's fatal-signal handlers are invisible to sigaction and signal");
+    EXPECT(strcmp(bare.out, "segv default=1\nint previous default=1\nint now ours=1\n") == 0, "bare: %s", bare.out);
+    EXPECT(strcmp(f->r.out, bare.out) == 0, "with the shim: %s", f->r.out);
+    test_end();
+    fixture_end(f);
+}
+
 void run_preload_tests(const char *build_dir)
 {
     snprintf(shim, sizeof shim, "%s/libapitrace.so", build_dir);
@@ -820,6 +859,9 @@ void run_preload_tests(const char *build_dir)
     test_fd_taken_over();
     test_tls();
     test_python_dlopen();
+    test_fatal_signal("segv", SIGSEGV);
+    test_fatal_signal("term", SIGTERM);
+    test_signal_handlers_invisible();
 
     char *tmp = make_temp_dir(), under_file[512], missing[512];
     snprintf(under_file, sizeof under_file, "%s/regular-file", tmp);
