@@ -831,6 +831,37 @@ static void test_signal_handlers_invisible(void)
     fixture_end(f);
 }
 
+/* A full disk, made real with a 12 KiB tmpfs in a private mount namespace
+ * (unshare -rm: no privileges needed where user namespaces are allowed). */
+static void test_disk_full(void)
+{
+    struct fixture *f = fixture_begin("many_paths");
+    if (system("unshare -rm true >/dev/null 2>&1") != 0) {
+        test_begin("preload: disk full (skipped: this system allows no user namespaces for unshare -rm)");
+        test_end();
+        fixture_end(f);
+        return;
+    }
+    static char script[200000];
+    snprintf(script, sizeof script,
+             "mount -t tmpfs -o size=12k tmpfs '%s' && APITRACE_DIR='%s' LD_PRELOAD='%s' exec '%s'", f->dir, f->dir,
+             shim, f->prog);
+    struct run bare;
+    run((const char *[]){ f->prog, NULL }, (struct env_setting){ 0 }, &bare);
+    run((const char *[]){ "/usr/bin/unshare", "-rm", "/bin/sh", "-c", script, NULL }, (struct env_setting){ 0 },
+        &f->r);
+    char want[4400];
+    snprintf(want, sizeof want,
+             "apitrace: native: cannot write events to %s: No space left on device (recording off for this process)\n",
+             f->dir);
+    test_begin("preload: disk full: the program runs exactly as without the shim, one line on stderr");
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, bare.out) == 0, "exit %d, out %s, bare %s", exit_code(&f->r),
+           f->r.out, bare.out);
+    EXPECT(strcmp(f->r.err, want) == 0, "stderr: %s", f->r.err);
+    test_end();
+    fixture_end(f);
+}
+
 void run_preload_tests(const char *build_dir)
 {
     snprintf(shim, sizeof shim, "%s/libapitrace.so", build_dir);
@@ -862,6 +893,7 @@ void run_preload_tests(const char *build_dir)
     test_fatal_signal("segv", SIGSEGV);
     test_fatal_signal("term", SIGTERM);
     test_signal_handlers_invisible();
+    test_disk_full();
 
     char *tmp = make_temp_dir(), under_file[512], missing[512];
     snprintf(under_file, sizeof under_file, "%s/regular-file", tmp);
