@@ -3,7 +3,7 @@
 // API and call site become one finding carrying the best merged stack seen for it.
 import type { AppModel, Component, MergedStack, ModelFrame } from '../model/app-model.js';
 import { ownActivity, type OwnActivity } from '../fingerprint/own-activity.js';
-import { callingFrame } from './observation-facts.js';
+import { callingFrame, isAgentWork } from './observation-facts.js';
 import type { FindingRule, Observation, Severity } from './rule.js';
 import { FINDING_RULES } from './rules/index.js';
 
@@ -52,11 +52,12 @@ function observations(model: AppModel, own: OwnActivity): { calls: Observation[]
     const ref = call.component ?? (call.caller ? `unknown:${call.caller}` : 'unknown:');
     if (call.flags.length === 0 || isOwn(call.component, call.args?.['path'])) continue;
     const caller = componentOf(call.component);
-    calls.push({
+    const observation: Observation = {
       from: 'call', api: call.api, category: call.category, component: ref, ...(caller ? { caller } : {}),
       args: call.args ?? {}, flags: new Set(call.flags), source: call.source,
       ...(call.stack ? { stack: call.stack } : {}), count: 1, processes: [call.process],
-    });
+    };
+    if (!isAgentWork(observation)) calls.push(observation);
   }
   const usages: Observation[] = [];
   for (const u of model.apiUsages) {
@@ -64,11 +65,12 @@ function observations(model: AppModel, own: OwnActivity): { calls: Observation[]
     const caller = componentOf(u.component);
     let stack: MergedStack | undefined;
     for (const s of u.stacks) if (betterStack(stack, s)) stack = s;
-    usages.push({
+    const observation: Observation = {
       from: 'usage', api: u.api, category: u.category, component: u.component, ...(caller ? { caller } : {}),
       ...(u.subject === undefined ? {} : { subject: u.subject }),
       args: {}, flags: new Set(u.flags), source: sourceOfApi(u.api), ...(stack ? { stack } : {}), count: u.count, processes: u.processes,
-    });
+    };
+    if (!isAgentWork(observation)) usages.push(observation);
   }
   return { calls, usages };
 }
@@ -79,11 +81,19 @@ function locationKey(frame: ModelFrame | undefined): string {
 
 export function evaluateRules(model: AppModel, rules: readonly FindingRule[] = FINDING_RULES): Finding[] {
   const own = ownActivity(model);
+  const byRef = new Map(model.components.map((c) => [c.ref, c]));
+  const parentOf = new Map(model.processes.map((p) => [p.id, p.parent]));
+  const descendsFrom = (id: string, ancestors: ReadonlySet<string>): boolean => {
+    for (let p: string | undefined = id, hops = 0; p !== undefined && hops < 1000; p = parentOf.get(p), hops++) if (ancestors.has(p)) return true;
+    return false;
+  };
   const { calls, usages } = observations(model, own);
   const findings: Finding[] = [];
   for (const rule of rules) {
     const results = new Map<string, Finding>();
-    const seenFromCalls = new Set<string>();
+    // Usages add what no kept call showed (aggregated-only records, calls past maxCalls): a usage
+    // unions the flags of all its calls, so it is judged only where no call can be.
+    const seenFromCalls = new Set(calls.map((o) => `${o.component}\0${o.api}`));
     const add = (o: Observation): void => {
       const frame = callingFrame(o);
       const group = rule.groupKey ? rule.groupKey(o) : `${o.component}\0${o.api}`;
@@ -104,22 +114,21 @@ export function evaluateRules(model: AppModel, rules: readonly FindingRule[] = F
         if (frame) existing.frame = frame;
       }
     };
-    for (const o of calls) {
-      if (!rule.match(o)) continue;
-      seenFromCalls.add(`${o.component}\0${o.api}`);
-      add(o);
-    }
-    // Usages add what no kept call showed (aggregated-only records, calls past maxCalls).
+    for (const o of calls) if (rule.match(o)) add(o);
     for (const o of usages) if (!seenFromCalls.has(`${o.component}\0${o.api}`) && rule.match(o)) add(o);
 
     let ruleFindings = [...results.values()];
-    // A language emitter saw the same thing with a better stack: the runtime's or the
-    // distribution's native call underneath (node's fork+exec of /bin/sh) adds nothing.
-    if (ruleFindings.some((f) => f.source !== 'native')) {
+    // A language emitter saw the same thing with a better stack: the native call underneath it
+    // (node's fork+exec of /bin/sh, the JVM's jspawnhelper) in the same or a child process, or
+    // by the runtime or a distribution package, adds nothing.
+    const language = ruleFindings.filter((f) => f.source !== 'native');
+    if (language.length > 0) {
+      const languageProcesses = new Set(language.flatMap((f) => f.processes));
       ruleFindings = ruleFindings.filter((f) => {
         if (f.source !== 'native') return true;
-        const caller = model.components.find((c) => c.ref === f.component);
-        return !(caller?.kind === 'runtime' || caller?.debian !== undefined);
+        const caller = byRef.get(f.component);
+        if (caller?.kind === 'runtime' || caller?.debian !== undefined) return false;
+        return !f.processes.every((p) => descendsFrom(p, languageProcesses));
       });
     }
     findings.push(...ruleFindings);

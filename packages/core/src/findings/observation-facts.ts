@@ -3,12 +3,31 @@
 import type { ModelFrame } from '../model/app-model.js';
 import type { Observation } from './rule.js';
 
-/** The innermost frame of the code that made the call: a language frame with a file, else the native caller. */
+// Frames of the runtimes' own libraries: the call is theirs, the caller is further out.
+const RUNTIME_FRAME = /^(java|javax|jdk|sun|com\.sun)\./;
+
+function isRuntimeFrame(f: ModelFrame): boolean {
+  return (f.file?.startsWith('node:') ?? false) || RUNTIME_FRAME.test(f.fn) || f.file === undefined;
+}
+
+/**
+ * The innermost frame of the code that made the call: the first language frame outside the
+ * runtimes' libraries (java.*, node:internal), else the first language frame with a file,
+ * else the native caller.
+ */
 export function callingFrame(o: Observation): ModelFrame | undefined {
-  const frames = o.stack?.frames ?? [];
-  const language = frames.find((f) => f.lang !== 'native' && f.file !== undefined && !f.file.startsWith('node:') && f.line !== undefined);
-  if (language) return language;
-  return frames.find((f, i) => i > 0 && f.lang === 'native' && f.fn !== '?' ) ?? frames[1] ?? frames[0];
+  const frames = (o.stack?.frames ?? []).slice(1);
+  const language = frames.filter((f) => f.lang !== 'native');
+  const own = language.find((f) => !isRuntimeFrame(f) && f.line !== undefined) ?? language.find((f) => !isRuntimeFrame(f));
+  if (own) return own;
+  const withFile = language.find((f) => f.file !== undefined && !f.file.startsWith('node:'));
+  if (withFile) return withFile;
+  return frames.find((f) => f.lang === 'native' && f.fn !== '?') ?? frames[0] ?? o.stack?.frames[0];
+}
+
+/** The stack shows the JVM agent transforming a class: the agent's own work, not the application's. */
+export function isAgentWork(o: Observation): boolean {
+  return (o.stack?.frames ?? []).some((f) => f.fn.startsWith('sun.instrument.') || f.fn.startsWith('dev.apitrace.agent.'));
 }
 
 export function frameText(f: ModelFrame | undefined): string {
@@ -29,3 +48,13 @@ export const stringArg = (o: Observation, name: string): string | undefined => {
   const v = o.args[name];
   return typeof v === 'string' ? v : undefined;
 };
+
+// The contract's secret_context words (docs/events.md), for emitters that flag weak algorithms
+// without judging the context: a function on the stack named for a secret.
+const SECRET_WORDS = /token|key|passw|pwd|secret|salt|nonce|credential/i;
+
+/** A language function on the stack (not the API itself) is named for making or checking a secret. */
+export function stackSaysSecret(o: Observation): boolean {
+  const frames = o.stack?.frames ?? [];
+  return frames.slice(1).some((f) => f.lang !== 'native' && SECRET_WORDS.test(f.fn.slice(f.fn.lastIndexOf('.') + 1)));
+}

@@ -1,4 +1,4 @@
-import { callingFrame, frameText, stringArg } from '../observation-facts.js';
+import { callingFrame, frameText, stackSaysSecret, stringArg } from '../observation-facts.js';
 import type { FindingRule, Observation } from '../rule.js';
 
 // MD5 and SHA-1 are fine as checksums and cache keys; they are findings when they protect something.
@@ -21,7 +21,7 @@ export const weakCrypto: FindingRule = {
   match: (o) => {
     if (!o.flags.has('weak_algorithm')) return false;
     const algorithm = algorithmOf(o);
-    return algorithm === undefined || !HASH_ONLY.test(algorithm) || o.flags.has('secret_context');
+    return algorithm === undefined || !HASH_ONLY.test(algorithm) || o.flags.has('secret_context') || stackSaysSecret(o);
   },
   message: (o) => `${o.api} uses ${algorithmOf(o) ?? 'a weak algorithm'} in ${frameText(callingFrame(o))}`,
   groupKey: (o) => `${o.component}\0${o.api}\0${algorithmOf(o) ?? ''}`,
