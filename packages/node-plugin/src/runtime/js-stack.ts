@@ -95,8 +95,9 @@ export function isOwnOrLoaderCall(sites: readonly NodeJS.CallSite[], loaderCount
   if (!loaderCounts && innermost !== undefined && innermost.startsWith('node:internal/modules/')) return true;
   for (const site of sites) {
     const file = siteFile(site);
-    if (file === undefined || file.startsWith('node:')) continue;
-    return isOursFile(file);
+    // the hook libraries sit on every require's stack: only our own code makes a call ours
+    if (file === undefined || file.startsWith('node:') || isOursFile(file) && !file.startsWith(PLUGIN_DIR)) continue;
+    return file.startsWith(PLUGIN_DIR);
   }
   return false;
 }
