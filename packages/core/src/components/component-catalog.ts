@@ -47,6 +47,8 @@ export interface ComponentDraft extends Omit<Component, 'paths' | 'processes'> {
 export interface CatalogOptions {
   dpkgRoot?: string;
   hashFiles?: boolean;
+  /** paths that are no component (apitrace's own code) */
+  ignore?: (path: string) => boolean;
 }
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib', '/lib', '/usr/local/lib', '/usr/lib64', '/lib64'];
@@ -57,8 +59,10 @@ export class ComponentCatalog {
   private readonly dpkg: DpkgDatabase;
   private readonly distro: string;
   private readonly hashFiles: boolean;
+  private readonly ignore: (path: string) => boolean;
 
   constructor(options: CatalogOptions = {}) {
+    this.ignore = options.ignore ?? (() => false);
     this.dpkg = new DpkgDatabase(options.dpkgRoot);
     this.distro = distroId(options.dpkgRoot ? join(options.dpkgRoot, 'os-release') : undefined);
     this.hashFiles = options.hashFiles ?? true;
@@ -96,7 +100,7 @@ export class ComponentCatalog {
     const known = this.refOfPath.get(path);
     if (known !== undefined) return known === null ? undefined : this.drafts.get(known);
     let draft: ComponentDraft | undefined;
-    if (path.startsWith('/')) {
+    if (path.startsWith('/') && !this.ignore(path) && !this.ignore(owningPackage(path)?.root ?? path)) {
       if (/\.(jar|war|zip)$/.test(path) || (isUnderNodeModules(path) === false && path.includes('/classes'))) {
         draft = this.identify(path, 'code_source');
       } else if (/\.so(\.|$)/.test(path) || path.startsWith('/usr/') || path.startsWith('/lib') || path.startsWith('/bin') || path.startsWith('/sbin')) {

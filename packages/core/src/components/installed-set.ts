@@ -2,29 +2,16 @@
 // node_modules under the application roots, package.json dependencies (declared), DT_NEEDED
 // of shared objects (dynamic_link; a needed library no process loaded joins as installed).
 // Classpath jars nobody loaded arrive as code_unit records with loaded:false (JVM agent).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { DependencyEdge } from '../model/app-model.js';
 import type { ComponentCatalog } from './component-catalog.js';
 import { installedNpmPackages } from './npm-packages.js';
 import { readPackageJson } from './npm-packages.js';
+import { resolveNpmDependency } from './apitrace-own.js';
 
 export function installedNpmRoots(appRoots: readonly string[]): string[] {
   const roots = new Set<string>();
   for (const root of appRoots) for (const pkg of installedNpmPackages(root)) roots.add(pkg.root);
   return [...roots].sort();
-}
-
-/** Node's resolution of a dependency name from a package root: node_modules here, then above. */
-function resolveNpmDependency(fromRoot: string, name: string): string | undefined {
-  let dir = fromRoot;
-  for (;;) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
 }
 
 export function dependencyEdges(catalog: ComponentCatalog): DependencyEdge[] {

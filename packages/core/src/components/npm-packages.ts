@@ -9,6 +9,8 @@ export interface NpmPackageJson {
   version?: string;
   /** names from dependencies and optionalDependencies (what it needs at run time) */
   dependencies: string[];
+  /** peerDependencies: what it requires when the host provides it (debug -> supports-color) */
+  peers: string[];
 }
 
 const cache = new Map<string, NpmPackageJson | null>();
@@ -25,6 +27,10 @@ export function readPackageJson(root: string): NpmPackageJson | undefined {
       ...(typeof json['name'] === 'string' ? { name: json['name'] } : {}),
       ...(typeof json['version'] === 'string' ? { version: json['version'] } : {}),
       dependencies: Object.keys(deps).sort(),
+      peers: [...new Set([
+        ...Object.keys((json['peerDependencies'] as object | undefined) ?? {}),
+        ...Object.keys((json['peerDependenciesMeta'] as object | undefined) ?? {}),
+      ])].sort(),
     };
   } catch {
     parsed = undefined;

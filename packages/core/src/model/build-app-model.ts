@@ -5,6 +5,8 @@ import { basename } from 'node:path';
 import { readRun } from '../reader/run-reader.js';
 import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
 import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
+import { isApitraceFile, isPluginDependency } from '../components/apitrace-own.js';
+import type { CodeUnitFacts } from '../components/component-catalog.js';
 import type {
   AppModel, AppModelOptions, Component, ComponentApiUsage, MergedStack, ModelCall, ModelFrame, ModelNotice, UsageState, WebApiUsage,
 } from './app-model.js';
@@ -20,12 +22,6 @@ const LIBRARY_OF_NAMESPACE: Record<string, string> = {
   libc: 'libc.so', openssl: 'libssl.so', libssl: 'libssl.so', libcrypto: 'libcrypto.so', zlib: 'libz.so',
   sqlite3: 'libsqlite3.so', sqlite: 'libsqlite3.so', pthread: 'libc.so', dl: 'libc.so',
 };
-
-const APITRACE_OWN = /(^|\/)(libapitrace\.so|apitrace\.jar)$|\/(@apitrace\/node-plugin|packages\/node-plugin)\//;
-
-function isApitraceItself(path: string): boolean {
-  return APITRACE_OWN.test(path);
-}
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -43,11 +39,24 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     [...new Set([...files].map((f) => processOfFile.get(f)).filter((p): p is string => p !== undefined))].sort(byString);
 
   const catalog = new ComponentCatalog({
+    ignore: (path) => ownPaths.has(path) || isApitraceFile(path),
     ...(options.dpkgRoot ? { dpkgRoot: options.dpkgRoot } : {}),
     ...(options.hashFiles === undefined ? {} : { hashFiles: options.hashFiles }),
   });
-  // apitrace's own pieces loaded into the processes are not part of the application
-  const units = [...collector.units.values()].filter((u) => !isApitraceItself(u.path)).sort((a, b) => byString(a.path, b.path));
+  // apitrace's own pieces loaded into the processes are not part of the application; the
+  // plugin's dependencies count as its own when they were loaded before any application module
+  const firstAppModule = Math.min(...[...collector.units.values()]
+    .filter((u) => u.unit === 'module' && u.loaded && u.package && !u.package.root.split('/').includes('node_modules') && !isApitraceFile(u.path))
+    .map((u) => u.firstT ?? Infinity));
+  const isOwn = (u: CodeUnitFacts): boolean => isApitraceFile(u.path) ||
+    (u.package !== undefined && isPluginDependency(u.package.root) && (u.firstT ?? Infinity) < firstAppModule);
+  const ownPaths = new Set<string>();
+  for (const u of collector.units.values()) {
+    if (!isOwn(u)) continue;
+    ownPaths.add(u.path);
+    if (u.package) ownPaths.add(u.package.root);
+  }
+  const units = [...collector.units.values()].filter((u) => !ownPaths.has(u.path)).sort((a, b) => byString(a.path, b.path));
   for (const unit of units) catalog.addCodeUnit(unit);
 
   // The runtimes: glibc from native process_start (its libc.so), node and the JVM from their exe.
