@@ -277,6 +277,27 @@ __attribute__((noinline, cold)) struct thread_table *recorder_first_table(void)
     return thread_table_get();
 }
 
+__attribute__((noinline)) void recorder_count_slow(enum hook_api api, void *ret_addr)
+{
+    if (!atomic_load_explicit(&recorder_on, memory_order_relaxed) || hook_self.busy)
+        return;
+    thread_guard_enter();
+    struct thread_table *t = hook_self.table;
+    if (t == NULL)
+        t = recorder_first_table();
+    if (t != NULL) {
+        unsigned unit = thread_caller_unit((uintptr_t)ret_addr);
+        struct usage_cell *c = &t->cells[unit][api];
+        uint64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+        if (n == atomic_load_explicit(&c->reported, memory_order_relaxed))
+            atomic_store_explicit(&c->first_t, event_clock_monotonic_ns(), memory_order_relaxed);
+        atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
+        if ((++hook_self.ops & 0xfff) == 0)
+            recorder_flush_due();
+    }
+    thread_guard_leave();
+}
+
 __attribute__((cold)) void recorder_flush_due(void)
 {
     uint64_t now = event_clock_monotonic_ns();

@@ -28,26 +28,40 @@ void recorder_flush_due(void);
 /* The out-of-line part of recorder_count: the thread's first call. */
 struct thread_table *recorder_first_table(void);
 
-/* The hot path: a TLS check and a counter (see thread_state.h). */
+/* The hot path: a TLS check and a counter (see thread_state.h). The
+ * common case (recording, not nested, table made, caller in the cache's
+ * first entry, not the first call since a flush, no clock check due) is
+ * inline and calls nothing, so the wrapper needs no stack frame; anything
+ * else goes out of line. */
+void recorder_count_slow(enum hook_api api, void *ret_addr);
+
 static inline __attribute__((always_inline)) void recorder_count(enum hook_api api, void *ret_addr)
 {
-    if (!atomic_load_explicit(&recorder_on, memory_order_relaxed) || hook_self.busy)
-        return;
-    thread_guard_enter();
-    struct thread_table *t = hook_self.table;
-    if (__builtin_expect(t == NULL, 0))
-        t = recorder_first_table();
-    if (t != NULL) {
-        unsigned unit = thread_caller_unit((uintptr_t)ret_addr);
-        struct usage_cell *c = &t->cells[unit][api];
+    struct hook_thread *s = &hook_self;
+    struct thread_table *t = s->table;
+    uintptr_t addr = (uintptr_t)ret_addr;
+    if (__builtin_expect(atomic_load_explicit(&recorder_on, memory_order_relaxed) && s->busy == 0 && t != NULL &&
+                             addr - s->cache_lo[0] < s->cache_hi[0] - s->cache_lo[0] &&
+                             s->cache_generation ==
+                                 atomic_load_explicit(&code_units_generation_value, memory_order_relaxed) &&
+                             ((s->ops + 1) & 0xfff) != 0,
+                         1)) {
+        struct usage_cell *c = &t->cells[s->cache_unit[0]][api];
         uint64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-        if (n == atomic_load_explicit(&c->reported, memory_order_relaxed))
-            atomic_store_explicit(&c->first_t, event_clock_monotonic_ns(), memory_order_relaxed);
-        atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
-        if (__builtin_expect((++hook_self.ops & 0xfff) == 0, 0))
-            recorder_flush_due();
+        if (__builtin_expect(n != atomic_load_explicit(&c->reported, memory_order_relaxed), 1)) {
+            /* a signal handler interrupting here and counting the same cell
+             * would lose one count; it passes through instead, as busy is
+             * set around the two instructions that matter */
+            s->busy = 1;
+            atomic_signal_fence(memory_order_seq_cst);
+            atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
+            s->ops++;
+            atomic_signal_fence(memory_order_seq_cst);
+            s->busy = 0;
+            return;
+        }
     }
-    thread_guard_leave();
+    recorder_count_slow(api, ret_addr);
 }
 
 /* A call worth its own record: begin before the real call, event after it. */
