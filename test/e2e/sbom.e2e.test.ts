@@ -124,4 +124,26 @@ describe('usage-based SBOMs (end to end)', () => {
     const fns = stack.frames.map((f) => f.fn);
     assert.ok(fns.indexOf('fs.readFileSync') > 0 && fns.indexOf('readHostname') > fns.indexOf('fs.readFileSync'), fns.join(' < '));
   });
+
+  it('node: the open of fs.readFile on a libuv pool thread joins its span by path (inferred)', async () => {
+    const app = join(work, 'read-async.js');
+    writeFileSync(app, [
+      "const fs = require('node:fs');",
+      "function readLater() { fs.readFile('/etc/os-release', 'utf8', (err, text) => process.stdout.write(String(!err && text.length > 0) + '\\n')); }",
+      'readLater();',
+    ].join('\n'));
+    const dir = join(work, 'async-run');
+    await apitraceRun(dir, ['node', app]);
+    const model = await buildAppModel(dir);
+    const span = model.calls.find((c) => c.api === 'node:fs.readFile' && c.args?.['path'] === '/etc/os-release');
+    assert.ok(span, 'the fs.readFile span');
+    const opens = model.calls.filter((c) => c.source === 'native' && /^libc:open/.test(c.api) && c.args?.['path'] === '/etc/os-release');
+    assert.equal(opens.length, 1);
+    const open = opens[0]!;
+    assert.notEqual(open.tid, span.tid, 'the open ran on another thread');
+    assert.equal(open.stack?.join, 'inferred');
+    assert.equal(open.stack?.matchedOn, 'path');
+    assert.equal(model.calls[open.parentCall!], span);
+    assert.deepEqual(open.stack?.frames.slice(2, 4).map((f) => f.fn), ['fs.readFile', 'readLater']);
+  });
 });
