@@ -1,7 +1,9 @@
 // Streams the lines of a file without holding it in memory, and says whether the last
 // line ended with a newline (a line without one was cut off when its process died).
 // Lines are handed over synchronously within each chunk read: a promise per line would
-// cost more than parsing it.
+// cost more than parsing it. Each chunk is decoded once, up to its last newline (a newline
+// byte never sits inside a multi-byte UTF-8 character, so the cut is safe), and lines are
+// sliced from that string: one decode per MiB instead of one per line.
 import { createReadStream } from 'node:fs';
 
 /** Return false to stop reading the file. */
@@ -16,16 +18,22 @@ export async function forEachLine(path: string, onLine: LineHandler): Promise<vo
   let number = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-        const text = carry.length === 0
-          ? chunk.toString('utf8', start, nl)
-          : Buffer.concat([...carry, chunk.subarray(start, nl)]).toString('utf8');
-        carry = [];
-        start = nl + 1;
-        if (onLine(text, ++number, true) === false) return;
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
+      if (lastNewline === -1) {
+        carry.push(chunk);
+        continue;
       }
-      if (start < chunk.length) carry.push(chunk.subarray(start));
+      const head = carry.length === 0 ? chunk.subarray(0, lastNewline) : Buffer.concat([...carry, chunk.subarray(0, lastNewline)]);
+      carry = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
+      const text = head.toString('utf8');
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        const line = nl === -1 ? text.slice(start) : text.slice(start, nl);
+        if (onLine(line, ++number, true) === false) return;
+        if (nl === -1) break;
+        start = nl + 1;
+      }
     }
     if (carry.length > 0) onLine(Buffer.concat(carry).toString('utf8'), ++number, false);
   } finally {
