@@ -5,7 +5,7 @@
 //     rows next to a bare run of the same slice. Wall and CPU (user+sys) time, ratios to bare.
 //  2. a microbenchmark calling one hooked function in a loop on 1 and 2 threads, ns per call,
 //     bare and under the shim, with a shared-atomic-counter loop for reference.
-// Usage: node bench/native-shim.mjs [rounds=5] [rows=300000] [ltrace rows=30000]
+// Usage: node bench/native-shim.mjs [rounds=5] [rows=300000] [ltrace rows=30000, 0: no ltrace]
 // (build first: npm run build; ltrace is installed with apt-get when missing: this is a bench)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,7 +96,7 @@ for (const name of readdirSync(`${traceDir}-${rounds - 1}`)) {
 }
 console.log(`recorded: malloc ${mallocs}, free ${frees}`);
 
-if (ensureLtrace()) {
+if (ltraceRows > 0 && ensureLtrace()) {
   const slice = script(ltraceRows);
   const sliceBare = [timeOnce(['sqlite3', ':memory:'], slice)];
   const out = join(work, 'ltrace.txt');
@@ -113,7 +113,7 @@ if (ensureLtrace()) {
 const loop = join(work, 'hook_loop');
 execFileSync('gcc', ['-O2', '-pthread', '-o', loop, loopSource]);
 const loopCalls = 20_000_000;
-console.log(`\nmicrobenchmark: ${loopCalls} calls per thread, ns per call, ${rounds} alternating rounds`);
+console.log(`\nmicrobenchmark: ${loopCalls} calls per thread, ns of thread CPU time per call, ${rounds} alternating rounds`);
 for (const mode of ['rand_r', 'malloc', 'shared']) {
   for (const threads of [1, 2]) {
     const samples = { bare: [], apitrace: [] };

@@ -1,6 +1,7 @@
 /* Microbenchmark: each of N threads calls one hooked libc function in a
- * loop; prints nanoseconds per call (per thread: wall time of the loop
- * divided by the calls one thread made). Run bare and under the shim; the
+ * loop; prints nanoseconds per call (per thread: the thread's own CPU time
+ * for the loop divided by its calls, so that time spent waiting for a core
+ * on a busy machine does not count). Run bare and under the shim; the
  * difference is the hook's cost.
  *   hook_loop rand_r <threads> <calls>   rand_r: a hooked call doing ~nothing
  *   hook_loop malloc <threads> <calls>   malloc + free of 32 bytes (two calls)
@@ -23,7 +24,7 @@ static double ns_per_call[64];
 static double now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 

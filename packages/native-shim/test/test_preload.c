@@ -831,6 +831,21 @@ static void test_signal_handlers_invisible(void)
     fixture_end(f);
 }
 
+static void test_flushed_before_sigkill(void)
+{
+    struct fixture *f = fixture_begin("killed_after_pause");
+    fixture_run(f, NULL);
+    fixture_read(f, f->r.pid, 0);
+    test_begin("preload: a call a second after the last flush flushes: SIGKILL loses nothing before it");
+    EXPECT(WIFSIGNALED(f->r.status) && WTERMSIG(f->r.status) == SIGKILL, "status %x", f->r.status);
+    EXPECT(lines_with(f, "\"kind\":\"call\"", "\"path\":\"/etc/hostname\"", NULL) == 1 &&
+               lines_with(f, "\"kind\":\"call\"", "\"path\":\"/etc/passwd\"", NULL) == 1,
+           "the opens before the kill are not on disk");
+    EXPECT(lines_with(f, "process_end", NULL, NULL) == 0, "a process_end after SIGKILL");
+    test_end();
+    fixture_end(f);
+}
+
 /* A full disk, made real with a 12 KiB tmpfs in a private mount namespace
  * (unshare -rm: no privileges needed where user namespaces are allowed). */
 static void test_disk_full(void)
@@ -894,6 +909,7 @@ void run_preload_tests(const char *build_dir)
     test_fatal_signal("term", SIGTERM);
     test_signal_handlers_invisible();
     test_disk_full();
+    test_flushed_before_sigkill();
 
     char *tmp = make_temp_dir(), under_file[512], missing[512];
     snprintf(under_file, sizeof under_file, "%s/regular-file", tmp);
