@@ -1,6 +1,7 @@
 // CommonJS files never reach the ESM hooks on Node 20, so their probes go in on the compile
 // path: Module.prototype._compile receives every CommonJS file's source, whoever loaded it
-// (require, the ESM loader's CommonJS translator, a TypeScript register hook before us).
+// (require, the ESM loader's CommonJS translator, a TypeScript register hook before us), and
+// the source of ES modules loaded by require() (Node >= 20.19).
 import Module from 'node:module';
 import type { ModuleTransformer, TransformOutcome } from '../transform/module-transformer.js';
 
@@ -28,7 +29,9 @@ export function installCompileHook(transformer: ModuleTransformer, ownWork: OwnW
       try {
         code = ownWork(() => {
           let outcome: TransformOutcome | undefined;
-          if (observer.shouldProbe(filename)) outcome = transformer.transform(content, filename, 'commonjs');
+          // Node >= 20.19 compiles an ES module loaded by require() here too, saying so in `format`.
+          const format = rest[0] === 'module' ? 'module' : 'commonjs';
+          if (observer.shouldProbe(filename)) outcome = transformer.transform(content, filename, format);
           observer.compiled(filename, outcome);
           return outcome?.code ?? content;
         }, content); // our bug must not become the application's

@@ -8,6 +8,7 @@ import { nowNs, ownWork, owningPackage, type Recorder } from '../runtime/index.j
 import { writeFunctionInventory } from '../probes/function-inventory.js';
 import { ProbeRegistry } from '../probes/probe-registry.js';
 import { ModuleTransformer } from '../transform/module-transformer.js';
+import { OffThreadInstrumenter } from '../transform/off-thread-instrument.js';
 import { TransformCache, transformCacheDir } from '../transform/transform-cache.js';
 import { installPackageWrapping } from '../wrap/package-hooks.js';
 import { installCompileHook } from './commonjs-compile-hook.js';
@@ -72,7 +73,9 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
   registry.install();
   recorder.onFlush(() => writeFunctionInventory(registry, recorder));
 
-  installCompileHook(new ModuleTransformer(new TransformCache(cacheDir)), ownWork, {
+  const offThread = new OffThreadInstrumenter();
+  const transformer = new ModuleTransformer(new TransformCache(cacheDir), (source, format, filename) => offThread.instrument(source, format, filename));
+  installCompileHook(transformer, ownWork, {
     shouldProbe: (filename) => !filename.startsWith(PLUGIN_DIR),
     compiled: (filename, outcome) => {
       modules.loaded(filename, 'require');

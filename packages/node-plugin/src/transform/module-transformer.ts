@@ -15,7 +15,11 @@ export type TransformOutcome =
   | { status: 'untouched'; code: string; reason: string; code_name: 'transform_failed' | 'transform_skipped' };
 
 export class ModuleTransformer {
-  constructor(private readonly cache: TransformCache) {}
+  /** `run` does the transform itself: in this thread, or on the transform thread. */
+  constructor(
+    private readonly cache: TransformCache,
+    private readonly run: (source: string, format: ModuleFormat, filename: string) => { code: string } = instrument,
+  ) {}
 
   transform(source: string, filename: string, format: ModuleFormat): TransformOutcome {
     if (source.length > MAX_TRANSFORM_BYTES) {
@@ -25,13 +29,18 @@ export class ModuleTransformer {
     const key = TransformCache.keyOf([TRANSFORM_VERSION, format, base], source);
     const hit = this.cache.get(key);
     if (hit !== undefined) return { status: 'transformed', code: hit, cached: true };
+    // a file that failed once fails again: remembered, so a warm start never loads babel
+    const failed = this.cache.failure(key);
+    if (failed !== undefined) return { status: 'untouched', code: source, reason: failed, code_name: 'transform_failed' };
     try {
-      const { code } = instrument(source, format, filename);
+      const { code } = this.run(source, format, filename);
       this.cache.put(key, code);
       return { status: 'transformed', code, cached: false };
     } catch (err) {
       const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-      return { status: 'untouched', code: source, reason: `could not transform (${why}); loaded untouched`, code_name: 'transform_failed' };
+      const reason = `could not transform (${why}); loaded untouched`;
+      this.cache.putFailure(key, reason);
+      return { status: 'untouched', code: source, reason, code_name: 'transform_failed' };
     }
   }
 }

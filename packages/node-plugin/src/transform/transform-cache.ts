@@ -37,6 +37,15 @@ export class TransformCache {
     }
   }
 
+  /** Why the file with this key could not be transformed, when an earlier run found out. */
+  failure(key: string): string | undefined {
+    return this.get(`${key}.failed`);
+  }
+
+  putFailure(key: string, reason: string): void {
+    this.put(`${key}.failed`, reason);
+  }
+
   put(key: string, code: string): void {
     if (this.disabled) return;
     try {

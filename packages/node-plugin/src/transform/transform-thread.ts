@@ -1,0 +1,28 @@
+// The thread that runs babel for the application's thread. Babel and its dependencies (semver,
+// debug, ...) are packages the application may load itself: required on the application's
+// thread they would share its module cache, so a cache miss while the application is loading
+// semver would hand babel a half-evaluated semver. Here they live in an isolate of their own.
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { instrument, type ModuleFormat } from './instrument.js';
+
+export interface TransformRequest {
+  source: string;
+  format: ModuleFormat;
+  filename: string;
+}
+
+export type TransformReply = { ok: true; code: string } | { ok: false; error: string };
+
+const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+
+port.on('message', (request: TransformRequest) => {
+  let reply: TransformReply;
+  try {
+    reply = { ok: true, code: instrument(request.source, request.format, request.filename).code };
+  } catch (err) {
+    reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  port.postMessage(reply);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
