@@ -68,14 +68,22 @@ export function captureCallSites(skip: Function, limit = MAX_FRAMES): NodeJS.Cal
 export function siteFile(site: NodeJS.CallSite): string | undefined {
   const name = site.getFileName() ?? site.getScriptNameOrSourceURL?.();
   if (!name) return undefined;
-  if (name.startsWith('file://')) {
+  return name.startsWith('file://') ? pathOfFileUrl(name) : name;
+}
+
+const pathsOfUrls = new Map<string, string>();
+
+function pathOfFileUrl(url: string): string {
+  let path = pathsOfUrls.get(url);
+  if (path === undefined) {
     try {
-      return fileURLToPath(name);
+      path = fileURLToPath(url);
     } catch {
-      return name;
+      path = url;
     }
+    if (pathsOfUrls.size < 100_000) pathsOfUrls.set(url, path);
   }
-  return name;
+  return path;
 }
 
 /** This plugin's own code. */

@@ -51,5 +51,12 @@ export function owningPackage(file: string): OwningPackage | undefined {
 /** The code unit of a file: its package root, or its directory when no package owns it. */
 export function codeUnitOf(file: string): string {
   if (!file.startsWith('/')) return file;
-  return owningPackage(file)?.root ?? dirname(file);
+  let unit = unitByFile.get(file);
+  if (unit === undefined) {
+    unit = owningPackage(file)?.root ?? dirname(file);
+    if (unitByFile.size < 100_000) unitByFile.set(file, unit);
+  }
+  return unit;
 }
+
+const unitByFile = new Map<string, string>();

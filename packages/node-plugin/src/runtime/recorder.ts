@@ -15,7 +15,7 @@ export const FLUSH_INTERVAL_MS = 1000;
 /** Calls of one API attributed one by one (a stack capture each) before sampling starts. */
 export const ATTRIBUTE_ALL_CALLS = 1024;
 /** After that, one call in this many is attributed; the others count for the last caller seen. */
-export const ATTRIBUTE_ONE_IN = 64;
+export const ATTRIBUTE_ONE_IN = 256;
 /** `call` spans written per (API, caller); later calls are counted in api_usage. */
 export const SPANS_PER_CALLER = 16;
 
@@ -231,7 +231,7 @@ export class Recorder {
         site = callerSite(sites, gate.skipUnder);
       }
       const callerLine = site?.site.getLineNumber() ?? null;
-      const found = inspect?.(sites, site === undefined ? undefined : { file: site.file, line: callerLine, fnLine: enclosingLine(site.site) });
+      const found = inspect === undefined ? undefined : inspect(sites, site === undefined ? undefined : { file: site.file, line: callerLine, fnLine: enclosingLine(site.site) });
       if (found === null) {
         gate.calls--;
         return undefined;
@@ -283,12 +283,26 @@ export class Recorder {
 
   /** Adds to api_usage directly (package-level API use, counted without spans). */
   countApi(c: ApiCount): void {
-    ownWork(() => this.apiUsage.add(c), undefined);
+    guard.depth++;
+    try {
+      this.apiUsage.add(c);
+    } catch {
+      this.faults++;
+    } finally {
+      guard.depth--;
+    }
   }
 
   /** Adds one request to the web API inventory. */
   countWeb(c: WebCount): void {
-    ownWork(() => this.webApi.add(c), undefined);
+    guard.depth++;
+    try {
+      this.webApi.add(c);
+    } catch {
+      this.faults++;
+    } finally {
+      guard.depth--;
+    }
   }
 
   /** `hook` runs before every flush (and the last one at exit) to add its records. */

@@ -40,6 +40,43 @@ export type WebApiRecord = {
 
 const MAX_KEYS = 10_000;
 
+/**
+ * Entries keyed by a path of strings, as nested maps: no key string is built per call (the
+ * parts are usually strings the caller already holds, whose hashes V8 has cached).
+ */
+class NestedKeys<V> {
+  private root = new Map<string, unknown>();
+  size = 0;
+
+  get(parts: readonly string[]): V | undefined {
+    let node: unknown = this.root;
+    for (const part of parts) {
+      node = (node as Map<string, unknown>).get(part);
+      if (node === undefined) return undefined;
+    }
+    return node as V;
+  }
+
+  set(parts: readonly string[], value: V): void {
+    let node = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let next = node.get(parts[i]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(parts[i]!, next);
+      }
+      node = next;
+    }
+    node.set(parts[parts.length - 1]!, value);
+    this.size++;
+  }
+
+  clear(): void {
+    this.root = new Map();
+    this.size = 0;
+  }
+}
+
 export interface ApiCount {
   api: string;
   category: Category;
@@ -54,14 +91,15 @@ export interface ApiCount {
 }
 
 export class ApiUsageTable {
-  private entries = new Map<string, ApiUsageRecord>();
+  private entries: ApiUsageRecord[] = [];
+  private readonly index = new NestedKeys<ApiUsageRecord>();
   dropped = 0;
 
   add(c: ApiCount): void {
-    const key = `${c.api}\0${c.caller}\0${c.subject ?? ''}`;
-    let e = this.entries.get(key);
+    const key = [c.api, c.caller, c.subject ?? ''];
+    let e = this.index.get(key);
     if (e === undefined) {
-      if (this.entries.size >= MAX_KEYS) {
+      if (this.entries.length >= MAX_KEYS) {
         this.dropped += c.count;
         return;
       }
@@ -69,7 +107,8 @@ export class ApiUsageTable {
       if (c.subject !== undefined) e.subject = c.subject;
       if (c.tid !== undefined) e.tid = c.tid;
       if (c.stack !== undefined) e.stack = c.stack;
-      this.entries.set(key, e);
+      this.entries.push(e);
+      this.index.set(key, e);
     }
     e.count += c.count;
     if (c.t > e.last_t) e.last_t = c.t;
@@ -81,10 +120,17 @@ export class ApiUsageTable {
   }
 
   drain(): ApiUsageRecord[] {
-    const out = [...this.entries.values()];
-    this.entries = new Map();
+    const out = this.entries;
+    this.entries = [];
+    this.index.clear();
     return out;
   }
+}
+
+const STATUS_TEXT: string[] = [];
+/** Status codes as key parts, one string per code. */
+function statusText(status: number): string {
+  return (STATUS_TEXT[status] ??= String(status));
 }
 
 export interface WebCount {
@@ -102,14 +148,15 @@ export interface WebCount {
 }
 
 export class WebApiTable {
-  private entries = new Map<string, WebApiRecord>();
+  private entries: WebApiRecord[] = [];
+  private readonly index = new NestedKeys<WebApiRecord>();
   dropped = 0;
 
   add(c: WebCount): void {
-    const key = `${c.direction}\0${c.method}\0${c.host ?? ''}\0${c.route}\0${c.status ?? ''}`;
-    let e = this.entries.get(key);
+    const key = [c.direction, c.method, c.host ?? '', c.route, c.status === undefined ? '' : statusText(c.status)];
+    let e = this.index.get(key);
     if (e === undefined) {
-      if (this.entries.size >= MAX_KEYS) {
+      if (this.entries.length >= MAX_KEYS) {
         this.dropped++;
         return;
       }
@@ -120,7 +167,8 @@ export class WebApiTable {
       if (c.framework !== undefined) e.framework = c.framework;
       if (c.caller !== undefined) e.caller = c.caller;
       if (c.stack !== undefined) e.stack = c.stack;
-      this.entries.set(key, e);
+      this.entries.push(e);
+      this.index.set(key, e);
     }
     e.count++;
     if (c.t > e.last_t) e.last_t = c.t;
@@ -137,8 +185,9 @@ export class WebApiTable {
   }
 
   drain(): WebApiRecord[] {
-    const out = [...this.entries.values()];
-    this.entries = new Map();
+    const out = this.entries;
+    this.entries = [];
+    this.index.clear();
     return out;
   }
 }
