@@ -247,6 +247,11 @@ export interface AppModelOptions {
   dpkgRoot?: string;
   /** hash files of unresolved native components and jars (default true) */
   hashFiles?: boolean;
+  /**
+   * worker threads that read the run (default: the available cores, at most 4, for runs of
+   * 64 MB of events or more; else 1). The SBOMs do not depend on it.
+   */
+  workers?: number;
   /** called now and then while reading (a TTY progress line) */
   progress?: (p: { files: number; filesTotal: number; records: number }) => void;
 }

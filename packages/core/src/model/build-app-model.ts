@@ -2,7 +2,7 @@
 // (model/app-model.ts explains the steps and the guarantees). This file does the steps after
 // reading: identities (components/), usage states, dependency edges, the installed set.
 import { basename } from 'node:path';
-import { readRun } from '../reader/run-reader.js';
+import { collectRun } from './parallel-collect.js';
 import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
 import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
 import { isApitraceFile, isPluginDependency } from '../components/apitrace-own.js';
@@ -12,7 +12,7 @@ import type {
 } from './app-model.js';
 import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
-import { RunCollector, type UsageAggregate } from './run-collector.js';
+import type { RunCollector, UsageAggregate } from './run-collector.js';
 import { nativeFrames } from '../merge/native-into-spans.js';
 
 const DEFAULT_MAX_CALLS = 100_000;
@@ -26,9 +26,9 @@ const LIBRARY_OF_NAMESPACE: Record<string, string> = {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function buildAppModel(runDir: string, options: AppModelOptions = {}): Promise<AppModel> {
-  const collector = new RunCollector({ maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS });
-  const run = await readRun(runDir, collector.visit, {
-    languageFilesFirst: true,
+  const { run, collector } = await collectRun(runDir, {
+    maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.progress ? { progress: options.progress } : {}),
   });
   const images = groupProcessImages(run.files);

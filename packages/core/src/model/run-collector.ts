@@ -35,6 +35,8 @@ export interface UsageAggregate {
   /** the file of the previous record, to skip re-adding it to files */
   lastFile?: string;
   stacks: MergedStack[];
+  /** the signature of each of stacks, same order */
+  stackKeys: string[];
   stackSignatures: Set<string>;
 }
 
@@ -55,13 +57,31 @@ interface FileState {
   stacks: Map<number, { frames: Frame[]; truncated: boolean }>;
 }
 
+/** A collector's data, as posted back by a worker thread. */
+export interface CollectedRun {
+  units: Map<string, CodeUnitFacts>;
+  usages: Map<string, UsageAggregate>;
+  inventories: Map<string, Map<string, FunctionFacts>>;
+  frameUnits: Set<string>;
+  calls: CollectedCall[];
+  webApis: Map<string, WebApiUsage & { files: Set<string> }>;
+  notices: Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>;
+  callsNotKept: number;
+  joins: { exact: number; inferred: number; unjoined: number };
+  /** serial numbers the collector handed out */
+  serials: number;
+}
+
 export interface CollectorOptions {
   maxCalls: number;
+  /** first id for frame lists; workers of one run use disjoint ranges so signatures stay comparable */
+  idBase?: number;
 }
 
 export class RunCollector {
   readonly units = new Map<string, CodeUnitFacts>();
   readonly usages = new Map<string, UsageAggregate>();
+  /** caller -> api -> subject -> usage (this collector's own records; absorbed ones are only in usages) */
   private readonly usageIndex = new Map<string, Map<string, Map<string, UsageAggregate>>>();
   /** unit path -> `scope\0name\0line\0sig` -> facts */
   readonly inventories = new Map<string, Map<string, FunctionFacts>>();
@@ -85,12 +105,125 @@ export class RunCollector {
   private readonly internedStacks = new Map<string, MergedStack>();
   private readonly internedBySpan = new Map<readonly Frame[], Map<string, MergedStack>>();
   private readonly frameListIds = new WeakMap<object, number>();
-  private nextFrameListId = 1;
+  /** ids of frame lists (one per stack record), unique across the collectors of one run */
+  private nextFrameListId: number;
   private state: FileState | undefined;
   private serial = 0;
   private flaggedKept = 0;
 
-  constructor(private readonly options: CollectorOptions) {}
+  constructor(private readonly options: CollectorOptions) {
+    this.nextFrameListId = (options.idBase ?? 0) + 1;
+  }
+
+  /** What this collector gathered, as plain data a worker thread can post back. */
+  export(): CollectedRun {
+    return {
+      units: this.units, usages: this.usages, inventories: this.inventories, frameUnits: this.frameUnits,
+      calls: this.calls, webApis: this.webApis, notices: this.notices,
+      callsNotKept: this.callsNotKept, joins: this.joins, serials: this.serial,
+    };
+  }
+
+  /**
+   * Folds in what another collector gathered from later pids (a worker's share of the run),
+   * as if this collector had read those files after its own.
+   */
+  absorb(other: CollectedRun): void {
+    for (const [path, unit] of other.units) {
+      const mine = this.units.get(path);
+      if (!mine) {
+        this.units.set(path, unit);
+        continue;
+      }
+      mine.loaded ||= unit.loaded;
+      mine.loads += unit.loads;
+      if (unit.firstT !== undefined) mine.firstT = Math.min(mine.firstT ?? Infinity, unit.firstT);
+      if (unit.lastT !== undefined) mine.lastT = Math.max(mine.lastT ?? -Infinity, unit.lastT);
+      mine.needed ??= unit.needed;
+      mine.soname ??= unit.soname;
+      mine.sha256 ??= unit.sha256;
+      mine.package ??= unit.package;
+      mine.maven ??= unit.maven;
+      unit.files.forEach((f) => mine.files.add(f));
+    }
+    for (const [key, usage] of other.usages) {
+      const mine = this.usages.get(key);
+      if (!mine) {
+        this.usages.set(key, usage);
+        continue;
+      }
+      mine.usageCount += usage.usageCount;
+      mine.callCount += usage.callCount;
+      usage.flags.forEach((f) => mine.flags.add(f));
+      usage.files.forEach((f) => mine.files.add(f));
+      mine.lastT = Math.max(mine.lastT, usage.lastT);
+      if (usage.firstStack && usage.firstSignature !== undefined && usage.firstT < mine.firstT) {
+        if (mine.firstStack && mine.firstSignature !== undefined) this.keepOther(mine, mine.firstStack, mine.firstSignature);
+        mine.firstStack = usage.firstStack;
+        mine.firstSignature = usage.firstSignature;
+        mine.stackSignatures.add(mine.firstSignature);
+      } else if (usage.firstStack && usage.firstSignature !== undefined) {
+        this.keepOther(mine, usage.firstStack, usage.firstSignature);
+      }
+      mine.firstT = Math.min(mine.firstT, usage.firstT);
+      usage.stacks.forEach((stack, i) => this.keepOther(mine, stack, usage.stackKeys[i]!));
+    }
+    for (const [unit, inventory] of other.inventories) {
+      const mine = this.inventories.get(unit);
+      if (!mine) {
+        this.inventories.set(unit, inventory);
+        continue;
+      }
+      for (const [key, facts] of inventory) {
+        const f = mine.get(key);
+        if (f) {
+          f.ran ||= facts.ran;
+          f.hits += facts.hits;
+        } else {
+          mine.set(key, facts);
+        }
+      }
+    }
+    other.frameUnits.forEach((u) => this.frameUnits.add(u));
+    const offset = this.serial;
+    for (const call of other.calls) {
+      if (this.calls.length >= this.options.maxCalls && call.flags.length === 0) {
+        this.callsNotKept++;
+        continue;
+      }
+      this.calls.push({ ...call, serial: call.serial + offset, ...(call.parentSerial === undefined ? {} : { parentSerial: call.parentSerial + offset }) });
+    }
+    this.serial += other.serials;
+    for (const [key, web] of other.webApis) {
+      const mine = this.webApis.get(key);
+      if (!mine) {
+        this.webApis.set(key, web);
+        continue;
+      }
+      mine.count += web.count;
+      mine.firstT = Math.min(mine.firstT, web.firstT);
+      mine.lastT = Math.max(mine.lastT, web.lastT);
+      if (web.durNs) {
+        mine.durNs = mine.durNs
+          ? { min: Math.min(mine.durNs.min, web.durNs.min), max: Math.max(mine.durNs.max, web.durNs.max), sum: mine.durNs.sum + web.durNs.sum }
+          : web.durNs;
+      }
+      web.files.forEach((f) => mine.files.add(f));
+    }
+    for (const [key, notice] of other.notices) {
+      const mine = this.notices.get(key);
+      if (!mine) {
+        this.notices.set(key, notice);
+        continue;
+      }
+      mine.count += notice.count;
+      notice.files.forEach((f) => mine.files.add(f));
+    }
+    this.callsNotKept += other.callsNotKept;
+    this.joins.exact += other.joins.exact;
+    this.joins.inferred += other.joins.inferred;
+    this.joins.unjoined += other.joins.unjoined;
+  }
 
   readonly visit = (event: ApitraceEvent, file: EventFileSummary): void => {
     let state = this.state;
@@ -232,7 +365,7 @@ export class RunCollector {
   }
 
   private frameListId(frames: readonly Frame[] | undefined): number {
-    if (!frames) return 0;
+    if (!frames || frames.length === 0) return 0;
     let id = this.frameListIds.get(frames);
     if (id === undefined) {
       id = this.nextFrameListId++;
@@ -354,7 +487,7 @@ export class RunCollector {
     if (!usage) {
       usage = {
         caller, api, category, ...(subject === undefined ? {} : { subject }), flags: new Set(),
-        usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: new Set(), stacks: [], stackSignatures: new Set(),
+        usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: new Set(), stacks: [], stackKeys: [], stackSignatures: new Set(),
         stackTries: 0,
       };
       bySubject.set(subjectKey, usage);
@@ -382,6 +515,7 @@ export class RunCollector {
     if (usage.stacks.length >= MAX_STACKS_PER_USAGE || usage.stackSignatures.has(signature)) return;
     usage.stackSignatures.add(signature);
     usage.stacks.push(stack);
+    usage.stackKeys.push(signature);
   }
 }
 

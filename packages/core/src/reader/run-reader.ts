@@ -46,7 +46,7 @@ export type EventVisitor = (event: ApitraceEvent, file: EventFileSummary) => voi
 /** The directory cannot be read as a run at all (missing, empty, not a run). */
 export class RunDirectoryError extends Error {}
 
-const MAX_KEPT_PROBLEMS = 1000;
+export const MAX_KEPT_PROBLEMS = 1000;
 
 function listRunDirectory(dir: string): string[] {
   let entries: string[];
@@ -63,7 +63,7 @@ function listRunDirectory(dir: string): string[] {
   return entries;
 }
 
-function compareFiles(a: EventFileSummary, b: EventFileSummary): number {
+export function compareFiles(a: EventFileSummary, b: EventFileSummary): number {
   return a.pid - b.pid || a.source.localeCompare(b.source) || a.seq - b.seq;
 }
 
@@ -75,6 +75,10 @@ export interface ReadRunOptions {
   languageFilesFirst?: boolean;
   /** called after each file and every PROGRESS_EVERY records */
   progress?: (p: { files: number; filesTotal: number; records: number }) => void;
+  /** read only these event files (a worker's share of a run); the others are not listed either */
+  only?: (file: EventFileSummary) => boolean;
+  /** read run.json (default true) */
+  manifest?: boolean;
 }
 
 const PROGRESS_EVERY = 1 << 18;
@@ -90,7 +94,7 @@ export async function readRun(dir: string, visit?: EventVisitor, options: ReadRu
   };
 
   const hasManifest = entries.includes(RUN_MANIFEST_NAME);
-  if (hasManifest) {
+  if (hasManifest && options.manifest !== false) {
     try {
       contents.manifest = readRunManifest(dir);
     } catch (err) {
@@ -106,6 +110,7 @@ export async function readRun(dir: string, visit?: EventVisitor, options: ReadRu
   }
   contents.files.sort(compareFiles);
   if (contents.files.length === 0) report('warn', dir, 'no event files: no plugin recorded anything in this run');
+  if (options.only) contents.files = contents.files.filter(options.only);
 
   const order = options.languageFilesFirst
     ? [...contents.files].sort((a, b) => a.pid - b.pid || READ_ORDER_LANGUAGE_FIRST[a.source] - READ_ORDER_LANGUAGE_FIRST[b.source] || a.seq - b.seq)
