@@ -6,6 +6,8 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sarifProblem } from '@apitrace/core';
 import { CLI, FIXTURES, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
@@ -188,6 +190,42 @@ describe('security findings over real programs (end to end)', function () {
 
   it('the negative programs have no finding at all', () => {
     for (const name of ['c-negative', 'node-negative', 'java-negative', 'sql-negative']) assert.deepEqual(runs[name]!.findings, [], `${name}: ${list(runs[name]!)}`);
+  });
+
+  it('findings.sarif: what code scanning accepts, with repo-relative URIs, the stack as a code flow and security-severity', async () => {
+    interface Loc { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } }; message?: { text: string } }
+    interface SarifResult { ruleId: string; level: string; message: { text: string }; locations: Loc[]; codeFlows?: { threadFlows: { locations: { location: Loc }[] }[] }[]; partialFingerprints: Record<string, string> }
+    interface SarifLog { version: string; runs: { tool: { driver: { name: string; rules: { id: string; properties: { tags: string[]; 'security-severity': string } }[] } }; originalUriBaseIds: Record<string, { uri: string }>; results: SarifResult[] }[] }
+    for (const name of Object.keys(runs)) {
+      const text = readFileSync(join(runs[name]!.dir, 'findings.sarif'), 'utf8');
+      assert.equal(sarifProblem(text), undefined, name);
+    }
+    const log = JSON.parse(readFileSync(join(runs['node-positive']!.dir, 'findings.sarif'), 'utf8')) as SarifLog;
+    assert.equal(log.version, '2.1.0');
+    const run = log.runs[0]!;
+    assert.equal(run.tool.driver.name, 'apitrace');
+    const shellRule = run.tool.driver.rules.find((r) => r.id === 'shell-execution')!;
+    assert.equal(shellRule.properties['security-severity'], '7.5');
+    assert.ok(shellRule.properties.tags.includes('external/cwe/cwe-78'));
+    assert.equal(run.originalUriBaseIds['%SRCROOT%']!.uri, pathToFileURL(REPO_ROOT).href);
+    const weak = run.results.find((r) => r.ruleId === 'weak-random-secret')!;
+    assert.equal(weak.level, 'error');
+    assert.deepEqual(weak.locations[0]!.physicalLocation!.artifactLocation, { uri: 'test/fixtures/findings/positive.mjs', uriBaseId: '%SRCROOT%' });
+    const line = readFileSync(join(FINDINGS_DIR, 'positive.mjs'), 'utf8').split('\n').findIndex((l) => l.includes('Math.random')) + 1;
+    assert.equal(weak.locations[0]!.physicalLocation!.region!.startLine, line);
+    const flow = weak.codeFlows![0]!.threadFlows[0]!.locations.map((l) => l.location.message!.text);
+    // outermost first, the API last
+    assert.match(flow.at(-1)!, /Math\.random/);
+    assert.ok(flow.some((t) => t.includes('makeSessionToken')), flow.join('\n'));
+    assert.match(Object.values(weak.partialFingerprints)[0]!, /^[0-9a-f]{64}$/);
+    // a native finding of a binary outside the repository: an absolute file URI, no base
+    const native = JSON.parse(readFileSync(join(runs['c-positive']!.dir, 'findings.sarif'), 'utf8')) as SarifLog;
+    const strcpy = native.runs[0]!.results.find((r) => r.ruleId === 'unsafe-c-string')!;
+    assert.match(strcpy.locations[0]!.physicalLocation!.artifactLocation.uri, /^file:\/\/\/.*\/positive-c$/);
+    // and the Java frames are found in the repository by their source file name
+    const java = JSON.parse(readFileSync(join(runs['java-positive']!.dir, 'findings.sarif'), 'utf8')) as SarifLog;
+    const readObject = java.runs[0]!.results.find((r) => r.ruleId === 'unsafe-deserialization')!;
+    assert.deepEqual(readObject.locations[0]!.physicalLocation!.artifactLocation, { uri: 'test/fixtures/findings/Positive.java', uriBaseId: '%SRCROOT%' });
   });
 
   it('apitrace findings prints the list, JSON equal to findings.json, and --fail-on exits 3', async () => {

@@ -83,7 +83,8 @@ export function sarifLog(findings: readonly Finding[], repo: RepoPaths): object 
       ruleIndex: rules.indexOf(f.rule),
       level: LEVEL[f.rule.severity],
       message: { text: `${f.message}${f.count > 1 ? ` (${f.count} times)` : ''}` },
-      locations: primary ? [locationOf(primary, repo, false)] : [],
+      // code scanning rejects a result without a location: the calling component stands in
+      locations: [primary ? locationOf(primary, repo, false) : { physicalLocation: { artifactLocation: { uri: `apitrace:${encodeURIComponent(f.component)}` } } }],
       ...(stackFrames.length > 0
         ? { codeFlows: [{
             message: { text: f.stack.join === 'none' ? 'call stack' : `merged call stack (${f.stack.join} join${f.stack.spanApi ? ` under ${f.stack.spanApi}` : ''})` },
