@@ -1,0 +1,74 @@
+// The rule engine over synthetic runs (the real programs are in test/e2e/findings.e2e.test.ts).
+import { strict as assert } from 'node:assert';
+import { buildAppModel } from '../../src/model/app-model.js';
+import { evaluateRules } from '../../src/findings/evaluate-rules.js';
+import { FINDING_RULES } from '../../src/findings/rules/index.js';
+import { findingsText } from '../../src/findings/findings-output.js';
+import { RepoPaths } from '../../src/sarif/repo-paths.js';
+import { sarifJson } from '../../src/sarif/sarif-log.js';
+import { sarifProblem } from '../../src/sarif/sarif-checks.js';
+import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+
+const nodeStart = processStart({ pid: 300, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], cwd: '/srv/app', runtime: { name: 'node', version: '20.20.2' } });
+
+describe('finding rules', () => {
+  it('every rule is data: an id, a title, a severity, CWEs, an explanation and a fix', () => {
+    const ids = new Set<string>();
+    for (const rule of FINDING_RULES) {
+      assert.match(rule.id, /^[a-z]+(-[a-z]+)*$/);
+      assert.ok(!ids.has(rule.id), rule.id);
+      ids.add(rule.id);
+      assert.ok(rule.title.length > 5 && rule.explanation.length > 40 && rule.fix.length > 20, rule.id);
+      assert.ok(rule.cwe.length > 0 && rule.cwe.every((c) => /^CWE-\d+$/.test(c)), rule.id);
+    }
+    assert.equal(FINDING_RULES.length, 11);
+  });
+
+  it('a flagged call is a finding with its stack; the same flags on an unflagged usage are not judged twice', async () => {
+    const dir = runDirWith({
+      '300-node-0.jsonl': lines(
+        nodeStart,
+        { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'makeToken', file: '/srv/app/app.js', line: 3, col: 10, unit: '/srv/app' }] },
+        { kind: 'stack', id: 2, frames: [{ lang: 'js', fn: 'shuffle', file: '/srv/app/app.js', line: 9, col: 10, unit: '/srv/app' }] },
+        { kind: 'call', api: 'node:Math.random', category: 'random', tid: 300, t0: 10, t1: 11, stack: 1, caller: '/srv/app', flags: ['weak_random', 'secret_context'] },
+        { kind: 'call', api: 'node:Math.random', category: 'random', tid: 300, t0: 12, t1: 13, stack: 2, caller: '/srv/app', flags: ['weak_random'] },
+        { kind: 'call', api: 'node:crypto.createHash', category: 'crypto', tid: 300, t0: 14, t1: 15, stack: 2, caller: '/srv/app', args: { algorithm: 'md5' }, flags: ['weak_algorithm'] },
+        { kind: 'process_end', t: 100, reason: 'exit', exit_code: 0 },
+      ),
+    });
+    const findings = evaluateRules(await buildAppModel(dir, { hashFiles: false }));
+    assert.deepEqual(findings.map((f) => f.rule.id), ['weak-random-secret'], findingsText(findings, dir));
+    assert.equal(findings[0]!.frame?.fn, 'makeToken');
+    assert.deepEqual(findings[0]!.stack.frames.map((f) => f.fn), ['Math.random', 'makeToken']);
+    const sarif = sarifJson(findings, new RepoPaths('/srv/app'));
+    assert.equal(sarifProblem(sarif), undefined);
+    assert.match(sarif, /"uri": "app.js"/);
+  });
+
+  it('native findings of a runtime or a distribution package are not the application\'s', async () => {
+    const dir = runDirWith({
+      '300-native-0.jsonl': lines(
+        processStart({ pid: 300, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),
+        { kind: 'code_unit', t: 2, unit: 'shared_object', how: 'startup', path: '/srv/app/build/libfast.so' },
+        { kind: 'api_usage', api: 'libc:strcpy', category: 'string', caller: '/srv/app/build/libfast.so', count: 3, first_t: 5, last_t: 6, flags: ['unsafe_string'] },
+        { kind: 'call', api: 'libc:mprotect', category: 'memory', tid: 300, t0: 7, t1: 8, caller: '/srv/app/build/libfast.so', args: { prot: 'rwx' }, flags: ['wx_memory'] },
+        { kind: 'process_end', t: 100, reason: 'exit', exit_code: 0 },
+      ),
+    });
+    const findings = evaluateRules(await buildAppModel(dir, { hashFiles: false, dpkgRoot: '/nonexistent' }));
+    assert.deepEqual(findings.map((f) => f.rule.id).sort(), ['unsafe-c-string', 'writable-executable-memory']);
+    assert.equal(findings.find((f) => f.rule.id === 'unsafe-c-string')!.count, 3);
+    assert.match(sarifJson(findings, new RepoPaths('/srv/app')), /"uri": "build\/libfast.so"/);
+  });
+});
+
+describe('SARIF checks', () => {
+  it('refuse what code scanning would refuse', () => {
+    assert.match(sarifProblem('{"version":"2.0.0","runs":[]}')!, /version/);
+    const log = (result: object): string => JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 't', rules: [{ id: 'r', properties: { 'security-severity': '7.5' } }] } }, results: [result] }] });
+    assert.match(sarifProblem(log({ ruleId: 'x', message: { text: 'm' }, locations: [] }))!, /names no rule/);
+    assert.match(sarifProblem(log({ ruleId: 'r', message: { text: 'm' }, locations: [] }))!, /no location/);
+    assert.match(sarifProblem(log({ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: '/abs', uriBaseId: '%SRCROOT%' } } }] }))!, /absolute/);
+    assert.equal(sarifProblem(log({ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 3 } } }] })), undefined);
+  });
+});
