@@ -7,7 +7,8 @@ import type { LoadHookContext, ResolveHookContext } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ModuleTransformer } from '../transform/module-transformer.js';
+import { reassignableExports } from '../transform/instrument.js';
+import { ModuleTransformer, TRANSFORM_VERSION } from '../transform/module-transformer.js';
 import { TransformCache } from '../transform/transform-cache.js';
 import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
 
@@ -23,6 +24,7 @@ interface IitmHooks {
 
 let setup: LoaderSetup | undefined;
 let transformer: ModuleTransformer | undefined;
+let cache: TransformCache | undefined;
 let iitm: IitmHooks | undefined;
 let iitmRegisterUrl = '';
 
@@ -53,21 +55,45 @@ function hasSeveralStarExports(url: string): boolean {
   }
 }
 
+/** Why a facade in front of this module could change what its importers see, if it could. */
+function facadeHazard(url: string): string | undefined {
+  let source: string;
+  try {
+    source = readFileSync(fileURLToPath(url), 'utf8');
+  } catch {
+    return 'unreadable';
+  }
+  if ((source.match(STAR_EXPORT)?.length ?? 0) > 1) return 'several export * (a facade could change which names exist)';
+  const key = TransformCache.keyOf([TRANSFORM_VERSION, 'reassignable-exports'], source);
+  let names = cache?.get(key);
+  if (names === undefined) {
+    try {
+      names = reassignableExports(source, fileURLToPath(url)).join(',');
+    } catch {
+      names = ''; // not parseable as a module: IITM decides for itself, as for CommonJS
+    }
+    cache?.put(key, names);
+  }
+  return names === '' ? undefined : `live bindings a facade would freeze (${names.slice(0, 200)})`;
+}
+
 /** Package entry points imported from elsewhere by name: where a package's API starts. */
 function wrapsExportsOf(url: string, specifier: string): boolean {
   if (!isBareSpecifier(specifier) || !url.startsWith('file:') || !url.includes('/node_modules/') || url.endsWith('.json')) return false;
   let decision = facadeDecisions.get(url);
   if (decision === undefined) {
-    decision = !hasSeveralStarExports(url);
+    const hazard = facadeHazard(url);
+    decision = hazard === undefined;
     facadeDecisions.set(url, decision);
-    if (!decision) post({ type: 'wrap_notice', url, message: `${specifier}: exports left unwrapped: several export * (a facade could change which names exist)` });
+    if (hazard !== undefined) post({ type: 'wrap_notice', url, message: `${specifier}: exports left unwrapped: ${hazard}` });
   }
   return decision;
 }
 
 export async function initialize(data: LoaderSetup): Promise<void> {
   setup = data;
-  transformer = new ModuleTransformer(new TransformCache(data.cacheDir));
+  cache = new TransformCache(data.cacheDir);
+  transformer = new ModuleTransformer(cache);
   try {
     // import.meta.resolve is missing on the hooks thread of Node 20; IITM has no exports map.
     const hookUrl = pathToFileURL(createRequire(import.meta.url).resolve('import-in-the-middle/hook.mjs')).href;

@@ -96,3 +96,42 @@ export function instrument(source: string, format: ModuleFormat, filename: strin
   }
   return { code: out.toString(), functions };
 }
+
+/**
+ * Names a module exports from bindings it may reassign (`export let`, `var`, a function or class
+ * assigned to later). A facade in front of such a module (IITM's) would hand out a snapshot
+ * where the module's importers expect the live binding.
+ */
+export function reassignableExports(source: string, filename: string): string[] {
+  const core = loadBabel();
+  const t = core.types;
+  const ast = core.parseSync(source, { babelrc: false, configFile: false, browserslistConfigFile: false, filename, sourceType: 'module' });
+  if (ast === null) throw new Error('babel returned no syntax tree');
+  const found: string[] = [];
+  core.traverse(ast, {
+    Program(path) {
+      const check = (local: string, exported: string): void => {
+        const binding = path.scope.getBinding(local);
+        if (binding && (binding.kind === 'let' || binding.kind === 'var' || binding.constantViolations.length > 0)) found.push(exported);
+      };
+      for (const statement of path.node.body) {
+        if (t.isExportNamedDeclaration(statement) && statement.source == null) {
+          const declaration = statement.declaration;
+          if (declaration) {
+            for (const name of Object.keys(t.getBindingIdentifiers(declaration, false, true))) check(name, name);
+          }
+          for (const specifier of statement.specifiers) {
+            if (t.isExportSpecifier(specifier) && t.isIdentifier(specifier.local)) {
+              check(specifier.local.name, t.isIdentifier(specifier.exported) ? specifier.exported.name : specifier.exported.value);
+            }
+          }
+        } else if (t.isExportDefaultDeclaration(statement)) {
+          const declaration = statement.declaration;
+          if ((t.isFunctionDeclaration(declaration) || t.isClassDeclaration(declaration)) && declaration.id) check(declaration.id.name, 'default');
+        }
+      }
+      path.stop();
+    },
+  });
+  return found;
+}

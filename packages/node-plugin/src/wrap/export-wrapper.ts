@@ -77,6 +77,10 @@ function replaceableMembers(target: object, tally: WrapTally): Map<PropertyKey, 
       skip(tally, 'non_configurable');
       continue;
     }
+    if (hasPrivateMembers(desc.value as Function)) {
+      skip(tally, 'private_members');
+      continue;
+    }
     found.set(key, desc.value as Function);
   }
   return found;
