@@ -248,10 +248,12 @@ export interface AppModelOptions {
   /** hash files of unresolved native components and jars (default true) */
   hashFiles?: boolean;
   /**
-   * worker threads that read the run (default: the available cores, at most 4, for runs of
-   * 64 MB of events or more; else 1). The SBOMs do not depend on it.
+   * worker threads that read the run (default 1; 'auto': the available cores, at most 4, for
+   * runs of 64 MB of events or more). The SBOMs do not depend on it; which individual calls
+   * are kept beyond maxCalls may. Not the default yet: on the shared 2-core machine it was
+   * measured on, it cost more CPU than it saved (docs/performance.md).
    */
-  workers?: number;
+  workers?: number | 'auto';
   /** called now and then while reading (a TTY progress line) */
   progress?: (p: { files: number; filesTotal: number; records: number }) => void;
 }

@@ -15,8 +15,8 @@ const MAX_WORKERS = 4;
 
 export interface CollectOptions {
   maxCalls: number;
-  /** worker threads to use; default: the cores available (at most 4) for a big run, else 1 */
-  workers?: number;
+  /** worker threads to use (default 1); 'auto': the cores available (at most 4) for a big run */
+  workers?: number | 'auto';
   progress?: ReadRunOptions['progress'];
 }
 
@@ -95,7 +95,8 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
   const collector = new RunCollector({ maxCalls: options.maxCalls });
   const groups = pidGroups(dir);
   const bytes = groups.reduce((n, g) => n + g.bytes, 0);
-  const workers = Math.min(options.workers ?? (bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1), groups.length);
+  const wanted = options.workers === 'auto' ? (bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1) : options.workers ?? 1;
+  const workers = Math.min(wanted, groups.length);
   if (workers <= 1) {
     const run = await readRun(dir, collector.visit, { languageFilesFirst: true, ...(options.progress ? { progress: options.progress } : {}) });
     return { run, collector };
@@ -110,7 +111,9 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
     records += delta;
     options.progress?.({ files: 0, filesTotal, records });
   };
-  const results = await Promise.all(parts.map((files, i) => runWorker(dir, files, options.maxCalls, i + 1, onRecords)));
+  // each worker keeps its share of the individual calls: posting them back is what costs
+  const callsPerWorker = Math.ceil(options.maxCalls / parts.length);
+  const results = await Promise.all(parts.map((files, i) => runWorker(dir, files, callsPerWorker, i + 1, onRecords)));
   for (const { contents, collected } of results) {
     collector.absorb(collected);
     run.files.push(...contents.files);
