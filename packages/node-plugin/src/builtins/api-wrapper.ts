@@ -41,6 +41,10 @@ export interface ApiDefinition {
   result?: (value: unknown, args: readonly unknown[]) => Scalar | undefined;
   /** directory whose frames are not the caller (a driver's own code) */
   skipUnder?: string;
+  /** a call recognised by its arguments as Node's own (module loading): not recorded at all */
+  nodesOwnCall?: (args: readonly unknown[]) => boolean;
+  /** sees the value of such a call */
+  afterNodesOwnCall?: (value: unknown) => void;
 }
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -108,6 +112,19 @@ function isNativePromise(v: unknown): v is Promise<unknown> {
   return v instanceof Promise && v.constructor === Promise;
 }
 
+/**
+ * Calls the original of a call that is counted or not the application's: with the guard held,
+ * so the built-ins it calls in turn (readFileSync -> openSync) are not recorded on their own.
+ */
+function passThrough(original: AnyFunction, self: unknown, args: unknown[]): unknown {
+  guard.depth++;
+  try {
+    return Reflect.apply(original, self, args);
+  } finally {
+    guard.depth--;
+  }
+}
+
 /** A function that records `def` around every call of `original`. */
 export function recordingWrapper(recorder: Recorder, def: ApiDefinition, original: AnyFunction): AnyFunction {
   const gate = recorder.gate(def.api, def.category);
@@ -117,9 +134,14 @@ export function recordingWrapper(recorder: Recorder, def: ApiDefinition, origina
     if (guard.depth > 0 || new.target !== undefined) {
       return new.target !== undefined ? Reflect.construct(original, args, new.target) : Reflect.apply(original, this, args);
     }
-    if (gate.sampledOut()) return Reflect.apply(original, this, args);
+    if (def.nodesOwnCall !== undefined && def.nodesOwnCall(args)) {
+      const value = passThrough(original, this, args);
+      def.afterNodesOwnCall?.(value);
+      return value;
+    }
+    if (gate.sampledOut()) return passThrough(original, this, args);
     const started = begin(recorder, gate, def, wrapper, args, this);
-    if (started === undefined) return Reflect.apply(original, this, args);
+    if (started === undefined) return passThrough(original, this, args);
 
     const last = args.length - 1;
     const followCallback = def.completion !== 'return' && last >= 0 && typeof args[last] === 'function';

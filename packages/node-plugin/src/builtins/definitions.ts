@@ -6,6 +6,7 @@ import {
   algorithmFacts, connectFacts, dgramFacts, dlopenFacts, dnsFacts, execFacts, forkFacts, fsFacts,
   http2ConnectFacts, httpRequestFacts, listenFacts, spawnFacts, workerFacts,
 } from './facts.js';
+import { isLoaderRead, isLoaderRealpath, noteLoaderRealpath } from './module-loader-calls.js';
 import { secretContextFlags } from './summaries.js';
 
 export interface BuiltinPatch {
@@ -28,7 +29,12 @@ const FS_PATH_FUNCTIONS = [
 const FS_SYNC = FS_PATH_FUNCTIONS.map((n) => `${n}Sync`);
 const FS_PROMISES = FS_PATH_FUNCTIONS.filter((n) => n !== 'exists');
 
-const file = (name: string): Omit<ApiDefinition, 'api'> => ({ category: 'file', facts: (args) => fsFacts(args, name) });
+const file = (name: string): Omit<ApiDefinition, 'api'> => ({
+  category: 'file',
+  facts: (args) => fsFacts(args, name),
+  ...(name === 'realpathSync' ? { nodesOwnCall: isLoaderRealpath, afterNodesOwnCall: noteLoaderRealpath } : {}),
+  ...(name === 'readFileSync' ? { nodesOwnCall: isLoaderRead } : {}),
+});
 
 export const BUILTIN_PATCHES: readonly BuiltinPatch[] = [
   { module: 'fs', prefix: 'node:fs.', names: [...FS_SYNC, ...FS_PATH_FUNCTIONS], define: file },

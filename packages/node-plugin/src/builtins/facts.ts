@@ -32,8 +32,10 @@ export function fsFacts(args: readonly unknown[], name: string): CallFacts {
   }
   const base = name.replace(/Sync$/, '');
   if (base === 'open') {
-    if (typeof args[1] === 'string' && OPEN_FLAGS[args[1]]) facts.args!['oflags'] = OPEN_FLAGS[args[1]]!;
-    modeFacts(args[2], facts);
+    const oflags = typeof args[1] === 'string' ? OPEN_FLAGS[args[1]] : undefined;
+    if (oflags) facts.args!['oflags'] = oflags;
+    // a mode only matters when the open may create the file
+    if (oflags?.includes('O_CREAT')) modeFacts(args[2], facts);
   } else if (base === 'chmod' || base === 'fchmod' || base === 'lchmod') {
     modeFacts(args[1], facts);
   } else if (base === 'mkdir') {

@@ -94,15 +94,15 @@ export function isPluginFile(file: string | undefined): boolean {
 /**
  * Calls that are not the application's: made by this plugin (the first frame that is not
  * Node's is ours: a loader hook reading its cache), or by Node's module loader reading the
- * sources it loads (the innermost frame is node:internal/modules; code_unit records cover that).
+ * sources it loads (node:internal/modules below the first JS frame; code_unit records cover that).
  * `loaderCounts`: the loader's call is the application's all the same (process.dlopen of an
  * addon the application required).
  */
 export function isOwnOrLoaderCall(sites: readonly NodeJS.CallSite[], loaderCounts = false): boolean {
-  const innermost = sites[0] === undefined ? undefined : siteFile(sites[0]);
-  if (!loaderCounts && innermost !== undefined && innermost.startsWith('node:internal/modules/')) return true;
   for (const site of sites) {
     const file = siteFile(site);
+    // the loader anywhere below the first frame of JS code (its readFileSync calling openSync)
+    if (!loaderCounts && file !== undefined && file.startsWith('node:internal/modules/')) return true;
     // the hook libraries sit on every require's stack: only our own code makes a call ours
     if (file === undefined || file.startsWith('node:') || isOursFile(file) && !file.startsWith(PLUGIN_DIR)) continue;
     return file.startsWith(PLUGIN_DIR);
