@@ -36,6 +36,13 @@ describe('report.html in headless Chromium (end to end)', function () {
     assert.ok(html.includes('&lt;script&gt;window.__apitracePwned=1&lt;/script&gt;.txt'), 'the hostile path, escaped');
   });
 
+  it('apitrace report --html writes the same page for an existing run', async () => {
+    const out = join(work, 'again.html');
+    const r = await runProgram(process.execPath, [CLI, 'report', runDir, '--html', out], { env: cleanEnv() });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(out, 'utf8'), readFileSync(join(runDir, 'report.html'), 'utf8'));
+  });
+
   it('renders in Chromium: sections, pictures, the finding and its stack, the hostile path as text; nothing runs, nothing is fetched', async () => {
     const profile = join(work, 'chromium-profile');
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

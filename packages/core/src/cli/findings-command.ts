@@ -9,6 +9,7 @@ import type { Severity } from '../findings/rule.js';
 import { computeFingerprint } from '../fingerprint/fingerprint.js';
 import { writeRunFingerprint } from '../fingerprint/fingerprint-file.js';
 import { writeRunReport } from '../report/html/report-file.js';
+import { reportHtml } from '../report/html/report-page.js';
 import { analysisProgress } from './analysis-progress.js';
 import { EXIT_GATE } from './diff-command.js';
 import { writeOutput } from './fingerprint-command.js';
@@ -40,6 +41,18 @@ export async function writeAnalysesAfterRun(runDir: string, warn: (line: string)
     progress.done();
     warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
   }
+}
+
+/** `apitrace report <run-dir> --html FILE`: the page apitrace run leaves as report.html, for any run. */
+export async function writeHtmlReport(runDir: string, file: string): Promise<void> {
+  const progress = analysisProgress();
+  let model: AppModel;
+  try {
+    model = await buildAppModel(runDir, { progress: progress.report });
+  } finally {
+    progress.done();
+  }
+  writeOutput(file, reportHtml(model, evaluateRules(model), computeFingerprint(model)));
 }
 
 export function registerFindingsCommand(program: Command, setStatus: (status: number) => void, warn: (line: string) => void): void {

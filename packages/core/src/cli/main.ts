@@ -11,7 +11,7 @@ import { registerWebhookCommands } from './webhook-commands.js';
 import { registerSbomCommand, writeSbomsAfterRun } from './sbom-command.js';
 import { registerFingerprintCommand } from './fingerprint-command.js';
 import { registerDiffCommand } from './diff-command.js';
-import { registerFindingsCommand, writeAnalysesAfterRun } from './findings-command.js';
+import { registerFindingsCommand, writeAnalysesAfterRun, writeHtmlReport } from './findings-command.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
@@ -70,8 +70,10 @@ function buildProgram(setStatus: (status: number) => void): Command {
     .command('report')
     .description('print the summary of an existing run directory')
     .argument('<run-dir>', 'a directory written by apitrace run (or by plugins with APITRACE_DIR)')
-    .action(async (runDir: string) => {
-      process.stdout.write(await summariseRun(runDir));
+    .option('--html <file>', 'write the self-contained HTML report (what report.html in a run directory holds) to this file instead')
+    .action(async (runDir: string, flags: { html?: string }) => {
+      if (flags.html !== undefined) await writeHtmlReport(runDir, flags.html);
+      else process.stdout.write(await summariseRun(runDir));
       setStatus(0);
     });
 
