@@ -8,7 +8,7 @@ import { dependencyEdges, installedNpmRoots } from '../components/installed-set.
 import { isApitraceFile, isPluginDependency } from '../components/apitrace-own.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
 import type {
-  AppModel, AppModelOptions, Component, ComponentApiUsage, MergedStack, ModelCall, ModelFrame, ModelNotice, UsageState, WebApiUsage,
+  AppModel, AppModelOptions, Component, ComponentApiUsage, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, UsageState, WebApiUsage,
 } from './app-model.js';
 import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
@@ -127,7 +127,16 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     if (totals.used > 0) draft.used = true;
   }
 
-  const dependencies = dependencyEdges(catalog);
+  // The application runs on the runtimes of its processes (node, the JVM, glibc).
+  const runtimeEdges: DependencyEdge[] = [];
+  for (const app of catalog.drafts.values()) {
+    if (app.kind !== 'application') continue;
+    for (const [runtime, files] of runtimeUsers) {
+      if (runtime !== app && [...app.files].some((f) => files.has(f))) runtimeEdges.push({ from: app.ref, to: runtime.ref, kind: 'runtime' });
+    }
+  }
+  const dependencies = [...dependencyEdges(catalog), ...runtimeEdges]
+    .sort((a, b) => byString(a.from, b.from) || byString(a.to, b.to) || byString(a.kind, b.kind));
 
   // Frames name units by path; the model names their components too.
   const refOfUnit = (unit: string | undefined): string | undefined => (unit === undefined ? undefined : catalog.componentOfPath(unit)?.ref);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
@@ -46,5 +46,21 @@ describe('buildAppModel: process tree and JVM', () => {
     assert.equal(jar.usage, 'used');
     assert.equal(jar.firstUseStack?.frames[0]?.fn, 'java.nio.file.Files.readAllBytes');
     assert.equal(model.processes[0]!.runtime?.vendor, 'Debian');
+  });
+});
+
+describe('buildAppModel: runtime edges', () => {
+  it('makes the application depend on the runtime of its process', async () => {
+    const dir = runDirWith({});
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'edge-app', version: '1.0.0' }));
+    writeFileSync(join(dir, '60-node-0.jsonl'), lines(
+      processStart({ pid: 60, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
+      { kind: 'code_unit', t: 200, unit: 'module', how: 'import', path: join(app, 'app.js'), package: { name: 'edge-app', version: '1.0.0', root: app } },
+    ));
+    const model = await buildAppModel(dir);
+    const node = model.components.find((c) => c.kind === 'runtime' && c.name !== 'glibc')!;
+    assert.deepEqual(model.dependencies.filter((d) => d.kind === 'runtime').map((d) => [d.from, d.to]), [['pkg:npm/edge-app@1.0.0', node.ref]]);
   });
 });
