@@ -74,5 +74,6 @@ export function endpointPattern(endpoint: string): string {
 
 /** A command line or URL path: pids, temporary names, hashes and dates as patterns (not the cwd). */
 export function textPattern(text: string, context: PatternContext): string {
-  return text.split(' ').map((word) => (word.startsWith('/') ? pathPattern(word, context) : word)).join(' ');
+  // absolute paths anywhere in the text, also quoted or after a redirection (`wc -l < '/srv/x'`), not URLs
+  return text.replace(/(?<![\w:/.~-])\/[^\s'"`;|&<>()]+/g, (path) => pathPattern(path, context));
 }

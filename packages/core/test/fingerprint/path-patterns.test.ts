@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { endpointPattern, pathPattern } from '../../src/fingerprint/path-patterns.js';
+import { endpointPattern, pathPattern, textPattern } from '../../src/fingerprint/path-patterns.js';
 
 const context = { cwd: '/srv/app', pids: new Set([4242, 31337]) };
 
@@ -32,6 +32,12 @@ describe('path patterns', () => {
     assert.equal(pathPattern('/var/log/app-2026-11-28.log', context), '/var/log/app-<date>.log');
     assert.equal(pathPattern('/var/log/app-20261128.log', context), '/var/log/app-<date>.log');
     assert.equal(pathPattern('/var/cache/page-1732812345123.html', context), '/var/cache/page-<time>.html');
+  });
+
+  it('paths inside command lines, quoted or redirected; URLs stay', () => {
+    assert.equal(textPattern("wc -l < '/srv/app/data/users.json'", context), "wc -l < '<cwd>/data/users.json'");
+    assert.equal(textPattern('ls /tmp/drift-Ab3dEf > /dev/null', context), 'ls /tmp/drift-<random> > /dev/null');
+    assert.equal(textPattern('curl http://example.test/a/b', context), 'curl http://example.test/a/b');
   });
 
   it('ports the system picked become <ephemeral>; fixed ports stay', () => {
