@@ -292,7 +292,7 @@ __attribute__((noinline)) void recorder_count_slow(enum hook_api api, void *ret_
         if (n == atomic_load_explicit(&c->reported, memory_order_relaxed))
             atomic_store_explicit(&c->first_t, event_clock_monotonic_ns(), memory_order_relaxed);
         atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
-        if ((++hook_self.ops & 0xfff) == 0)
+        if (((n + 1) & 0xfff) == 0)
             recorder_flush_due();
     }
     thread_guard_leave();

@@ -43,19 +43,21 @@ static inline __attribute__((always_inline)) void recorder_count(enum hook_api a
     if (__builtin_expect(atomic_load_explicit(&recorder_on, memory_order_relaxed) && s->busy == 0 && t != NULL &&
                              addr - s->cache_lo[0] < s->cache_hi[0] - s->cache_lo[0] &&
                              s->cache_generation ==
-                                 atomic_load_explicit(&code_units_generation_value, memory_order_relaxed) &&
-                             ((s->ops + 1) & 0xfff) != 0,
+                                 atomic_load_explicit(&code_units_generation_value, memory_order_relaxed),
                          1)) {
         struct usage_cell *c = &t->cells[s->cache_unit[0]][api];
         uint64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-        if (__builtin_expect(n != atomic_load_explicit(&c->reported, memory_order_relaxed), 1)) {
+        /* every 4096th call of a cell goes the slow way, which looks at the
+         * clock: the periodic flush of a thread that only counts */
+        if (__builtin_expect(n != atomic_load_explicit(&c->reported, memory_order_relaxed) &&
+                                 ((n + 1) & 0xfff) != 0,
+                             1)) {
             /* a signal handler interrupting here and counting the same cell
              * would lose one count; it passes through instead, as busy is
              * set around the two instructions that matter */
             s->busy = 1;
             atomic_signal_fence(memory_order_seq_cst);
             atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
-            s->ops++;
             atomic_signal_fence(memory_order_seq_cst);
             s->busy = 0;
             return;

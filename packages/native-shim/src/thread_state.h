@@ -76,7 +76,6 @@ struct hook_thread {
     volatile uint8_t busy; /* nesting depth */
     bool exiting;
     pid_t tid;
-    uint32_t ops; /* counted calls: every 4096 the hook looks at the clock */
     struct thread_table *table;
     uint32_t cache_generation;
     uintptr_t cache_lo[CALLER_CACHE], cache_hi[CALLER_CACHE];
