@@ -9,7 +9,7 @@
 // Proxy land on the original function and change its own property names.
 import { types } from 'node:util';
 import { rememberOriginal } from './function-source.js';
-import type { ExportGate, PackageUsage } from './package-usage.js';
+import { ATTRIBUTE_ALL_CALLS, ATTRIBUTE_ONE_IN, type ExportGate, type PackageUsage } from './package-usage.js';
 
 export type SkipReason = 'non_configurable' | 'private_members' | 'proxy_exports' | 'reads_call_sites';
 
@@ -128,26 +128,28 @@ export class ExportWrapper {
     const usage = this.usage;
     const wrapper = this;
     const gate: ExportGate | undefined = typeof target === 'function' ? usage.gate(api, owner) : undefined;
-    // key -> [the original last seen, its wrapper]: the common read is one Map lookup
-    const wrappedMembers = new Map<PropertyKey, [Function, Function]>();
+    // key -> the original last handed out and its wrapper: the common read is one Map lookup
+    const wrappedMembers = new Map<PropertyKey, { original: Function; wrapper: Function }>();
     let proxy: object;
     const handler: ProxyHandler<object> = {
       get(t, key, receiver) {
         const value: unknown = Reflect.get(t, key, receiver);
         if (typeof value !== 'function') return value;
+        const known = wrappedMembers.get(key);
+        if (known !== undefined && known.original === value) return known.wrapper;
         const member = members.get(key);
         // a data property the application or package replaced since is theirs, not the export
         if (member === undefined || (member !== ACCESSOR && member !== value)) return value;
-        const known = wrappedMembers.get(key);
-        if (known !== undefined && known[0] === value) return known[1];
         const w = wrapper.wrap(value, `${api}.${String(key)}`, owner, tally);
-        wrappedMembers.set(key, [value, w]);
+        wrappedMembers.set(key, { original: value, wrapper: w });
         return w;
       },
     };
     if (gate !== undefined) {
       handler.apply = function apply(t, thisArg, args) {
-        usage.called(gate, apply);
+        // the hot path inlined: one counter, the sampling decision, and the call
+        if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & (ATTRIBUTE_ONE_IN - 1)) !== 0) gate.pending++;
+        else usage.attribute(gate, apply);
         return Reflect.apply(t as Function, thisArg, args);
       };
       // new P(): the original sees itself as new.target (abstract-class checks keep working);

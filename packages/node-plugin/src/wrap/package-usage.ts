@@ -43,7 +43,9 @@ export class PackageUsage {
     this.attribute(gate, skip);
   }
 
-  private attribute(gate: ExportGate, skip: Function): void {
+  /** Finds the caller of this call (a stack capture) and counts it with the calls pending before it. */
+  attribute(gate: ExportGate, skip: Function): void {
+    if (guard.depth > 0) return; // our own work calling a package: not the application's use
     const r = this.recorder;
     guard.depth++;
     try {

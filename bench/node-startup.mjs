@@ -1,0 +1,55 @@
+// Start-up cost of the Node plugin on a large dependency graph (node-startup-app.mjs): bare vs.
+// the plugin with a cold transform cache vs. a warm one vs. import-in-the-middle wrapping every
+// module (the anchor), alternating runs, ratios of medians to bare.
+// Usage: node bench/node-startup.mjs [rounds]   (after `npm run build`)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const rounds = Number(process.argv[2] ?? 5);
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const app = here('./node-startup-app.mjs');
+const plugin = here('../packages/node-plugin/dist/src/index.js');
+const work = mkdtempSync(join(tmpdir(), 'apitrace-bench-startup-'));
+const warmCache = join(work, 'warm-cache');
+
+function timeOnce(args, env = {}) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+let runNo = 0;
+const traced = (cache) => {
+  const dir = join(work, `run-${runNo++}`);
+  spawnSync('mkdir', ['-p', dir]);
+  return { APITRACE_DIR: dir, APITRACE_CACHE_DIR: cache };
+};
+
+const variants = {
+  bare: () => timeOnce([app]),
+  'plugin, cold cache': (i) => timeOnce(['--import', plugin, app], traced(join(work, `cold-${i}`))),
+  'plugin, warm cache': () => timeOnce(['--import', plugin, app], traced(warmCache)),
+  'iitm, every module': () => timeOnce(['--import', here('./node-startup-iitm.mjs'), app]),
+};
+
+timeOnce(['--import', plugin, app], traced(warmCache)); // fills the warm cache
+const times = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+for (let i = 0; i < rounds; i++) {
+  for (const [name, run] of Object.entries(variants)) times[name].push(run(i));
+}
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s.at(-1) };
+};
+const bare = stats(times.bare).median;
+console.log(`start-up of date-fns (ESM) + a large CommonJS tree, ${rounds} alternating rounds (ms; ratio = median / bare median)`);
+for (const [name, xs] of Object.entries(times)) {
+  const s = stats(xs);
+  console.log(`${name.padEnd(20)} min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / bare).toFixed(2)}x`);
+}
+rmSync(work, { recursive: true, force: true });
