@@ -1,9 +1,13 @@
 package dev.apitrace.agent;
 
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,7 +67,61 @@ final class ApiInstaller {
         }
         builder = builder.type(new JdbcType(jdbc, true)).transform(new AddAdvice(statementHooks))
             .type(new JdbcType(jdbc, false)).transform(new AddAdvice(connectionHooks));
-        builder.installOn(inst);
+        ClassFileTransformer hooks = new HookedTypesOnly(builder.makeRaw(), byType.keySet(), jdbc);
+        inst.addTransformer(hooks, true);
+        retransformLoaded(inst, byType.keySet());
+    }
+
+    /** The hooked JDK classes that are loaded already (most of them): rewritten now. */
+    private void retransformLoaded(Instrumentation inst, Set<String> names) {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (names.contains(c.getName()) && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        try {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        } catch (Throwable all) {
+            for (Class<?> c : loaded) {
+                try {
+                    inst.retransformClasses(c);
+                } catch (Throwable one) {
+                    failures.incrementAndGet();
+                    synchronized (failedTypes) {
+                        failedTypes.add(c.getName() + ": " + one);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Byte Buddy's transformer, consulted only for the hooked names and the JDBC
+     * implementations: every other class being loaded costs one set lookup here instead of
+     * Byte Buddy's per-class set-up.
+     */
+    private static final class HookedTypesOnly implements ClassFileTransformer {
+        private final ClassFileTransformer byteBuddy;
+        private final Set<String> internalNames = new HashSet<>();
+        private final JdbcTypes jdbc;
+
+        HookedTypesOnly(ClassFileTransformer byteBuddy, Set<String> names, JdbcTypes jdbc) {
+            this.byteBuddy = byteBuddy;
+            for (String n : names) {
+                internalNames.add(n.replace('.', '/'));
+            }
+            this.jdbc = jdbc;
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
+                                byte[] bytes) throws IllegalClassFormatException {
+            if (name == null || !(internalNames.contains(name) || (loader != null && jdbc.isImplementation(name)))) {
+                return null;
+            }
+            return byteBuddy.transform(module, loader, name, redefined, domain, bytes);
+        }
     }
 
     long failures() {

@@ -296,7 +296,9 @@ final class ApiRecorder implements SpanSink {
         }
         com.sun.net.httpserver.HttpExchange x = (com.sun.net.httpserver.HttpExchange) exchange;
         String scheme = exchange instanceof com.sun.net.httpserver.HttpsExchange ? "https" : "http";
-        return new WebApiTable.Entry("served", x.getRequestMethod(), scheme, address(x.getLocalAddress()),
+        // The listener's address: the exchange's own socket may be closed by now.
+        java.net.InetSocketAddress listener = x.getHttpContext().getServer().getAddress();
+        return new WebApiTable.Entry("served", x.getRequestMethod(), scheme, address(listener != null ? listener : x.getLocalAddress()),
             WebApiTable.routeTemplate(x.getRequestURI().getRawPath()), x.getResponseCode(), "com.sun.net.httpserver");
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,35 +27,39 @@ import net.bytebuddy.jar.asm.Opcodes;
 /**
  * What is installed on the class path, loaded or not: every entry of java.class.path,
  * the jars their manifests' Class-Path names, and the nested jars of a Spring Boot jar
- * (BOOT-INF/lib). For each code source its Maven coordinates, and for each class in
- * it the methods with code, read from the class file headers (ASM, code skipped).
+ * (BOOT-INF/lib), each with its Maven coordinates and the names of its class files.
  *
- * <p>Runs once, on an agent thread after start-up (or at exit if the process ends
- * first). The records are written at exit, when it is known which sources and classes
- * were never loaded.
+ * <p>{@link #scan} lists them (names only, cheap) on an agent thread after start-up, or
+ * at exit if the process ends first. {@link #writeUnloaded} runs at exit: it reports the
+ * sources nothing was loaded from, and reads the methods of the classes that were never
+ * loaded (class file headers only, code skipped), so the cost is paid once and only for
+ * classes the application did not load itself.
  */
 final class ClasspathScan {
     static final class Source {
         final CodeSourceLocation location;
         final List<String[]> maven;
-        final List<ScannedClass> classes = new ArrayList<>();
+        /** Class file entries: relative paths in a directory, entry names in a jar. */
+        final List<String> classFiles = new ArrayList<>();
+        /** Prefix of class files that is not part of the class name (BOOT-INF/classes/). */
+        final String classPrefix;
 
-        Source(CodeSourceLocation location, List<String[]> maven) {
+        Source(CodeSourceLocation location, List<String[]> maven, String classPrefix) {
             this.location = location;
             this.maven = maven;
+            this.classPrefix = classPrefix;
+        }
+
+        String className(String classFile) {
+            String n = classFile.startsWith(classPrefix) ? classFile.substring(classPrefix.length()) : classFile;
+            return n.substring(0, n.length() - ".class".length()).replace('/', '.').replace(File.separatorChar, '.');
         }
     }
 
-    static final class ScannedClass {
-        final String name;
-        final String[] names;
-        final String[] sigs;
-
-        ScannedClass(String name, String[] names, String[] sigs) {
-            this.name = name;
-            this.names = names;
-            this.sigs = sigs;
-        }
+    /** Methods with code of one class file, as the inventory lists them. */
+    static final class Methods {
+        final List<String> names = new ArrayList<>();
+        final List<String> sigs = new ArrayList<>();
     }
 
     private ClasspathScan() {
@@ -87,16 +92,22 @@ final class ClasspathScan {
         return sources;
     }
 
+    private static boolean isClassFile(String name) {
+        return name.endsWith(".class") && !name.startsWith("META-INF/")
+            && !name.endsWith("module-info.class") && !name.endsWith("package-info.class");
+    }
+
     private static Source scanDirectory(Path dir) throws IOException {
         CodeSourceLocation location = new CodeSourceLocation(dir.toString(), null, dir.toString(), null);
-        Source source = new Source(location, MavenMetadata.read(location));
+        Source source = new Source(location, MavenMetadata.read(location), "");
         try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(f -> f.toString().endsWith(".class")).forEach(f -> {
-                String rel = dir.relativize(f).toString();
-                try (InputStream in = Files.newInputStream(f)) {
-                    addClass(source, rel, in.readAllBytes());
-                } catch (IOException | RuntimeException e) {
-                    // Skip what cannot be read.
+            files.forEach(new java.util.function.Consumer<Path>() {
+                @Override
+                public void accept(Path f) {
+                    String rel = dir.relativize(f).toString();
+                    if (isClassFile(rel)) {
+                        source.classFiles.add(rel);
+                    }
                 }
             });
         }
@@ -105,16 +116,23 @@ final class ClasspathScan {
 
     private static void scanJar(Path jar, List<Source> sources, List<Path> queue) throws IOException {
         CodeSourceLocation location = new CodeSourceLocation(jar.toString(), null, jar.toString(), null);
-        Source source = new Source(location, MavenMetadata.read(location));
-        sources.add(source);
-        try (JarFile zip = new JarFile(jar.toFile(), false, ZipFile.OPEN_READ, JarFile.runtimeVersion())) {
+        try (JarFile zip = new JarFile(jar.toFile(), false, ZipFile.OPEN_READ)) {
+            Source source = new Source(location, MavenMetadata.read(location), "");
+            sources.add(source);
+            // A Spring Boot jar: its application classes load from .../app.jar!/BOOT-INF/classes.
+            Source bootClasses = null;
+            if (zip.getEntry("BOOT-INF/classes/") != null) {
+                String path = jar + "!/BOOT-INF/classes";
+                bootClasses = new Source(new CodeSourceLocation(path, "jar:nested:" + jar + "/!BOOT-INF/classes/", jar.toString(), null),
+                    List.of(), "BOOT-INF/classes/");
+                sources.add(bootClasses);
+            }
             Manifest manifest = zip.getManifest();
             String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
             if (classPath != null) {
                 for (String ref : classPath.trim().split("\\s+")) {
                     try {
-                        Path target = Paths.get(jar.getParent().toUri().resolve(ref)).normalize();
-                        queue.add(target);
+                        queue.add(Paths.get(jar.getParent().toUri().resolve(ref)).normalize());
                     } catch (RuntimeException e) {
                         // Not a file reference.
                     }
@@ -122,15 +140,13 @@ final class ClasspathScan {
             }
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
-                ZipEntry e = entries.nextElement();
-                String name = e.getName();
+                String name = entries.nextElement().getName();
                 if (name.startsWith("BOOT-INF/lib/") && name.endsWith(".jar")) {
-                    sources.add(scanNestedJar(zip, e, jar.toString()));
-                } else if (name.endsWith(".class") && !name.startsWith("META-INF/")) {
-                    try (InputStream in = zip.getInputStream(e)) {
-                        String rel = name.startsWith("BOOT-INF/classes/") ? name.substring("BOOT-INF/classes/".length()) : name;
-                        addClass(source, rel, in.readAllBytes());
-                    }
+                    sources.add(scanNestedJar(zip, zip.getEntry(name), jar.toString()));
+                } else if (bootClasses != null && name.startsWith(bootClasses.classPrefix) && isClassFile(name)) {
+                    bootClasses.classFiles.add(name);
+                } else if (isClassFile(name)) {
+                    source.classFiles.add(name);
                 }
             }
         }
@@ -139,37 +155,32 @@ final class ClasspathScan {
     private static Source scanNestedJar(ZipFile outer, ZipEntry entry, String outerPath) throws IOException {
         String url = "jar:nested:" + outerPath + "/!" + entry.getName() + "!/";
         CodeSourceLocation location = new CodeSourceLocation(outerPath + "!/" + entry.getName(), url, outerPath, entry.getName());
-        Source source = new Source(location, MavenMetadata.read(location));
+        Source source = new Source(location, MavenMetadata.read(location), "");
         try (ZipInputStream in = new ZipInputStream(outer.getInputStream(entry))) {
             ZipEntry e;
             while ((e = in.getNextEntry()) != null) {
-                if (e.getName().endsWith(".class") && !e.getName().startsWith("META-INF/")) {
-                    addClass(source, e.getName(), in.readAllBytes());
+                if (isClassFile(e.getName())) {
+                    source.classFiles.add(e.getName());
                 }
             }
         }
         return source;
     }
 
-    private static void addClass(Source source, String relativePath, byte[] bytes) {
-        if (relativePath.endsWith("module-info.class") || relativePath.endsWith("package-info.class")) {
-            return;
-        }
-        ClassReader reader = new ClassReader(bytes);
-        List<String> names = new ArrayList<>();
-        List<String> sigs = new ArrayList<>();
-        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+    /** The methods with code of a class file, from its header (code not read). */
+    static Methods methods(byte[] bytes) {
+        Methods m = new Methods();
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                 if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
-                    names.add(name);
-                    sigs.add(descriptor);
+                    m.names.add(name);
+                    m.sigs.add(descriptor);
                 }
                 return null;
             }
         }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        source.classes.add(new ScannedClass(reader.getClassName().replace('/', '.'),
-            names.toArray(new String[0]), sigs.toArray(new String[0])));
+        return m;
     }
 
     /** code_unit (scan, loaded false) for sources nothing was loaded from; function_inventory (loaded false) for classes never loaded. */
@@ -180,11 +191,62 @@ final class ClasspathScan {
             }
         }
         for (Source s : sources) {
-            for (ScannedClass c : s.classes) {
-                if (!inventory.isLoaded(s.location.path, c.name)) {
-                    writer.functionInventory(t, s.location.path, c.name, false, c.names, c.sigs, null);
+            Set<String> unloaded = new HashSet<>();
+            for (String f : s.classFiles) {
+                if (!inventory.isLoaded(s.location.path, s.className(f))) {
+                    unloaded.add(f);
+                }
+            }
+            if (!unloaded.isEmpty()) {
+                try {
+                    readClasses(s, unloaded, writer, t);
+                } catch (IOException | RuntimeException e) {
+                    // Gone or unreadable since the scan: its classes stay unlisted.
                 }
             }
         }
+    }
+
+    private static void readClasses(Source s, Set<String> classFiles, EventWriter writer, long t) throws IOException {
+        String file = s.location.file;
+        if (s.location.entry != null) {
+            try (ZipFile outer = new ZipFile(s.location.file)) {
+                ZipEntry nested = outer.getEntry(s.location.entry);
+                try (ZipInputStream in = new ZipInputStream(outer.getInputStream(nested))) {
+                    ZipEntry e;
+                    while ((e = in.getNextEntry()) != null) {
+                        if (classFiles.contains(e.getName())) {
+                            write(s, e.getName(), in.readAllBytes(), writer, t);
+                        }
+                    }
+                }
+            }
+        } else if (Files.isDirectory(Paths.get(file))) {
+            for (String f : classFiles) {
+                write(s, f, Files.readAllBytes(Paths.get(file, f)), writer, t);
+            }
+        } else {
+            try (ZipFile zip = new ZipFile(file)) {
+                for (String f : classFiles) {
+                    ZipEntry e = zip.getEntry(f);
+                    if (e != null) {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            write(s, f, in.readAllBytes(), writer, t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void write(Source s, String classFile, byte[] bytes, EventWriter writer, long t) {
+        Methods m;
+        try {
+            m = methods(bytes);
+        } catch (RuntimeException notAClass) {
+            return;
+        }
+        writer.functionInventory(t, s.location.path, s.className(classFile), false,
+            m.names.toArray(new String[0]), m.sigs.toArray(new String[0]), null);
     }
 }

@@ -64,6 +64,15 @@ final class EventWriter implements Closeable {
     private volatile IOException failure;
 
     private volatile Thread flusher;
+    private volatile Runnable beforeEachFlush;
+
+    /**
+     * Runs {@code task} on the flusher thread before each periodic flush, to turn counters
+     * into records off the application's threads. It must not throw.
+     */
+    void beforeEachFlush(Runnable task) {
+        beforeEachFlush = task;
+    }
 
     private EventWriter(Path file, int seq, SeekableByteChannel channel) {
         this.file = file;
@@ -411,16 +420,7 @@ final class EventWriter implements Closeable {
      * killed with SIGKILL loses at most one interval.
      */
     void startFlusher(long intervalMillis) {
-        startFlusher(intervalMillis, null);
-    }
-
-    /**
-     * Like {@link #startFlusher(long)}; {@code beforeEachFlush} (may be null) runs on the
-     * flusher thread before each flush, to turn counters into records off the
-     * application's threads. It must not throw.
-     */
-    void startFlusher(long intervalMillis, Runnable beforeEachFlush) {
-        Thread t = new Thread(new PeriodicFlush(this, TimeUnit.MILLISECONDS.toNanos(intervalMillis), beforeEachFlush), "apitrace-flush");
+        Thread t = new Thread(new PeriodicFlush(this, TimeUnit.MILLISECONDS.toNanos(intervalMillis)), "apitrace-flush");
         t.setDaemon(true);
         // Keep the application's class loader reachable only through its own threads.
         t.setContextClassLoader(null);
@@ -432,12 +432,10 @@ final class EventWriter implements Closeable {
     private static final class PeriodicFlush implements Runnable {
         private final EventWriter writer;
         private final long intervalNanos;
-        private final Runnable beforeEachFlush;
 
-        PeriodicFlush(EventWriter writer, long intervalNanos, Runnable beforeEachFlush) {
+        PeriodicFlush(EventWriter writer, long intervalNanos) {
             this.writer = writer;
             this.intervalNanos = intervalNanos;
-            this.beforeEachFlush = beforeEachFlush;
         }
 
         @Override
@@ -447,8 +445,9 @@ final class EventWriter implements Closeable {
                 // Our own thread: an interrupt (some frameworks interrupt every thread at
                 // shutdown) means nothing here, and left set it would make park return at once.
                 Thread.interrupted();
-                if (beforeEachFlush != null && !writer.isClosed()) {
-                    beforeEachFlush.run();
+                Runnable before = writer.beforeEachFlush;
+                if (before != null && !writer.isClosed()) {
+                    before.run();
                 }
                 writer.flush();
             }

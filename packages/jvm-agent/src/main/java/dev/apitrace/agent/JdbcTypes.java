@@ -41,6 +41,11 @@ final class JdbcTypes {
         return false;
     }
 
+    /** Either kind, by internal name: the cheap test before any hook work on a loading class. */
+    boolean isImplementation(String internalName) {
+        return statements.contains(internalName) || connections.contains(internalName);
+    }
+
     boolean isStatement(String dottedName) {
         return statements.contains(dottedName.replace('.', '/'));
     }

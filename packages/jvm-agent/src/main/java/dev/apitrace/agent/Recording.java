@@ -49,7 +49,7 @@ final class Recording implements ApitraceAgent.EndOfProcess {
         stacks.capture();
         Dispatch.install(recorder, Thread.currentThread());
         r.installer.install(inst, r.jdbc);
-        writer.startFlusher(AgentConfig.FLUSH_INTERVAL_MILLIS, new Collect(r));
+        writer.beforeEachFlush(new Collect(r));
         Thread scan = new Thread(new ScanLater(r), "apitrace-scan");
         scan.setDaemon(true);
         scan.setContextClassLoader(null);

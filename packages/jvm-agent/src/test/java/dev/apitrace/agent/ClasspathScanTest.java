@@ -51,8 +51,9 @@ class ClasspathScanTest {
         assertEquals("jar:nested:" + app + "/!BOOT-INF/lib/inner.jar!/", nested.location.url);
         ClasspathScan.Source dep1 = byPath.get(lib.resolve("dep.jar").toString());
         assertEquals("dep", dep1.maven.get(0)[1]);
-        ClasspathScan.ScannedClass c = dep1.classes.get(0);
-        assertEquals("dev.apitrace.agent.testapp.Early", c.name);
-        assertTrue(List.of(c.names).containsAll(List.of("before", "after", "main")));
+        assertEquals(List.of("dev/apitrace/agent/testapp/Early.class"), dep1.classFiles);
+        assertEquals("dev.apitrace.agent.testapp.Early", dep1.className(dep1.classFiles.get(0)));
+        assertTrue(ClasspathScan.methods(early).names.containsAll(List.of("before", "after", "main")));
+        assertEquals(List.of("dev/apitrace/agent/testapp/Early.class"), nested.classFiles);
     }
 }

@@ -1,0 +1,79 @@
+// JVM agent benchmarks: bare vs. the apitrace agent vs. the JaCoCo agent (the anchor),
+// alternating runs in one invocation, ratios of medians to bare with min/median/max.
+//   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up
+//   startup: StartupWorkload (loads every class of Guava, Jackson, H2, commons-lang3:
+//            about 5,500 classes), wall time of the whole JVM run
+// Usage: node bench/jvm/run.mjs [rounds]   (after `npm install`; builds bench/jvm on first use)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const rounds = Number(process.argv[2] ?? 7);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const agent = fileURLToPath(new URL('../../packages/jvm-agent/target/apitrace.jar', import.meta.url));
+const jacoco = join(here, 'target/agents/jacocoagent.jar');
+const classPath = `${join(here, 'target/jvm-bench.jar')}:${join(here, 'target/lib')}/*`;
+
+if (!existsSync(agent)) throw new Error(`no ${agent}: run npm install first`);
+if (!existsSync(jacoco) || !existsSync(join(here, 'target/jvm-bench.jar'))) {
+  const built = spawnSync('mvn', ['-B', '-q', '-ntp', '-f', join(here, 'pom.xml'), 'package'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building bench/jvm failed');
+}
+
+const work = mkdtempSync(join(tmpdir(), 'apitrace-jvm-bench-'));
+let runNumber = 0;
+const variants = {
+  bare: () => ({ options: [], env: {} }),
+  apitrace: () => {
+    const dir = join(work, `run-${runNumber++}`);
+    spawnSync('mkdir', [dir]);
+    return { options: [`-javaagent:${agent}`], env: { APITRACE_DIR: dir } };
+  },
+  jacoco: () => ({ options: [`-javaagent:${jacoco}=destfile=${join(work, `jacoco-${runNumber++}.exec`)}`], env: {} }),
+};
+
+function runJava(variant, mainClass, args) {
+  const { options, env } = variants[variant]();
+  const cleanEnv = { ...process.env, ...env };
+  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
+  const started = process.hrtime.bigint();
+  const r = spawnSync('java', [...options, '-cp', classPath, mainClass, ...args], { env: cleanEnv, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${variant} ${mainClass} exited ${r.status}: ${r.stderr}`);
+  return { wallMs, stdout: r.stdout };
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s.at(-1) };
+};
+const fmt = (n) => n.toFixed(2);
+
+function report(title, unit, samples) {
+  console.log(`\n${title} (${unit}; ratio = variant median / bare median; per-round ratios min/median/max)`);
+  const bare = stats(samples.bare).median;
+  for (const [variant, xs] of Object.entries(samples)) {
+    const s = stats(xs);
+    const perRound = stats(xs.map((x, i) => x / samples.bare[i]));
+    console.log(`${variant.padEnd(9)} min ${fmt(s.min).padStart(9)}  median ${fmt(s.median).padStart(9)}  max ${fmt(s.max).padStart(9)}  ratio ${fmt(s.median / bare)}x  (rounds ${fmt(perRound.min)}/${fmt(perRound.median)}/${fmt(perRound.max)})`);
+  }
+}
+
+const cpu = { bare: [], apitrace: [], jacoco: [] };
+const startup = { bare: [], apitrace: [], jacoco: [] };
+let loaded = '';
+for (let i = 0; i < rounds; i++) {
+  for (const variant of Object.keys(variants)) {
+    const c = runJava(variant, 'dev.apitrace.bench.CpuWorkload', ['200', '300']);
+    cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
+    const s = runJava(variant, 'dev.apitrace.bench.StartupWorkload', []);
+    startup[variant].push(s.wallMs);
+    loaded = /loaded=(\d+)/.exec(s.stdout)[1];
+  }
+}
+console.log(`JVM agent benchmarks, ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
+report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+report(`startup: ${loaded} classes loaded, whole JVM run`, 'ms', startup);
+rmSync(work, { recursive: true, force: true });
