@@ -146,6 +146,20 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
     assert.equal(opens.filter((o) => o.tid === cb!.tid && o.t0 >= cb!.t0 && o.t1 <= cb!.t1).length, 0);
   });
 
+  it('patches expensive built-ins when the application loads them, from require at once and from import at the next check', async () => {
+    const cjs = await trace('lazy-builtins.cjs');
+    assert.equal(cjs.traced.stdout, 'x\n');
+    assert.equal(calls(cjs.all, 'node:zlib.gzipSync').length, 1);
+    assert.equal(calls(cjs.all, 'node:zlib.gunzipSync').length, 1);
+    const esm = await trace('lazy-builtins.mjs');
+    assert.equal(esm.traced.stdout, 'y\n');
+    assert.equal(calls(esm.all, 'node:zlib.gzipSync').length, 1);
+    for (const run of [cjs, esm]) {
+      const starts = ofKind(run.all, 'notice').filter((n) => n.code === 'builtin_not_patched');
+      assert.deepEqual(starts, [], 'every table entry exists in this Node');
+    }
+  });
+
   it('follows worker threads into their own file (origin "thread", own tid)', async () => {
     const run = await trace('worker-main.mjs');
     assert.equal(run.traced.stdout, run.bare.stdout);

@@ -73,8 +73,15 @@ interface Started {
   facts: CallFacts | undefined;
 }
 
+/** Set by install.ts: patches built-ins the application has loaded since the last call. */
+let onAttributedCall: () => void = () => {};
+export function setAttributedCallHook(hook: () => void): void {
+  onAttributedCall = hook;
+}
+
 function begin(recorder: Recorder, gate: ApiGate, def: ApiDefinition, skip: Function, args: unknown[], self: unknown): Started | undefined {
   try {
+    onAttributedCall();
     const facts = def.facts?.(args, self);
     const inspectCall = def.inspectCall;
     const inspect: SiteInspector | undefined = inspectCall ? (sites, caller) => inspectCall(args, sites, caller) : def.inspect;

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse, ClientRequest, Server } from 'nod
 import type { AddressInfo } from 'node:net';
 import { nowNs, type Recorder, type SpanStart } from '../runtime/index.js';
 import { pathOfTarget, templatePath } from './route-template.js';
+import { checkLoadedBuiltins } from '../builtins/install.js';
 import { matchedRoute, routeFromFramework } from './framework-routes.js';
 
 type Scheme = 'http' | 'https';
@@ -69,6 +70,7 @@ export function installWebRecorders(recorder: Recorder): void {
 
   subscribe(recorder, 'http.client.request.start', (m: { request: ClientRequest }) => {
     calledStart.set(m.request, nowNs());
+    checkLoadedBuiltins(); // an ESM-imported http or https: patch it for the next request
   });
   const clientDone = (request: ClientRequest, status: number): void => {
     const t = nowNs();
