@@ -146,4 +146,31 @@ describe('usage-based SBOMs (end to end)', () => {
     assert.equal(model.calls[open.parentCall!], span);
     assert.deepEqual(open.stack?.frames.slice(2, 4).map((f) => f.fn), ['fs.readFile', 'readLater']);
   });
+
+  it('java: the libc open beneath Files.readString sits under its Java frames (merged stack, exact join)', async () => {
+    const source = join(work, 'ReadHostname.java');
+    writeFileSync(source, [
+      'import java.nio.file.Files;',
+      'import java.nio.file.Path;',
+      'public class ReadHostname {',
+      '  static String readHostname() throws Exception { return Files.readString(Path.of("/etc/hostname")); }',
+      '  public static void main(String[] args) throws Exception { System.out.println(readHostname().length() > 0); }',
+      '}',
+    ].join('\n'));
+    const javac = spawnSync('javac', ['-d', work, source], { encoding: 'utf8' });
+    assert.equal(javac.status, 0, javac.stderr);
+    const dir = join(work, 'java-read-run');
+    await apitraceRun(dir, ['java', '-cp', work, 'ReadHostname']);
+    const model = await buildAppModel(dir);
+    const opens = model.calls.filter((c) => c.source === 'native' && /^libc:open/.test(c.api) && c.args?.['path'] === '/etc/hostname');
+    assert.ok(opens.length > 0, 'the native open of /etc/hostname');
+    const stack = opens[0]!.stack!;
+    assert.equal(stack.join, 'exact');
+    assert.match(stack.spanApi ?? '', /^java:java\.nio\./);
+    const fns = stack.frames.map((f) => f.fn);
+    assert.equal(stack.frames[0]!.lang, 'native');
+    assert.equal(stack.frames[2]!.lang, 'java');
+    assert.ok(fns.includes('ReadHostname.readHostname') && fns.indexOf('ReadHostname.readHostname') > 2, fns.join(' < '));
+    assert.equal(model.calls[opens[0]!.parentCall!]!.source, 'jvm');
+  });
 });
