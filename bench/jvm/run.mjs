@@ -2,10 +2,10 @@
 // alternating runs in one invocation, ratios of medians to bare with min/median/max.
 //   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up
 //   startup: StartupWorkload (loads every class of Guava, Jackson, H2, commons-lang3:
-//            about 5,500 classes), wall time of the whole JVM run
+//            about 5,500 classes), wall and CPU time of the whole JVM run
 // Usage: node bench/jvm/run.mjs [rounds]   (after `npm install`; builds bench/jvm on first use)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +34,23 @@ const variants = {
   jacoco: () => ({ options: [`-javaagent:${jacoco}=destfile=${join(work, `jacoco-${runNumber++}.exec`)}`], env: {} }),
 };
 
+// CPU time (user + system) of the JVM too, through GNU time when it is there: on a shared
+// machine it moves less with the other load than wall time does.
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
 function runJava(variant, mainClass, args) {
   const { options, env } = variants[variant]();
   const cleanEnv = { ...process.env, ...env };
   for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
+  const cpuFile = join(work, 'cpu.txt');
+  const java = ['java', ...options, '-cp', classPath, mainClass, ...args];
+  const argv = gnuTime ? [gnuTime, '-f', '%U %S', '-o', cpuFile, ...java] : java;
   const started = process.hrtime.bigint();
-  const r = spawnSync('java', [...options, '-cp', classPath, mainClass, ...args], { env: cleanEnv, encoding: 'utf8' });
+  const r = spawnSync(argv[0], argv.slice(1), { env: cleanEnv, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`${variant} ${mainClass} exited ${r.status}: ${r.stderr}`);
-  return { wallMs, stdout: r.stdout };
+  const cpuMs = gnuTime ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).reduce((a, x) => a + Number(x) * 1000, 0) : NaN;
+  return { wallMs, cpuMs, stdout: r.stdout };
 }
 
 const stats = (xs) => {
@@ -63,6 +71,7 @@ function report(title, unit, samples) {
 
 const cpu = { bare: [], apitrace: [], jacoco: [] };
 const startup = { bare: [], apitrace: [], jacoco: [] };
+const startupCpu = { bare: [], apitrace: [], jacoco: [] };
 let loaded = '';
 for (let i = 0; i < rounds; i++) {
   for (const variant of Object.keys(variants)) {
@@ -70,10 +79,12 @@ for (let i = 0; i < rounds; i++) {
     cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
     const s = runJava(variant, 'dev.apitrace.bench.StartupWorkload', []);
     startup[variant].push(s.wallMs);
+    startupCpu[variant].push(s.cpuMs);
     loaded = /loaded=(\d+)/.exec(s.stdout)[1];
   }
 }
 console.log(`JVM agent benchmarks, ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
 report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
-report(`startup: ${loaded} classes loaded, whole JVM run`, 'ms', startup);
+report(`startup: ${loaded} classes loaded, whole JVM run, wall time`, 'ms', startup);
+if (gnuTime) report(`startup: the same runs, CPU time (user + system)`, 'ms', startupCpu);
 rmSync(work, { recursive: true, force: true });
