@@ -36,6 +36,19 @@ function post(message: LoaderMessage): void {
   }
 }
 
+let loadedBatch: string[] = [];
+
+/** Loaded modules go to the registering thread in batches: each message costs it an event. */
+function reportLoaded(url: string): void {
+  loadedBatch.push(url);
+  if (loadedBatch.length > 1) return;
+  setImmediate(() => {
+    const urls = loadedBatch;
+    loadedBatch = [];
+    post({ type: 'modules_loaded', urls });
+  }).unref();
+}
+
 const isBareSpecifier = (specifier: string): boolean =>
   !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
 
@@ -123,7 +136,7 @@ function shouldProbe(url: string): boolean {
 async function probingLoad(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult> {
   const result = await next(url, context);
   if (!url.startsWith('file:') || url.includes('?iitm=')) return result;
-  post({ type: 'module_loaded', url, format: String(result.format) });
+  reportLoaded(url);
   if (result.format !== 'module' || transformer === undefined || !shouldProbe(url)) return result;
   const source = sourceText(result.source);
   if (source === undefined) return result;

@@ -41,7 +41,7 @@ class ModuleRecords {
 }
 
 function handleLoaderMessage(message: LoaderMessage, modules: ModuleRecords): void {
-  if (message.type === 'module_loaded') modules.loaded(fileURLToPath(message.url), 'import');
+  if (message.type === 'modules_loaded') for (const url of message.urls) modules.loaded(fileURLToPath(url), 'import');
   else if (message.type === 'transform_notice') modules.notice(message.code, message.url.startsWith('file:') ? fileURLToPath(message.url) : message.url, message.message);
   else if (message.type === 'wrap_notice') modules.notice('wrap_skipped', fileURLToPath(message.url), message.message, 'info');
 }

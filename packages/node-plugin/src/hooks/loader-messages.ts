@@ -10,6 +10,7 @@ export interface LoaderSetup {
 
 export type LoaderMessage =
   | { type: 'ready' }
-  | { type: 'module_loaded'; url: string; format: string }
+  /** file: URLs loaded since the previous message: one message per batch, not per module */
+  | { type: 'modules_loaded'; urls: string[] }
   | { type: 'transform_notice'; url: string; code: 'transform_failed' | 'transform_skipped'; message: string }
   | { type: 'wrap_notice'; url: string; message: string };
