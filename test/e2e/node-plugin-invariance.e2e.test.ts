@@ -238,6 +238,27 @@ describe('node plugin invariance (end to end)', function () {
     assert.deepEqual((lib?.['functions'] as { name: string; line: number; ran: boolean }[]).map((f) => [f.name, f.line, f.ran]), [['inner', 1, true], ['outer', 4, true], ['arrow', 7, true], ['oneLine', 10, true]]);
   });
 
+  it('follows worker threads and forked children: their functions are probed too', async () => {
+    const { bare, records } = await compare('workers', {
+      'main.mjs': [
+        'import { Worker } from "node:worker_threads";',
+        'import { fork } from "node:child_process";',
+        'const w = new Worker(new URL("./work.mjs", import.meta.url));',
+        'w.on("message", (m) => {',
+        '  console.log("worker", m);',
+        '  fork(new URL("./child.cjs", import.meta.url)).on("message", (c) => console.log("child", c));',
+        '});',
+      ].join('\n'),
+      'work.mjs': 'import { parentPort } from "node:worker_threads";\nfunction compute(x) {\n  return x * 2;\n}\nparentPort.postMessage(compute(21));\n',
+      'child.cjs': 'function answer() {\n  return 43;\n}\nprocess.send(answer(), () => process.disconnect());\n',
+    }, 'main.mjs');
+    assert.equal(bare.stdout, 'worker 42\nchild 43\n');
+    const ran = (scope: string, name: string): boolean =>
+      records.some((r) => r['kind'] === 'function_inventory' && r['scope'] === scope && (r['functions'] as { name: string; ran: boolean }[]).some((f) => f.name === name && f.ran));
+    assert.ok(ran('work.mjs', 'compute'), 'the worker thread probed its module');
+    assert.ok(ran('child.cjs', 'answer'), 'the forked child probed its module');
+  });
+
   it('loads a file it cannot transform untouched, and says so', async () => {
     const { records } = await compare('untransformable', {
       'odd.js': 'var __apitrace$h = "mine";\nmodule.exports = function odd() { return __apitrace$h; };\n',
