@@ -5,7 +5,7 @@
 // or in the plugin's dependency closure as installed here, when loaded before the application.
 import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { owningPackage, readPackageJson } from './npm-packages.js';
 
 const OWN_FILES = /(^|\/)(libapitrace\.so|apitrace\.jar)$/;
@@ -15,11 +15,13 @@ let closure: { pluginRoot?: string; roots: Set<string> } | undefined;
 
 /** Node's resolution of a dependency from a package root: node_modules here, then above. */
 export function resolveNpmDependency(fromRoot: string, name: string): string | undefined {
+  // only from an absolute root: walking up a relative one never reaches `/` (it grows ../..)
+  if (!isAbsolute(fromRoot)) return undefined;
   let dir = fromRoot;
   for (;;) {
     const candidate = join(dir, 'node_modules', name);
     if (readPackageJson(candidate)?.name) return candidate;
-    const parent = join(dir, '..');
+    const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }

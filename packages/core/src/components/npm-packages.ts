@@ -1,7 +1,7 @@
 // npm packages on disk: the package.json that owns a file, and the packages installed under an
 // application root's node_modules (the installed-but-never-loaded candidates).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 
 export interface NpmPackageJson {
   root: string;
@@ -41,6 +41,8 @@ export function readPackageJson(root: string): NpmPackageJson | undefined {
 
 /** The nearest package.json with a name at or above the file's directory. */
 export function owningPackage(file: string): NpmPackageJson | undefined {
+  // a name like `[eval]-wrapper` or `node:fs` is no file: never resolve it against the cwd
+  if (!isAbsolute(file)) return undefined;
   let dir = existsSync(join(file, 'package.json')) ? file : dirname(file);
   for (;;) {
     const pkg = readPackageJson(dir);
@@ -57,6 +59,7 @@ export function owningPackage(file: string): NpmPackageJson | undefined {
  */
 export function installedNpmPackages(root: string, depth = 4): NpmPackageJson[] {
   const found: NpmPackageJson[] = [];
+  if (!isAbsolute(root)) return found;
   const visit = (modules: string, level: number): void => {
     let names: string[];
     try {

@@ -1,7 +1,7 @@
 // buildAppModel: reads a run directory once, streaming, and returns the AppModel
 // (model/app-model.ts explains the steps and the guarantees). This file does the steps after
 // reading: identities (components/), usage states, dependency edges, the installed set.
-import { basename } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { collectRun } from './parallel-collect.js';
 import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
 import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
@@ -56,7 +56,10 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     ownPaths.add(u.path);
     if (u.package) ownPaths.add(u.package.root);
   }
-  const units = [...collector.units.values()].filter((u) => !ownPaths.has(u.path)).sort((a, b) => byString(a.path, b.path));
+  // a unit that is no file (`[eval]-wrapper`, `node:fs`) names no component
+  const units = [...collector.units.values()]
+    .filter((u) => !ownPaths.has(u.path) && (isAbsolute(u.path) || (u.package !== undefined && isAbsolute(u.package.root))))
+    .sort((a, b) => byString(a.path, b.path));
   for (const unit of units) catalog.addCodeUnit(unit);
 
   // The runtimes: glibc from native process_start (its libc.so), node and the JVM from their exe.

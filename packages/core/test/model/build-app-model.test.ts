@@ -61,4 +61,25 @@ describe('buildAppModel', () => {
     assert.equal(usage.count, 3);
     assert.deepEqual(usage.processes, ['20']);
   });
+
+  it('takes no component from a unit that is no file ([eval]-wrapper), whatever the cwd holds', async () => {
+    // regression: `[eval]-wrapper` was resolved against the cwd; in a directory with a
+    // package.json that made the cwd's package the application and its dependency walk never ended
+    const dir = runDirWith({
+      '70-node-0.jsonl': lines(
+        processStart({ pid: 70, source: 'node', exe: '/usr/bin/node', argv: ['node', '-e', '0'], runtime: { name: 'node', version: '20.20.2' } }),
+        { kind: 'code_unit', t: 100, unit: 'module', how: 'require', path: '[eval]-wrapper' },
+        { kind: 'function_inventory', t: 200, unit: '[eval]-wrapper', scope: '', loaded: true, functions: [{ name: 'anonymous', line: 6, col: 13, ran: true, hits: 1 }] },
+      ),
+    });
+    const previous = process.cwd();
+    const withPackageJson = runDirWith({ 'package.json': JSON.stringify({ name: 'cwd-package', version: '1.0.0', dependencies: { 'not-installed': '1' } }) });
+    process.chdir(withPackageJson);
+    try {
+      const model = await buildAppModel(dir);
+      assert.deepEqual(model.components.filter((c) => c.kind !== 'runtime').map((c) => c.ref), []);
+    } finally {
+      process.chdir(previous);
+    }
+  });
 });
