@@ -1,6 +1,7 @@
 // Start-up cost of the Node plugin on a large dependency graph (node-startup-app.mjs): bare vs.
 // the plugin with a cold transform cache vs. a warm one vs. import-in-the-middle wrapping every
-// module (the anchor), alternating runs, ratios of medians to bare.
+// module (the anchor) vs. pass-through module.register() hooks (what any off-thread hook costs
+// on Node 20), alternating runs, ratios of medians to bare.
 // Usage: node bench/node-startup.mjs [rounds]   (after `npm run build`)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ const variants = {
   'plugin, cold cache': (i) => timeOnce(['--import', plugin, app], traced(join(work, `cold-${i}`))),
   'plugin, warm cache': () => timeOnce(['--import', plugin, app], traced(warmCache)),
   'iitm, every module': () => timeOnce(['--import', here('./node-startup-iitm.mjs'), app]),
+  'no-op hooks (floor)': () => timeOnce(['--import', here('./node-startup-noop-hooks.mjs'), app]),
 };
 
 timeOnce(['--import', plugin, app], traced(warmCache)); // fills the warm cache
