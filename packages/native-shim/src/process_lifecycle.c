@@ -136,7 +136,8 @@ __attribute__((constructor)) static void start_recording(void)
     thread_state_init();
     /* Resolved even when inert: _exit above is always in place. Until this
      * runs (an earlier constructor exiting), the raw syscall serves. */
-    next_exit_now = (exit_now_fn)real.dlsym(RTLD_NEXT, "_exit");
+    if (real.dlsym != NULL)
+        next_exit_now = (exit_now_fn)real.dlsym(RTLD_NEXT, "_exit");
     const char *dir = getenv("APITRACE_DIR");
     unsigned seq;
 

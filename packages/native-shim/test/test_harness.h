@@ -24,6 +24,7 @@ void run_redact_tests(void);
 void run_event_clock_tests(void);
 void run_event_file_tests(void);
 void run_event_writer_tests(void);
+void run_http_request_tests(void);
 void run_preload_tests(const char *build_dir);
 
 /* Helpers shared by the groups (test_support.c). */

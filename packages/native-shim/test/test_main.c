@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     run_event_clock_tests();
     run_event_file_tests();
     run_event_writer_tests();
+    run_http_request_tests();
     run_preload_tests(argv[1]);
     return test_summary();
 }
