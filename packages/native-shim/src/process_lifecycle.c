@@ -88,7 +88,7 @@ static void after_fork_in_child(void)
     recorder_after_fork_child();
     if (event_writer_after_fork_child() && event_writer_open(event_writer_dir(), getpid(), &seq)) {
         record_process_start(ORIGIN_FORK, seq);
-        recorder_flush(FLUSH_WAIT); /* the code units, into the child's file */
+        recorder_flush(FLUSH_FORK_CHILD); /* the code units, into the child's file */
     } else {
         atomic_store(&recorder_on, false);
     }

@@ -248,11 +248,12 @@ void recorder_flush(enum flush_kind kind)
     atomic_store_explicit(&recorder_last_flush_ns, now, memory_order_relaxed);
     /* the loader's list is walked only where the loader's lock may be
      * taken: not in a signal handler */
-    if (kind != FLUSH_FATAL && (code_units_refresh_wanted() || kind == FLUSH_FINAL))
+    bool loader_ok = kind != FLUSH_FATAL && kind != FLUSH_FORK_CHILD;
+    if (loader_ok && (code_units_refresh_wanted() || kind == FLUSH_FINAL))
         code_units_refresh(UNITS_AFTER_DLOPEN);
     else
         code_units_write_pending();
-    if (kind != FLUSH_FATAL && code_units_libssl_loaded())
+    if (loader_ok && code_units_libssl_loaded())
         real_symbols_resolve_openssl();
     unsigned units = code_units_count();
     for (struct thread_table *t = thread_tables_first(); t != NULL; t = t->next) {

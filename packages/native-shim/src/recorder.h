@@ -122,6 +122,8 @@ enum flush_kind {
     FLUSH_WAIT,  /* exec, fork: everything so far, waiting for the writer */
     FLUSH_FINAL, /* exit: the same, plus the closing notices */
     FLUSH_FATAL, /* a fatal signal: only if the writer is free, no loader calls */
+    FLUSH_FORK_CHILD, /* a fork child's first: waits, no loader calls (its
+                       * lock may have been held by a thread of the parent) */
 };
 void recorder_flush(enum flush_kind kind);
 
