@@ -262,6 +262,21 @@ describe('examples under apitrace run (end to end)', () => {
       assert.equal(componentWith(model, /\/node_modules\/express\/index\.js$/).ref, 'pkg:npm/express@5.3.0');
     });
 
+    it('marks serve-static loaded (express requires it, the app serves no files) and prebuild-install installed only', () => {
+      const { model, sbomUsage } = traced;
+      const byName = (name: string): Component => {
+        const component = model.components.find((c) => c.kind === 'npm' && c.name === name);
+        assert.ok(component, `no component ${name}`);
+        return component;
+      };
+      // express.static is serve-static: loaded with express, never called here.
+      assert.equal(byName('serve-static').usage, 'loaded');
+      assert.equal(sbomUsage.get(byName('serve-static').ref), 'loaded');
+      // better-sqlite3 declares prebuild-install for its install step only: on disk, never loaded.
+      assert.equal(byName('prebuild-install').usage, 'installed');
+      assert.equal(sbomUsage.get(byName('prebuild-install').ref), 'installed');
+    });
+
     it('puts the JS frames above the native open of users.json (exact) and of about.txt read on the thread pool (inferred)', () => {
       const { model } = traced;
       const openOf = (file: string): ModelCall => {
