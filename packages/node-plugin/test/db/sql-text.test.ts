@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isConcatenatedSql } from '../../src/db/concatenation.js';
@@ -17,7 +17,8 @@ describe('db SQL text', () => {
   });
 
   it('flags SQL whose literals are not written in the calling function', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'apitrace-sql-')), 'app.js');
+    const dir = mkdtempSync(join(tmpdir(), 'apitrace-sql-'));
+    const file = join(dir, 'app.js');
     writeFileSync(file, [
       "const seed = 'alice';",                                            // 1
       'function byName(name) {',                                          // 2
@@ -32,5 +33,6 @@ describe('db SQL text', () => {
     assert.equal(isConcatenatedSql("SELECT * FROM u WHERE name = 'alice'", true, { file, line: 3, fnLine: 2 }), false);
     assert.equal(isConcatenatedSql('SELECT * FROM u WHERE name = $1', false, { file, line: 3, fnLine: 2 }), false);
     assert.equal(isConcatenatedSql("SELECT 'alice'", false, undefined), false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeUnitOf, owningPackage } from '../../src/runtime/owning-package.js';
@@ -13,6 +13,7 @@ describe('runtime owningPackage', () => {
     writeFileSync(join(pkg, 'dist', 'esm', 'package.json'), JSON.stringify({ type: 'module' }));
     assert.deepEqual(owningPackage(join(pkg, 'dist', 'esm', 'index.js')), { name: 'left-pad', version: '1.3.0', root: pkg });
     assert.equal(codeUnitOf(join(pkg, 'dist', 'esm', 'index.js')), pkg);
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('falls back to the file directory when no package owns the file', () => {
