@@ -278,7 +278,7 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
 
     it('leaves the program output unchanged', () => {
       assert.equal(run.traced.stdout, run.bare.stdout);
-      assert.equal(run.traced.stdout, '[1,1,1,"refused","refused"]\n');
+      assert.equal(run.traced.stdout, '[1,1,1,"refused","refused","refused","refused"]\n');
     });
 
     it('records better-sqlite3 statements with literals masked, flagging only SQL built from arguments', () => {
@@ -310,6 +310,19 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
       assert.equal(pool[0]!.args?.['sql'], 'SELECT * FROM orders WHERE id = $1');
       assert.equal(pool[0]!.flags, undefined);
       assert.ok(!JSON.stringify(run.all).includes('4711'));
+    });
+
+    it('records mysql2 queries, callback and promise forms, with the SQL and the clue', () => {
+      const [query] = calls(run.all, 'npm:mysql2.Connection.query');
+      assert.equal(query?.args?.['sql'], 'SELECT * FROM users WHERE name = ?');
+      assert.deepEqual(query?.flags, ['concatenated_sql']);
+      assert.equal(query?.caller, APP_UNIT);
+      const executes = calls(run.all, 'npm:mysql2.Connection.execute');
+      assert.equal(executes.length, 1, 'the promise wrapper calling the connection is one call');
+      assert.equal(executes[0]!.args?.['sql'], 'SELECT * FROM users WHERE id = ?');
+      assert.equal(executes[0]!.flags, undefined);
+      assert.equal(executes[0]!.caller, APP_UNIT);
+      assert.ok(!JSON.stringify(run.all).includes('mallory'));
     });
   });
 

@@ -158,9 +158,14 @@ export function recordingWrapper(recorder: Recorder, def: ApiDefinition, origina
     if (followCallback) {
       const callback = args[last] as AnyFunction;
       callArgs = args.slice();
+      let finished = false;
       callArgs[last] = function (this: unknown, ...cbArgs: unknown[]): unknown {
-        const err = cbArgs[0];
-        finish(recorder, def, started, args, t0, returnedAt ?? nowNs(), err instanceof Error ? { error: err } : { value: cbArgs[1] }, true);
+        // one record per call, even from a library that calls back twice (mysql2 on a lost connection)
+        if (!finished) {
+          finished = true;
+          const err = cbArgs[0];
+          finish(recorder, def, started, args, t0, returnedAt ?? nowNs(), err instanceof Error ? { error: err } : { value: cbArgs[1] }, true);
+        }
         return Reflect.apply(callback, this, cbArgs);
       };
     }

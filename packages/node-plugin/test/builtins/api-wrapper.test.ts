@@ -58,6 +58,21 @@ describe('builtins recordingWrapper', () => {
     assert.deepEqual(got, [self, null, 7]);
   });
 
+  it('passes every call of a callback through, a library calling back twice included', async () => {
+    const w = recordingWrapper(recorder, def(), (cb: unknown) => {
+      (cb as (e: Error) => void)(new Error('first'));
+      setImmediate(() => (cb as (e: Error) => void)(new Error('second')));
+    });
+    const seen = await new Promise<string[]>((resolve) => {
+      const got: string[] = [];
+      w((err: Error) => {
+        got.push(err.message);
+        if (got.length === 2) resolve(got);
+      });
+    });
+    assert.deepEqual(seen, ['first', 'second']);
+  });
+
   it('settles a promise like the original and keeps a rejection unhandled for the application to see', async () => {
     const fails = recordingWrapper(recorder, def(), () => Promise.reject(new Error('nope')));
     const ok = recordingWrapper(recorder, def(), () => Promise.resolve(5));
