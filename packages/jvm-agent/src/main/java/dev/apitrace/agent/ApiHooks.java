@@ -1,6 +1,5 @@
 package dev.apitrace.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isMethod;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
@@ -22,14 +21,14 @@ import net.bytebuddy.matcher.ElementMatcher;
  * API is one line here.
  */
 final class ApiHooks {
-    enum Shape { METHOD, CONSTRUCTOR, SERVED, EXIT_STATUS, UNCAUGHT }
+    enum Shape { METHOD, SERVED, EXIT_STATUS, UNCAUGHT }
 
     /** Where the hooked types come from: one named class, or every loaded JDBC implementation. */
     enum Types { NAMED, JDBC_STATEMENT, JDBC_CONNECTION }
 
     enum Summary {
         PATH, EXEC, PROCESS_BUILDER, PEER, BIND, ACCEPT, URL_CONNECTION, HTTP_CLIENT,
-        CIPHER, DIGEST, RANDOM, DESERIALIZE, JNDI, LIBRARY, SQL, HTTP_SERVER, SERVLET, NONE
+        CIPHER, DIGEST, RANDOM, DESERIALIZE, JNDI, LIBRARY, SQL, TLS_CONTEXT, HTTP_SERVER, SERVLET, NONE
     }
 
     static final class Hook {
@@ -85,13 +84,15 @@ final class ApiHooks {
         // Processes.
         t.method("java.lang.Runtime", named("exec"), "java:java.lang.Runtime.exec", "process", Summary.EXEC);
         t.method("java.lang.ProcessBuilder", named("start").and(takesArguments(0)), "java:java.lang.ProcessBuilder.start", "process", Summary.PROCESS_BUILDER);
-        // Files: only the constructors the others delegate to, so one open is one span.
-        t.add("java.io.FileInputStream", isConstructor().and(takesArguments(1)).and(takesArgument(0, java.io.File.class)),
-            "java:java.io.FileInputStream.<init>", "file", Shape.CONSTRUCTOR, Summary.PATH);
-        t.add("java.io.FileOutputStream", isConstructor().and(takesArguments(2)).and(takesArgument(0, java.io.File.class)),
-            "java:java.io.FileOutputStream.<init>", "file", Shape.CONSTRUCTOR, Summary.PATH);
-        t.add("java.io.RandomAccessFile", isConstructor().and(takesArguments(3)).and(takesArgument(0, java.io.File.class)),
-            "java:java.io.RandomAccessFile.<init>", "file", Shape.CONSTRUCTOR, Summary.PATH);
+        // Files: the private open(...) every constructor of these classes ends in, around the
+        // native open itself. A method, not the constructor: Byte Buddy cannot catch around a
+        // super constructor call, and a failed open (FileNotFoundException) belongs in the record.
+        t.method("java.io.FileInputStream", named("open").and(takesArguments(1)).and(takesArgument(0, String.class)),
+            "java:java.io.FileInputStream.<init>", "file", Summary.PATH);
+        t.method("java.io.FileOutputStream", named("open").and(takesArguments(2)).and(takesArgument(0, String.class)),
+            "java:java.io.FileOutputStream.<init>", "file", Summary.PATH);
+        t.method("java.io.RandomAccessFile", named("open").and(takesArguments(2)).and(takesArgument(0, String.class)),
+            "java:java.io.RandomAccessFile.<init>", "file", Summary.PATH);
         t.method("java.nio.file.Files", named("newByteChannel"), "java:java.nio.file.Files.newByteChannel", "file", Summary.PATH);
         t.method("java.nio.file.Files", named("newInputStream"), "java:java.nio.file.Files.newInputStream", "file", Summary.PATH);
         t.method("java.nio.file.Files", named("newOutputStream"), "java:java.nio.file.Files.newOutputStream", "file", Summary.PATH);
@@ -111,6 +112,8 @@ final class ApiHooks {
         t.method("javax.crypto.Cipher", named("getInstance"), "java:javax.crypto.Cipher.getInstance", "crypto", Summary.CIPHER);
         t.method("java.security.MessageDigest", named("getInstance"), "java:java.security.MessageDigest.getInstance", "crypto", Summary.DIGEST);
         t.method("java.util.Random", namedOneOf("nextInt", "nextLong", "nextBytes", "nextDouble"), "java:java.util.Random.next", "random", Summary.RANDOM);
+        // TLS set-up: a trust manager that trusts every certificate.
+        t.method("javax.net.ssl.SSLContext", named("init").and(takesArguments(3)), "java:javax.net.ssl.SSLContext.init", "tls", Summary.TLS_CONTEXT);
         // Deserialisation, JNDI, native libraries.
         t.method("java.io.ObjectInputStream", named("readObject").and(takesArguments(0)), "java:java.io.ObjectInputStream.readObject", "deserialize", Summary.DESERIALIZE);
         t.method("javax.naming.InitialContext", named("lookup").and(takesArguments(1)), "java:javax.naming.InitialContext.lookup", "jndi", Summary.JNDI);

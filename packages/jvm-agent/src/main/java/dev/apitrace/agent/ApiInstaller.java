@@ -206,7 +206,6 @@ final class ApiInstaller {
 
         private static Class<?> template(ApiHooks.Shape shape) {
             switch (shape) {
-                case CONSTRUCTOR: return HookAdvice.ConstructorSpan.class;
                 case SERVED: return HookAdvice.Served.class;
                 case EXIT_STATUS: return HookAdvice.ExitStatus.class;
                 case UNCAUGHT: return HookAdvice.Uncaught.class;

@@ -103,6 +103,14 @@ final class ApiRecorder implements SpanSink {
                 span.flag("jndi");
                 break;
             case LIBRARY: span.args.put("library", String.valueOf(arg(args, 0))); break;
+            case TLS_CONTEXT:
+                if (!stack.calledByApplication) {
+                    return; // the JDK's own default context
+                }
+                if (TrustAll.anyTrustsEverything(arg(args, 1))) {
+                    span.flag("verify_none");
+                }
+                break;
             case SQL: {
                 Object sql = arg(args, 0);
                 if (sql instanceof String) {

@@ -31,22 +31,6 @@ final class HookAdvice {
         }
     }
 
-    /** A sensitive constructor: a span from entry to normal completion (see Dispatch.enterConstructor). */
-    static final class ConstructorSpan {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return Dispatch.enterConstructor();
-        }
-
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@HookIndex int hook,
-                         @Advice.Enter long t0,
-                         @Advice.This(typing = Assigner.Typing.DYNAMIC) Object self,
-                         @Advice.AllArguments Object[] args) {
-            Dispatch.exitConstructor(hook, t0, self, args);
-        }
-    }
-
     /** A served HTTP exchange: the outermost dispatch of a request on its thread. */
     static final class Served {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -10,10 +10,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.apitrace.agent.testapp.Early;
 import dev.apitrace.agent.testapp.EarlyAgent;
 import dev.apitrace.agent.testapp.ExitingApp;
-import dev.apitrace.agent.testapp.FaultyPathApp;
+import dev.apitrace.agent.testapp.FaultInHookApp;
 import dev.apitrace.agent.testapp.LoadsHuge;
 import dev.apitrace.agent.testapp.ModernJava;
 import dev.apitrace.agent.testapp.ParallelLoading;
+import dev.apitrace.agent.testapp.TrustAllApp;
 import dev.apitrace.agent.testapp.UncaughtApp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -288,8 +289,7 @@ class AgentEndToEndIT {
 
     @Test
     void aFaultInsideAHookIsCountedAndNeverReachesTheApplication() throws Exception {
-        Path file = Files.writeString(tmp.resolve("data.txt"), "twelve bytes");
-        List<JsonNode> records = sameBehaviour(FaultyPathApp.class.getName(), List.of(), file.toString());
+        List<JsonNode> records = sameBehaviour(FaultInHookApp.class.getName(), List.of());
         JsonNode notice = ofKind(records, "notice").stream().filter(n -> "advice_fault".equals(n.get("code").asText()))
             .findFirst().orElse(null);
         assertNotNull(notice, records::toString);
@@ -357,5 +357,16 @@ class AgentEndToEndIT {
         assertEquals("signal", end.get("reason").asText(), end::toString);
         assertEquals(15, end.get("signal").asInt());
         assertEquals(143, end.get("exit_code").asInt());
+    }
+
+    @Test
+    void aTrustAllTrustManagerIsFlaggedAndTheJdksIsNot() throws Exception {
+        List<JsonNode> records = sameBehaviour(TrustAllApp.class.getName(), List.of());
+        List<JsonNode> inits = ofKind(records, "call").stream()
+            .filter(c -> "java:javax.net.ssl.SSLContext.init".equals(c.get("api").asText())).collect(Collectors.toList());
+        assertEquals(2, inits.size(), inits::toString);
+        assertFalse(inits.get(0).has("flags"), inits.get(0)::toString);
+        assertEquals("[\"verify_none\"]", inits.get(1).get("flags").toString());
+        assertEquals("tls", inits.get(1).get("category").asText());
     }
 }

@@ -110,47 +110,6 @@ public final class Dispatch {
         }
     }
 
-    /**
-     * Start of a call hooked in a constructor. Byte Buddy cannot catch what a constructor
-     * throws around its super call, so the exit advice only runs on success; this enter
-     * therefore marks nothing that a failed constructor would leave behind. Only the
-     * innermost constructors of a delegation chain are hooked, so nothing is recorded twice.
-     */
-    public static long enterConstructor() {
-        try {
-            if (sink == null) {
-                return SKIP;
-            }
-            ThreadState s = state();
-            return s.agentWork || s.openSpans > 0 ? SKIP : System.nanoTime();
-        } catch (Throwable t) {
-            FAULTS.incrementAndGet();
-            return SKIP;
-        }
-    }
-
-    public static void exitConstructor(int hook, long t0, Object self, Object[] args) {
-        if (t0 == SKIP) {
-            return;
-        }
-        long t1 = System.nanoTime();
-        ThreadState s = null;
-        try {
-            s = state();
-            SpanSink k = sink;
-            if (k != null) {
-                s.agentWork = true;
-                k.call(hook, t0, t1, self, args, null, null);
-            }
-        } catch (Throwable t) {
-            FAULTS.incrementAndGet();
-        } finally {
-            if (s != null) {
-                s.agentWork = false;
-            }
-        }
-    }
-
     /** Start of a served HTTP exchange: only the outermost one on a thread is recorded. */
     public static long enterServed() {
         try {
