@@ -1,16 +1,25 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+
+// every run directory this file makes is removed after its tests
+const madeDirs: string[] = [];
+const runDir = (files: Record<string, string>): string => {
+  const dir = runDirWith(files);
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 // packages/core/dist/test/components/ -> repository root
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 describe('apitrace\'s own code is no component of the application', () => {
   it('leaves out the shim, the plugin\'s dependencies loaded before the app, and a layout\'s plugin packages', async () => {
-    const dir = runDirWith({});
+    const dir = runDir({});
     const layout = join(dir, 'layout', 'node');
     mkdirSync(join(layout, 'node_modules', 'shimmer'), { recursive: true });
     writeFileSync(join(layout, 'package.json'), JSON.stringify({ name: '@apitrace/node-plugin', version: '0.1.0' }));

@@ -1,10 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DpkgDatabase, pathSpellings } from '../../src/components/dpkg-database.js';
 import { debianPurl, genericPurl, mavenPurl, npmPurl } from '../../src/components/purl.js';
 import { installedNpmPackages, owningPackage } from '../../src/components/npm-packages.js';
+
+const madeDirs: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('component identity', () => {
   it('encodes + as %2B in purl versions and keeps Debian epochs', () => {
@@ -21,7 +29,7 @@ describe('component identity', () => {
   });
 
   it('finds the owning package in a dpkg database: Multi-Arch list names, /lib alias, epochs, not-installed packages', () => {
-    const root = mkdtempSync(join(tmpdir(), 'apitrace-dpkg-'));
+    const root = tempDir('apitrace-dpkg-');
     mkdirSync(join(root, 'info'));
     writeFileSync(join(root, 'status'), [
       'Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nMulti-Arch: same\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n',
@@ -39,7 +47,7 @@ describe('component identity', () => {
   });
 
   it('finds npm packages: the owner of a file, and every installed package under node_modules', () => {
-    const app = mkdtempSync(join(tmpdir(), 'apitrace-npm-'));
+    const app = tempDir('apitrace-npm-');
     const pkg = (dir: string, json: object): void => {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'package.json'), JSON.stringify(json));

@@ -1,13 +1,23 @@
+import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+
+// every run directory this file makes is removed after its tests
+const madeDirs: string[] = [];
+const runDir = (files: Record<string, string>): string => {
+  const dir = runDirWith(files);
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 const LIBZ = '/usr/lib/x86_64-linux-gnu/libz.so.1';
 
 describe('buildAppModel', () => {
   it('joins a native openat under the JS span of fs.readFileSync on the same thread (exact) and another thread (inferred)', async () => {
-    const dir = runDirWith({
+    const dir = runDir({
       '10-node-0.jsonl': lines(
         processStart({ pid: 10, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
         { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'main', file: '/app/app.js', line: 2, col: 1, unit: '/app' }] },
@@ -38,7 +48,7 @@ describe('buildAppModel', () => {
   });
 
   it('marks shared objects used (their code called an API) or loaded, through the dpkg database', async () => {
-    const dir = runDirWith({
+    const dir = runDir({
       '20-native-0.jsonl': lines(
         processStart({ pid: 20, exe: '/tmp/prog', argv: ['./prog'] }),
         { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' },
@@ -65,7 +75,7 @@ describe('buildAppModel', () => {
   it('takes no component from a unit that is no file ([eval]-wrapper), whatever the cwd holds', async () => {
     // regression: `[eval]-wrapper` was resolved against the cwd; in a directory with a
     // package.json that made the cwd's package the application and its dependency walk never ended
-    const dir = runDirWith({
+    const dir = runDir({
       '70-node-0.jsonl': lines(
         processStart({ pid: 70, source: 'node', exe: '/usr/bin/node', argv: ['node', '-e', '0'], runtime: { name: 'node', version: '20.20.2' } }),
         { kind: 'code_unit', t: 100, unit: 'module', how: 'require', path: '[eval]-wrapper' },
@@ -73,7 +83,7 @@ describe('buildAppModel', () => {
       ),
     });
     const previous = process.cwd();
-    const withPackageJson = runDirWith({ 'package.json': JSON.stringify({ name: 'cwd-package', version: '1.0.0', dependencies: { 'not-installed': '1' } }) });
+    const withPackageJson = runDir({ 'package.json': JSON.stringify({ name: 'cwd-package', version: '1.0.0', dependencies: { 'not-installed': '1' } }) });
     process.chdir(withPackageJson);
     try {
       const model = await buildAppModel(dir);

@@ -1,8 +1,18 @@
+import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { cyclonedxJson } from '../../src/sbom/cyclonedx/cyclonedx-bom.js';
 import { spdxJson } from '../../src/sbom/spdx/spdx-document.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+
+// every run directory this file makes is removed after its tests
+const madeDirs: string[] = [];
+const runDir = (files: Record<string, string>): string => {
+  const dir = runDirWith(files);
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function pidFiles(pid: number): Record<string, string> {
   const t = pid * 10_000;
@@ -25,7 +35,7 @@ function pidFiles(pid: number): Record<string, string> {
 
 describe('buildAppModel with worker threads', () => {
   it('gives the same model and byte-identical SBOMs as one thread', async () => {
-    const dir = runDirWith({ ...pidFiles(101), ...pidFiles(102), ...pidFiles(103), ...pidFiles(104) });
+    const dir = runDir({ ...pidFiles(101), ...pidFiles(102), ...pidFiles(103), ...pidFiles(104) });
     const one = await buildAppModel(dir, { workers: 1 });
     const three = await buildAppModel(dir, { workers: 3 });
     assert.equal(cyclonedxJson(three), cyclonedxJson(one));

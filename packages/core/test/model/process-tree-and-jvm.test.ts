@@ -1,12 +1,21 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
 
+// every run directory this file makes is removed after its tests
+const madeDirs: string[] = [];
+const runDir = (files: Record<string, string>): string => {
+  const dir = runDirWith(files);
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 describe('buildAppModel: process tree and JVM', () => {
   it('gives processes lineage: a forked child points at its parent, an exec image at the image it replaced', async () => {
-    const dir = runDirWith({
+    const dir = runDir({
       '10-native-0.jsonl': lines(processStart({ pid: 10, t: 100, argv: ['sh', '-c', 'x'] }), { kind: 'process_end', t: 150, reason: 'exec' }),
       '10-native-1.jsonl': lines(processStart({ pid: 10, t: 200, seq: 1, origin: 'exec', exe: '/usr/bin/node', argv: ['node', 'a.js'] })),
       '11-native-0.jsonl': lines(processStart({ pid: 11, ppid: 10, t: 300, origin: 'fork', argv: ['node', 'a.js'] })),
@@ -21,7 +30,7 @@ describe('buildAppModel: process tree and JVM', () => {
   });
 
   it('joins a JVM executor thread\'s native read to the Java span by path (inferred); a jar with several pom.properties is generic with its sha256', async () => {
-    const dir = runDirWith({});
+    const dir = runDir({});
     const shaded = join(dir, 'shaded-all.jar');
     writeFileSync(shaded, 'not really a jar');
     writeFileSync(join(dir, '40-jvm-0.jsonl'), lines(
@@ -51,7 +60,7 @@ describe('buildAppModel: process tree and JVM', () => {
 
 describe('buildAppModel: runtime edges', () => {
   it('makes the application depend on the runtime of its process', async () => {
-    const dir = runDirWith({});
+    const dir = runDir({});
     const app = join(dir, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'edge-app', version: '1.0.0' }));

@@ -1,11 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { writeSbomsAfterRun } from '../../src/cli/sbom-command.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
 
+// every run directory this file makes is removed after its tests
+const madeDirs: string[] = [];
+const runDir = (files: Record<string, string>): string => {
+  const dir = runDirWith(files);
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 describe('writeSbomsAfterRun', () => {
   it('writes both SBOMs into the run directory', async () => {
-    const dir = runDirWith({ '1-native-0.jsonl': lines(processStart({ pid: 1 })) });
+    const dir = runDir({ '1-native-0.jsonl': lines(processStart({ pid: 1 })) });
     const warnings: string[] = [];
     await writeSbomsAfterRun(dir, (line) => warnings.push(line));
     assert.deepEqual(warnings, []);

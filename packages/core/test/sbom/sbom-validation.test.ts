@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { cyclonedxJson } from '../../src/sbom/cyclonedx/cyclonedx-bom.js';
@@ -7,11 +8,20 @@ import { spdxJson } from '../../src/sbom/spdx/spdx-document.js';
 import { validateSpdx } from '../../src/sbom/spdx/spdx-validator.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
 
+// every run directory this file makes is removed after its tests
+const madeDirs: string[] = [];
+const runDir = (files: Record<string, string>): string => {
+  const dir = runDirWith(files);
+  madeDirs.push(dir);
+  return dir;
+};
+after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 const LIBZ = '/usr/lib/x86_64-linux-gnu/libz.so.1';
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
 
 function sampleRun(): string {
-  return runDirWith({
+  return runDir({
     '30-node-0.jsonl': lines(
       processStart({ pid: 30, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
       { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'main', file: '/srv/app/app.js', line: 2, col: 1, unit: '/srv/app' }] },
