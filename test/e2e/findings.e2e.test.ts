@@ -52,8 +52,14 @@ describe('security findings over real programs (end to end)', function () {
     runs['sql-positive'] = await apitraceRun(join(work, 'run-sql-positive'), ['node', join(FINDINGS_DIR, 'sql.mjs'), 'concatenated']);
     runs['sql-negative'] = await apitraceRun(join(work, 'run-sql-negative'), ['node', join(FINDINGS_DIR, 'sql.mjs'), 'bound']);
     const classes = join(work, 'classes');
-    const javac = spawnSync('javac', ['-d', classes, join(FINDINGS_DIR, 'Positive.java'), join(FINDINGS_DIR, 'Negative.java')], { encoding: 'utf8' });
+    const javac = spawnSync('javac', ['-d', classes, join(FINDINGS_DIR, 'Positive.java'), join(FINDINGS_DIR, 'Negative.java'), join(FINDINGS_DIR, 'SqlOrders.java')], { encoding: 'utf8' });
     assert.equal(javac.status, 0, javac.stderr);
+    // H2 from the java-app example's dependencies (npm install builds them into target/lib)
+    const h2 = readdirSync(join(REPO_ROOT, 'examples', 'java-app', 'target', 'lib')).find((f) => /^h2-.*\.jar$/.test(f));
+    assert.ok(h2, 'examples/java-app/target/lib/h2-*.jar: build the examples (npm run build)');
+    const sqlClasspath = `${classes}:${join(REPO_ROOT, 'examples', 'java-app', 'target', 'lib', h2)}`;
+    runs['jdbc-positive'] = await apitraceRun(join(work, 'run-jdbc-positive'), ['java', '-cp', sqlClasspath, 'SqlOrders', 'concatenated']);
+    runs['jdbc-negative'] = await apitraceRun(join(work, 'run-jdbc-negative'), ['java', '-cp', sqlClasspath, 'SqlOrders', 'bound']);
     runs['java-positive'] = await apitraceRun(join(work, 'run-java-positive'), ['java', '-cp', classes, 'Positive', work]);
     runs['java-negative'] = await apitraceRun(join(work, 'run-java-negative'), ['java', '-cp', classes, 'Negative', work]);
   });
@@ -171,6 +177,15 @@ describe('security findings over real programs (end to end)', function () {
     assert.ok(stackFns(found[0]!).includes('findUsersByTeam'), stackFns(found[0]!).join(' < '));
     assert.equal(runs['sql-negative']!.stdout, 'alice\n');
     assert.deepEqual(of(runs['sql-negative']!, 'sql-concatenation'), [], list(runs['sql-negative']!));
+  });
+
+  it('sql-concatenation: a JDBC query built from its argument (H2); none with a PreparedStatement parameter', () => {
+    assert.equal(runs['jdbc-positive']!.stdout, 'orders 2\n');
+    const found = of(runs['jdbc-positive']!, 'sql-concatenation');
+    assert.equal(found.length, 1, list(runs['jdbc-positive']!));
+    assert.match(found[0]!.message, /select count\(\*\) from orders where customer = \? in SqlOrders\.countOrdersOf/);
+    assert.equal(runs['jdbc-negative']!.stdout, 'orders 2\n');
+    assert.deepEqual(runs['jdbc-negative']!.findings, [], list(runs['jdbc-negative']!));
   });
 
   it('unsafe-deserialization: ObjectInputStream.readObject in Java; none for a DataInputStream', () => {

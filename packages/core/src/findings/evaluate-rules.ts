@@ -44,6 +44,7 @@ function betterStack(a: MergedStack | undefined, b: MergedStack | undefined): bo
 
 function observations(model: AppModel, own: OwnActivity): { calls: Observation[]; usages: Observation[] } {
   const byRef = new Map<string, Component>(model.components.map((c) => [c.ref, c]));
+  const applicationComponents = new Set(model.components.filter((c) => c.kind === 'application').map((c) => c.ref));
   const componentOf = (ref: string | undefined): Component | undefined => (ref === undefined ? undefined : byRef.get(ref));
   const isOwn = (ref: string | undefined, subject: unknown): boolean =>
     own.isOwnComponent(componentOf(ref)) || (typeof subject === 'string' && subject.startsWith('/') && own.isOwnPath(subject));
@@ -55,7 +56,7 @@ function observations(model: AppModel, own: OwnActivity): { calls: Observation[]
     const observation: Observation = {
       from: 'call', api: call.api, category: call.category, component: ref, ...(caller ? { caller } : {}),
       args: call.args ?? {}, flags: new Set(call.flags), source: call.source,
-      ...(call.stack ? { stack: call.stack } : {}), count: 1, processes: [call.process],
+      ...(call.stack ? { stack: call.stack } : {}), count: 1, processes: [call.process], applicationComponents,
     };
     if (!isAgentWork(observation)) calls.push(observation);
   }
@@ -68,7 +69,7 @@ function observations(model: AppModel, own: OwnActivity): { calls: Observation[]
     const observation: Observation = {
       from: 'usage', api: u.api, category: u.category, component: u.component, ...(caller ? { caller } : {}),
       ...(u.subject === undefined ? {} : { subject: u.subject }),
-      args: {}, flags: new Set(u.flags), source: sourceOfApi(u.api), ...(stack ? { stack } : {}), count: u.count, processes: u.processes,
+      args: {}, flags: new Set(u.flags), source: sourceOfApi(u.api), ...(stack ? { stack } : {}), count: u.count, processes: u.processes, applicationComponents,
     };
     if (!isAgentWork(observation)) usages.push(observation);
   }

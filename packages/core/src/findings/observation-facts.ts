@@ -11,13 +11,16 @@ function isRuntimeFrame(f: ModelFrame): boolean {
 }
 
 /**
- * The innermost frame of the code that made the call: the first language frame outside the
- * runtimes' libraries (java.*, node:internal), else the first language frame with a file,
- * else the native caller.
+ * The innermost frame of the code that made the call: the first frame of the application's own
+ * code, else the first language frame outside the runtimes' libraries (java.*, node:internal),
+ * else the first language frame with a file, else the native caller.
  */
 export function callingFrame(o: Observation): ModelFrame | undefined {
   const frames = (o.stack?.frames ?? []).slice(1);
   const language = frames.filter((f) => f.lang !== 'native');
+  // the application's own code first: a JDBC driver or an npm package between it and the API is not the call site
+  const application = language.find((f) => f.component !== undefined && o.applicationComponents?.has(f.component) === true && f.file !== undefined);
+  if (application) return application;
   const own = language.find((f) => !isRuntimeFrame(f) && f.line !== undefined) ?? language.find((f) => !isRuntimeFrame(f));
   if (own) return own;
   const withFile = language.find((f) => f.file !== undefined && !f.file.startsWith('node:'));

@@ -23,6 +23,8 @@ export interface Observation {
   stack?: MergedStack;
   count: number;
   processes: string[];
+  /** refs of the application's own components (its code is where a finding's call site is) */
+  applicationComponents?: ReadonlySet<string>;
 }
 
 export interface FindingRule {
