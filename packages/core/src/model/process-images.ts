@@ -40,6 +40,19 @@ function addFile(image: ProcessImage, file: EventFileSummary): void {
   }
 }
 
+/**
+ * The native file of an image that exec'd has no process_end: the shim cannot know, before
+ * calling execve, that it will succeed. A next image of the same pid that began by exec proves
+ * it did, so the earlier image ended by exec when that image started.
+ */
+function endByExec(image: ProcessImage, next: ProcessImage | undefined): void {
+  if (image.end || !next) return;
+  const nativeStart = next.files.find((f) => f.source === 'native')?.start;
+  if (nativeStart?.origin !== 'exec') return;
+  image.end = { kind: 'process_end', t: nativeStart.t, reason: 'exec' };
+  image.endMissing = image.files.some((f) => f.source !== 'native' && !f.end);
+}
+
 const startOf = (f: EventFileSummary): number => f.start?.t ?? Number.POSITIVE_INFINITY;
 
 /**
@@ -74,6 +87,7 @@ export function groupProcessImages(files: readonly EventFileSummary[]): ProcessI
       }
       addFile(home, file);
     }
+    pidImages.forEach((image, i) => endByExec(image, pidImages[i + 1]));
     images.push(...pidImages);
   }
   return images.sort((a, b) => (a.startT ?? Infinity) - (b.startT ?? Infinity) || a.pid - b.pid);
