@@ -1,6 +1,7 @@
 // What both load paths (the ESM `load` hook and the CommonJS compile hook) call: the cached
 // probe transform of one file, or the file untouched with the reason when it cannot be done.
 import { instrument } from './instrument.js';
+import { TransformUnavailable } from './off-thread-instrument.js';
 import type { ModuleFormat } from './instrument.js';
 import { TransformCache } from './transform-cache.js';
 
@@ -39,7 +40,8 @@ export class ModuleTransformer {
     } catch (err) {
       const why = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
       const reason = `could not transform (${why}); loaded untouched`;
-      this.cache.putFailure(key, reason);
+      // only what the file itself causes is remembered; a busy or dead transform thread is not
+      if (!(err instanceof TransformUnavailable)) this.cache.putFailure(key, reason);
       return { status: 'untouched', code: source, reason, code_name: 'transform_failed' };
     }
   }

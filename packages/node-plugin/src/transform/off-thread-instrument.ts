@@ -6,6 +6,9 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { ModuleFormat } from './instrument.js';
 import type { TransformReply } from './transform-thread.js';
 
+/** The transform thread could not answer: nothing is known about the file itself. */
+export class TransformUnavailable extends Error {}
+
 /** A transform taking longer than this is abandoned: the file loads untouched. */
 const TRANSFORM_TIMEOUT_MS = 60_000;
 
@@ -44,10 +47,10 @@ export class OffThreadInstrumenter {
     port.postMessage({ source, format, filename });
     if (Atomics.wait(this.signal, 0, 0, TRANSFORM_TIMEOUT_MS) === 'timed-out') {
       this.stop();
-      throw new Error(`the transform thread did not answer within ${TRANSFORM_TIMEOUT_MS} ms`);
+      throw new TransformUnavailable(`the transform thread did not answer within ${TRANSFORM_TIMEOUT_MS} ms`);
     }
     const reply = receiveMessageOnPort(port)?.message as TransformReply | undefined;
-    if (reply === undefined) throw new Error('the transform thread answered nothing');
+    if (reply === undefined) throw new TransformUnavailable('the transform thread answered nothing');
     if (!reply.ok) throw new Error(reply.error);
     return { code: reply.code };
   }
