@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { cyclonedxJson } from '../../src/sbom/cyclonedx/cyclonedx-bom.js';
-import { validateCycloneDx } from '../../src/sbom/cyclonedx/cyclonedx-validator.js';
+import { hasPrecompiledCycloneDxValidator, validateCycloneDx, validateCycloneDxWithLibrary } from '../../src/sbom/cyclonedx/cyclonedx-validator.js';
 import { InvalidSbomError, renderSbom } from '../../src/sbom/sbom-files.js';
 import { spdxJson } from '../../src/sbom/spdx/spdx-document.js';
 import { validateSpdx } from '../../src/sbom/spdx/spdx-validator.js';
@@ -101,5 +101,28 @@ describe('SBOM documents', () => {
     doc3.packages[0].SPDXID = 'SPDXRef-has space';
     assert.notEqual(validateSpdx(JSON.stringify(doc3)), undefined);
     assert.ok(new InvalidSbomError('x') instanceof Error);
+  });
+
+  it('validates CycloneDX at build-time compiled speed with the same verdicts as the library\'s run-time validator', async () => {
+    assert.ok(hasPrecompiledCycloneDxValidator(), 'npm run build compiles the CycloneDX schema into packages/core/generated');
+    const model = await buildAppModel(sampleRun());
+    const breakages: ((bom: Record<string, any>) => void)[] = [
+      () => {},
+      (bom) => { bom.components[0].type = 'gadget'; },
+      (bom) => { delete bom.components[0].name; },
+      (bom) => { bom.components[0].unknownField = 1; },
+      (bom) => { bom.metadata.timestamp = 'yesterday'; },
+      (bom) => { bom.serialNumber = 'urn:uuid:not-a-uuid'; },
+      (bom) => { bom.components[0].evidence.identity[0].methods[0].technique = 'guessing'; },
+      (bom) => { bom.services[0].endpoints = 'http://x'; },
+    ];
+    for (const [i, breakIt] of breakages.entries()) {
+      const bom = JSON.parse(cyclonedxJson(model));
+      breakIt(bom);
+      const text = JSON.stringify(bom);
+      const verdict = await validateCycloneDx(text);
+      assert.equal(verdict, await validateCycloneDxWithLibrary(text), `variant ${i}`);
+      assert.equal(verdict === undefined, i === 0, `variant ${i}: ${verdict}`);
+    }
   });
 });
