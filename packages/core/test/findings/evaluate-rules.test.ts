@@ -1,5 +1,6 @@
 // The rule engine over synthetic runs (the real programs are in test/e2e/findings.e2e.test.ts).
 import { strict as assert } from 'node:assert';
+import { rmSync } from 'node:fs';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { evaluateRules } from '../../src/findings/evaluate-rules.js';
 import { FINDING_RULES } from '../../src/findings/rules/index.js';
@@ -12,6 +13,14 @@ import { lines, processStart, runDirWith } from '../support/run-dirs.js';
 const nodeStart = processStart({ pid: 300, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], cwd: '/srv/app', runtime: { name: 'node', version: '20.20.2' } });
 
 describe('finding rules', () => {
+  const made: string[] = [];
+  const runDir = (files: Record<string, string>): string => {
+    const dir = runDirWith(files);
+    made.push(dir);
+    return dir;
+  };
+  after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
   it('every rule is data: an id, a title, a severity, CWEs, an explanation and a fix', () => {
     const ids = new Set<string>();
     for (const rule of FINDING_RULES) {
@@ -25,7 +34,7 @@ describe('finding rules', () => {
   });
 
   it('a flagged call is a finding with its stack; the same flags on an unflagged usage are not judged twice', async () => {
-    const dir = runDirWith({
+    const dir = runDir({
       '300-node-0.jsonl': lines(
         nodeStart,
         { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'makeToken', file: '/srv/app/app.js', line: 3, col: 10, unit: '/srv/app' }] },
@@ -46,7 +55,7 @@ describe('finding rules', () => {
   });
 
   it('native findings of a runtime or a distribution package are not the application\'s', async () => {
-    const dir = runDirWith({
+    const dir = runDir({
       '300-native-0.jsonl': lines(
         processStart({ pid: 300, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),
         { kind: 'code_unit', t: 2, unit: 'shared_object', how: 'startup', path: '/srv/app/build/libfast.so' },
