@@ -6,6 +6,8 @@
 // alone) and `wc -l` (the cost of touching every byte once). Runs alternate. Besides wall-clock
 // records/s it prints records per CPU second (user + sys), which a busy shared machine distorts less.
 // Usage: node bench/analyze.mjs [records] [rounds]
+// With BASELINE_CLI=<another checkout>/packages/core/bin/apitrace.js it also runs that build's
+// `apitrace sbom`, alternating with this one's: before/after under the same machine load.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,7 +79,9 @@ console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)
 
 const variants = {
   'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', '/dev/null'],
+  ...(process.env.BASELINE_CLI ? { 'baseline sbom': [process.execPath, process.env.BASELINE_CLI, 'sbom', dir, '--format', 'cyclonedx', '-o', '/dev/null'] } : {}),
   'apitrace report': [process.execPath, cli, 'report', dir],
+  ...(process.env.BASELINE_CLI ? { 'baseline report': [process.execPath, process.env.BASELINE_CLI, 'report', dir] } : {}),
   'wc -l': ['sh', '-c', `cat ${dir}/*.jsonl | wc -l`],
 };
 const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));

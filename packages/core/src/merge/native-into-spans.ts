@@ -155,25 +155,35 @@ export class SpanIndex {
     if (!names) return NO_JOIN;
     let best: LanguageSpan | undefined;
     let bestName = '';
-    const consider = (name: string, value: string | undefined): void => {
-      if (value === undefined) return;
-      const list = names.get(name)?.get(value);
-      const span = list && latestOpenSpan(list, event.t, event.tid);
-      if (span && (!best || span.t0 > best.t0)) {
+    if (event.args) {
+      for (const name of MATCHED_ARGS) {
+        const span = latestOpenSpanFor(names, name, argValue(event.args, name), event);
+        if (span && (!best || span.t0 > best.t0)) {
+          best = span;
+          bestName = name;
+        }
+      }
+    }
+    if (event.subject !== undefined) {
+      const name = subjectArg(event.subject);
+      const span = name && latestOpenSpanFor(names, name, event.subject, event);
+      if (name && span && (!best || span.t0 > best.t0)) {
         best = span;
         bestName = name;
       }
-    };
-    if (event.args) for (const name of MATCHED_ARGS) consider(name, argValue(event.args, name));
-    if (event.subject !== undefined) {
-      const name = subjectArg(event.subject);
-      if (name) consider(name, event.subject);
     }
     return best ? { span: best, rule: 'inferred', matchedOn: bestName } : NO_JOIN;
   }
 }
 
 const NO_JOIN: NativeJoin = { rule: 'none' };
+
+/** The latest span open at the event's time among those sharing one argument value with it. */
+function latestOpenSpanFor(names: Map<string, Map<string, ThreadSpans>>, name: string, value: string | undefined, event: NativeEvent): LanguageSpan | undefined {
+  if (value === undefined) return undefined;
+  const list = names.get(name)?.get(value);
+  return list && latestOpenSpan(list, event.t, event.tid);
+}
 
 /** The innermost span of one thread open at t: walking back from the last one started by t. */
 function enclosingSpan(thread: ThreadSpans, t: number): LanguageSpan | undefined {

@@ -440,8 +440,8 @@ export class RunCollector {
         pid: file.pid, tid: event.tid, t0: event.t0, t1: event.t1, async: event.async === true,
         api: event.api, source: file.source, frames: recorded?.frames ?? EMPTY_FRAMES, truncated: recorded?.truncated ?? false,
         matches: matchesOf(event.args),
-        ...(keep ? { callIndex: serial } : {}),
       };
+      if (keep) span.callIndex = serial;
       this.spans.add(span);
       if (wantStack) stack = this.languageStack(event.api, file.source, recorded);
     }
@@ -451,17 +451,20 @@ export class RunCollector {
       return;
     }
     if (flagged && this.calls.length - this.flaggedKept >= this.options.maxCalls) this.flaggedKept++;
-    this.calls.push({
+    // optional fields assigned, not spread from temporary objects: this runs for every kept call;
+    // the order of assignment is the order of the keys in the output
+    const call: CollectedCall = {
       file: file.name, serial, tid: event.tid, source: file.source, api: event.api, category: event.category,
       t0: event.t0, t1: event.t1,
-      ...(event.caller ? { caller: event.caller } : {}),
-      ...(event.args ? { args: event.args } : {}),
-      ...(event.result ? { result: event.result } : {}),
-      flags: event.flags ? [...event.flags].sort() : [],
-      async: event.async === true,
-      ...(stack ? { stack: stack.stack } : {}),
-      ...(parentSerial === undefined ? {} : { parentSerial }),
-    });
+    } as CollectedCall;
+    if (event.caller) call.caller = event.caller;
+    if (event.args) call.args = event.args;
+    if (event.result) call.result = event.result;
+    call.flags = event.flags ? [...event.flags].sort() : [];
+    call.async = event.async === true;
+    if (stack) call.stack = stack.stack;
+    if (parentSerial !== undefined) call.parentSerial = parentSerial;
+    this.calls.push(call);
   }
 
   private countJoin(rule: 'exact' | 'inferred' | 'none'): void {

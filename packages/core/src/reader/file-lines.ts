@@ -3,7 +3,8 @@
 // Lines are handed over synchronously within each chunk read: a promise per line would
 // cost more than parsing it. Each chunk is decoded once, up to its last newline (a newline
 // byte never sits inside a multi-byte UTF-8 character, so the cut is safe), and lines are
-// sliced from that string: one decode per MiB instead of one per line.
+// sliced from that string: one decode per MiB instead of one per line. A line begun in an
+// earlier chunk is decoded by itself, so a chunk is never copied whole.
 import { createReadStream } from 'node:fs';
 
 /** Return false to stop reading the file. */
@@ -23,10 +24,17 @@ export async function forEachLine(path: string, onLine: LineHandler): Promise<vo
         carry.push(chunk);
         continue;
       }
-      const head = carry.length === 0 ? chunk.subarray(0, lastNewline) : Buffer.concat([...carry, chunk.subarray(0, lastNewline)]);
-      carry = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
-      const text = head.toString('utf8');
       let start = 0;
+      if (carry.length > 0) {
+        // the line begun in earlier chunks is joined on its own: copying only it, not the chunk
+        const firstNewline = chunk.indexOf(NEWLINE);
+        if (onLine(Buffer.concat([...carry, chunk.subarray(0, firstNewline)]).toString('utf8'), ++number, true) === false) return;
+        start = firstNewline + 1;
+      }
+      carry = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
+      if (start > lastNewline) continue;
+      const text = chunk.toString('utf8', start, lastNewline);
+      start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
         const line = nl === -1 ? text.slice(start) : text.slice(start, nl);

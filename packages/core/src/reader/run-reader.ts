@@ -136,6 +136,7 @@ async function readEventFile(
   onRecord?: (records: number) => void,
 ): Promise<void> {
   const stackIds = new Set<number>();
+  const validate = eventValidator();
   let visitorFailure: unknown;
   const reject = (line: number, message: string, severity: ProblemSeverity = 'error'): void => {
     file.rejected++;
@@ -160,13 +161,14 @@ async function readEventFile(
         `event contract version ${JSON.stringify(version.v)} is not supported (this apitrace reads v${EVENT_SCHEMA_VERSION}); file skipped`);
       return false;
     }
-    const checked = checkEvent(record);
-    if (!checked.ok) {
-      reject(number, checked.error);
+    // the compiled validator alone on the hot path; the message is worked out only for a failure
+    if (!validate(record)) {
+      const checked = checkEvent(record);
+      reject(number, checked.ok ? 'does not match the event schema' : checked.error);
       return true;
     }
-    const event = checked.event;
-    const misplaced = checkPlacement(event, file, stackIds, (message) => report('warn', `${file.path}:${number}`, message));
+    const event = record;
+    const misplaced = checkPlacement(event, file, stackIds, report, number);
     if (misplaced) {
       reject(number, misplaced);
       return true;
@@ -206,7 +208,8 @@ function checkPlacement(
   event: ApitraceEvent,
   file: EventFileSummary,
   stackIds: Set<number>,
-  warn: (message: string) => void,
+  report: (severity: ProblemSeverity, where: string, message: string) => void,
+  line: number,
 ): string | undefined {
   switch (event.kind) {
     case 'process_start':
@@ -223,10 +226,10 @@ function checkPlacement(
       stackIds.add(event.id);
       return undefined;
     default: {
-      if (file.records === 0) warn(`${event.kind} before process_start (the first record must be process_start)`);
+      if (file.records === 0) report('warn', `${file.path}:${line}`, `${event.kind} before process_start (the first record must be process_start)`);
       const stack = 'stack' in event ? event.stack : undefined;
       if (stack !== undefined && !stackIds.has(stack)) {
-        warn(`${event.kind}: refers to stack ${stack}, which no earlier record defines`);
+        report('warn', `${file.path}:${line}`, `${event.kind}: refers to stack ${stack}, which no earlier record defines`);
       }
       return undefined;
     }
