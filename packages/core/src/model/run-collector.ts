@@ -526,10 +526,13 @@ function wantsMoreStacks(usage: UsageAggregate): boolean {
   return usage.stacks.length < MAX_STACKS_PER_USAGE && usage.stackTries++ < MAX_STACK_TRIES;
 }
 
+// in order of preference; one array for all calls, not a literal built per call
+const SUBJECT_ARGS = ['path', 'program', 'peer', 'local', 'host', 'library', 'url'] as const;
+
 /** The argument of a call that keys its usage like an api_usage subject. */
 export function subjectOf(args: Record<string, Scalar | undefined> | undefined): string | undefined {
   if (!args) return undefined;
-  for (const name of ['path', 'program', 'peer', 'local', 'host', 'library', 'url']) {
+  for (const name of SUBJECT_ARGS) {
     const value = args[name];
     if (typeof value === 'string' && value !== '') return value;
   }
