@@ -1,9 +1,14 @@
 // JVM agent benchmarks: bare vs. the apitrace agent vs. the JaCoCo agent (the anchor),
 // alternating runs in one invocation, ratios of medians to bare with min/median/max.
 //   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up
+//   random:  RandomWorkload (java.util.Random.nextInt in a hot loop, no secret context),
+//            steady-state ns per call: the cost of a hooked high-frequency API
 //   startup: StartupWorkload (loads every class of Guava, Jackson, H2, commons-lang3:
 //            about 5,500 classes), wall and CPU time of the whole JVM run
+// `bare-again` is bare once more in every round: its ratio to bare is the noise of this
+// machine at the time, the yardstick for the other ratios.
 // Usage: node bench/jvm/run.mjs [rounds]   (after `npm install`; builds bench/jvm on first use)
+// APITRACE_BENCH_AGENT=<jar> measures another build of the agent (a before/after comparison).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 const rounds = Number(process.argv[2] ?? 7);
 const here = fileURLToPath(new URL('.', import.meta.url));
-const agent = fileURLToPath(new URL('../../packages/jvm-agent/target/apitrace.jar', import.meta.url));
+const agent = process.env.APITRACE_BENCH_AGENT ?? fileURLToPath(new URL('../../packages/jvm-agent/target/apitrace.jar', import.meta.url));
 const jacoco = join(here, 'target/agents/jacocoagent.jar');
 const classPath = `${join(here, 'target/jvm-bench.jar')}:${join(here, 'target/lib')}/*`;
 
 if (!existsSync(agent)) throw new Error(`no ${agent}: run npm install first`);
-if (!existsSync(jacoco) || !existsSync(join(here, 'target/jvm-bench.jar'))) {
+if (!existsSync(jacoco) || !existsSync(join(here, 'target/jvm-bench.jar')) || !existsSync(join(here, 'target/classes/dev/apitrace/bench/RandomWorkload.class'))) {
   const built = spawnSync('mvn', ['-B', '-q', '-ntp', '-f', join(here, 'pom.xml'), 'package'], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error('building bench/jvm failed');
 }
@@ -26,6 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'apitrace-jvm-bench-'));
 let runNumber = 0;
 const variants = {
   bare: () => ({ options: [], env: {} }),
+  'bare-again': () => ({ options: [], env: {} }),
   apitrace: () => {
     const dir = join(work, `run-${runNumber++}`);
     spawnSync('mkdir', [dir]);
@@ -41,7 +47,7 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 function runJava(variant, mainClass, args) {
   const { options, env } = variants[variant]();
   const cleanEnv = { ...process.env, ...env };
-  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
+  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
   const cpuFile = join(work, 'cpu.txt');
   const java = ['java', ...options, '-cp', classPath, mainClass, ...args];
   const argv = gnuTime ? [gnuTime, '-f', '%U %S', '-o', cpuFile, ...java] : java;
@@ -65,26 +71,31 @@ function report(title, unit, samples) {
   for (const [variant, xs] of Object.entries(samples)) {
     const s = stats(xs);
     const perRound = stats(xs.map((x, i) => x / samples.bare[i]));
-    console.log(`${variant.padEnd(9)} min ${fmt(s.min).padStart(9)}  median ${fmt(s.median).padStart(9)}  max ${fmt(s.max).padStart(9)}  ratio ${fmt(s.median / bare)}x  (rounds ${fmt(perRound.min)}/${fmt(perRound.median)}/${fmt(perRound.max)})`);
+    console.log(`${variant.padEnd(10)} min ${fmt(s.min).padStart(9)}  median ${fmt(s.median).padStart(9)}  max ${fmt(s.max).padStart(9)}  ratio ${fmt(s.median / bare)}x  (rounds ${fmt(perRound.min)}/${fmt(perRound.median)}/${fmt(perRound.max)})`);
   }
 }
 
-const cpu = { bare: [], apitrace: [], jacoco: [] };
-const startup = { bare: [], apitrace: [], jacoco: [] };
-const startupCpu = { bare: [], apitrace: [], jacoco: [] };
+const perVariant = () => Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+const cpu = perVariant();
+const random = perVariant();
+const startup = perVariant();
+const startupCpu = perVariant();
 let loaded = '';
 for (let i = 0; i < rounds; i++) {
   for (const variant of Object.keys(variants)) {
     const c = runJava(variant, 'dev.apitrace.bench.CpuWorkload', ['200', '300']);
     cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
+    const r = runJava(variant, 'dev.apitrace.bench.RandomWorkload', ['200000', '2000000']);
+    random[variant].push(Number(/steady_ns=([\d.]+)/.exec(r.stdout)[1]));
     const s = runJava(variant, 'dev.apitrace.bench.StartupWorkload', []);
     startup[variant].push(s.wallMs);
     startupCpu[variant].push(s.cpuMs);
     loaded = /loaded=(\d+)/.exec(s.stdout)[1];
   }
 }
-console.log(`JVM agent benchmarks, ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
+console.log(`JVM agent benchmarks (${agent}), ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
 report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+report('random: java.util.Random.nextInt in a hot loop, no secret context, steady state per call', 'ns', random);
 report(`startup: ${loaded} classes loaded, whole JVM run, wall time`, 'ms', startup);
 if (gnuTime) report(`startup: the same runs, CPU time (user + system)`, 'ms', startupCpu);
 rmSync(work, { recursive: true, force: true });

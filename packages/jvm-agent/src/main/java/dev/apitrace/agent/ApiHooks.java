@@ -21,7 +21,7 @@ import net.bytebuddy.matcher.ElementMatcher;
  * API is one line here.
  */
 final class ApiHooks {
-    enum Shape { METHOD, SERVED, EXIT_STATUS, UNCAUGHT }
+    enum Shape { METHOD, SERVED, EXIT_STATUS, UNCAUGHT, RANDOM_SAMPLED }
 
     /** Where the hooked types come from: one named class, or every loaded JDBC implementation. */
     enum Types { NAMED, JDBC_STATEMENT, JDBC_CONNECTION }
@@ -111,7 +111,9 @@ final class ApiHooks {
         // Crypto and randomness.
         t.method("javax.crypto.Cipher", named("getInstance"), "java:javax.crypto.Cipher.getInstance", "crypto", Summary.CIPHER);
         t.method("java.security.MessageDigest", named("getInstance"), "java:java.security.MessageDigest.getInstance", "crypto", Summary.DIGEST);
-        t.method("java.util.Random", namedOneOf("nextInt", "nextLong", "nextBytes", "nextDouble"), "java:java.util.Random.next", "random", Summary.RANDOM);
+        // Random is called in hot loops: sampled per thread (Dispatch.enterSampled), SecureRandom skipped in the advice.
+        t.add("java.util.Random", isMethod().and(namedOneOf("nextInt", "nextLong", "nextBytes", "nextDouble")),
+            "java:java.util.Random.next", "random", Shape.RANDOM_SAMPLED, Summary.RANDOM);
         // TLS set-up: a trust manager that trusts every certificate.
         t.method("javax.net.ssl.SSLContext", named("init").and(takesArguments(3)), "java:javax.net.ssl.SSLContext.init", "tls", Summary.TLS_CONTEXT);
         // Deserialisation, JNDI, native libraries.

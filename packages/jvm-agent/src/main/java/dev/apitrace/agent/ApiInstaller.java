@@ -207,6 +207,7 @@ final class ApiInstaller {
         private static Class<?> template(ApiHooks.Shape shape) {
             switch (shape) {
                 case SERVED: return HookAdvice.Served.class;
+                case RANDOM_SAMPLED: return HookAdvice.RandomSpan.class;
                 case EXIT_STATUS: return HookAdvice.ExitStatus.class;
                 case UNCAUGHT: return HookAdvice.Uncaught.class;
                 default: return HookAdvice.MethodSpan.class;

@@ -48,6 +48,9 @@ final class ApiRecorder implements SpanSink {
     @Override
     public void call(int hookIndex, long t0, long t1, Object self, Object[] args, Object returned, Throwable thrown) {
         ApiHooks.Hook hook = hooks[hookIndex];
+        if (hook.summary == ApiHooks.Summary.RANDOM && (self instanceof SecureRandom || !stacks.anyApplicationFrameNamesSecret())) {
+            return; // predictable randomness only matters where secrets are made; decided without building the stack
+        }
         long tid = ProcessFacts.currentThreadTid();
         if (tid <= 0) {
             return;
@@ -85,7 +88,7 @@ final class ApiRecorder implements SpanSink {
             case CIPHER: algorithm(span, arg(args, 0), isWeakCipher(String.valueOf(arg(args, 0)))); break;
             case DIGEST: algorithm(span, arg(args, 0), isWeakDigest(String.valueOf(arg(args, 0)))); break;
             case RANDOM:
-                if (self instanceof SecureRandom || !inSecretContext(stack.frames)) {
+                if (!inSecretContext(stack.frames)) {
                     return; // predictable randomness only matters where secrets are made
                 }
                 span.args.put("class", self.getClass().getName());
@@ -394,11 +397,19 @@ final class ApiRecorder implements SpanSink {
             if (f.unit == null) {
                 continue;
             }
-            String fn = f.fn.toLowerCase(Locale.ROOT);
-            int dot = fn.lastIndexOf('.', fn.lastIndexOf('.') - 1);
-            String classAndMethod = dot >= 0 ? fn.substring(dot + 1) : fn;
-            for (String w : SECRET_WORDS) {
-                if (classAndMethod.contains(w)) {
+            int dot = f.fn.lastIndexOf('.', f.fn.lastIndexOf('.') - 1);
+            if (namesSecret(f.fn, dot + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code name} from {@code from} on contains a secret word, ignoring case; allocates nothing. */
+    static boolean namesSecret(String name, int from) {
+        for (String w : SECRET_WORDS) {
+            for (int i = from; i + w.length() <= name.length(); i++) {
+                if (name.regionMatches(true, i, w, 0, w.length())) {
                     return true;
                 }
             }

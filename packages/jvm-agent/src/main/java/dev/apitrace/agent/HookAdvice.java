@@ -27,7 +27,33 @@ final class HookAdvice {
                          @Advice.AllArguments Object[] args,
                          @Advice.Return(typing = Assigner.Typing.DYNAMIC) Object returned,
                          @Advice.Thrown Throwable thrown) {
-            Dispatch.exit(hook, t0, self, args, returned, thrown);
+            // Byte Buddy builds args (and boxes returned) where they are read: only for recorded calls.
+            if (t0 != Dispatch.SKIP) {
+                Dispatch.exit(hook, t0, self, args, returned, thrown);
+            }
+        }
+    }
+
+    /**
+     * java.util.Random: a span like {@link MethodSpan}, but only for sampled calls
+     * ({@link Dispatch#enterSampled}); SecureRandom (a subclass) is never a weak random
+     * and costs one type check.
+     */
+    static final class RandomSpan {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter(@Advice.This(optional = true, typing = Assigner.Typing.DYNAMIC) Object self) {
+            return self instanceof java.security.SecureRandom ? Dispatch.SKIP : Dispatch.enterSampled();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@HookIndex int hook,
+                         @Advice.Enter long t0,
+                         @Advice.This(optional = true, typing = Assigner.Typing.DYNAMIC) Object self,
+                         @Advice.Thrown Throwable thrown) {
+            // Neither arguments nor the drawn number are recorded: nothing to box.
+            if (t0 != Dispatch.SKIP) {
+                Dispatch.exit(hook, t0, self, null, null, thrown);
+            }
         }
     }
 

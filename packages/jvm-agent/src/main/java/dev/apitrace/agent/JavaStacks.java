@@ -91,6 +91,42 @@ final class JavaStacks {
         return new Captured(frames, truncated, caller, frames.size() > 1 && frames.get(1).unit != null);
     }
 
+    /**
+     * Whether the class (not the package) or the method of an application frame within
+     * the first {@link #MAX_FRAMES} names a secret ({@link ApiRecorder#namesSecret}): the
+     * same frames {@link #capture} keeps and {@link ApiRecorder#inSecretContext} reads,
+     * without building them.
+     */
+    boolean anyApplicationFrameNamesSecret() {
+        return walker.walk(secretFrames);
+    }
+
+    private final class SecretFrames implements Function<Stream<StackWalker.StackFrame>, Boolean> {
+        @Override
+        public Boolean apply(Stream<StackWalker.StackFrame> frames) {
+            Iterator<StackWalker.StackFrame> it = frames.iterator();
+            int kept = 0;
+            while (it.hasNext() && kept < MAX_FRAMES) {
+                StackWalker.StackFrame f = it.next();
+                Class<?> type = f.getDeclaringClass();
+                if (OwnCode.isOwn(type)) {
+                    continue;
+                }
+                kept++;
+                if (unitOfClass.get(type) == null) {
+                    continue;
+                }
+                String className = f.getClassName();
+                if (ApiRecorder.namesSecret(className, className.lastIndexOf('.') + 1) || ApiRecorder.namesSecret(f.getMethodName(), 0)) {
+                    return Boolean.TRUE;
+                }
+            }
+            return Boolean.FALSE;
+        }
+    }
+
+    private final SecretFrames secretFrames = new SecretFrames();
+
     /** The id of this stack, writing its record first when it is new. Call with the writer's order held. */
     synchronized int idFor(Captured stack, EventWriter writer) {
         StringBuilder key = new StringBuilder(stack.frames.size() * 64);

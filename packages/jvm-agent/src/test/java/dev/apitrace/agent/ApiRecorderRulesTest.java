@@ -48,6 +48,16 @@ class ApiRecorderRulesTest {
         assertFalse(ApiRecorder.inSecretContext(List.of(jdk, plain, jdkKey)));
         // The package does not count, only class and method.
         assertFalse(ApiRecorder.inSecretContext(List.of(new JavaFrame("com.secret.Dice.roll", "x", 1, "/app.jar"))));
+        assertTrue(ApiRecorder.inSecretContext(List.of(new JavaFrame("com.example.Codes.generatePassword", "x", 1, "/app.jar"))));
+        assertTrue(ApiRecorder.inSecretContext(List.of(new JavaFrame("com.example.Auth$SALTS.pick", "x", 1, "/app.jar"))));
+    }
+
+    @Test
+    void secretWordsAreFoundFromAnOffsetIgnoringCase() {
+        assertTrue(ApiRecorder.namesSecret("newAccessToken", 0));
+        assertTrue(ApiRecorder.namesSecret("com.example.ApiKeys", "com.example.".length()));
+        assertFalse(ApiRecorder.namesSecret("com.secret.Dice", "com.secret.".length()));
+        assertFalse(ApiRecorder.namesSecret("roll", 0));
     }
 
     @Test

@@ -27,12 +27,23 @@ public final class Dispatch {
     private static volatile Thread mainThread;
     private static volatile boolean mainDiedUncaught;
 
+    /**
+     * Calls to a sampled API recorded on every thread before sampling starts; after that,
+     * one in {@link #SAMPLE_EVERY}. Recording a call walks its stack (microseconds) while
+     * the API itself (Random.nextInt) takes nanoseconds: a loop drawing random numbers
+     * would otherwise run hundreds of times slower.
+     */
+    public static final int SAMPLED_FIRST = 1024;
+    public static final int SAMPLE_EVERY = 1024;
+
     private static final ThreadLocal<ThreadState> STATE = new ThreadLocal<>();
 
     private static final class ThreadState {
         int openSpans;
         int openServed;
         boolean agentWork;
+        /** Calls to sampled APIs on this thread, cycling through the sampling period once past SAMPLED_FIRST. */
+        int sampledCalls;
     }
 
     private Dispatch() {
@@ -78,6 +89,37 @@ public final class Dispatch {
             ThreadState s = state();
             if (s.agentWork || s.openSpans > 0) {
                 return SKIP;
+            }
+            s.openSpans = 1;
+            return System.nanoTime();
+        } catch (Throwable t) {
+            FAULTS.incrementAndGet();
+            return SKIP;
+        }
+    }
+
+    /**
+     * Start of a call to a high-frequency API (java.util.Random): like {@link #enter}
+     * for the thread's first {@link #SAMPLED_FIRST} calls, then for one call in
+     * {@link #SAMPLE_EVERY}; the others cost this counter and nothing else.
+     */
+    public static long enterSampled() {
+        try {
+            if (sink == null) {
+                return SKIP;
+            }
+            ThreadState s = state();
+            if (s.agentWork || s.openSpans > 0) {
+                return SKIP;
+            }
+            int n = s.sampledCalls;
+            if (n < SAMPLED_FIRST) {
+                s.sampledCalls = n + 1;
+            } else {
+                s.sampledCalls = n + 1 < SAMPLED_FIRST + SAMPLE_EVERY ? n + 1 : SAMPLED_FIRST;
+                if (n != SAMPLED_FIRST) {
+                    return SKIP;
+                }
             }
             s.openSpans = 1;
             return System.nanoTime();
