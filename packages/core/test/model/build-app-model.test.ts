@@ -1,16 +1,9 @@
-import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { buildAppModel } from '../../src/model/app-model.js';
-import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 
 // every run directory this file makes is removed after its tests
-const madeDirs: string[] = [];
-const runDir = (files: Record<string, string>): string => {
-  const dir = runDirWith(files);
-  madeDirs.push(dir);
-  return dir;
-};
-after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const runDir = runDirsRemovedAfterTests();
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 const LIBZ = '/usr/lib/x86_64-linux-gnu/libz.so.1';

@@ -1,17 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppModel } from '../../src/model/app-model.js';
-import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 
 // every run directory this file makes is removed after its tests
-const madeDirs: string[] = [];
-const runDir = (files: Record<string, string>): string => {
-  const dir = runDirWith(files);
-  madeDirs.push(dir);
-  return dir;
-};
-after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const runDir = runDirsRemovedAfterTests();
 
 describe('buildAppModel: process tree and JVM', () => {
   it('gives processes lineage: a forked child points at its parent, an exec image at the image it replaced', async () => {

@@ -1,17 +1,10 @@
-import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { readRun } from '../../src/reader/run-reader.js';
 import { analysisProgress } from '../../src/cli/analysis-progress.js';
-import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 
 // every run directory this file makes is removed after its tests
-const madeDirs: string[] = [];
-const runDir = (files: Record<string, string>): string => {
-  const dir = runDirWith(files);
-  madeDirs.push(dir);
-  return dir;
-};
-after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const runDir = runDirsRemovedAfterTests();
 
 describe('readRun options', () => {
   it('reads the language files of a pid before its native ones when asked, and reports progress per file', async () => {

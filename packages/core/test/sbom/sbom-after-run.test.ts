@@ -1,16 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { writeSbomsAfterRun } from '../../src/cli/sbom-command.js';
-import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 
 // every run directory this file makes is removed after its tests
-const madeDirs: string[] = [];
-const runDir = (files: Record<string, string>): string => {
-  const dir = runDirWith(files);
-  madeDirs.push(dir);
-  return dir;
-};
-after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const runDir = runDirsRemovedAfterTests();
 
 describe('writeSbomsAfterRun', () => {
   it('writes both SBOMs into the run directory', async () => {

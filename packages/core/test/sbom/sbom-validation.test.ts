@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { strict as assert } from 'node:assert';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { cyclonedxJson } from '../../src/sbom/cyclonedx/cyclonedx-bom.js';
@@ -6,16 +5,10 @@ import { hasPrecompiledCycloneDxValidator, validateCycloneDx, validateCycloneDxW
 import { InvalidSbomError, renderSbom } from '../../src/sbom/sbom-files.js';
 import { spdxJson } from '../../src/sbom/spdx/spdx-document.js';
 import { validateSpdx } from '../../src/sbom/spdx/spdx-validator.js';
-import { lines, processStart, runDirWith } from '../support/run-dirs.js';
+import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 
 // every run directory this file makes is removed after its tests
-const madeDirs: string[] = [];
-const runDir = (files: Record<string, string>): string => {
-  const dir = runDirWith(files);
-  madeDirs.push(dir);
-  return dir;
-};
-after(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const runDir = runDirsRemovedAfterTests();
 
 const LIBZ = '/usr/lib/x86_64-linux-gnu/libz.so.1';
 const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';

@@ -1,5 +1,5 @@
 // Builds run directories of synthetic event files for the reader and model tests.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,6 +7,17 @@ export function runDirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'apitrace-run-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** A runDirWith for one test file: every directory it makes is removed after that file's tests. */
+export function runDirsRemovedAfterTests(): (files: Record<string, string>) => string {
+  const made: string[] = [];
+  after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  return (files) => {
+    const dir = runDirWith(files);
+    made.push(dir);
+    return dir;
+  };
 }
 
 export function processStart(fields: Record<string, unknown> = {}): Record<string, unknown> {
