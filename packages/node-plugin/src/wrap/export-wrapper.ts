@@ -1,15 +1,20 @@
 // Wraps what a third-party package exports so each call is counted, without changing what the
-// application can observe. A callable export becomes a Proxy whose apply/construct traps count
-// and forward with Reflect: fn.length, fn.name, statics, `this`, `new`, `new.target`,
-// instanceof and subclassing all reach the original. An exports object becomes a Proxy whose
-// get trap hands out the wrapped version of the functions it held at wrap time; the object
-// itself, and every function the package uses internally, stay untouched.
+// application can observe. A plain function export (no statics, not a class) becomes a plain
+// wrapper function: V8 inlines it into the caller, where a Proxy apply trap is a call it cannot
+// see through. It carries the original's name, length, prototype and [[Prototype]], passes
+// `this`, arguments, return values and exceptions through untouched, and has [[Construct]] only
+// when the original has (an ordinary `function`): then `new` forwards with the original as
+// new.target. Anything else callable (classes, functions with statics or symbols) becomes a
+// Proxy whose apply/construct traps count and forward with Reflect: fn.length, fn.name, statics,
+// `this`, `new`, `new.target`, instanceof and subclassing all reach the original. An exports
+// object becomes a Proxy whose get trap hands out the wrapped version of the functions it held
+// at wrap time; the object itself, and every function the package uses internally, stay untouched.
 //
 // Not shimmer: shimmer marks a wrapper with __original/__wrapped/__unwrap properties, which on a
 // Proxy land on the original function and change its own property names.
 import { types } from 'node:util';
 import { rememberOriginal } from './function-source.js';
-import { ATTRIBUTE_ALL_CALLS, ATTRIBUTE_ONE_IN, type ExportGate, type PackageUsage } from './package-usage.js';
+import { ATTRIBUTE_ALL_CALLS, type ExportGate, type PackageUsage } from './package-usage.js';
 
 export type SkipReason = 'non_configurable' | 'private_members' | 'proxy_exports' | 'reads_call_sites';
 
@@ -86,8 +91,51 @@ function replaceableMembers(target: object, tally: WrapTally): Map<PropertyKey, 
   return found;
 }
 
+/** Own properties every function may have; a function with any other is wrapped by a Proxy. */
+const STANDARD_FUNCTION_KEYS = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller']);
+const nothingConstructed = { construct: () => ({}) };
+
+/** Whether `fn` has [[Construct]], found without running it: a Proxy of it has one exactly when it does. */
+function isConstructor(fn: Function): boolean {
+  try {
+    new (new Proxy(fn, nothingConstructed) as new () => object)();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a plain wrapper can stand in for `fn` unnoticed: not a class (its source is read by
+ * class detection and its construct semantics are the Proxy's job), nothing but the standard
+ * own properties (statics would have to be copied and would then drift), still extensible.
+ */
+function plainWrappable(fn: Function): boolean {
+  if (!Object.isExtensible(fn)) return false;
+  for (const key of Reflect.ownKeys(fn)) if (!STANDARD_FUNCTION_KEYS.has(key)) return false;
+  try {
+    return !Function.prototype.toString.call(fn).startsWith('class');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Gives `wrapper` exactly the original's own properties (name, length, prototype, and a sloppy
+ * function's arguments/caller) and [[Prototype]]; false when that cannot be done (then a Proxy).
+ */
+function mirrorOwnProperties(wrapper: Function, original: Function): boolean {
+  for (const key of Reflect.ownKeys(wrapper)) if (!Object.prototype.hasOwnProperty.call(original, key)) return false;
+  for (const key of Reflect.ownKeys(original)) {
+    const desc = Object.getOwnPropertyDescriptor(original, key);
+    if (desc === undefined || !Reflect.defineProperty(wrapper, key, desc)) return false;
+  }
+  const proto = Object.getPrototypeOf(original) as object | null;
+  return Object.getPrototypeOf(wrapper) === proto || Reflect.setPrototypeOf(wrapper, proto);
+}
+
 export class ExportWrapper {
-  /** Every Proxy made here: never wrapped twice (CommonJS seen by both RITM and IITM). */
+  /** Every wrapper made here: never wrapped twice (CommonJS seen by both RITM and IITM). */
   private readonly ours = new WeakSet<object>();
   private readonly byApi = new Map<string, WeakMap<object, object>>();
 
@@ -114,14 +162,59 @@ export class ExportWrapper {
       skip(tally, 'private_members');
       return value;
     }
-    const members = replaceableMembers(value as object, tally);
-    if (typeof value !== 'function' && members.size === 0) return value;
-    const proxy = this.proxyOf(value as object, api, owner, members, tally);
+    const plain = typeof value === 'function' && plainWrappable(value) ? this.plainWrapperOf(value, api, owner) : undefined;
+    let proxy: object;
+    if (plain !== undefined) proxy = plain;
+    else {
+      const members = replaceableMembers(value as object, tally);
+      if (typeof value !== 'function' && members.size === 0) return value;
+      proxy = this.proxyOf(value as object, api, owner, members, tally);
+    }
     let cache = this.byApi.get(api);
     if (cache === undefined) this.byApi.set(api, (cache = new WeakMap()));
     cache.set(value as object, proxy);
     if (typeof value === 'function') tally.wrapped++;
     return proxy as T;
+  }
+
+  /**
+   * A plain wrapper function for `original`, or undefined when its own properties cannot be
+   * mirrored. The hot path is one counter and the sampling test before the call.
+   */
+  private plainWrapperOf(original: Function, api: string, owner: string): Function | undefined {
+    const usage = this.usage;
+    const gate = usage.gate(api, owner);
+    let wrapper: Function;
+    if (isConstructor(original)) {
+      // an ordinary `function`: called, or constructed with new.target as a Proxy would forward it
+      wrapper = function (this: unknown) {
+        if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
+        else usage.attribute(gate, wrapper);
+        if (new.target === undefined) return Reflect.apply(original, this, arguments);
+        return Reflect.construct(original, arguments, new.target === wrapper ? original : new.target);
+      };
+    } else {
+      // a method has no [[Construct]] and no prototype, like an arrow, async function or generator
+      wrapper = {
+        wrapper(this: unknown) {
+          if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
+          else usage.attribute(gate, wrapper);
+          return Reflect.apply(original, this, arguments) as unknown;
+        },
+      }.wrapper;
+    }
+    try {
+      if (!mirrorOwnProperties(wrapper, original)) {
+        usage.forget(gate);
+        return undefined;
+      }
+    } catch {
+      usage.forget(gate);
+      return undefined;
+    }
+    this.ours.add(wrapper);
+    rememberOriginal(wrapper, original);
+    return wrapper;
   }
 
   private proxyOf(target: object, api: string, owner: string, members: Map<PropertyKey, Member>, tally: WrapTally): object {
@@ -148,7 +241,7 @@ export class ExportWrapper {
     if (gate !== undefined) {
       handler.apply = function apply(t, thisArg, args) {
         // the hot path inlined: one counter, the sampling decision, and the call
-        if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & (ATTRIBUTE_ONE_IN - 1)) !== 0) gate.pending++;
+        if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
         else usage.attribute(gate, apply);
         return Reflect.apply(t as Function, thisArg, args);
       };

@@ -1,18 +1,25 @@
 // Counting calls of wrapped package exports as api_usage (category "package"), attributed to
 // the calling package. The hot path is one counter increment: a call's caller is found from a
-// stack capture (microseconds) only for the first ATTRIBUTE_ALL_CALLS calls of an export and
-// one in ATTRIBUTE_ONE_IN after that; calls in between count for the caller found next (or,
-// at a flush, for the last caller seen). Totals per export stay exact.
+// stack capture (5-15 µs) only for the first ATTRIBUTE_ALL_CALLS calls of an export and one in
+// ATTRIBUTE_ONE_IN after that; calls in between count for the caller found next (or, at a
+// flush, for the last caller seen). Totals per export stay exact. While the sampled caller stays
+// the same, the interval doubles up to one in ATTRIBUTE_ONE_IN_AT_MOST (a function of a few ns
+// called in a loop would otherwise spend more in captures than in itself); a different caller
+// brings it back to ATTRIBUTE_ONE_IN.
 import { activeRecorder, captureCallSites, callerUnit, guard, nowNs, type Recorder } from '../runtime/index.js';
+import { CALLER_FRAMES } from '../runtime/js-stack.js';
 
 export const ATTRIBUTE_ALL_CALLS = 256;
-/** A power of two: the sampling test is a mask. */
+/** Powers of two: the sampling test is a mask. */
 export const ATTRIBUTE_ONE_IN = 4096;
+export const ATTRIBUTE_ONE_IN_AT_MOST = 262144;
 
 /** One wrapped export: its API id and counters. */
 export class ExportGate {
   calls = 0;
   pending = 0;
+  /** Calls whose count has these bits clear are attributed (see ATTRIBUTE_ONE_IN). */
+  mask = ATTRIBUTE_ONE_IN - 1;
   lastCaller: string | undefined;
   readonly firstStack = new Map<string, number | undefined>();
   /** owner: the package root; its own calls through its exports are not usage by a caller */
@@ -32,11 +39,17 @@ export class PackageUsage {
     return g;
   }
 
+  /** Drops a gate that ended up unused (its wrapper could not be made). */
+  forget(gate: ExportGate): void {
+    const i = this.gates.indexOf(gate);
+    if (i >= 0) this.gates.splice(i, 1);
+  }
+
   /** The hot path, called by every wrapper; `skip` is the wrapper's trap, so the stack starts at the caller. */
   called(gate: ExportGate, skip: Function): void {
     if (guard.depth > 0) return; // our own work calling a package: not the application's use
     const n = ++gate.calls;
-    if (n > ATTRIBUTE_ALL_CALLS && (n & (ATTRIBUTE_ONE_IN - 1)) !== 0) {
+    if (n > ATTRIBUTE_ALL_CALLS && (n & gate.mask) !== 0) {
       gate.pending++;
       return;
     }
@@ -49,7 +62,11 @@ export class PackageUsage {
     const r = this.recorder;
     guard.depth++;
     try {
-      const caller = callerUnit(captureCallSites(skip)) ?? r.appUnit;
+      // a short capture finds the caller almost always; the full one only when it did not
+      let sites = captureCallSites(skip, CALLER_FRAMES);
+      let found = callerUnit(sites);
+      if (found === undefined && sites.length >= CALLER_FRAMES) found = callerUnit((sites = captureCallSites(skip)));
+      const caller = found ?? r.appUnit;
       if (caller === gate.owner) return; // the package calling itself; pending calls wait for a real caller
       let stack = gate.firstStack.get(caller);
       if (!gate.firstStack.has(caller)) {
@@ -58,6 +75,7 @@ export class PackageUsage {
       }
       r.countApi({ api: gate.api, category: 'package', caller, count: 1 + gate.pending, t: nowNs(), tid: r.tid, stack });
       gate.pending = 0;
+      if (gate.calls > ATTRIBUTE_ALL_CALLS) gate.mask = caller === gate.lastCaller ? Math.min(gate.mask * 2 + 1, ATTRIBUTE_ONE_IN_AT_MOST - 1) : ATTRIBUTE_ONE_IN - 1;
       gate.lastCaller = caller;
     } catch {
       r.fault();

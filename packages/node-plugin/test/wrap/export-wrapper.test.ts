@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { types } from 'node:util';
 import type { Recorder } from '../../src/runtime/index.js';
 import type { ApiCount } from '../../src/runtime/usage-tables.js';
 import { ExportWrapper, newTally } from '../../src/wrap/export-wrapper.js';
@@ -106,10 +107,64 @@ describe('node-plugin export wrapper', () => {
     assert.deepEqual(Object.fromEntries(tally.skipped), { proxy_exports: 1, non_configurable: 1 });
   });
 
+  it('wraps a plain function with a plain function: arity, name, this, new, new.target, prototype, source, exceptions', () => {
+    const { wrapper, counted } = setup();
+    const tally = newTally();
+    const wrap = <T>(fn: T, api: string): T => wrapper.wrap(fn, api, '/node_modules/plain', tally);
+    const add = (a: number, b: number): number => a + b;
+    const arrow = wrap(add, 'npm:plain.arrow');
+    assert.equal(types.isProxy(arrow), false, 'not a Proxy: V8 can inline it');
+    assert.deepEqual([arrow.length, arrow.name, arrow(1, 2), Reflect.ownKeys(arrow)], [2, 'add', 3, ['length', 'name']]);
+    assert.throws(() => new (arrow as unknown as new () => object)(), TypeError, 'an arrow stays without [[Construct]]');
+    const thrown = new Error('thrown');
+    const thrower = wrap(function thrower(this: unknown) { throw thrown; }, 'npm:plain.thrower');
+    assert.throws(() => thrower(), (e) => e === thrown);
+    function Legacy(this: { sum: number; made: unknown } | undefined, a: number, b: number): unknown {
+      if (!(this instanceof Legacy)) return new (Legacy as unknown as new (a: number, b: number) => object)(a, b);
+      this.sum = a + b;
+      this.made = new.target;
+      return undefined;
+    }
+    const WrappedLegacy = wrap(Legacy, 'npm:plain.Legacy') as unknown as { new (a: number, b: number): { sum: number; made: unknown }; (a: number, b: number): { sum: number } };
+    const made = new WrappedLegacy(1, 2);
+    assert.deepEqual([made.sum, made.made === Legacy, made instanceof WrappedLegacy, made instanceof Legacy], [3, true, true, true]);
+    assert.equal(WrappedLegacy(3, 4).sum, 7);
+    assert.equal(WrappedLegacy.prototype, Legacy.prototype);
+    assert.deepEqual(Reflect.ownKeys(WrappedLegacy).sort(), Reflect.ownKeys(Legacy).sort());
+    class Sub extends (WrappedLegacy as unknown as new (a: number, b: number) => { sum: number; made: unknown }) {}
+    const sub = new Sub(5, 6);
+    assert.deepEqual([sub.sum, sub.made === Sub, sub instanceof Sub, sub instanceof Legacy], [11, true, true, true]);
+    const self = { who: wrap(function (this: unknown) { return this; }, 'npm:plain.who') };
+    assert.equal(self.who(), self);
+    async function later(): Promise<number> { return 1; }
+    const wrappedLater = wrap(later, 'npm:plain.later');
+    assert.equal(Object.getPrototypeOf(wrappedLater), Object.getPrototypeOf(later), 'still an AsyncFunction to constructor checks');
+    assert.equal(Function.prototype.toString.call(wrappedLater), Function.prototype.toString.call(later));
+    class MyPromise<T> extends Promise<T> {}
+    const subclassed = MyPromise.resolve(1);
+    assert.equal(wrap(() => subclassed, 'npm:plain.promise')(), subclassed, 'the very same return value');
+    function* count(n: number): Generator<number> { for (let i = 0; i < n; i++) yield i; }
+    const wrappedCount = wrap(count, 'npm:plain.count');
+    assert.deepEqual([...wrappedCount(3)], [0, 1, 2]);
+    assert.equal(wrappedCount.prototype, count.prototype);
+    assert.throws(() => new (wrappedCount as unknown as new () => object)(), TypeError);
+    assert.equal(total(counted, 'npm:plain.Legacy'), 3, 'new, the call (its inner new reaches the original), super()');
+    assert.equal(tally.wrapped, 7);
+  });
+
+  it('keeps a Proxy for a function with statics: they stay live on the original', () => {
+    const { wrapper } = setup();
+    const withStatic = Object.assign((x: number) => x, { version: '1' });
+    const wrapped = wrapper.wrap(withStatic, 'npm:statics', '/node_modules/statics', newTally());
+    assert.ok(types.isProxy(wrapped));
+    wrapped.version = '2';
+    assert.equal(withStatic.version, '2');
+  });
+
   it('keeps totals exact past the sampled attribution, folding the calls in between at a flush', () => {
     const { wrapper, counted, flush } = setup();
     const wrapped = wrapper.wrap((x: number) => x, 'npm:hot', '/node_modules/hot', newTally());
-    const calls = ATTRIBUTE_ALL_CALLS + 5000;
+    const calls = ATTRIBUTE_ALL_CALLS + 600_000; // past the sampling interval's growth
     for (let i = 0; i < calls; i++) wrapped(i);
     flush();
     assert.equal(total(counted, 'npm:hot'), calls);
