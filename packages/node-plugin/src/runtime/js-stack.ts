@@ -21,7 +21,7 @@ const PLUGIN_DIR = fileURLToPath(new URL('../', import.meta.url));
 // The loader hooks the plugin installs (require-in-the-middle wraps every require) sit on
 // the stack of everything loaded through them: their frames are ours too.
 const requireHere = createRequire(import.meta.url);
-const HOOK_LIBRARY_DIRS = ['require-in-the-middle', 'import-in-the-middle', 'shimmer'].flatMap((name) => {
+const HOOK_LIBRARY_DIRS = ['require-in-the-middle', 'import-in-the-middle'].flatMap((name) => {
   try {
     return [dirname(requireHere.resolve(`${name}/package.json`)) + '/'];
   } catch {
