@@ -7,7 +7,8 @@
 //            about 5,500 classes), wall and CPU time of the whole JVM run
 // `bare-again` is bare once more in every round: its ratio to bare is the noise of this
 // machine at the time, the yardstick for the other ratios.
-// Usage: node bench/jvm/run.mjs [rounds]   (after `npm install`; builds bench/jvm on first use)
+// Usage: node bench/jvm/run.mjs [rounds] [workloads]   (after `npm install`; builds bench/jvm on
+// first use; workloads is a comma-separated subset of cpu,random,startup, all by default)
 // APITRACE_BENCH_AGENT=<jar> measures another build of the agent (a before/after comparison).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const rounds = Number(process.argv[2] ?? 7);
+const workloads = new Set((process.argv[3] ?? 'cpu,random,startup').split(','));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const agent = process.env.APITRACE_BENCH_AGENT ?? fileURLToPath(new URL('../../packages/jvm-agent/target/apitrace.jar', import.meta.url));
 const jacoco = join(here, 'target/agents/jacocoagent.jar');
@@ -83,10 +85,15 @@ const startupCpu = perVariant();
 let loaded = '';
 for (let i = 0; i < rounds; i++) {
   for (const variant of Object.keys(variants)) {
-    const c = runJava(variant, 'dev.apitrace.bench.CpuWorkload', ['200', '300']);
-    cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
-    const r = runJava(variant, 'dev.apitrace.bench.RandomWorkload', ['200000', '2000000']);
-    random[variant].push(Number(/steady_ns=([\d.]+)/.exec(r.stdout)[1]));
+    if (workloads.has('cpu')) {
+      const c = runJava(variant, 'dev.apitrace.bench.CpuWorkload', ['200', '300']);
+      cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
+    }
+    if (workloads.has('random')) {
+      const r = runJava(variant, 'dev.apitrace.bench.RandomWorkload', ['200000', '2000000']);
+      random[variant].push(Number(/steady_ns=([\d.]+)/.exec(r.stdout)[1]));
+    }
+    if (!workloads.has('startup')) continue;
     const s = runJava(variant, 'dev.apitrace.bench.StartupWorkload', []);
     startup[variant].push(s.wallMs);
     startupCpu[variant].push(s.cpuMs);
@@ -94,8 +101,10 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 console.log(`JVM agent benchmarks (${agent}), ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
-report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
-report('random: java.util.Random.nextInt in a hot loop, no secret context, steady state per call', 'ns', random);
-report(`startup: ${loaded} classes loaded, whole JVM run, wall time`, 'ms', startup);
-if (gnuTime) report(`startup: the same runs, CPU time (user + system)`, 'ms', startupCpu);
+if (workloads.has('cpu')) report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+if (workloads.has('random')) report('random: java.util.Random.nextInt in a hot loop, no secret context, steady state per call', 'ns', random);
+if (workloads.has('startup')) {
+  report(`startup: ${loaded} classes loaded, whole JVM run, wall time`, 'ms', startup);
+  if (gnuTime) report(`startup: the same runs, CPU time (user + system)`, 'ms', startupCpu);
+}
 rmSync(work, { recursive: true, force: true });
