@@ -408,11 +408,9 @@ describe('examples under apitrace run (end to end)', () => {
       assert.notEqual(javaConnects[0]!.tid, node.pid, 'an asynchronous java-bridge call runs on a worker thread');
     });
 
-    // Pending on the JVM agent (issue 5): it records Java spans only in work not yet committed, and a
-    // JVM that java-bridge starts inside node is never destroyed, so its shutdown hooks never run and
-    // whatever the agent had not flushed when node exits is lost (seen: 1 to 100+ records, by timing).
-    // Turn this on when the agent writes through (or flushes per record) in an embedded JVM.
-    it.skip('puts the Java frames of the example library above the native calls Java makes (exact joins)', () => {
+    // A JVM that java-bridge starts inside node is never destroyed and its shutdown hooks never run;
+    // the agent writes an embedded JVM's records every 50 ms, so the Java spans are on disk by exit.
+    it('puts the Java frames of the example library above the native calls Java makes (exact joins)', () => {
       const { model } = traced;
       const javaFrame = (call: ModelCall, method: string): boolean =>
         call.stack?.frames.some((f) => f.lang === 'java' && f.fn === `dev.apitrace.examples.polyglot.CatalogChecks.${method}`) ?? false;

@@ -104,7 +104,7 @@ public final class ApitraceAgent {
             Thread atExit = new Thread(new RecordExit(writer), "apitrace-exit");
             atExit.setContextClassLoader(null);
             Runtime.getRuntime().addShutdownHook(atExit);
-            writer.startFlusher(AgentConfig.FLUSH_INTERVAL_MILLIS);
+            writer.startFlusher(AgentConfig.flushIntervalMillis());
             return writer;
         } catch (Throwable e) {
             if (writer != null) {
