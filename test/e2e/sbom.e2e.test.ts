@@ -2,7 +2,7 @@
 // each component marked used / loaded / installed as the program really used it.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppModel, validateCycloneDx, validateSpdx } from '@apitrace/core';
 import { CLI, FIXTURES } from '../support/paths.js';
@@ -31,13 +31,27 @@ async function readSboms(dir: string): Promise<{ cdx: { components: CdxComponent
   return { cdx: JSON.parse(cdxText), spdx: JSON.parse(spdxText) };
 }
 
+/**
+ * The node fixture as npm would leave it: its three dependencies are kept in the repository under
+ * packages/ (a tracked node_modules would be taken for an install) and copied into node_modules here.
+ */
+function installedNodeUsageStates(work: string): string {
+  const app = join(work, 'node-usage-states');
+  cpSync(join(FIXTURES, 'node-usage-states'), app, { recursive: true });
+  for (const name of readdirSync(join(app, 'packages'))) {
+    cpSync(join(app, 'packages', name), join(app, 'node_modules', name), { recursive: true });
+  }
+  rmSync(join(app, 'packages'), { recursive: true });
+  return app;
+}
+
 describe('usage-based SBOMs (end to end)', () => {
   const work = tempDir('sbom');
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('node: one dependency used, one only loaded, one only installed, in both formats', async () => {
     const dir = join(work, 'node-run');
-    await apitraceRun(dir, ['node', join(FIXTURES, 'node-usage-states', 'app.js')]);
+    await apitraceRun(dir, ['node', join(installedNodeUsageStates(work), 'app.js')]);
     const { cdx, spdx } = await readSboms(dir);
     const byName = (name: string): CdxComponent | undefined => cdx.components.find((c) => c.name === name);
     assert.deepEqual(['usage-state-used', 'usage-state-loaded', 'usage-state-installed'].map((n) => usageOf(byName(n))), ['used', 'loaded', 'installed']);
