@@ -263,6 +263,16 @@ static void put_flags(struct json_out *o, uint32_t flags)
     json_out_lit(o, "]");
 }
 
+/* The delta fields shared by api_usage and web_api (docs/events.md, Keys and deltas). */
+static void put_counted(struct json_out *o, uint64_t count, uint64_t first_t, uint64_t last_t)
+{
+    json_out_lit(o, ",\"count\":");
+    json_out_u64(o, count);
+    json_out_lit(o, ",\"first_t\":");
+    json_out_u64(o, first_t);
+    json_out_lit(o, ",\"last_t\":");
+    json_out_u64(o, last_t);
+}
 void record_api_usage(const struct api_usage_record *r)
 {
     struct json_out *o = event_writer_begin();
@@ -278,12 +288,7 @@ void record_api_usage(const struct api_usage_record *r)
         json_out_lit(o, ",\"subject\":");
         put_redacted(o, r->subject);
     }
-    json_out_lit(o, ",\"count\":");
-    json_out_u64(o, r->count);
-    json_out_lit(o, ",\"first_t\":");
-    json_out_u64(o, r->first_t);
-    json_out_lit(o, ",\"last_t\":");
-    json_out_u64(o, r->last_t);
+    put_counted(o, r->count, r->first_t, r->last_t);
     put_flags(o, r->flags);
     json_out_lit(o, "}");
     event_writer_commit(o);
@@ -436,12 +441,7 @@ void record_web_api(const struct web_api_record *r)
     }
     json_out_lit(o, ",\"route\":");
     json_out_cstring(o, r->route);
-    json_out_lit(o, ",\"count\":");
-    json_out_u64(o, r->count);
-    json_out_lit(o, ",\"first_t\":");
-    json_out_u64(o, r->first_t);
-    json_out_lit(o, ",\"last_t\":");
-    json_out_u64(o, r->last_t);
+    put_counted(o, r->count, r->first_t, r->last_t);
     json_out_lit(o, ",\"caller\":");
     json_out_cstring(o, r->caller);
     json_out_lit(o, "}");
