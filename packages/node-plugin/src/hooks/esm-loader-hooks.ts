@@ -105,7 +105,10 @@ function wrapsExportsOf(url: string, specifier: string): boolean {
 
 export async function initialize(data: LoaderSetup): Promise<void> {
   setup = data;
-  cache = new TransformCache(data.cacheDir);
+  cache = new TransformCache(data.cache, {
+    created: (dir) => post({ type: 'cache_created', dir }),
+    unusable: (message) => post({ type: 'cache_unusable', dir: data.cache.dir, message }),
+  });
   transformer = new ModuleTransformer(cache);
   try {
     // import.meta.resolve is missing on the hooks thread of Node 20; IITM has no exports map.

@@ -9,7 +9,7 @@ import { writeFunctionInventory } from '../probes/function-inventory.js';
 import { ProbeRegistry } from '../probes/probe-registry.js';
 import { ModuleTransformer } from '../transform/module-transformer.js';
 import { OffThreadInstrumenter } from '../transform/off-thread-instrument.js';
-import { TransformCache, transformCacheDir } from '../transform/transform-cache.js';
+import { TransformCache, transformCacheLocation } from '../transform/transform-cache.js';
 import { installPackageWrapping } from '../wrap/package-hooks.js';
 import { installCompileHook } from './commonjs-compile-hook.js';
 import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
@@ -38,12 +38,27 @@ class ModuleRecords {
   notice(code: string, subject: string, message: string, level: 'info' | 'warn' = 'warn'): void {
     this.recorder.write({ kind: 'notice', level, code, message, subject, count: 1, t: nowNs() });
   }
+
+  /** Paths and threads of the plugin's own work, which the core leaves out of the application's. */
+  own(activity: { paths?: string[]; tids?: number[] }): void {
+    this.recorder.write({ kind: 'own_activity', t: nowNs(), ...activity });
+  }
+
+  /** Both the hooks thread's cache and this thread's may find it unusable: said once per process. */
+  private cacheUnusableSaid = false;
+  cacheUnusable(dir: string, message: string): void {
+    if (this.cacheUnusableSaid) return;
+    this.cacheUnusableSaid = true;
+    this.notice('transform_cache_unusable', dir, message);
+  }
 }
 
 function handleLoaderMessage(message: LoaderMessage, modules: ModuleRecords): void {
   if (message.type === 'modules_loaded') for (const url of message.urls) modules.loaded(fileURLToPath(url), 'import');
   else if (message.type === 'transform_notice') modules.notice(message.code, message.url.startsWith('file:') ? fileURLToPath(message.url) : message.url, message.message);
   else if (message.type === 'wrap_notice') modules.notice('wrap_skipped', fileURLToPath(message.url), message.message, 'info');
+  else if (message.type === 'cache_created') modules.own({ paths: [message.dir] });
+  else if (message.type === 'cache_unusable') modules.cacheUnusable(message.dir, message.message);
 }
 
 function waitUntilReady(port: MessagePort, modules: ModuleRecords): Promise<boolean> | boolean {
@@ -66,15 +81,20 @@ function waitUntilReady(port: MessagePort, modules: ModuleRecords): Promise<bool
 }
 
 export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
-  const cacheDir = transformCacheDir();
+  const cacheLocation = transformCacheLocation();
   const modules = new ModuleRecords(recorder);
 
   const registry = new ProbeRegistry();
   registry.install();
   recorder.onFlush(() => writeFunctionInventory(registry, recorder));
 
-  const offThread = new OffThreadInstrumenter();
-  const transformer = new ModuleTransformer(new TransformCache(cacheDir), (source, format, filename) => offThread.instrument(source, format, filename));
+  modules.own({ paths: [cacheLocation.dir] });
+  const offThread = new OffThreadInstrumenter((tid) => modules.own({ tids: [tid] }));
+  const cache = new TransformCache(cacheLocation, {
+    created: (dir) => modules.own({ paths: [dir] }),
+    unusable: (message) => modules.cacheUnusable(cacheLocation.dir, message),
+  });
+  const transformer = new ModuleTransformer(cache, (source, format, filename) => offThread.instrument(source, format, filename));
   installCompileHook(transformer, ownWork, {
     shouldProbe: (filename) => !filename.startsWith(PLUGIN_DIR),
     compiled: (filename, outcome) => {
@@ -90,7 +110,7 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
   }
 
   const { port1, port2 } = new MessageChannel();
-  const setup: LoaderSetup = { port: port2, cacheDir, excludedUrlPrefixes: [pathToFileURL(PLUGIN_DIR).href] };
+  const setup: LoaderSetup = { port: port2, cache: cacheLocation, excludedUrlPrefixes: [pathToFileURL(PLUGIN_DIR).href] };
   try {
     register(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] });
   } catch (err) {

@@ -3,6 +3,7 @@
 // thread posts the request and sleeps on a shared flag until the transform thread answers.
 // The thread starts on the first cache miss only and never keeps the process alive.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { helperThreadOptions } from '../helper-threads.js';
 import type { ModuleFormat } from './instrument.js';
 import type { TransformReply } from './transform-thread.js';
 
@@ -15,18 +16,17 @@ const TRANSFORM_TIMEOUT_MS = 60_000;
 export class OffThreadInstrumenter {
   private port: MessagePort | undefined;
   private worker: Worker | undefined;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: a reply is ready; [1]: the transform thread's OS tid (transform-thread.ts) */
+  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private tidReported = false;
+
+  /** `started` learns the OS tid of each transform thread, after its first answer. */
+  constructor(private readonly started: (tid: number) => void = () => {}) {}
 
   private start(): MessagePort {
     const { port1, port2 } = new MessageChannel();
-    // execArgv []: the plugin (given by --import) is not loaded into its own helper thread.
-    this.worker = new Worker(new URL('./transform-thread.js', import.meta.url), {
-      workerData: { port: port2, signal: this.signal },
-      transferList: [port2],
-      execArgv: [],
-      stdout: false,
-      stderr: false,
-    });
+    this.worker = new Worker(new URL('./transform-thread.js', import.meta.url), helperThreadOptions({ port: port2, signal: this.signal }, [port2]));
+    this.tidReported = false;
     this.worker.unref();
     this.worker.on('error', () => this.stop());
     port1.unref();
@@ -48,6 +48,11 @@ export class OffThreadInstrumenter {
     if (Atomics.wait(this.signal, 0, 0, TRANSFORM_TIMEOUT_MS) === 'timed-out') {
       this.stop();
       throw new TransformUnavailable(`the transform thread did not answer within ${TRANSFORM_TIMEOUT_MS} ms`);
+    }
+    if (!this.tidReported) {
+      this.tidReported = true;
+      const tid = Atomics.load(this.signal, 1);
+      if (tid > 0) this.started(tid);
     }
     const reply = receiveMessageOnPort(port)?.message as TransformReply | undefined;
     if (reply === undefined) throw new TransformUnavailable('the transform thread answered nothing');

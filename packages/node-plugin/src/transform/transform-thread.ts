@@ -2,7 +2,9 @@
 // debug, ...) are packages the application may load itself: required on the application's
 // thread they would share its module cache, so a cache miss while the application is loading
 // semver would hand babel a half-evaluated semver. Here they live in an isolate of their own.
+// It is started by helper-threads.ts, so no plugin is loaded here and nothing here is recorded.
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { osThreadId } from '../runtime/thread-id.js';
 import { instrument, type ModuleFormat } from './instrument.js';
 
 export interface TransformRequest {
@@ -13,7 +15,9 @@ export interface TransformRequest {
 
 export type TransformReply = { ok: true; code: string } | { ok: false; error: string };
 
+/** signal[0]: 1 when a reply is ready; signal[1]: this thread's OS tid, set before the first reply */
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+Atomics.store(signal, 1, osThreadId() ?? 0);
 
 port.on('message', (request: TransformRequest) => {
   let reply: TransformReply;

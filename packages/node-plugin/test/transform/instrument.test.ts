@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { HITS_BINDING, instrument, REGISTRY_SYMBOL } from '../../src/transform/instrument.js';
 import { ModuleTransformer, MAX_TRANSFORM_BYTES } from '../../src/transform/module-transformer.js';
-import { TransformCache, transformCacheDir } from '../../src/transform/transform-cache.js';
+import { TransformCache, transformCacheLocation } from '../../src/transform/transform-cache.js';
 
 const source = [
   '"use strict";',
@@ -115,9 +115,9 @@ describe('node-plugin module transformer and cache', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('caches by content: the second transform of the same file is read from disk', () => {
-    const transformer = new ModuleTransformer(new TransformCache(join(dir, 'cache')));
+    const transformer = new ModuleTransformer(new TransformCache({ dir: join(dir, 'cache') }));
     const first = transformer.transform('function f() { return 1; }\n', '/app/f.js', 'commonjs');
-    const second = new ModuleTransformer(new TransformCache(join(dir, 'cache'))).transform('function f() { return 1; }\n', '/other/f.js', 'commonjs');
+    const second = new ModuleTransformer(new TransformCache({ dir: join(dir, 'cache') })).transform('function f() { return 1; }\n', '/other/f.js', 'commonjs');
     assert.equal(first.status, 'transformed');
     assert.equal(second.status, 'transformed');
     assert.equal(first.status === 'transformed' && first.cached, false);
@@ -128,7 +128,7 @@ describe('node-plugin module transformer and cache', () => {
   });
 
   it('loads a file it cannot parse untouched and says why', () => {
-    const transformer = new ModuleTransformer(new TransformCache(join(dir, 'cache')));
+    const transformer = new ModuleTransformer(new TransformCache({ dir: join(dir, 'cache') }));
     const broken = 'function (\n';
     const outcome = transformer.transform(broken, '/app/broken.js', 'commonjs');
     assert.equal(outcome.status, 'untouched');
@@ -137,7 +137,7 @@ describe('node-plugin module transformer and cache', () => {
   });
 
   it('leaves a file that declares the probe names itself untouched', () => {
-    const transformer = new ModuleTransformer(new TransformCache(join(dir, 'cache')));
+    const transformer = new ModuleTransformer(new TransformCache({ dir: join(dir, 'cache') }));
     const own = `var ${HITS_BINDING} = 1;\nfunction f() {}\n`;
     const outcome = transformer.transform(own, '/app/own.js', 'commonjs');
     assert.equal(outcome.status, 'untouched');
@@ -145,23 +145,41 @@ describe('node-plugin module transformer and cache', () => {
   });
 
   it('skips files too large to transform at start-up', () => {
-    const transformer = new ModuleTransformer(new TransformCache(join(dir, 'cache')));
+    const transformer = new ModuleTransformer(new TransformCache({ dir: join(dir, 'cache') }));
     const huge = `function f() {}\n//${'x'.repeat(MAX_TRANSFORM_BYTES)}\n`;
     const outcome = transformer.transform(huge, '/app/huge.js', 'commonjs');
     assert.equal(outcome.status === 'untouched' && outcome.code_name, 'transform_skipped');
   });
 
-  it('works without a writable cache', () => {
+  it('works without a writable cache: says so once, then keeps transforms in memory', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
-    const transformer = new ModuleTransformer(new TransformCache(join(file, 'cache')));
+    const said: string[] = [];
+    const transformer = new ModuleTransformer(new TransformCache({ dir: join(file, 'cache') }, { unusable: (message) => said.push(message) }));
     const outcome = transformer.transform('function f() {}\n', '/app/f.js', 'commonjs');
     assert.equal(outcome.status, 'transformed');
+    const again = transformer.transform('function f() {}\n', '/app/f.js', 'commonjs');
+    assert.equal(again.status === 'transformed' && again.cached, true);
+    transformer.transform('function g() {}\n', '/app/g.js', 'commonjs');
+    assert.equal(said.length, 1);
+    assert.match(said[0]!, /cannot be written \(ENOTDIR\); files are transformed in memory/);
+  });
+
+  it('never creates a missing home directory, and says which directory it created', () => {
+    const created: string[] = [];
+    const home = join(dir, 'home');
+    const missingHome = new TransformCache({ dir: join(home, '.cache', 'apitrace', 'transform'), within: home }, { created: (d) => created.push(d) });
+    new ModuleTransformer(missingHome).transform('function f() {}\n', '/app/f.js', 'commonjs');
+    assert.deepEqual(readdirSync(dir), []);
+    mkdirSync(home);
+    const existingHome = new TransformCache({ dir: join(home, '.cache', 'apitrace', 'transform'), within: home }, { created: (d) => created.push(d) });
+    new ModuleTransformer(existingHome).transform('function f() {}\n', '/app/f.js', 'commonjs');
+    assert.deepEqual(created, [join(home, '.cache')]);
   });
 
   it('puts the cache under APITRACE_CACHE_DIR, else XDG_CACHE_HOME, else ~/.cache', () => {
-    assert.equal(transformCacheDir({ APITRACE_CACHE_DIR: '/c' }), '/c');
-    assert.equal(transformCacheDir({ XDG_CACHE_HOME: '/x' }), '/x/apitrace/transform');
-    assert.match(transformCacheDir({}), /\/\.cache\/apitrace\/transform$/);
+    assert.deepEqual(transformCacheLocation({ APITRACE_CACHE_DIR: '/c' }), { dir: '/c' });
+    assert.deepEqual(transformCacheLocation({ XDG_CACHE_HOME: '/x/c' }), { dir: '/x/c/apitrace/transform', within: '/x' });
+    assert.match(transformCacheLocation({}).dir, /\/\.cache\/apitrace\/transform$/);
   });
 });
