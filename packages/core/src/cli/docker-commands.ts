@@ -7,7 +7,7 @@ import { containerEnvironment, type InjectedVariable } from '../deploy/container
 import { CONTAINER_LAYOUT_DIR, CONTAINER_RUNS_DIR } from '../deploy/container-paths.js';
 import { imageEnvironment } from '../deploy/docker-image-env.js';
 import { dockerRunFlags, parseDockerRunArgs } from '../deploy/docker-run-args.js';
-import { locatePlugins } from '../launcher/plugin-artifacts.js';
+import { locatePlugins } from '../own/plugin-artifacts.js';
 import { createRunDirectory, defaultRunDirectory } from '../launcher/run-directory.js';
 import { superviseChild } from '../launcher/supervise-child.js';
 import { RunDirectoryError } from '../reader/run-reader.js';

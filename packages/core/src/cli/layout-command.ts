@@ -1,7 +1,7 @@
 // `apitrace layout <dir>`: write the container layout.
 import type { Command } from 'commander';
 import { writeContainerLayout } from '../deploy/container-layout.js';
-import { locatePlugins } from '../launcher/plugin-artifacts.js';
+import { locatePlugins } from '../own/plugin-artifacts.js';
 
 export function registerLayoutCommand(program: Command, version: string, setStatus: (status: number) => void): void {
   program

@@ -5,7 +5,7 @@ import { nodeEntryInLayout } from '../deploy/container-layout.js';
 import { DEFAULT_MAX_BODY_BYTES, createWebhookServer } from '../deploy/webhook-server.js';
 import { webhookManifests } from '../deploy/webhook-manifests.js';
 import { watchServingCertificate } from '../deploy/serving-certificate.js';
-import { locatePlugins } from '../launcher/plugin-artifacts.js';
+import { locatePlugins } from '../own/plugin-artifacts.js';
 import { CliError } from './cli-error.js';
 
 function wholeNumber(min: number, max: number) {

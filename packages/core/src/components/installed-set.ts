@@ -4,9 +4,7 @@
 // Classpath jars nobody loaded arrive as code_unit records with loaded:false (JVM agent).
 import type { DependencyEdge } from '../model/app-model.js';
 import type { ComponentCatalog } from './component-catalog.js';
-import { installedNpmPackages } from './npm-packages.js';
-import { readPackageJson } from './npm-packages.js';
-import { resolveNpmDependency } from './apitrace-own.js';
+import { installedNpmPackages, readPackageJson, resolveNpmDependency } from './npm-packages.js';
 
 export function installedNpmRoots(appRoots: readonly string[]): string[] {
   const roots = new Set<string>();

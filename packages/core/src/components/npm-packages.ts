@@ -88,3 +88,17 @@ export function installedNpmPackages(root: string, depth = 4): NpmPackageJson[] 
 export function isUnderNodeModules(path: string): boolean {
   return path.split('/').includes('node_modules');
 }
+
+/** Node's resolution of a dependency from a package root: node_modules here, then above. */
+export function resolveNpmDependency(fromRoot: string, name: string): string | undefined {
+  // only from an absolute root: walking up a relative one never reaches `/` (it grows ../..)
+  if (!isAbsolute(fromRoot)) return undefined;
+  let dir = fromRoot;
+  for (;;) {
+    const candidate = join(dir, 'node_modules', name);
+    if (readPackageJson(candidate)?.name) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}

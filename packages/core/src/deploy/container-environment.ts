@@ -1,6 +1,6 @@
 // The variables that inject apitrace into a container, composed by the same rules as
 // `apitrace run` (launcher/plugin-environment.ts) but with the layout's container paths.
-import type { PluginArtifact, PluginName } from '../launcher/plugin-artifacts.js';
+import type { PluginArtifact, PluginName } from '../own/plugin-artifacts.js';
 import { injectPlugins } from '../launcher/plugin-environment.js';
 import { layoutPluginPaths } from './container-paths.js';
 

@@ -4,7 +4,7 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
-import type { PluginArtifact, PluginName } from '../launcher/plugin-artifacts.js';
+import type { PluginArtifact, PluginName } from '../own/plugin-artifacts.js';
 import { IMAGE_LAYOUT_DIR, LAYOUT_FILES, type LayoutManifest } from './container-paths.js';
 import { launcherScript } from './launcher-script.js';
 import { DependencyClosureError, runtimeDependencyClosure } from './node-package-closure.js';

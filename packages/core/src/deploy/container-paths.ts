@@ -1,6 +1,7 @@
 // Where apitrace lives inside a container. The same paths serve `docker run` and Kubernetes,
 // so a layout, a launcher and a recorded run mean the same thing in both.
 import { posix } from 'node:path';
+import { ARTIFACT_NAMES } from '../own/plugin-artifacts.js';
 
 /** the root every container mount of apitrace sits under */
 export const CONTAINER_ROOT = '/apitrace';
@@ -13,8 +14,8 @@ export const IMAGE_LAYOUT_DIR = '/opt/apitrace';
 
 /** File names inside a container layout, relative to its root. */
 export const LAYOUT_FILES = {
-  nativeShim: 'libapitrace.so',
-  jvmAgent: 'apitrace.jar',
+  nativeShim: ARTIFACT_NAMES.nativeShim,
+  jvmAgent: ARTIFACT_NAMES.jvmAgent,
   nodePluginDir: 'node',
   launcher: 'apitrace-exec',
   manifest: 'layout.json',

@@ -1,7 +1,7 @@
 // Decides whether a pod is injected and builds the JSON Patch that injects it: an emptyDir
 // volume, an init container copying the layout from the apitrace image into it, the mounts,
 // and the variables of every selected container, appended to what the container already has.
-import type { PluginName } from '../launcher/plugin-artifacts.js';
+import type { PluginName } from '../own/plugin-artifacts.js';
 import { containerEnvironment, type InjectedVariable } from './container-environment.js';
 import { CONTAINER_LAYOUT_DIR, CONTAINER_ROOT, CONTAINER_RUNS_DIR, IMAGE_LAYOUT_DIR } from './container-paths.js';
 

@@ -2,7 +2,7 @@
 // observation; each rule's match picks observations; matches of the same rule, component,
 // API and call site become one finding carrying the best merged stack seen for it.
 import type { AppModel, Component, MergedStack, ModelFrame } from '../model/app-model.js';
-import { ownActivity, type OwnActivity } from '../fingerprint/own-activity.js';
+import { ownActivity, type OwnActivity } from '../own/apitrace-own.js';
 import { callingFrame, isAgentWork } from './observation-facts.js';
 import type { FindingRule, Observation, Severity } from './rule.js';
 import { FINDING_RULES } from './rules/index.js';

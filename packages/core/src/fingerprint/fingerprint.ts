@@ -3,7 +3,7 @@
 // two runs of the same deterministic program give byte-identical fingerprints and a diff
 // of two releases shows only behaviour that changed.
 import type { AppModel, Component } from '../model/app-model.js';
-import { ownActivity, type OwnActivity } from './own-activity.js';
+import { ownActivity, type OwnActivity } from '../own/apitrace-own.js';
 import { endpointPattern, pathPattern, textPattern, type PatternContext } from './path-patterns.js';
 
 export const FINGERPRINT_FORMAT = 'apitrace-fingerprint';

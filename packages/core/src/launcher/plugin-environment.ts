@@ -1,7 +1,7 @@
 // Adds the plugins to a child's environment the way each runtime picks them up, keeping
 // whatever the user already had in those variables.
 import type { PluginState } from '../reader/run-manifest.js';
-import type { PluginArtifact, PluginName } from './plugin-artifacts.js';
+import type { PluginArtifact, PluginName } from '../own/plugin-artifacts.js';
 
 export interface InjectionResult {
   env: NodeJS.ProcessEnv;

@@ -2,7 +2,7 @@
 import { redactArgv } from '@apitrace/node-plugin/redact';
 import { writeRunManifest, type RunManifest } from '../reader/run-manifest.js';
 import { nativeInterceptionWarnings } from './executable-check.js';
-import { locatePlugins, type PluginName } from './plugin-artifacts.js';
+import { locatePlugins, type PluginName } from '../own/plugin-artifacts.js';
 import { injectPlugins } from './plugin-environment.js';
 import { createRunDirectory, defaultRunDirectory } from './run-directory.js';
 import { superviseChild } from './supervise-child.js';

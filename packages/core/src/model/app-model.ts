@@ -44,6 +44,8 @@ export interface AppModel {
   webApis: WebApiUsage[];
   /** Notices the emitters wrote, merged by (source, level, code, subject). */
   notices: ModelNotice[];
+  /** Paths the emitters declared their own (their caches), sorted: own/apitrace-own.ts reads them. */
+  ownPaths: string[];
   /** What the reader and the analysis found wrong (damaged lines, missing records, ...). */
   problems: RunProblem[];
   stats: ModelStats;

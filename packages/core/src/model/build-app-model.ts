@@ -5,7 +5,7 @@ import { basename, isAbsolute } from 'node:path';
 import { collectRun } from './parallel-collect.js';
 import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
 import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
-import { isApitraceFile, isPluginDependency } from '../components/apitrace-own.js';
+import { isApitraceFile, isPluginDependency } from '../own/apitrace-own.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
 import type {
   AppModel, AppModelOptions, Component, ComponentApiUsage, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, UsageState, WebApiUsage,
@@ -214,6 +214,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     calls,
     webApis,
     notices,
+    ownPaths: [...collector.ownPaths].sort(byString),
     problems: run.problems,
     stats: {
       files: run.files.length,

@@ -66,6 +66,7 @@ export interface CollectedRun {
   calls: CollectedCall[];
   webApis: Map<string, WebApiUsage & { files: Set<string> }>;
   notices: Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>;
+  ownPaths: Set<string>;
   callsNotKept: number;
   joins: { exact: number; inferred: number; unjoined: number };
   /** serial numbers the collector handed out */
@@ -90,6 +91,10 @@ export class RunCollector {
   readonly calls: CollectedCall[] = [];
   readonly webApis = new Map<string, WebApiUsage & { files: Set<string> }>();
   readonly notices = new Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>();
+  /** paths the emitters declared their own (own_activity): none of the application's behaviour */
+  readonly ownPaths = new Set<string>();
+  /** `pid:tid` of the emitters' helper threads; a pid's language files are read before its native ones */
+  private readonly ownThreads = new Set<string>();
   callsNotKept = 0;
   joins = { exact: 0, inferred: 0, unjoined: 0 };
 
@@ -119,7 +124,7 @@ export class RunCollector {
   export(): CollectedRun {
     return {
       units: this.units, usages: this.usages, inventories: this.inventories, frameUnits: this.frameUnits,
-      calls: this.calls, webApis: this.webApis, notices: this.notices,
+      calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
       callsNotKept: this.callsNotKept, joins: this.joins, serials: this.serial,
     };
   }
@@ -129,6 +134,7 @@ export class RunCollector {
    * as if this collector had read those files after its own.
    */
   absorb(other: CollectedRun): void {
+    other.ownPaths.forEach((p) => this.ownPaths.add(p));
     for (const [path, unit] of other.units) {
       const mine = this.units.get(path);
       if (!mine) {
@@ -233,8 +239,13 @@ export class RunCollector {
       this.state = state;
     }
     switch (event.kind) {
-      case 'api_usage': return this.onApiUsage(event, state);
-      case 'call': return this.onCall(event, state);
+      case 'api_usage': return this.isOwnThread(file, event.tid) ? undefined : this.onApiUsage(event, state);
+      case 'call': return this.isOwnThread(file, event.tid) ? undefined : this.onCall(event, state);
+      case 'own_activity': {
+        event.paths?.forEach((p) => this.ownPaths.add(p));
+        event.tids?.forEach((tid) => this.ownThreads.add(`${file.pid}:${tid}`));
+        return;
+      }
       case 'stack': {
         state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
         for (const f of event.frames) if (f.unit !== undefined) this.frameUnits.add(f.unit);
@@ -309,6 +320,10 @@ export class RunCollector {
         return;
     }
   };
+
+  private isOwnThread(file: EventFileSummary, tid: number | undefined): boolean {
+    return tid !== undefined && this.ownThreads.size > 0 && this.ownThreads.has(`${file.pid}:${tid}`);
+  }
 
   private onCodeUnit(event: CodeUnit, file: EventFileSummary): void {
     const loaded = event.loaded !== false;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { PluginArtifact, PluginName } from '../../src/launcher/plugin-artifacts.js';
+import type { PluginArtifact, PluginName } from '../../src/own/plugin-artifacts.js';
 import { injectPlugins } from '../../src/launcher/plugin-environment.js';
 
 function plugins(paths: Partial<Record<PluginName, string>> = {}, missing: PluginName[] = []): Record<PluginName, PluginArtifact> {

@@ -4,7 +4,7 @@
 import type { AppModel, Component, ComponentApiUsage, MergedStack } from '../../model/app-model.js';
 import type { Finding } from '../../findings/evaluate-rules.js';
 import type { Fingerprint } from '../../fingerprint/fingerprint.js';
-import { ownActivity } from '../../fingerprint/own-activity.js';
+import { ownActivity } from '../../own/apitrace-own.js';
 import { escapeHtml as e } from './escape.js';
 import { componentUsageSvg, processTreeOrder, processTreeSvg, STATE_COLOURS } from './svg-pictures.js';
 
