@@ -1,15 +1,17 @@
 // `npm test`: builds, then runs the C tests, Maven Surefire and mocha, and ends with one
 // line `N passed, N failed` over all three. Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs a command with its output passed through, and returns its status and stdout text. */
-function run(command, args) {
+function run(command, args, env = process.env) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
@@ -85,11 +87,21 @@ if (missing.length > 0 && process.getuid?.() === 0 && existsSync('/usr/bin/apt-g
   }
 }
 
+// The suites start from nothing, as on a new machine: a fresh home (so the node plugin's
+// transform cache and anything else kept under ~ start empty) and a fresh npm cache, whatever
+// earlier runs left. Maven's repository is the one npm install filled (the JVM finds it
+// through the password database, not $HOME): it holds downloaded dependencies, no apitrace state.
+const fresh = mkdtempSync(join(tmpdir(), 'apitrace-npm-test-'));
+const testEnv = { ...process.env, HOME: join(fresh, 'home'), npm_config_cache: join(fresh, 'npm-cache') };
+for (const name of ['APITRACE_CACHE_DIR', 'XDG_CACHE_HOME', 'APITRACE_DIR', 'NODE_OPTIONS', 'LD_PRELOAD', 'JAVA_TOOL_OPTIONS']) delete testEnv[name];
+mkdirSync(testEnv.HOME, { mode: 0o700 });
+console.log(`tests run with HOME=${testEnv.HOME} (empty caches)`);
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
 for (const suite of suites) {
   console.log(`\n=== ${suite.name} ===`);
-  const { status, output } = await run(...suite.command);
+  const { status, output } = await run(...suite.command, testEnv);
   let counts = suite.count(output);
   if (!counts) counts = { passed: 0, failed: 1, skipped: 0 };
   else if (status !== 0 && counts.failed === 0) counts = { ...counts, failed: 1 }; // the runner itself failed
@@ -98,6 +110,8 @@ for (const suite of suites) {
   totals.skipped += counts.skipped;
   lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} (exit ${status})`);
 }
+
+rmSync(fresh, { recursive: true, force: true });
 
 console.log('\n=== summary ===');
 for (const line of lines) console.log(line);

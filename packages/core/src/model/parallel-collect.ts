@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { parseEventFileName } from '../reader/event-file-name.js';
 import { compareFiles, MAX_KEPT_PROBLEMS, readRun, type ReadRunOptions, type RunContents } from '../reader/run-reader.js';
 import { RunCollector, type CollectedRun } from './run-collector.js';
+import { helperWorkerOptions } from '../own/helper-threads.js';
 
 /** Below this many bytes of events one thread is faster than starting workers. */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
@@ -71,7 +72,7 @@ function shares(groups: PidGroup[], count: number): string[][] {
 
 function runWorker(dir: string, files: string[], maxCalls: number, share: number, onRecords: (delta: number) => void): Promise<{ contents: RunContents; collected: CollectedRun }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./collect-worker.js', import.meta.url), { workerData: { dir, files, maxCalls, share } });
+    const worker = new Worker(new URL('./collect-worker.js', import.meta.url), helperWorkerOptions({ dir, files, maxCalls, share }));
     let seen = 0;
     worker.on('message', (message: { kind: string; records?: number; message?: string; contents?: RunContents; collected?: CollectedRun }) => {
       if (message.kind === 'progress') {

@@ -4,8 +4,9 @@ import type { RunContents } from '../reader/run-reader.js';
 import type { ProcessImage } from '../model/process-images.js';
 import { shellQuote } from './shell-quote.js';
 
-const MAX_PROBLEMS_SHOWN = 20;
-const MAX_PROCESSES_SHOWN = 40;
+// At most a screenful: a test suite's run has hundreds of processes and repeated notices.
+const MAX_PROBLEMS_SHOWN = 8;
+const MAX_PROCESSES_SHOWN = 12;
 const MAX_COMMAND_WIDTH = 100;
 
 function clip(text: string, width: number): string {
@@ -26,6 +27,52 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join('  ').trimEnd());
 }
 
+const isThreadImage = (image: ProcessImage): boolean => image.files.every((f) => f.start?.origin === 'thread');
+
+interface ProcessRow {
+  image: ProcessImage;
+  sources: Set<string>;
+  /** worker threads recorded in files of their own, folded into their process's row */
+  threads: number;
+}
+
+/** One row per process image; a worker thread's image is counted on its process's row. */
+function processRows(images: readonly ProcessImage[]): ProcessRow[] {
+  const rows: ProcessRow[] = [];
+  const latestOfPid = new Map<number, ProcessRow>();
+  for (const image of images) {
+    const home = isThreadImage(image) ? latestOfPid.get(image.pid) : undefined;
+    if (home) {
+      home.threads++;
+      image.sources.forEach((s) => home.sources.add(s));
+      continue;
+    }
+    const row = { image, sources: new Set<string>(image.sources), threads: 0 };
+    rows.push(row);
+    latestOfPid.set(image.pid, row);
+  }
+  return rows;
+}
+
+interface ProblemGroup {
+  severity: string;
+  message: string;
+  where: string;
+  count: number;
+}
+
+/** Problems with the same message (a notice every flush, a damaged line in every file) as one line. */
+function problemGroups(problems: RunContents['problems']): ProblemGroup[] {
+  const groups = new Map<string, ProblemGroup>();
+  for (const p of problems) {
+    const key = `${p.severity}\0${p.message}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { severity: p.severity, message: p.message, where: p.where, count: 1 });
+  }
+  return [...groups.values()];
+}
+
 export function formatRunSummary(run: RunContents, images: readonly ProcessImage[]): string {
   const lines: string[] = [`apitrace: run ${run.dir}`];
   const manifest = run.manifest;
@@ -36,20 +83,22 @@ export function formatRunSummary(run: RunContents, images: readonly ProcessImage
     lines.push(`  plugins: ${plugins.join(', ')}`);
   }
 
-  lines.push(`  processes: ${images.length}`);
-  if (images.length > 0) {
+  const processes = processRows(images);
+  const threads = processes.reduce((n, p) => n + p.threads, 0);
+  lines.push(`  processes: ${processes.length}${threads > 0 ? ` (and ${threads} worker thread${threads === 1 ? '' : 's'})` : ''}`);
+  if (processes.length > 0) {
     const rows = [['PID', 'PPID', 'SOURCES', 'STATUS', 'COMMAND']];
-    for (const img of images.slice(0, MAX_PROCESSES_SHOWN)) {
+    for (const { image: img, sources, threads: n } of processes.slice(0, MAX_PROCESSES_SHOWN)) {
       rows.push([
         String(img.pid),
         img.ppid === undefined ? '?' : String(img.ppid),
-        img.sources.join(','),
+        [...sources].join(',') + (n > 0 ? ` +${n} thread${n === 1 ? '' : 's'}` : ''),
         imageStatus(img),
         clip(img.argv ? shellQuote(img.argv) : '(unknown: no process_start)', MAX_COMMAND_WIDTH),
       ]);
     }
     lines.push(...table(rows).map((l) => `    ${l}`));
-    if (images.length > MAX_PROCESSES_SHOWN) lines.push(`    … and ${images.length - MAX_PROCESSES_SHOWN} more`);
+    if (processes.length > MAX_PROCESSES_SHOWN) lines.push(`    … and ${processes.length - MAX_PROCESSES_SHOWN} more`);
   }
 
   const total = [...run.recordsByKind.values()].reduce((a, b) => a + b, 0);
@@ -61,8 +110,12 @@ export function formatRunSummary(run: RunContents, images: readonly ProcessImage
     lines.push('  problems: none');
   } else {
     lines.push(`  problems: ${problemCount}`);
-    for (const p of run.problems.slice(0, MAX_PROBLEMS_SHOWN)) lines.push(`    ${p.severity}: ${p.where}: ${p.message}`);
-    if (problemCount > MAX_PROBLEMS_SHOWN) lines.push(`    … and ${problemCount - MAX_PROBLEMS_SHOWN} more`);
+    const groups = problemGroups(run.problems);
+    for (const g of groups.slice(0, MAX_PROBLEMS_SHOWN)) {
+      lines.push(g.count === 1 ? `    ${g.severity}: ${g.where}: ${g.message}` : `    ${g.severity}: ${g.message} (${g.count} times; first at ${g.where})`);
+    }
+    const shown = groups.slice(0, MAX_PROBLEMS_SHOWN).reduce((n, g) => n + g.count, 0);
+    if (problemCount > shown) lines.push(`    … and ${problemCount - shown} more`);
   }
   return lines.join('\n') + '\n';
 }

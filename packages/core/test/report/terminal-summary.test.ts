@@ -31,14 +31,24 @@ describe('formatRunSummary', () => {
     ].join('\n'));
   });
 
-  it('keeps a run with many processes and problems short', async () => {
+  it('keeps a run with many processes and problems to a screenful, a repeated problem on one line', async () => {
     const files: Record<string, string> = {};
     for (let pid = 1; pid <= 45; pid++) files[`${pid}-native-0.jsonl`] = lines(processStart({ pid, t: pid }), 'oops');
     const text = await summaryOf(files);
     assert.match(text, /processes: 45\n/);
-    assert.match(text, /… and 5 more\n {2}records/);
-    assert.match(text, /problems: 45\n/);
-    assert.match(text, /… and 25 more\n$/);
-    assert.equal(text.split('\n').length, 1 + 1 + 1 + 40 + 1 + 1 + 1 + 20 + 1 + 1);
+    assert.match(text, /… and 33 more\n {2}records/);
+    assert.match(text, /problems: 45\n {4}error: .*\(45 times; first at \S+1-native-0\.jsonl:2\)\n$/);
+    assert.equal(text.split('\n').length, 1 + 1 + 1 + 12 + 1 + 1 + 1 + 1 + 1);
+  });
+
+  it('folds a process\'s worker threads into its row', async () => {
+    const files: Record<string, string> = {
+      '10-native-0.jsonl': lines(processStart({ pid: 10, argv: ['node', 'app.js'] }), { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 }),
+      '10-node-0.jsonl': lines(processStart({ pid: 10, source: 'node', t: 1001 })),
+    };
+    for (let seq = 1; seq <= 3; seq++) files[`10-node-${seq}.jsonl`] = lines(processStart({ pid: 10, source: 'node', t: 2000 + seq, origin: 'thread' }));
+    const text = await summaryOf(files);
+    assert.match(text, /processes: 1 \(and 3 worker threads\)\n/);
+    assert.match(text, /\n {4}10 +\S+ +native,node \+3 threads +exit 0 +node app\.js\n/);
   });
 });
