@@ -22,6 +22,8 @@ export const TYPES_PATH = fileURLToPath(new URL('src/schema/events.generated.ts'
 export const VALIDATOR_PATH = fileURLToPath(new URL('generated/events-validator.cjs', core));
 export const CYCLONEDX_VALIDATOR_PATH = fileURLToPath(new URL('generated/cyclonedx-validator.cjs', core));
 const CYCLONEDX_FORMATS_PATH = fileURLToPath(new URL('generated/cyclonedx-formats.cjs', core));
+const spdxSchemaPath = fileURLToPath(new URL('schema/spdx/spdx-2.3.schema.json', core));
+export const SPDX_VALIDATOR_PATH = fileURLToPath(new URL('generated/spdx-validator.cjs', core));
 // resolved from the core package, which depends on the library and on ajv's format packages
 const coreRequire = createRequire(fileURLToPath(new URL('package.json', core)));
 
@@ -87,6 +89,13 @@ function generateCycloneDxValidator(files) {
   write(CYCLONEDX_VALIDATOR_PATH, `${banner}${standaloneCode(ajv, validate)}\n`);
 }
 
+/** The SPDX 2.3 schema with the options sbom/spdx/spdx-validator.ts would compile it with at run time. */
+function generateSpdxValidator() {
+  const ajv = new Ajv({ code: { source: true }, allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(spdxSchemaPath, 'utf8')));
+  write(SPDX_VALIDATOR_PATH, `// Generated from packages/core/schema/spdx/spdx-2.3.schema.json by scripts/generate-from-schema.mjs. Do not edit.\n${standaloneCode(ajv, validate)}\n`);
+}
+
 /** Returns the names of what was regenerated. */
 export async function generateFromSchema() {
   const done = [];
@@ -103,6 +112,10 @@ export async function generateFromSchema() {
   if (!isCurrent(CYCLONEDX_VALIDATOR_PATH, cyclonedxFiles.CDX.JSON_STRICT_SCHEMA['1.6']) || !isCurrent(CYCLONEDX_FORMATS_PATH)) {
     generateCycloneDxValidator(cyclonedxFiles);
     done.push('cyclonedx validator');
+  }
+  if (!isCurrent(SPDX_VALIDATOR_PATH, spdxSchemaPath)) {
+    generateSpdxValidator();
+    done.push('spdx validator');
   }
   return done;
 }

@@ -23,26 +23,6 @@ interface FindingsFlags {
   failOn?: Severity;
 }
 
-/**
- * After `apitrace run`: the analyses into the run directory. Never throws: whatever goes wrong
- * is one line on stderr, because the command's exit status must stay the command's.
- */
-export async function writeAnalysesAfterRun(runDir: string, warn: (line: string) => void, built?: AppModel): Promise<void> {
-  const progress = analysisProgress();
-  try {
-    const model = built ?? (await buildAppModel(runDir, { progress: progress.report }));
-    progress.done();
-    const fingerprint = computeFingerprint(model);
-    writeRunFingerprint(runDir, model);
-    const findings = evaluateRules(model);
-    writeRunFindings(runDir, model, findings);
-    writeRunReport(runDir, model, findings, fingerprint);
-  } catch (err) {
-    progress.done();
-    warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
-  }
-}
-
 /** `apitrace report <run-dir> --html FILE`: the page apitrace run leaves as report.html, for any run. */
 export async function writeHtmlReport(runDir: string, file: string): Promise<void> {
   const progress = analysisProgress();

@@ -8,10 +8,10 @@ import { summariseRun } from './report-command.js';
 import { registerDockerCommands } from './docker-commands.js';
 import { registerLayoutCommand } from './layout-command.js';
 import { registerWebhookCommands } from './webhook-commands.js';
-import { registerSbomCommand, writeSbomsAfterRun } from './sbom-command.js';
+import { registerSbomCommand } from './sbom-command.js';
 import { registerFingerprintCommand } from './fingerprint-command.js';
 import { registerDiffCommand } from './diff-command.js';
-import { registerFindingsCommand, writeAnalysesAfterRun, writeHtmlReport } from './findings-command.js';
+import { registerFindingsCommand, writeHtmlReport } from './findings-command.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
@@ -48,21 +48,18 @@ function buildProgram(setStatus: (status: number) => void): Command {
     .argument('<command...>', 'the command to observe, after --')
     .passThroughOptions()
     .action(async (command: string[], flags: RunFlags) => {
-      const result = await runCommand(command, {
+      // runCommand starts the command before it returns; the analysis code loads meanwhile
+      const finished = runCommand(command, {
         ...(flags.out === undefined ? {} : { out: flags.out }),
         enabled: { native: flags.native, node: flags.node, jvm: flags.jvm },
         cwd: process.cwd(),
         env: process.env,
         warn: stderrLine,
       });
-      const model = flags.sbom ? await writeSbomsAfterRun(result.runDir, stderrLine) : undefined;
-      await writeAnalysesAfterRun(result.runDir, stderrLine, model);
-      try {
-        stderrLine(await summariseRun(result.runDir));
-      } catch (err) {
-        // The command's status is what scripts rely on: a failed summary must not change it.
-        stderrLine(`apitrace: cannot summarise ${result.runDir}: ${(err as Error).message}`);
-      }
+      const afterRun = import('./after-run.js');
+      const result = await finished;
+      // The command's status is what scripts rely on: analyseRun turns every failure into a line.
+      stderrLine(await (await afterRun).analyseRun(result.runDir, { sbom: flags.sbom, warn: stderrLine }));
       setStatus(result.status);
     });
 

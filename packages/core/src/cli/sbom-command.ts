@@ -2,8 +2,8 @@
 // validated against its format's schema, on stdout or into a file.
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { buildAppModel, type AppModel } from '../model/app-model.js';
-import { renderSbom, SBOM_FORMATS, writeRunSboms, type SbomFormat } from '../sbom/sbom-files.js';
+import { buildAppModel } from '../model/app-model.js';
+import { renderSbom, SBOM_FORMATS, type SbomFormat } from '../sbom/sbom-files.js';
 import { analysisProgress } from './analysis-progress.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
@@ -28,25 +28,6 @@ export async function sbomCommand(runDir: string, flags: { format: SbomFormat; o
   } catch (err) {
     throw new CliError(`cannot write ${flags.output}: ${(err as Error).message}`, 'choose another -o path', EXIT_USAGE);
   }
-}
-
-/**
- * After `apitrace run`: both SBOMs into the run directory. Never throws: whatever goes wrong
- * is one line on stderr, because the command's exit status must stay the command's.
- */
-export async function writeSbomsAfterRun(runDir: string, warn: (line: string) => void): Promise<AppModel | undefined> {
-  const progress = analysisProgress();
-  let model: AppModel | undefined;
-  try {
-    model = await buildAppModel(runDir, { progress: progress.report });
-    progress.done();
-    await writeRunSboms(runDir, model);
-  } catch (err) {
-    progress.done();
-    warn(`apitrace: cannot write the SBOMs of ${runDir}: ${(err as Error).message} (apitrace sbom ${runDir} --format cyclonedx shows the error again)`);
-  }
-  // the model, when it was built, so that the other outputs after a run need not read the run again
-  return model;
 }
 
 export function registerSbomCommand(program: Command, setStatus: (status: number) => void): void {

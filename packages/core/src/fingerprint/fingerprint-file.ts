@@ -11,9 +11,9 @@ export const FINGERPRINT_FILE_NAME = 'fingerprint.json';
 /** A file that is not a fingerprint this version reads. */
 export class FingerprintFileError extends Error {}
 
-export function writeRunFingerprint(runDir: string, model: AppModel): string {
+export function writeRunFingerprint(runDir: string, fingerprint: Fingerprint): string {
   const path = join(runDir, FINGERPRINT_FILE_NAME);
-  writeFileSync(path, fingerprintJson(computeFingerprint(model)), { mode: 0o600 });
+  writeFileSync(path, fingerprintJson(fingerprint), { mode: 0o600 });
   return path;
 }
 

@@ -22,7 +22,7 @@
 // deterministically, so two models of the same run compare equal.
 import type { Category, Frame, MonoNs, Scalar, Source } from '../schema/events.generated.js';
 import type { RunManifest } from '../reader/run-manifest.js';
-import type { RunProblem } from '../reader/run-reader.js';
+import type { RunContents, RunProblem } from '../reader/run-reader.js';
 
 export type { RunProblem } from '../reader/run-reader.js';
 
@@ -258,6 +258,8 @@ export interface AppModelOptions {
   workers?: number | 'auto';
   /** called now and then while reading (a TTY progress line) */
   progress?: (p: { files: number; filesTotal: number; records: number }) => void;
+  /** given what the reader found (files, records per kind, problems), for a summary without a second read */
+  read?: (run: RunContents) => void;
 }
 
 export { buildAppModel } from './build-app-model.js';

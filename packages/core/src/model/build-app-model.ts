@@ -31,6 +31,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.progress ? { progress: options.progress } : {}),
   });
+  options.read?.(run);
   const images = groupProcessImages(run.files);
   const { processes, idOfImage } = buildProcessTree(images);
   const processOfFile = new Map<string, string>();

@@ -73,11 +73,17 @@ const isUnder = (path: string, dir: string): boolean => path === dir || path.sta
 
 /** What of this run's model is apitrace's own code and activity. */
 export function ownActivity(model: Pick<AppModel, 'run' | 'ownPaths'>): OwnActivity {
-  const ownDirs = [model.run.dir.replace(/\/+$/, ''), ...model.ownPaths];
-  const { dependencyRoots } = thisInstallation();
-  const isOwnPath = (path: string): boolean =>
-    ownDirs.some((dir) => isUnder(path, dir)) || path.includes(DEFAULT_TRANSFORM_CACHE) || isApitraceFile(path) ||
-    [...dependencyRoots].some((root) => isUnder(path, root));
+  const ownDirs = [model.run.dir.replace(/\/+$/, ''), ...model.ownPaths, ...thisInstallation().dependencyRoots];
+  // asked for every file usage of a run: the same paths come again and again
+  const answers = new Map<string, boolean>();
+  const isOwnPath = (path: string): boolean => {
+    let own = answers.get(path);
+    if (own === undefined) {
+      own = ownDirs.some((dir) => isUnder(path, dir)) || path.includes(DEFAULT_TRANSFORM_CACHE) || isApitraceFile(path);
+      answers.set(path, own);
+    }
+    return own;
+  };
   return {
     isOwnPath,
     isOwnComponent: (component) => {

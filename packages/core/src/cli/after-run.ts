@@ -1,0 +1,61 @@
+// What `apitrace run` leaves in the run directory once the command has ended: both SBOMs,
+// the fingerprint, the findings and report.html, all from one read of the run, and the
+// terminal summary from that same read. Never throws: whatever goes wrong is one line on
+// stderr, because the command's exit status must stay the command's.
+import type { AppModel } from '../model/app-model.js';
+import { buildAppModel } from '../model/build-app-model.js';
+import { groupProcessImages } from '../model/process-images.js';
+import type { RunContents } from '../reader/run-reader.js';
+import { writeRunSboms } from '../sbom/sbom-files.js';
+import { computeFingerprint } from '../fingerprint/fingerprint.js';
+import { writeRunFingerprint } from '../fingerprint/fingerprint-file.js';
+import { evaluateRules } from '../findings/evaluate-rules.js';
+import { writeRunFindings } from '../findings/findings-files.js';
+import { writeRunReport } from '../report/html/report-file.js';
+import { formatRunSummary } from '../report/terminal-summary.js';
+import { analysisProgress } from './analysis-progress.js';
+import { summariseRun } from './report-command.js';
+
+export interface AfterRunOptions {
+  /** write sbom.cdx.json and sbom.spdx.json */
+  sbom: boolean;
+  warn: (line: string) => void;
+}
+
+/** Writes the outputs of a finished run and returns its terminal summary. */
+export async function analyseRun(runDir: string, options: AfterRunOptions): Promise<string> {
+  const { warn } = options;
+  let contents: RunContents | undefined;
+  let model: AppModel | undefined;
+  const progress = analysisProgress();
+  try {
+    model = await buildAppModel(runDir, { progress: progress.report, read: (run) => (contents = run) });
+  } catch (err) {
+    warn(`apitrace: cannot analyse ${runDir}: ${(err as Error).message} (apitrace report ${runDir} shows what was recorded)`);
+  } finally {
+    progress.done();
+  }
+  if (model && options.sbom) {
+    try {
+      await writeRunSboms(runDir, model);
+    } catch (err) {
+      warn(`apitrace: cannot write the SBOMs of ${runDir}: ${(err as Error).message} (apitrace sbom ${runDir} --format cyclonedx shows the error again)`);
+    }
+  }
+  if (model) {
+    try {
+      const fingerprint = computeFingerprint(model);
+      writeRunFingerprint(runDir, fingerprint);
+      const findings = evaluateRules(model);
+      writeRunFindings(runDir, model, findings);
+      writeRunReport(runDir, model, findings, fingerprint);
+    } catch (err) {
+      warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
+    }
+  }
+  try {
+    return contents ? formatRunSummary(contents, groupProcessImages(contents.files)) : await summariseRun(runDir);
+  } catch (err) {
+    return `apitrace: cannot summarise ${runDir}: ${(err as Error).message}`;
+  }
+}
