@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printRatios, runAlternating } from './alternating.mjs';
 
 const rounds = Number(process.argv[2] ?? 5);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -73,18 +74,5 @@ const variants = {
 };
 
 traced(warmHome); // fills the warm cache
-const times = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
-for (let i = 0; i < rounds; i++) {
-  for (const [name, run] of Object.entries(variants)) times[name].push(run(i));
-}
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s.at(-1) };
-};
-const bare = stats(times.bare).median;
-console.log(`npx mocha, 1000 tests over 10 packages, ${rounds} alternating rounds (ms; ratio = median / bare median)`);
-for (const [name, xs] of Object.entries(times)) {
-  const s = stats(xs);
-  console.log(`${name.padEnd(26)} min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / bare).toFixed(2)}x`);
-}
+printRatios(`npx mocha, 1000 tests over 10 packages, ${rounds} alternating rounds`, runAlternating(variants, rounds));
 rmSync(work, { recursive: true, force: true });

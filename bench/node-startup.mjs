@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printRatios, runAlternating } from './alternating.mjs';
 
 const rounds = Number(process.argv[2] ?? 5);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -40,18 +41,5 @@ const variants = {
 };
 
 timeOnce(['--import', plugin, app], traced(warmCache)); // fills the warm cache
-const times = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
-for (let i = 0; i < rounds; i++) {
-  for (const [name, run] of Object.entries(variants)) times[name].push(run(i));
-}
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s.at(-1) };
-};
-const bare = stats(times.bare).median;
-console.log(`start-up of date-fns (ESM) + a large CommonJS tree, ${rounds} alternating rounds (ms; ratio = median / bare median)`);
-for (const [name, xs] of Object.entries(times)) {
-  const s = stats(xs);
-  console.log(`${name.padEnd(20)} min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / bare).toFixed(2)}x`);
-}
+printRatios(`start-up of date-fns (ESM) + a large CommonJS tree, ${rounds} alternating rounds`, runAlternating(variants, rounds));
 rmSync(work, { recursive: true, force: true });
