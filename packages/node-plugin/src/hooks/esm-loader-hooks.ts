@@ -131,16 +131,13 @@ function sourceText(source: LoadResult['source']): string | undefined {
   return undefined;
 }
 
-function shouldProbe(url: string): boolean {
-  if (!url.startsWith('file:') || url.includes('?iitm=') || url === iitmRegisterUrl) return false;
-  return !(setup?.excludedUrlPrefixes.some((prefix) => url.startsWith(prefix)) ?? false);
-}
+const isOwn = (url: string): boolean => url === iitmRegisterUrl || (setup?.excludedUrlPrefixes.some((prefix) => url.startsWith(prefix)) ?? false);
 
 async function probingLoad(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult> {
   const result = await next(url, context);
-  if (!url.startsWith('file:') || url.includes('?iitm=')) return result;
+  if (!url.startsWith('file:') || url.includes('?iitm=') || isOwn(url)) return result;
   reportLoaded(url);
-  if (result.format !== 'module' || transformer === undefined || !shouldProbe(url)) return result;
+  if (result.format !== 'module' || transformer === undefined) return result;
   const source = sourceText(result.source);
   if (source === undefined) return result;
   try {

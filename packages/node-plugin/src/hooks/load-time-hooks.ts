@@ -12,6 +12,7 @@ import { OffThreadInstrumenter } from '../transform/off-thread-instrument.js';
 import { TransformCache, transformCacheLocation } from '../transform/transform-cache.js';
 import { installPackageWrapping } from '../wrap/package-hooks.js';
 import { installCompileHook } from './commonjs-compile-hook.js';
+import { hookLibraryDirs } from './hook-libraries.js';
 import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
 
 /** dist/src/ of this plugin: never transformed. */
@@ -95,9 +96,14 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
     unusable: (message) => modules.cacheUnusable(cacheLocation.dir, message),
   });
   const transformer = new ModuleTransformer(cache, (source, format, filename) => offThread.instrument(source, format, filename));
+  const ownDirs = [PLUGIN_DIR, ...ownWork(() => hookLibraryDirs(fileURLToPath(import.meta.url)), [])];
+  const isOwn = (filename: string): boolean => ownDirs.some((dir) => filename.startsWith(dir));
   installCompileHook(transformer, ownWork, {
-    shouldProbe: (filename) => !filename.startsWith(PLUGIN_DIR),
+    // `[eval]-wrapper` and the like are no files: no unit to inventory, and babel would start
+    // cold for every different `node -e` line
+    shouldProbe: (filename) => filename.startsWith('/') && !isOwn(filename),
     compiled: (filename, outcome) => {
+      if (isOwn(filename)) return;
       modules.loaded(filename, 'require');
       if (outcome?.status === 'untouched') modules.notice(outcome.code_name, filename, outcome.reason);
     },
@@ -110,7 +116,7 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
   }
 
   const { port1, port2 } = new MessageChannel();
-  const setup: LoaderSetup = { port: port2, cache: cacheLocation, excludedUrlPrefixes: [pathToFileURL(PLUGIN_DIR).href] };
+  const setup: LoaderSetup = { port: port2, cache: cacheLocation, excludedUrlPrefixes: ownDirs.map((dir) => pathToFileURL(dir).href) };
   try {
     register(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] });
   } catch (err) {

@@ -5,7 +5,7 @@ import type { CacheLocation } from '../transform/transform-cache.js';
 export interface LoaderSetup {
   port: MessagePort;
   cache: CacheLocation;
-  /** file: URL prefixes never transformed: the plugin itself. */
+  /** file: URL prefixes never transformed nor reported: the plugin itself and its hook libraries. */
   excludedUrlPrefixes: string[];
 }
 
