@@ -2,7 +2,6 @@
 // directory or a file (what `apitrace diff` compares).
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppModel } from '../model/app-model.js';
 import { buildAppModel } from '../model/app-model.js';
 import { computeFingerprint, FINGERPRINT_FORMAT, FINGERPRINT_VERSION, fingerprintJson, type Fingerprint } from './fingerprint.js';
 
