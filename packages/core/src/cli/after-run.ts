@@ -13,6 +13,7 @@ import { evaluateRules } from '../findings/evaluate-rules.js';
 import { writeRunFindings } from '../findings/findings-files.js';
 import { writeRunReport } from '../report/html/report-file.js';
 import { formatRunSummary } from '../report/terminal-summary.js';
+import { preloadDpkgDatabase } from '../components/dpkg-database.js';
 import { analysisProgress } from './analysis-progress.js';
 import { summariseRun } from './report-command.js';
 
@@ -20,6 +21,11 @@ export interface AfterRunOptions {
   /** write sbom.cdx.json and sbom.spdx.json */
   sbom: boolean;
   warn: (line: string) => void;
+}
+
+/** What the analysis will need whatever the run holds, done while the command still runs. */
+export function prepareAnalysis(): void {
+  preloadDpkgDatabase();
 }
 
 /** Writes the outputs of a finished run and returns its terminal summary. */

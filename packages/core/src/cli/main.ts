@@ -56,7 +56,10 @@ function buildProgram(setStatus: (status: number) => void): Command {
         env: process.env,
         warn: stderrLine,
       });
-      const afterRun = import('./after-run.js');
+      const afterRun = import('./after-run.js').then((analysis) => {
+        analysis.prepareAnalysis();
+        return analysis;
+      });
       const result = await finished;
       // The command's status is what scripts rely on: analyseRun turns every failure into a line.
       stderrLine(await (await afterRun).analyseRun(result.runDir, { sbom: flags.sbom, warn: stderrLine }));

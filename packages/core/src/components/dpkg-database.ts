@@ -56,55 +56,70 @@ function parseStatus(text: string): Map<string, DebianPackage> {
   return installed;
 }
 
-export class DpkgDatabase {
-  private owners: Map<string, string> | undefined;
-  private installed: Map<string, DebianPackage> | undefined;
+interface LoadedDatabase {
+  /** indexed path -> `pkg[:arch]` */
+  owners: Map<string, string>;
+  installed: Map<string, DebianPackage>;
+}
 
-  constructor(private readonly root = '/var/lib/dpkg') {}
+/** One parse per database and process: `apitrace run` parses it while the command runs. */
+const loaded = new Map<string, LoadedDatabase>();
+
+function load(root: string): LoadedDatabase {
+  let database = loaded.get(root);
+  if (database) return database;
+  database = { owners: new Map(), installed: new Map() };
+  loaded.set(root, database);
+  try {
+    database.installed = parseStatus(readFileSync(join(root, 'status'), 'utf8'));
+  } catch {
+    return database;
+  }
+  let lists: string[];
+  try {
+    lists = readdirSync(join(root, 'info')).filter((n) => n.endsWith('.list'));
+  } catch {
+    return database;
+  }
+  for (const list of lists.sort()) {
+    const key = list.slice(0, -'.list'.length);
+    let text: string;
+    try {
+      text = readFileSync(join(root, 'info', list), 'utf8');
+    } catch {
+      continue;
+    }
+    if (!text.includes('.so') && !text.includes('bin/') && !text.includes('.jar')) continue;
+    for (const line of text.split('\n')) {
+      // Only code is ever looked up (shared objects, executables, jars): indexing just those
+      // keeps the map at a few thousand entries instead of every file on the system.
+      if (!INDEXED_PATH.test(line) || database.owners.has(line)) continue;
+      database.owners.set(line, key);
+    }
+  }
+  return database;
+}
+
+const DEFAULT_ROOT = '/var/lib/dpkg';
+
+/** Parses the database now, so that the first lookup does not wait for it. */
+export function preloadDpkgDatabase(root = DEFAULT_ROOT): void {
+  load(root);
+}
+
+export class DpkgDatabase {
+  constructor(private readonly root = DEFAULT_ROOT) {}
 
   /** The installed package that owns the file, or undefined (not from a package, or no dpkg here). */
   ownerOf(path: string): DebianPackage | undefined {
-    this.load();
+    const { owners, installed } = load(this.root);
     for (const spelling of pathSpellings(path)) {
-      const key = this.owners!.get(spelling);
+      const key = owners.get(spelling);
       if (key === undefined) continue;
-      const pkg = this.installed!.get(key) ?? this.installed!.get(key.split(':')[0]!);
+      const pkg = installed.get(key) ?? installed.get(key.split(':')[0]!);
       if (pkg) return pkg;
     }
     return undefined;
-  }
-
-  private load(): void {
-    if (this.owners) return;
-    this.owners = new Map();
-    try {
-      this.installed = parseStatus(readFileSync(join(this.root, 'status'), 'utf8'));
-    } catch {
-      this.installed = new Map();
-      return;
-    }
-    let lists: string[];
-    try {
-      lists = readdirSync(join(this.root, 'info')).filter((n) => n.endsWith('.list'));
-    } catch {
-      return;
-    }
-    for (const list of lists.sort()) {
-      const key = list.slice(0, -'.list'.length);
-      let text: string;
-      try {
-        text = readFileSync(join(this.root, 'info', list), 'utf8');
-      } catch {
-        continue;
-      }
-      if (!text.includes('.so') && !text.includes('bin/') && !text.includes('.jar')) continue;
-      for (const line of text.split('\n')) {
-        // Only code is ever looked up (shared objects, executables, jars): indexing just those
-        // keeps the map at a few thousand entries instead of every file on the system.
-        if (!INDEXED_PATH.test(line) || this.owners.has(line)) continue;
-        this.owners.set(line, key);
-      }
-    }
   }
 }
 
