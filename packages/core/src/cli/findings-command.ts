@@ -4,11 +4,9 @@
 import { Option, type Command } from 'commander';
 import { buildAppModel, type AppModel } from '../model/app-model.js';
 import { evaluateRules } from '../findings/evaluate-rules.js';
-import { FINDINGS_FORMATS, renderFindings, writeRunFindings, type FindingsFormat } from '../findings/findings-files.js';
+import { FINDINGS_FORMATS, renderFindings, type FindingsFormat } from '../findings/findings-files.js';
 import type { Severity } from '../findings/rule.js';
 import { computeFingerprint } from '../fingerprint/fingerprint.js';
-import { writeRunFingerprint } from '../fingerprint/fingerprint-file.js';
-import { writeRunReport } from '../report/html/report-file.js';
 import { reportHtml } from '../report/html/report-page.js';
 import { analysisProgress } from './analysis-progress.js';
 import { EXIT_GATE } from './diff-command.js';
