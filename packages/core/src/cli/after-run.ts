@@ -6,8 +6,10 @@ import type { AppModel } from '../model/app-model.js';
 import { buildAppModel } from '../model/build-app-model.js';
 import { groupProcessImages } from '../model/process-images.js';
 import type { RunContents } from '../reader/run-reader.js';
+import { writeRunManifest } from '../reader/run-manifest.js';
+import { makeSeal, sha256Hex } from '../reader/run-seal.js';
 import { writeRunSboms } from '../sbom/sbom-files.js';
-import { computeFingerprint } from '../fingerprint/fingerprint.js';
+import { computeFingerprint, fingerprintJson } from '../fingerprint/fingerprint.js';
 import { writeRunFingerprint } from '../fingerprint/fingerprint-file.js';
 import { evaluateRules } from '../findings/evaluate-rules.js';
 import { writeRunFindings } from '../findings/findings-files.js';
@@ -35,7 +37,7 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
   let model: AppModel | undefined;
   const progress = analysisProgress();
   try {
-    model = await buildAppModel(runDir, { progress: progress.report, read: (run) => (contents = run) });
+    model = await buildAppModel(runDir, { progress: progress.report, read: (run) => (contents = run), digests: true });
   } catch (err) {
     warn(`apitrace: cannot analyse ${runDir}: ${(err as Error).message} (apitrace report ${runDir} shows what was recorded)`);
   } finally {
@@ -48,10 +50,12 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
       warn(`apitrace: cannot write the SBOMs of ${runDir}: ${(err as Error).message} (apitrace sbom ${runDir} --format cyclonedx shows the error again)`);
     }
   }
+  let fingerprintSha256: string | undefined;
   if (model) {
     try {
       const fingerprint = computeFingerprint(model);
       writeRunFingerprint(runDir, fingerprint);
+      fingerprintSha256 = sha256Hex(fingerprintJson(fingerprint));
       const findings = evaluateRules(model);
       writeRunFindings(runDir, model, findings);
       writeRunReport(runDir, model, findings, fingerprint);
@@ -59,9 +63,22 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
       warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
     }
   }
+  sealRun(runDir, contents, fingerprintSha256, warn);
   try {
     return contents ? formatRunSummary(contents, groupProcessImages(contents.files)) : await summariseRun(runDir);
   } catch (err) {
     return `apitrace: cannot summarise ${runDir}: ${(err as Error).message}`;
+  }
+}
+
+/** Records in run.json what the run directory holds now that the command has ended (run-seal.ts). */
+function sealRun(runDir: string, contents: RunContents | undefined, fingerprintSha256: string | undefined, warn: (line: string) => void): void {
+  const manifest = contents?.manifest;
+  if (!contents || !manifest) return;
+  try {
+    const found = contents.files.map((f) => ({ name: f.name, pid: f.pid, bytes: f.bytes ?? 0, ...(f.sha256 === undefined ? {} : { sha256: f.sha256 }) }));
+    writeRunManifest(runDir, { ...manifest, seal: makeSeal(found, fingerprintSha256) });
+  } catch (err) {
+    warn(`apitrace: cannot seal ${runDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (later changes to its files will go unnoticed)`);
   }
 }

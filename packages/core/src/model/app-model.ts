@@ -260,6 +260,8 @@ export interface AppModelOptions {
   progress?: (p: { files: number; filesTotal: number; records: number }) => void;
   /** given what the reader found (files, records per kind, problems), for a summary without a second read */
   read?: (run: RunContents) => void;
+  /** hash every event file while reading it, to seal the run (default: only to check a seal) */
+  digests?: boolean;
 }
 
 export { buildAppModel } from './build-app-model.js';

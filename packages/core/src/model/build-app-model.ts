@@ -30,6 +30,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.digests === undefined ? {} : { digests: options.digests }),
   });
   options.read?.(run);
   const images = groupProcessImages(run.files);

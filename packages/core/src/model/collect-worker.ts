@@ -11,6 +11,7 @@ export interface CollectWorkerInput {
   maxCalls: number;
   /** this worker's share: 1, 2, ... (frame list ids must not collide between workers) */
   share: number;
+  digests: boolean;
 }
 
 const input = workerData as CollectWorkerInput;
@@ -21,6 +22,7 @@ try {
   const contents = await readRun(input.dir, collector.visit, {
     languageFilesFirst: true,
     manifest: false,
+    digests: input.digests,
     only: (file) => wanted.has(file.name),
     progress: (p) => port.postMessage({ kind: 'progress', records: p.records }),
   });

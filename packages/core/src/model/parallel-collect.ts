@@ -1,12 +1,12 @@
 // Reads a run with several worker threads when it is big enough to pay for them: the event
 // files are split into contiguous ranges of pids of about equal size, each worker collects its
 // range, and the results are folded together in pid order, as one reader would have met them.
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseEventFileName } from '../reader/event-file-name.js';
-import { compareFiles, MAX_KEPT_PROBLEMS, readRun, type ReadRunOptions, type RunContents } from '../reader/run-reader.js';
+import { checkRunSeal, compareFiles, MAX_KEPT_PROBLEMS, readRun, type ReadRunOptions, type RunContents } from '../reader/run-reader.js';
 import { RunCollector, type CollectedRun } from './run-collector.js';
 import { helperWorkerOptions } from '../own/helper-threads.js';
 
@@ -19,6 +19,8 @@ export interface CollectOptions {
   /** worker threads to use (default 1); 'auto': the cores available (at most 4) for a big run */
   workers?: number | 'auto';
   progress?: ReadRunOptions['progress'];
+  /** hash every event file (to seal the run); by default only to check a seal */
+  digests?: boolean;
 }
 
 interface PidGroup {
@@ -40,7 +42,7 @@ function pidGroups(dir: string): PidGroup[] {
     if (!parsed) continue;
     let bytes = 0;
     try {
-      bytes = statSync(join(dir, name)).size;
+      bytes = lstatSync(join(dir, name)).size;
     } catch {
       bytes = 0;
     }
@@ -70,9 +72,9 @@ function shares(groups: PidGroup[], count: number): string[][] {
   return result;
 }
 
-function runWorker(dir: string, files: string[], maxCalls: number, share: number, onRecords: (delta: number) => void): Promise<{ contents: RunContents; collected: CollectedRun }> {
+function runWorker(dir: string, files: string[], maxCalls: number, share: number, digests: boolean, onRecords: (delta: number) => void): Promise<{ contents: RunContents; collected: CollectedRun }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./collect-worker.js', import.meta.url), helperWorkerOptions({ dir, files, maxCalls, share }));
+    const worker = new Worker(new URL('./collect-worker.js', import.meta.url), helperWorkerOptions({ dir, files, maxCalls, share, digests }));
     let seen = 0;
     worker.on('message', (message: { kind: string; records?: number; message?: string; contents?: RunContents; collected?: CollectedRun }) => {
       if (message.kind === 'progress') {
@@ -99,7 +101,11 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
   const wanted = options.workers === 'auto' ? (bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1) : options.workers ?? 1;
   const workers = Math.min(wanted, groups.length);
   if (workers <= 1) {
-    const run = await readRun(dir, collector.visit, { languageFilesFirst: true, ...(options.progress ? { progress: options.progress } : {}) });
+    const run = await readRun(dir, collector.visit, {
+      languageFilesFirst: true,
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.digests === undefined ? {} : { digests: options.digests }),
+    });
     return { run, collector };
   }
 
@@ -114,7 +120,8 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
   };
   // each worker keeps its share of the individual calls: posting them back is what costs
   const callsPerWorker = Math.ceil(options.maxCalls / parts.length);
-  const results = await Promise.all(parts.map((files, i) => runWorker(dir, files, callsPerWorker, i + 1, onRecords)));
+  const digests = options.digests ?? run.manifest?.seal !== undefined;
+  const results = await Promise.all(parts.map((files, i) => runWorker(dir, files, callsPerWorker, i + 1, digests, onRecords)));
   for (const { contents, collected } of results) {
     collector.absorb(collected);
     run.files.push(...contents.files);
@@ -126,6 +133,7 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
     run.problemsNotKept += contents.problemsNotKept;
   }
   run.files.sort(compareFiles);
+  checkRunSeal(run);
   options.progress?.({ files: filesTotal, filesTotal, records });
   return { run, collector };
 }

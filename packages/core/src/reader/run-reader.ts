@@ -1,12 +1,18 @@
 // Reads every event file of a run directory, streaming and validating each record.
 // A bad line is reported as `file:line: what is wrong` and skipped; nothing else is lost.
-import { readdirSync, statSync } from 'node:fs';
+// The directory is written by the observed processes, so it is read as hostile: files are
+// opened as untrusted-file.ts says, a line is capped (file-lines.ts), deep nesting is refused
+// before parsing, and no problem quotes the content of a file that is not an event file.
+import { createHash, type Hash } from 'node:crypto';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApitraceEvent, ProcessEnd, ProcessStart, Source } from '../schema/events.generated.js';
 import { checkEvent, eventValidator, EVENT_SCHEMA_VERSION } from '../schema/event-validator.js';
 import { parseEventFileName } from './event-file-name.js';
-import { forEachLine } from './file-lines.js';
+import { forEachLine, MAX_LINE_BYTES } from './file-lines.js';
 import { readRunManifest, RUN_MANIFEST_NAME, type RunManifest } from './run-manifest.js';
+import { sealProblems } from './run-seal.js';
+import { UntrustedFileError } from './untrusted-file.js';
 
 export type ProblemSeverity = 'error' | 'warn' | 'info';
 
@@ -29,6 +35,9 @@ export interface EventFileSummary {
   rejected: number;
   /** the last line was cut off: the process ended abruptly */
   truncated: boolean;
+  /** bytes read (the size when opened); with ReadRunOptions.digests, their SHA-256 */
+  bytes?: number;
+  sha256?: string;
 }
 
 export interface RunContents {
@@ -39,6 +48,8 @@ export interface RunContents {
   problems: RunProblem[];
   /** problems beyond MAX_KEPT_PROBLEMS, counted but not kept */
   problemsNotKept: number;
+  /** why the run is not as `apitrace run` sealed it (run-seal.ts); empty when it is */
+  sealBroken: string[];
 }
 
 export type EventVisitor = (event: ApitraceEvent, file: EventFileSummary) => void;
@@ -79,6 +90,31 @@ export interface ReadRunOptions {
   only?: (file: EventFileSummary) => boolean;
   /** read run.json (default true) */
   manifest?: boolean;
+  /** hash each event file while reading it (default: when run.json holds a seal to check) */
+  digests?: boolean;
+}
+
+/** Deeper records are refused before parsing: the contract nests a few levels, not thousands. */
+export const MAX_NESTING = 64;
+/** A shorter line cannot nest deep enough to cost anything worth a scan. */
+const NESTING_SCAN_FROM = 4096;
+
+/** Whether brackets nest deeper than `max` (brackets inside strings count too: only a bound). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** V8's message for a parse failure quotes the text; keep only where it failed. */
+function parseFailure(err: unknown): string {
+  const position = /position (\d+)/.exec((err as Error).message)?.[1];
+  return position === undefined ? 'not JSON' : `not JSON (at character ${position})`;
 }
 
 const PROGRESS_EVERY = 1 << 18;
@@ -87,7 +123,7 @@ const READ_ORDER_LANGUAGE_FIRST: Record<Source, number> = { jvm: 0, node: 1, nat
 export async function readRun(dir: string, visit?: EventVisitor, options: ReadRunOptions = {}): Promise<RunContents> {
   const entries = listRunDirectory(dir);
   eventValidator();
-  const contents: RunContents = { dir, files: [], recordsByKind: new Map(), problems: [], problemsNotKept: 0 };
+  const contents: RunContents = { dir, files: [], recordsByKind: new Map(), problems: [], problemsNotKept: 0, sealBroken: [] };
   const report = (severity: ProblemSeverity, where: string, message: string): void => {
     if (contents.problems.length < MAX_KEPT_PROBLEMS) contents.problems.push({ severity, where, message });
     else contents.problemsNotKept++;
@@ -116,16 +152,38 @@ export async function readRun(dir: string, visit?: EventVisitor, options: ReadRu
     ? [...contents.files].sort((a, b) => a.pid - b.pid || READ_ORDER_LANGUAGE_FIRST[a.source] - READ_ORDER_LANGUAGE_FIRST[b.source] || a.seq - b.seq)
     : contents.files;
   const progress = options.progress;
+  const digests = options.digests ?? contents.manifest?.seal !== undefined;
   let recordsBefore = 0;
   for (const [index, file] of order.entries()) {
     const onRecord = progress
       ? (records: number): void => { if ((records & (PROGRESS_EVERY - 1)) === 0) progress({ files: index, filesTotal: order.length, records: recordsBefore + records }); }
       : undefined;
-    await readEventFile(file, contents, report, visit, onRecord);
+    await readEventFile(file, contents, report, visit, onRecord, digests);
     recordsBefore += file.records + file.rejected;
     progress?.({ files: index + 1, filesTotal: order.length, records: recordsBefore });
   }
+  if (!options.only) checkRunSeal(contents);
   return contents;
+}
+
+/**
+ * Compares the files read with the seal in run.json and adds what disagrees to the problems
+ * and to sealBroken. Called once the whole run has been read (by one reader or several).
+ */
+export function checkRunSeal(contents: RunContents): void {
+  const manifest = contents.manifest;
+  if (!manifest) return;
+  const found = contents.files.map((f) => ({
+    name: f.name, pid: f.pid, bytes: f.bytes ?? lstatSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
+    ...(f.sha256 === undefined ? {} : { sha256: f.sha256 }),
+  }));
+  const commandPid = manifest.plugins.native === 'injected' ? manifest.pid : undefined;
+  for (const problem of sealProblems({ seal: manifest.seal, files: found, ...(commandPid === undefined ? {} : { commandPid }) })) {
+    const where = problem.name === '' ? contents.dir : join(contents.dir, problem.name);
+    contents.sealBroken.push(`${where}: ${problem.message}`);
+    if (contents.problems.length < MAX_KEPT_PROBLEMS) contents.problems.push({ severity: 'error', where, message: problem.message });
+    else contents.problemsNotKept++;
+  }
 }
 
 async function readEventFile(
@@ -133,7 +191,8 @@ async function readEventFile(
   contents: RunContents,
   report: (severity: ProblemSeverity, where: string, message: string) => void,
   visit: EventVisitor | undefined,
-  onRecord?: (records: number) => void,
+  onRecord: ((records: number) => void) | undefined,
+  digests: boolean,
 ): Promise<void> {
   const stackIds = new Set<number>();
   const validate = eventValidator();
@@ -142,19 +201,34 @@ async function readEventFile(
     file.rejected++;
     report(severity, `${file.path}:${line}`, message);
   };
+  /** a file whose first line is not a record is no event file: say so once, quote nothing */
+  const notAnEventFile = (number: number): boolean => {
+    if (number !== 1) return false;
+    file.rejected++;
+    report('error', file.path, 'not an event file: its first line is not an apitrace record; file skipped');
+    return true;
+  };
   const onLine = (text: string, number: number, complete: boolean): boolean => {
     let record: unknown;
+    if (text.length > NESTING_SCAN_FROM && nestsDeeperThan(text, MAX_NESTING)) {
+      if (notAnEventFile(number)) return false;
+      reject(number, `nested deeper than ${MAX_NESTING} levels: skipped`);
+      return true;
+    }
     try {
       record = JSON.parse(text);
     } catch (err) {
       if (!complete) {
         file.truncated = true;
         reject(number, 'truncated final line: the process ended abruptly', 'warn');
+      } else if (notAnEventFile(number)) {
+        return false;
       } else {
-        reject(number, text.trim() === '' ? 'empty line' : `not JSON: ${(err as Error).message}`);
+        reject(number, text.trim() === '' ? 'empty line' : parseFailure(err));
       }
       return true;
     }
+    if (number === 1 && (typeof record !== 'object' || record === null || Array.isArray(record)) && notAnEventFile(number)) return false;
     const version = record as { kind?: unknown; v?: unknown } | null;
     if (version?.kind === 'process_start' && version.v !== EVENT_SCHEMA_VERSION) {
       report('error', `${file.path}:${number}`,
@@ -189,10 +263,22 @@ async function readEventFile(
   };
   // a plain object per file: cheaper per record than a Map update, folded in once at the end
   const kindCounts: Record<string, number> = {};
+  const onOverlong = (number: number, bytes: number): boolean => {
+    if (notAnEventFile(number)) return false;
+    reject(number, `a line of ${bytes} bytes, longer than the ${MAX_LINE_BYTES}-byte limit: skipped`);
+    return true;
+  };
+  let hash: Hash | undefined;
+  if (digests) hash = createHash('sha256');
   try {
-    await forEachLine(file.path, onLine);
+    const lines = await forEachLine(file.path, onLine, { onOverlong, ...(hash ? { onChunk: (chunk: Buffer) => hash.update(chunk) } : {}) });
+    file.bytes = lines.size;
+    // a file that was not read to its end has no digest: its size is still compared
+    if (hash && lines.read === lines.size) file.sha256 = hash.digest('hex');
   } catch (err) {
-    report('error', file.path, `cannot read: ${(err as Error).message}`);
+    file.bytes = lstatSync(file.path, { throwIfNoEntry: false })?.size ?? 0;
+    const why = err instanceof UntrustedFileError ? `skipped: it ${err.message}` : `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    report('error', file.path, why);
   }
   for (const [kind, n] of Object.entries(kindCounts)) contents.recordsByKind.set(kind, (contents.recordsByKind.get(kind) ?? 0) + n);
   // A failing visitor is a bug of the analysis, not damage in the file: it must not pass as one.

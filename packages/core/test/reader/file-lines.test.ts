@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forEachLine } from '../../src/reader/file-lines.js';
+import { UntrustedFileError } from '../../src/reader/untrusted-file.js';
 
 interface FileLine {
   text: string;
@@ -35,11 +37,52 @@ describe('forEachLine', () => {
   });
 
   it('joins lines and multi-byte characters split across read chunks', async () => {
-    const long = 'é'.repeat(1_500_000); // 3 MB: crosses several 1 MiB chunks mid-character
-    const lines = await collect(`${long}\nnext\n`);
-    assert.equal(lines.length, 2);
-    assert.equal(lines[0]!.text, long);
-    assert.equal(lines[1]!.text, 'next');
+    const first = 'a'.repeat(700_001);
+    const long = 'é'.repeat(400_000); // 800 kB from byte 700,002: crosses the 1 MiB chunk mid-character
+    const lines = await collect(`${first}\n${long}\nnext\n`);
+    assert.equal(lines.length, 3);
+    assert.equal(lines[1]!.text, long);
+    assert.equal(lines[2]!.text, 'next');
+  });
+
+  it('skips a line longer than the cap as it streams by, and reads on after it', async () => {
+    const path = join(runDirWith({}), 'f');
+    writeFileSync(path, `a\n${'['.repeat(3_000_000)}\nb\n${'x'.repeat(2_500_000)}`);
+    const seen: string[] = [];
+    const overlong: [number, number][] = [];
+    await forEachLine(path, (text) => { seen.push(text); }, { onOverlong: (n, bytes) => { overlong.push([n, bytes]); } });
+    assert.deepEqual(seen, ['a', 'b']);
+    assert.deepEqual(overlong, [[2, 3_000_000], [4, 2_500_000]]);
+  });
+
+  it('applies a smaller cap to lines within one chunk too', async () => {
+    const path = join(runDirWith({}), 'f');
+    writeFileSync(path, 'short\nthis line is too long\nok\n');
+    const seen: string[] = [];
+    const overlong: number[] = [];
+    await forEachLine(path, (text) => { seen.push(text); }, { maxLineBytes: 8, onOverlong: (n) => { overlong.push(n); } });
+    assert.deepEqual(seen, ['short', 'ok']);
+    assert.deepEqual(overlong, [2]);
+  });
+
+  it('refuses a symbolic link, a FIFO and a directory without reading or blocking', async () => {
+    const dir = runDirWith({});
+    symlinkSync('/etc/passwd', join(dir, 'link'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    for (const [name, why] of [['link', /symbolic link/], ['fifo', /FIFO/], ['.', /directory/]] as const) {
+      await assert.rejects(forEachLine(join(dir, name), () => undefined), (err: Error) => err instanceof UntrustedFileError && why.test(err.message));
+    }
+  });
+
+  it('reads no further than the size the file had when it was opened', async () => {
+    const path = join(runDirWith({}), 'f');
+    writeFileSync(path, 'a\nb\n');
+    const seen: string[] = [];
+    await forEachLine(path, (text) => {
+      seen.push(text);
+      if (seen.length === 1) appendFileSync(path, 'late\n');
+    });
+    assert.deepEqual(seen, ['a', 'b']);
   });
 
   it('stops reading when the handler says so', async () => {
