@@ -14,7 +14,12 @@ export function findOnPath(command: string, pathVar: string | undefined, cwd: st
   if (command.includes('/')) return isAbsolute(command) ? command : resolve(cwd, command);
   for (const dir of (pathVar ?? '').split(delimiter)) {
     const candidate = join(dir === '' ? cwd : resolve(cwd, dir), command);
-    const st = statSync(candidate, { throwIfNoEntry: false });
+    let st;
+    try {
+      st = statSync(candidate, { throwIfNoEntry: false });
+    } catch {
+      continue; // a PATH entry that is a file or cannot be searched: the shell skips it too
+    }
     if (st?.isFile() && (st.mode & 0o111) !== 0) return candidate;
   }
   return undefined;

@@ -1,5 +1,6 @@
 // `apitrace run`: make the run directory, inject the plugins, run the command, summarise.
 import { redactArgv } from '@apitrace/node-plugin/redact';
+import { CliError } from '../cli/cli-error.js';
 import { writeRunManifest, type RunManifest } from '../reader/run-manifest.js';
 import { nativeInterceptionWarnings } from './executable-check.js';
 import { locatePlugins, type PluginName } from '../own/plugin-artifacts.js';
@@ -39,10 +40,31 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
     started: new Date().toISOString(),
     plugins: injection.states,
   };
-  writeRunManifest(runDir, manifest);
+  try {
+    writeRunManifest(runDir, manifest);
+  } catch (err) {
+    // nothing could be recorded either: saying so beats a run that silently holds nothing
+    throw new CliError(`cannot write to the run directory ${runDir}: ${errorReason(err)}`, 'free some space, or choose another --out');
+  }
 
   const outcome = await superviseChild(command, args, injection.env);
   if (outcome.launchError) options.warn(`apitrace: cannot run ${command}: ${outcome.launchError}`);
-  writeRunManifest(runDir, { ...manifest, ended: new Date().toISOString(), exit_status: outcome.status });
+  try {
+    writeRunManifest(runDir, {
+      ...manifest, ended: new Date().toISOString(), exit_status: outcome.status, ...(outcome.pid === undefined ? {} : { pid: outcome.pid }),
+    });
+  } catch (err) {
+    // the command has run: its status stays the status, whatever apitrace could not write
+    options.warn(`apitrace: cannot complete ${runDir}/run.json: ${errorReason(err)} (the summary below may be incomplete)`);
+  }
   return { runDir, status: outcome.status };
+}
+
+function errorReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EDQUOT') return 'disk quota exceeded';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? (err as Error).message;
 }

@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
-export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+// SIGUSR1/SIGUSR2 mean something to many programs (reopen logs, print progress); unhandled
+// they would end the launcher (SIGUSR2) or open its inspector (SIGUSR1)
+export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 
 export const EXIT_NOT_FOUND = 127;
 export const EXIT_NOT_EXECUTABLE = 126;
@@ -30,6 +32,8 @@ function inTerminalForeground(): boolean {
 
 export interface ChildOutcome {
   status: number;
+  /** the child's pid, when it was started */
+  pid?: number;
   /** set when the command could not be started at all */
   launchError?: string;
 }
@@ -60,7 +64,7 @@ export function superviseChild(command: string, args: readonly string[], env: No
     child.once('exit', (code, signal) => {
       stopForwarding();
       const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
-      resolvePromise({ status });
+      resolvePromise({ status, ...(child.pid === undefined ? {} : { pid: child.pid }) });
     });
   });
 }
