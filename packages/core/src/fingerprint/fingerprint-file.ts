@@ -1,8 +1,9 @@
 // fingerprint.json in a run directory, and reading a fingerprint back from either a run
 // directory or a file (what `apitrace diff` compares).
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppModel } from '../model/app-model.js';
+import { writeOutputFile } from '../output/output-file.js';
 import { computeFingerprint, FINGERPRINT_FORMAT, FINGERPRINT_VERSION, fingerprintJson, type Fingerprint } from './fingerprint.js';
 
 export const FINGERPRINT_FILE_NAME = 'fingerprint.json';
@@ -12,7 +13,7 @@ export class FingerprintFileError extends Error {}
 
 export function writeRunFingerprint(runDir: string, fingerprint: Fingerprint): string {
   const path = join(runDir, FINGERPRINT_FILE_NAME);
-  writeFileSync(path, fingerprintJson(fingerprint), { mode: 0o600 });
+  writeOutputFile(path, fingerprintJson(fingerprint));
   return path;
 }
 

@@ -1,5 +1,6 @@
 // `apitrace run`: make the run directory, inject the plugins, run the command, summarise.
 import { redactArgv } from '@apitrace/node-plugin/redact';
+import { CliError } from '../cli/cli-error.js';
 import { writeRunManifest, type RunManifest } from '../reader/run-manifest.js';
 import { nativeInterceptionWarnings } from './executable-check.js';
 import { locatePlugins, type PluginName } from '../own/plugin-artifacts.js';
@@ -43,6 +44,12 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
 
   const outcome = await superviseChild(command, args, injection.env);
   if (outcome.launchError) options.warn(`apitrace: cannot run ${command}: ${outcome.launchError}`);
-  writeRunManifest(runDir, { ...manifest, ended: new Date().toISOString(), exit_status: outcome.status });
+  try {
+    writeRunManifest(runDir, { ...manifest, ended: new Date().toISOString(), exit_status: outcome.status });
+  } catch (err) {
+    // the command ran: its status is what scripts rely on, so this is a warning, not an exit 2
+    if (!(err instanceof CliError)) throw err;
+    options.warn(`apitrace: cannot record how the command ended: ${err.what} (the events are kept: apitrace report ${runDir})`);
+  }
   return { runDir, status: outcome.status };
 }

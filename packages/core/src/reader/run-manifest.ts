@@ -1,7 +1,8 @@
 // run.json: what `apitrace run` launched and how it ended. Written and read by the core
 // only; emitters never touch it (docs/events.md, The run directory).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeOutputFile } from '../output/output-file.js';
 
 export const RUN_MANIFEST_NAME = 'run.json';
 
@@ -20,7 +21,7 @@ export interface RunManifest {
 export type PluginState = 'injected' | 'disabled' | 'missing' | 'unusable';
 
 export function writeRunManifest(dir: string, manifest: RunManifest): void {
-  writeFileSync(join(dir, RUN_MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+  writeOutputFile(join(dir, RUN_MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** Reads run.json; a missing file is undefined, a damaged one throws with the reason. */

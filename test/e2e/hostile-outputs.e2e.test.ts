@@ -1,0 +1,96 @@
+// Outputs where someone else had a hand first: links planted in a run directory by the
+// observed process or at an `-o FILE`. Nothing apitrace writes goes through a link, and every
+// refusal is one line and exit status 2.
+import { strict as assert } from 'node:assert';
+import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from '../support/paths.js';
+import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
+
+const RUN_OUTPUTS = ['report.html', 'sbom.cdx.json', 'sbom.spdx.json', 'findings.json', 'findings.sarif', 'fingerprint.json', 'run.json'];
+const VICTIM_TEXT = 'belongs to someone else\n';
+
+function apitrace(args: string[], cwd: string): Promise<Finished> {
+  return runProgram(process.execPath, [CLI, ...args], { cwd, env: cleanEnv() });
+}
+
+/** A file standing for one the launcher may write but must never touch (root-owned, say). */
+function victim(dir: string): string {
+  const path = join(dir, 'victim');
+  writeFileSync(path, VICTIM_TEXT, { mode: 0o644 });
+  return path;
+}
+
+function assertVictimUntouched(path: string): void {
+  assert.equal(readFileSync(path, 'utf8'), VICTIM_TEXT, `${path} was written through a link`);
+  assert.equal(statSync(path).mode & 0o777, 0o644);
+}
+
+function assertPrivateFile(path: string): void {
+  const stats = lstatSync(path);
+  assert.ok(stats.isFile(), `${path} is a regular file, not a link`);
+  assert.equal(stats.mode & 0o777, 0o600, path);
+}
+
+function assertRefused(r: Finished, pattern: RegExp): void {
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^apitrace: [^\n]+\n$/, 'exactly one line');
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  assert.match(r.stderr, pattern);
+}
+
+describe('hostile and careless outputs (end to end)', function () {
+  this.timeout(120_000);
+
+  it('apitrace run replaces links the command planted at every output name, and writes nothing through them', async () => {
+    const cwd = tempDir('planted');
+    const target = victim(cwd);
+    const out = join(cwd, 'run');
+    // run.json exists while the command runs: the command swaps it for a link, as it can
+    const plant = 'for f in "$@"; do rm -f "$APITRACE_DIR/$f"; ln -s "$0" "$APITRACE_DIR/$f"; done';
+    const r = await apitrace(['run', '--out', out, '--', 'sh', '-c', plant, target, ...RUN_OUTPUTS], cwd);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /cannot write|internal error/);
+    assertVictimUntouched(target);
+    for (const name of RUN_OUTPUTS) assertPrivateFile(join(out, name));
+    const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { exit_status?: number };
+    assert.equal(manifest.exit_status, 0);
+    assert.deepEqual(readdirSync(out).filter((n) => n.endsWith('.partial')), [], 'no temporary file is left behind');
+  });
+
+  describe('-o FILE of the commands that print a document', () => {
+    let cwd = '';
+    let runDir = '';
+    before(async () => {
+      cwd = tempDir('dash-o');
+      runDir = join(cwd, 'run');
+      const r = await apitrace(['run', '--out', runDir, '--', 'true'], cwd);
+      assert.equal(r.status, 0, r.stderr);
+    });
+
+    for (const [name, args] of [
+      ['sbom', ['sbom', '--format', 'spdx', '-o']],
+      ['fingerprint', ['fingerprint', '-o']],
+      ['findings', ['findings', '-f', 'sarif', '-o']],
+      ['report --html', ['report', '--html']],
+    ] as const) {
+      it(`apitrace ${name} replaces a link at its -o path instead of writing through it`, async () => {
+        const target = victim(tempDir('victim'));
+        const link = join(cwd, `${name.replace(/\W/g, '-')}.out`);
+        symlinkSync(target, link);
+        const r = await apitrace([args[0], runDir, ...args.slice(1), link], cwd);
+        assert.equal(r.status, 0, r.stderr);
+        assertVictimUntouched(target);
+        assertPrivateFile(link);
+        assert.ok(readFileSync(link, 'utf8').length > 0);
+      });
+    }
+
+    it('refuses an -o path that is a directory, a device, or missing its directory, with one line', async () => {
+      assertRefused(await apitrace(['sbom', runDir, '-o', runDir], cwd), new RegExp(`^apitrace: cannot write ${runDir}: it is a directory `));
+      assertRefused(await apitrace(['fingerprint', runDir, '-o', '/dev/null'], cwd), /^apitrace: cannot write \/dev\/null: it is not a regular file /);
+      assert.ok(statSync('/dev/null').isCharacterDevice());
+      assertRefused(await apitrace(['findings', runDir, '-o', join(cwd, 'no', 'such.json')], cwd), /: .*\/no does not exist /);
+    });
+  });
+});
