@@ -1,8 +1,9 @@
 // Outputs where someone else had a hand first: links planted in a run directory by the
-// observed process or at an `-o FILE`. Nothing apitrace writes goes through a link, and every
-// refusal is one line and exit status 2.
+// observed process or at an `-o FILE`, and an `--out` that is a link, sits under a file, belongs
+// to another user or is writable by others. Nothing apitrace writes goes through a link,
+// nothing it did not create is changed, and every refusal is one line and exit status 2.
 import { strict as assert } from 'node:assert';
-import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
@@ -91,6 +92,61 @@ describe('hostile and careless outputs (end to end)', function () {
       assertRefused(await apitrace(['fingerprint', runDir, '-o', '/dev/null'], cwd), /^apitrace: cannot write \/dev\/null: it is not a regular file /);
       assert.ok(statSync('/dev/null').isCharacterDevice());
       assertRefused(await apitrace(['findings', runDir, '-o', join(cwd, 'no', 'such.json')], cwd), /: .*\/no does not exist /);
+    });
+  });
+
+  describe('--out of apitrace run', () => {
+    it('refuses an --out that is a symbolic link, and leaves what it points to alone', async () => {
+      const cwd = tempDir('out-link');
+      const real = join(cwd, 'real');
+      mkdirSync(real, { mode: 0o700 });
+      symlinkSync(real, join(cwd, 'link'));
+      const r = await apitrace(['run', '--out', join(cwd, 'link'), '--', 'sh', '-c', 'echo ran'], cwd);
+      assertRefused(r, /: is a symbolic link /);
+      assert.equal(r.stdout, '', 'the command did not run');
+      assert.deepEqual(readdirSync(real), []);
+    });
+
+    it('refuses an --out under a regular file', async () => {
+      const cwd = tempDir('out-file');
+      writeFileSync(join(cwd, 'file'), 'x');
+      const r = await apitrace(['run', '--out', join(cwd, 'file', 'run'), '--', 'sh', '-c', 'echo ran'], cwd);
+      assertRefused(r, /^apitrace: cannot create run directory .*: a file stands where a directory is needed /);
+      assert.equal(r.stdout, '');
+    });
+
+    it('refuses an --out directory that belongs to another user', async function () {
+      if (process.getuid?.() !== 0) this.skip(); // giving a directory away needs root
+      const cwd = tempDir('out-owner');
+      const theirs = join(cwd, 'theirs');
+      mkdirSync(theirs, { mode: 0o755 });
+      chownSync(theirs, 65534, 65534);
+      const r = await apitrace(['run', '--out', theirs, '--', 'sh', '-c', 'echo ran'], cwd);
+      assertRefused(r, /: directory belongs to uid 65534, not to you /);
+      assert.equal(r.stdout, '');
+      assert.equal(statSync(theirs).mode & 0o7777, 0o755);
+      assert.deepEqual(readdirSync(theirs), []);
+    });
+
+    it('refuses an --out directory others can write to, and does not chmod it', async () => {
+      const cwd = tempDir('out-shared');
+      const shared = join(cwd, 'shared');
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      const r = await apitrace(['run', '--out', shared, '--', 'sh', '-c', 'echo ran'], cwd);
+      assertRefused(r, /: directory is writable by other users \(mode 1777\) /);
+      assert.equal(statSync(shared).mode & 0o7777, 0o1777);
+    });
+
+    it('uses an empty directory of its own user as it is: its mode is not apitrace\'s to change', async () => {
+      const cwd = tempDir('out-adopt');
+      const mine = join(cwd, 'mine');
+      mkdirSync(mine);
+      chmodSync(mine, 0o750);
+      const r = await apitrace(['run', '--out', mine, '--', 'true'], cwd);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(statSync(mine).mode & 0o7777, 0o750);
+      assertPrivateFile(join(mine, 'run.json'));
     });
   });
 });
