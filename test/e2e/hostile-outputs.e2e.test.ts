@@ -1,7 +1,8 @@
 // Outputs where someone else had a hand first: links planted in a run directory by the
-// observed process or at an `-o FILE`, and an `--out` that is a link, sits under a file, belongs
-// to another user or is writable by others. Nothing apitrace writes goes through a link,
-// nothing it did not create is changed, and every refusal is one line and exit status 2.
+// observed process or beside an `-o FILE`, an `--out` that is a link, sits under a file, belongs
+// to another user or is writable by others, and `apitrace layout` aimed at a directory that
+// only looks like a layout. Nothing apitrace writes goes through a link, nothing it did not
+// create is changed or deleted, and every refusal is one line and exit status 2.
 import { strict as assert } from 'node:assert';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -147,6 +148,36 @@ describe('hostile and careless outputs (end to end)', function () {
       assert.equal(r.status, 0, r.stderr);
       assert.equal(statSync(mine).mode & 0o7777, 0o750);
       assertPrivateFile(join(mine, 'run.json'));
+    });
+  });
+
+  describe('apitrace layout DIR', () => {
+    it('leaves a directory holding a fake layout.json and a file of the user\'s intact', async () => {
+      const dir = join(tempDir('layout-fake'), 'mine');
+      mkdirSync(dir);
+      const fake = `${JSON.stringify({ format: 'apitrace-layout', v: 1, version: '0.1.0', nodeEntry: 'node/dist/src/index.js', nodePackages: [] })}\n`;
+      writeFileSync(join(dir, 'layout.json'), fake);
+      writeFileSync(join(dir, 'thesis.tex'), 'years of work');
+      const r = await apitrace(['layout', dir], dir);
+      assertRefused(r, new RegExp(`^apitrace: ${dir} is not an apitrace layout: it holds thesis.tex \\(choose an empty or new directory\\)\n$`));
+      assert.deepEqual(readdirSync(dir).sort(), ['layout.json', 'thesis.tex']);
+      assert.equal(readFileSync(join(dir, 'thesis.tex'), 'utf8'), 'years of work');
+      assert.equal(readFileSync(join(dir, 'layout.json'), 'utf8'), fake);
+    });
+
+    it('leaves a directory whose layout.json is not one apitrace wrote, or is a link, intact', async () => {
+      const dir = join(tempDir('layout-other'), 'mine');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'layout.json'), '{"format":"apitrace-layout","v":1}\n');
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM mine\n');
+      assertRefused(await apitrace(['layout', dir], dir), /is not an apitrace layout: its layout\.json is not one apitrace wrote /);
+      assert.equal(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'FROM mine\n');
+
+      const linked = join(tempDir('layout-link'), 'mine');
+      mkdirSync(linked);
+      symlinkSync(join(dir, 'layout.json'), join(linked, 'layout.json'));
+      assertRefused(await apitrace(['layout', linked], linked), /is not an apitrace layout: its layout\.json is not a file /);
+      assert.ok(lstatSync(join(linked, 'layout.json')).isSymbolicLink());
     });
   });
 });
