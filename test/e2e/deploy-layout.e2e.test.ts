@@ -93,7 +93,7 @@ describe('container layout (end to end, copied away from the repository)', funct
     writeFileSync(join(other, 'notes.txt'), 'mine');
     const refused = await runProgram(process.execPath, [CLI, 'layout', other], { env: cleanEnv() });
     assert.equal(refused.status, 2);
-    assert.equal(refused.stderr, `apitrace: cannot write the layout to ${other}: directory is not empty and holds no apitrace layout (choose a new or empty directory)\n`);
+    assert.equal(refused.stderr, `apitrace: ${other} is not an apitrace layout: it holds notes.txt (choose an empty or new directory)\n`);
     assert.equal(readFileSync(join(other, 'notes.txt'), 'utf8'), 'mine');
   });
 

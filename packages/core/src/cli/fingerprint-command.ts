@@ -1,10 +1,9 @@
 // `apitrace fingerprint <run-dir> [-o FILE]`: the run's behavioural fingerprint (canonical JSON).
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { buildAppModel } from '../model/app-model.js';
 import { computeFingerprint, fingerprintJson } from '../fingerprint/fingerprint.js';
+import { writeOutputFile } from '../output/output-file.js';
 import { analysisProgress } from './analysis-progress.js';
-import { CliError, EXIT_USAGE } from './cli-error.js';
 
 export async function fingerprintOfRun(runDir: string): Promise<string> {
   const progress = analysisProgress();
@@ -15,16 +14,13 @@ export async function fingerprintOfRun(runDir: string): Promise<string> {
   }
 }
 
+/**
+ * `-o FILE` of the commands that print a document: stdout without one, with `-o -`, or with
+ * `-o /dev/stdout` (a link the file writer would refuse to replace, but what the user means).
+ */
 export function writeOutput(path: string | undefined, text: string): void {
-  if (path === undefined || path === '-') {
-    process.stdout.write(text);
-    return;
-  }
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as Error).message}`, 'choose another -o path', EXIT_USAGE);
-  }
+  if (path === undefined || path === '-' || path === '/dev/stdout') process.stdout.write(text);
+  else writeOutputFile(path, text, 'choose another -o path, or -o - for stdout');
 }
 
 export function registerFingerprintCommand(program: Command, setStatus: (status: number) => void): void {

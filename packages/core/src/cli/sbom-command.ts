@@ -1,11 +1,10 @@
 // `apitrace sbom <run-dir> --format cyclonedx|spdx [-o FILE]`: the usage-based SBOM of a run,
 // validated against its format's schema, on stdout or into a file.
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { buildAppModel } from '../model/app-model.js';
 import { renderSbom, SBOM_FORMATS, type SbomFormat } from '../sbom/sbom-files.js';
 import { analysisProgress } from './analysis-progress.js';
-import { CliError, EXIT_USAGE } from './cli-error.js';
+import { writeOutput } from './fingerprint-command.js';
 
 export async function sbomOfRun(runDir: string, format: SbomFormat): Promise<string> {
   const progress = analysisProgress();
@@ -18,16 +17,7 @@ export async function sbomOfRun(runDir: string, format: SbomFormat): Promise<str
 }
 
 export async function sbomCommand(runDir: string, flags: { format: SbomFormat; output?: string }): Promise<void> {
-  const text = await sbomOfRun(runDir, flags.format);
-  if (flags.output === undefined || flags.output === '-') {
-    process.stdout.write(text);
-    return;
-  }
-  try {
-    writeFileSync(flags.output, text);
-  } catch (err) {
-    throw new CliError(`cannot write ${flags.output}: ${(err as Error).message}`, 'choose another -o path', EXIT_USAGE);
-  }
+  writeOutput(flags.output, await sbomOfRun(runDir, flags.format));
 }
 
 export function registerSbomCommand(program: Command, setStatus: (status: number) => void): void {

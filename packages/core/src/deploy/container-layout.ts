@@ -1,11 +1,12 @@
 // `apitrace layout <dir>`: one self-contained directory with the three plugins and a launcher,
 // to copy into or mount in any glibc-based image. Written beside the target and renamed into
 // place, so a half-written layout is never mounted.
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
 import type { PluginArtifact, PluginName } from '../own/plugin-artifacts.js';
 import { IMAGE_LAYOUT_DIR, LAYOUT_FILES, type LayoutManifest } from './container-paths.js';
+import { whyNotALayout } from './existing-layout.js';
 import { launcherScript } from './launcher-script.js';
 import { DependencyClosureError, runtimeDependencyClosure } from './node-package-closure.js';
 
@@ -44,13 +45,31 @@ FROM busybox:1.36
 COPY . ${IMAGE_LAYOUT_DIR}/
 `;
 
+function cannotWrite(target: string, err: unknown): CliError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOTDIR' ? 'a file stands where a directory is needed' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+  return new CliError(`cannot write the layout to ${target}: ${why}`, 'choose an empty or new directory');
+}
+
+/**
+ * `dir` may be written when it is missing, empty, or a layout apitrace wrote: the old one is
+ * deleted, so anything else there would be lost.
+ */
 function checkTarget(target: string): void {
-  const existing = statSync(target, { throwIfNoEntry: false });
-  if (!existing) return;
-  if (!existing.isDirectory()) throw new CliError(`cannot write the layout to ${target}: not a directory`, 'choose a new directory');
-  const entries = readdirSync(target);
-  if (entries.length > 0 && !entries.includes(LAYOUT_FILES.manifest)) {
-    throw new CliError(`cannot write the layout to ${target}: directory is not empty and holds no apitrace layout`, 'choose a new or empty directory');
+  const notALayout = (why: string): CliError =>
+    new CliError(`${target} is not an apitrace layout: ${why}`, 'choose an empty or new directory');
+  try {
+    const existing = lstatSync(target, { throwIfNoEntry: false });
+    if (!existing) return;
+    if (existing.isSymbolicLink()) throw notALayout('it is a symbolic link');
+    if (!existing.isDirectory()) throw new CliError(`cannot write the layout to ${target}: not a directory`, 'choose a new directory');
+    const entries = readdirSync(target);
+    if (entries.length === 0) return;
+    const why = whyNotALayout(target, entries);
+    if (why !== undefined) throw notALayout(why);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw cannotWrite(target, err);
   }
 }
 
@@ -65,8 +84,13 @@ export function writeContainerLayout(dir: string, plugins: Record<PluginName, Pl
   }
   const target = resolve(dir);
   checkTarget(target);
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-`));
+  let staging: string;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    staging = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-`));
+  } catch (err) {
+    throw cannotWrite(target, err);
+  }
   try {
     copyFileSync(plugins.native.path, join(staging, LAYOUT_FILES.nativeShim));
     chmodSync(join(staging, LAYOUT_FILES.nativeShim), 0o755);
@@ -99,7 +123,7 @@ export function writeContainerLayout(dir: string, plugins: Record<PluginName, Pl
     // Readable by every user of the container: the application may run as any uid.
     chmodSync(staging, 0o755);
 
-    if (existsSync(target)) rmSync(target, { recursive: true });
+    rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
     return { dir: target, manifest };
   } catch (err) {

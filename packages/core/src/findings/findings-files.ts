@@ -1,7 +1,7 @@
 // The findings of a run in each format, and findings.json / findings.sarif in the run directory.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppModel } from '../model/app-model.js';
+import { writeOutputFile } from '../output/output-file.js';
 import { RepoPaths, repositoryRoot } from '../sarif/repo-paths.js';
 import { sarifJson } from '../sarif/sarif-log.js';
 import { evaluateRules, type Finding } from './evaluate-rules.js';
@@ -27,7 +27,7 @@ export function writeRunFindings(runDir: string, model: AppModel, findings: read
   const written: string[] = [];
   for (const format of ['json', 'sarif'] as const) {
     const path = join(runDir, FINDINGS_FILE_NAMES[format]);
-    writeFileSync(path, renderFindings(model, findings, format), { mode: 0o600 });
+    writeOutputFile(path, renderFindings(model, findings, format));
     written.push(path);
   }
   return written;

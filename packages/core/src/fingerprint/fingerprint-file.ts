@@ -1,8 +1,9 @@
 // fingerprint.json in a run directory, and reading a fingerprint back from either a run
 // directory or a file (what `apitrace diff` compares).
-import { lstatSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppModel } from '../model/app-model.js';
+import { writeOutputFile } from '../output/output-file.js';
 import { parseEventFileName } from '../reader/event-file-name.js';
 import { readRunManifest } from '../reader/run-manifest.js';
 import { sealProblems, sha256Hex, type FoundFile } from '../reader/run-seal.js';
@@ -16,7 +17,7 @@ export class FingerprintFileError extends Error {}
 
 export function writeRunFingerprint(runDir: string, fingerprint: Fingerprint): string {
   const path = join(runDir, FINGERPRINT_FILE_NAME);
-  writeFileSync(path, fingerprintJson(fingerprint), { mode: 0o600 });
+  writeOutputFile(path, fingerprintJson(fingerprint));
   return path;
 }
 

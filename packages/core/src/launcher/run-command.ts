@@ -44,7 +44,8 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
     writeRunManifest(runDir, manifest);
   } catch (err) {
     // nothing could be recorded either: saying so beats a run that silently holds nothing
-    throw new CliError(`cannot write to the run directory ${runDir}: ${errorReason(err)}`, 'free some space, or choose another --out');
+    if (err instanceof CliError) throw new CliError(err.what, 'make room or fix the permissions there, or choose another --out');
+    throw err;
   }
 
   const outcome = await superviseChild(command, args, injection.env);
@@ -54,17 +55,9 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
       ...manifest, ended: new Date().toISOString(), exit_status: outcome.status, ...(outcome.pid === undefined ? {} : { pid: outcome.pid }),
     });
   } catch (err) {
-    // the command has run: its status stays the status, whatever apitrace could not write
-    options.warn(`apitrace: cannot complete ${runDir}/run.json: ${errorReason(err)} (the summary below may be incomplete)`);
+    // the command ran: its status is what scripts rely on, so this is a warning, not an exit 2
+    if (!(err instanceof CliError)) throw err;
+    options.warn(`apitrace: cannot record how the command ended: ${err.what} (the events are kept: apitrace report ${runDir})`);
   }
   return { runDir, status: outcome.status };
-}
-
-function errorReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return 'no space left on the device';
-  if (code === 'EDQUOT') return 'disk quota exceeded';
-  if (code === 'EROFS') return 'read-only file system';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return code ?? (err as Error).message;
 }

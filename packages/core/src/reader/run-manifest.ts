@@ -1,7 +1,7 @@
 // run.json: what `apitrace run` launched and how it ended. Written and read by the core
 // only; emitters never touch it (docs/events.md, The run directory).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeOutputFile } from '../output/output-file.js';
 import type { RunSeal } from './run-seal.js';
 import { readRegularFile, UntrustedFileError } from './untrusted-file.js';
 
@@ -26,7 +26,7 @@ export interface RunManifest {
 export type PluginState = 'injected' | 'disabled' | 'missing' | 'unusable';
 
 export function writeRunManifest(dir: string, manifest: RunManifest): void {
-  writeFileSync(join(dir, RUN_MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+  writeOutputFile(join(dir, RUN_MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** run.json holds an argv and one line per event file: far less than this. */

@@ -1,8 +1,8 @@
 // Renders the model as an SBOM in either format, validated before it is handed out, and writes
 // both next to the event files of a run (`apitrace run`, `apitrace sbom`).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppModel } from '../model/app-model.js';
+import { writeOutputFile } from '../output/output-file.js';
 import { cyclonedxJson } from './cyclonedx/cyclonedx-bom.js';
 import { validateCycloneDx } from './cyclonedx/cyclonedx-validator.js';
 import { spdxJson } from './spdx/spdx-document.js';
@@ -29,7 +29,7 @@ export async function writeRunSboms(runDir: string, model: AppModel): Promise<st
   const written: string[] = [];
   for (const format of SBOM_FORMATS) {
     const path = join(runDir, SBOM_FILE_NAMES[format]);
-    writeFileSync(path, await renderSbom(model, format), { mode: 0o600 });
+    writeOutputFile(path, await renderSbom(model, format));
     written.push(path);
   }
   return written;

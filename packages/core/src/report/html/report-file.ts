@@ -1,7 +1,7 @@
 // report.html in the run directory.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppModel } from '../../model/app-model.js';
+import { writeOutputFile } from '../../output/output-file.js';
 import type { Finding } from '../../findings/evaluate-rules.js';
 import { evaluateRules } from '../../findings/evaluate-rules.js';
 import { computeFingerprint, type Fingerprint } from '../../fingerprint/fingerprint.js';
@@ -11,6 +11,6 @@ export const REPORT_FILE_NAME = 'report.html';
 
 export function writeRunReport(runDir: string, model: AppModel, findings: readonly Finding[] = evaluateRules(model), fingerprint: Fingerprint = computeFingerprint(model)): string {
   const path = join(runDir, REPORT_FILE_NAME);
-  writeFileSync(path, reportHtml(model, findings, fingerprint), { mode: 0o600 });
+  writeOutputFile(path, reportHtml(model, findings, fingerprint));
   return path;
 }
