@@ -45,6 +45,25 @@ describe('hostile and careless input (end to end)', () => {
     }
   });
 
+  it('identifies components named by forged records without reading a device, a FIFO or a huge file', async () => {
+    const cwd = tempDir('hostile-units');
+    const recorded = await recordedRun(cwd, 'recorded', ['sh', '-c', 'exit 0']);
+    const eventFile = readdirSync(recorded).find((n) => /-native-0\.jsonl$/.test(n))!;
+    const dir = join(cwd, 'forged');
+    mkdirSync(dir);
+    execFileSync('mkfifo', [join(cwd, 'fifo.so')]);
+    mkdirSync(join(cwd, 'node_modules', 'evil'), { recursive: true });
+    execFileSync('mkfifo', [join(cwd, 'node_modules', 'evil', 'package.json')]);
+    writeFileSync(join(cwd, 'node_modules', 'evil', 'index.js'), '');
+    const unit = (path: string, unit = 'shared_object') => JSON.stringify({ kind: 'code_unit', t: 1, unit, how: unit === 'module' ? 'require' : 'dlopen', path });
+    writeFileSync(join(dir, eventFile), readFileSync(join(recorded, eventFile), 'utf8') +
+      [unit('/dev/zero'), unit('/dev/urandom'), unit(join(cwd, 'fifo.so')), unit(join(cwd, 'node_modules', 'evil', 'index.js'), 'module')].join('\n') + '\n');
+    const r = await apitrace(['sbom', dir, '--format', 'cyclonedx'], cwd, cleanEnv(), ['--max-old-space-size=64']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, STACK_TRACE);
+    assert.match(r.stdout, /"bomFormat": "CycloneDX"/);
+  });
+
   it('seals a run: a file changed or a fingerprint forged afterwards is named, and diff --fail-on fails closed', async () => {
     const cwd = tempDir('hostile-seal');
     const base = await recordedRun(cwd, 'base', ['sh', '-c', 'exit 0']);

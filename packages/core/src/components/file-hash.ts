@@ -1,6 +1,7 @@
-// sha256 of a file on disk, for components no package manager identifies.
+// sha256 of a file on disk, for components no package manager identifies. The path comes from
+// an event file, so it may name a FIFO or a device: only a regular file is read.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { forEachChunk } from '../reader/untrusted-file.js';
 
 const cache = new Map<string, string | null>();
 
@@ -9,7 +10,9 @@ export function sha256OfFile(path: string): string | undefined {
   if (cached !== undefined) return cached ?? undefined;
   let digest: string | null = null;
   try {
-    digest = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const hash = createHash('sha256');
+    forEachChunk(path, (chunk) => hash.update(chunk), { followLinks: true });
+    digest = hash.digest('hex');
   } catch {
     digest = null;
   }

@@ -1,7 +1,8 @@
 // npm packages on disk: the package.json that owns a file, and the packages installed under an
 // application root's node_modules (the installed-but-never-loaded candidates).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { readRegularFile } from '../reader/untrusted-file.js';
 
 export interface NpmPackageJson {
   root: string;
@@ -14,13 +15,15 @@ export interface NpmPackageJson {
 }
 
 const cache = new Map<string, NpmPackageJson | null>();
+const MAX_PACKAGE_JSON_BYTES = 16 * 1024 * 1024;
 
 export function readPackageJson(root: string): NpmPackageJson | undefined {
   const cached = cache.get(root);
   if (cached !== undefined) return cached ?? undefined;
   let parsed: NpmPackageJson | undefined;
   try {
-    const json = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    // the root comes from a recorded path: read package.json only if it is a regular file of sane size
+    const json = JSON.parse(readRegularFile(join(root, 'package.json'), MAX_PACKAGE_JSON_BYTES, { followLinks: true }).toString('utf8')) as Record<string, unknown>;
     const deps = { ...(json['optionalDependencies'] as object | undefined), ...(json['dependencies'] as object | undefined) };
     parsed = {
       root,

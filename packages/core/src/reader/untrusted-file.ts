@@ -14,7 +14,15 @@ export interface OpenedFile {
 }
 
 // libuv adds O_CLOEXEC itself
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+export interface OpenOptions {
+  /**
+   * follow a symbolic link to a regular file (default false): for files named by recorded
+   * paths, such as the libraries a process loaded, which are often links
+   */
+  followLinks?: boolean;
+}
 
 function kindOf(stat: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isDirectory(): boolean }): string {
   if (stat.isDirectory()) return 'a directory';
@@ -25,10 +33,10 @@ function kindOf(stat: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlock
 }
 
 /** Opens `path` for reading if it is a regular file and not a symbolic link; the caller closes fd. */
-export function openRegularFile(path: string): OpenedFile {
+export function openRegularFile(path: string, options: OpenOptions = {}): OpenedFile {
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = openSync(path, options.followLinks ? OPEN_FLAGS : OPEN_FLAGS | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new UntrustedFileError('is a symbolic link, which apitrace does not follow');
@@ -48,8 +56,8 @@ export function openRegularFile(path: string): OpenedFile {
 }
 
 /** Reads a whole small file (run.json, fingerprint.json) that must not be larger than `maxBytes`. */
-export function readRegularFile(path: string, maxBytes: number): Buffer {
-  const { fd, size } = openRegularFile(path);
+export function readRegularFile(path: string, maxBytes: number, options: OpenOptions = {}): Buffer {
+  const { fd, size } = openRegularFile(path, options);
   try {
     if (size > maxBytes) throw new UntrustedFileError(`is ${size} bytes, more than the ${maxBytes} such a file can hold`);
     const buffer = Buffer.alloc(size);
@@ -60,6 +68,23 @@ export function readRegularFile(path: string, maxBytes: number): Buffer {
       read += n;
     }
     return read === size ? buffer : buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Feeds a regular file to `consume` in chunks, up to its size when opened (for hashing big files). */
+export function forEachChunk(path: string, consume: (chunk: Buffer) => void, options: OpenOptions = {}): void {
+  const { fd, size } = openRegularFile(path, options);
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(size, 1024 * 1024));
+    let position = 0;
+    while (position < size) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
+      if (n === 0) break;
+      consume(buffer.subarray(0, n));
+      position += n;
+    }
   } finally {
     closeSync(fd);
   }
