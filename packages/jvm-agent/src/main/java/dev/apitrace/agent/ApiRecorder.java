@@ -117,7 +117,7 @@ final class ApiRecorder implements SpanSink {
             case SQL: {
                 Object sql = arg(args, 0);
                 if (sql instanceof String) {
-                    SqlText text = SqlText.of((String) sql);
+                    SqlText text = SqlText.of((String) sql, SqlDialect.ofDriver(self));
                     span.args.put("sql", text.masked);
                     if (text.concatenated) {
                         span.flag("concatenated_sql");
