@@ -133,9 +133,11 @@ export function redactText(s: string): string {
   return redactWithState(s, { afterMysqlProgram: false });
 }
 
+/** Rule 4: `-x` or `--name` without `=`, whose name (whatever its characters) is sensitive. */
 function isSensitiveBareFlag(arg: string): boolean {
-  const m = /^--?([A-Za-z0-9_.-]+)$/.exec(arg);
-  return m !== null && isSensitiveWord(m[1]!);
+  if (!arg.startsWith('-') || arg.includes('=')) return false;
+  const name = arg.slice(arg.startsWith('--') ? 2 : 1);
+  return name !== '' && isSensitiveWord(name);
 }
 
 export function redactArgv(argv: readonly string[]): string[] {
