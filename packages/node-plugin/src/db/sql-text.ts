@@ -121,8 +121,8 @@ export function maskSql(sql: string, dialect: SqlDialect, literals?: string[]): 
         j++;
       }
     }
-    mask(start, Math.min(j, n), '/* ? */');
-    return Math.min(j, n);
+    mask(start, j, '/* ? */');
+    return j;
   };
   const dollar = (start: number): number => {
     let j = start + 1;
@@ -215,7 +215,7 @@ export function maskSql(sql: string, dialect: SqlDialect, literals?: string[]): 
     else if (isNameStart(c)) i = word(i);
     else i++;
   }
-  return { masked: copied === 0 ? sql : out + sql.slice(copied), placeholders };
+  return { masked: out === '' ? sql : out + sql.slice(copied), placeholders };
 }
 
 export function sqlFacts(sql: string, dialect: SqlDialect): SqlFacts {
