@@ -27,15 +27,15 @@ static char redacted_arg[PROCESS_CMDLINE_MAX + 64];
 static bool put_argv(struct json_out *o)
 {
     const size_t closing = 2;
-    const char *arg, *prev = NULL;
-    size_t len, prev_len = 0, pos = 0;
+    const char *arg;
+    size_t len, pos = 0;
     bool first = true;
+    struct redact_argv_state state = { 0 };
 
     json_out_lit(o, "\"argv\":[");
     while (process_identity_next_arg(&identity, &pos, &arg, &len)) {
         bool cut = false;
-        size_t n = redact_argv_element(prev, prev_len, arg, len, redacted_arg,
-                                       sizeof redacted_arg, &cut);
+        size_t n = redact_argv_element(&state, arg, len, redacted_arg, sizeof redacted_arg, &cut);
         size_t mark = json_out_mark(o);
         if (!first)
             json_out_lit(o, ",");
@@ -45,8 +45,6 @@ static bool put_argv(struct json_out *o)
             return false;
         }
         first = false;
-        prev = arg;
-        prev_len = len;
     }
     return !identity.cmdline_truncated;
 }

@@ -2,13 +2,16 @@
 
 #include <string.h>
 
+#include "redact.h"
+
 static bool is_hex(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* A path segment that names one thing among many: all digits, a UUID, or a
- * hex string of 16 or more (hashes, object ids). */
+/* A path segment that names one thing among many: all digits, a UUID, a
+ * hex string of 16 or more (hashes, object ids), or a path token of the
+ * redaction rules (long base64url, a JWT). */
 static bool is_id_segment(const char *s, size_t n)
 {
     if (n == 0)
@@ -20,7 +23,7 @@ static bool is_id_segment(const char *s, size_t n)
         if (!is_hex(s[i]))
             hex = false;
     }
-    if (digits || (hex && n >= 16))
+    if (digits || (hex && n >= 16) || redact_is_path_token(s, n))
         return true;
     if (n == 36) {
         for (size_t i = 0; i < n; i++) {

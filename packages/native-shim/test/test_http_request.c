@@ -27,6 +27,18 @@ static void test_templates(void)
            "short hex words are kept: %s", r.route);
     EXPECT(parse("GET /?q=1 HTTP/1.1\r\n\r\n", &r) && strcmp(r.route, "/") == 0, "root %s", r.route);
     test_end();
+
+    test_begin("http_request: path tokens of the redaction rules (JWT, long base64url) become :id");
+    EXPECT(parse("GET /reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl/done HTTP/1.1\r\n\r\n", &r) &&
+               strcmp(r.route, "/reset/:id/done") == 0,
+           "jwt route %s", r.route);
+    EXPECT(parse("GET /dl/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_- HTTP/1.1\r\n\r\n", &r) &&
+               strcmp(r.route, "/dl/:id") == 0,
+           "base64url route %s", r.route);
+    EXPECT(parse("GET /docs/getting-started-with-the-api HTTP/1.1\r\n\r\n", &r) &&
+               strcmp(r.route, "/docs/getting-started-with-the-api") == 0,
+           "a long name became %s", r.route);
+    test_end();
 }
 
 static void test_hosts_and_forms(void)

@@ -13,11 +13,10 @@ static void run_vector(size_t index, const struct redaction_vector *v)
              v->argc > 1 ? v->argv[1] : "");
     test_begin(name);
     EXPECT(v->argc == v->redacted_count, "vector has %zu in, %zu out", v->argc, v->redacted_count);
+    struct redact_argv_state state = { 0 };
     for (size_t i = 0; i < v->argc && i < v->redacted_count; i++) {
-        const char *prev = i > 0 ? v->argv[i - 1] : NULL;
         bool cut = false;
-        size_t n = redact_argv_element(prev, prev ? strlen(prev) : 0, v->argv[i], strlen(v->argv[i]),
-                                       out, sizeof out, &cut);
+        size_t n = redact_argv_element(&state, v->argv[i], strlen(v->argv[i]), out, sizeof out, &cut);
         EXPECT(!cut, "argv[%zu] reported truncated", i);
         EXPECT(n == strlen(out), "argv[%zu]: returned length %zu, string length %zu", i, n, strlen(out));
         EXPECT(strcmp(out, v->redacted[i]) == 0, "argv[%zu] \"%s\" became \"%s\", want \"%s\"", i,
@@ -55,10 +54,15 @@ void run_redact_tests(void)
                             "--db-password=hunter2&x=1", "hunter2");
     expect_no_leak_when_cut("redact: a cut header never shows its value",
                             "  Proxy-Authorization: Basic hunter2", "hunter2");
+    expect_no_leak_when_cut("redact: a cut URL path never shows its token",
+                            "https://h/r/0123456789abcdef0123456789abcdefhunter2", "hunter2");
+    expect_no_leak_when_cut("redact: a cut command never shows a glued MySQL password",
+                            "mysql -uroot -phunter2 shop", "hunter2");
 
     test_begin("redact: a sensitive flag hides the next element whole");
     char out[64];
-    redact_argv_element("--token", 7, "https://a:b@h/?x=1", 18, out, sizeof out, NULL);
+    struct redact_argv_state state = { .mask_next = true };
+    redact_argv_element(&state, "https://a:b@h/?x=1", 18, out, sizeof out, NULL);
     EXPECT(strcmp(out, "***") == 0, "got %s", out);
     EXPECT(!redact_is_sensitive_flag("--password=x", 12), "flag with '=' counted as bare");
     EXPECT(!redact_is_sensitive_flag("-", 1) && !redact_is_sensitive_flag("--", 2), "empty flag name");

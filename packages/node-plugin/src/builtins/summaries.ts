@@ -47,12 +47,12 @@ export function errorResult(err: unknown): { errno?: number; error?: string } {
   return out;
 }
 
-/** A URL for the record: credentials masked, query and fragment dropped (never stored). */
+/** A URL for the record: credentials and path tokens masked, query and fragment dropped (never stored). */
 export function urlText(u: string | URL): string | undefined {
   try {
     const url = typeof u === 'string' ? new URL(u) : u;
     const auth = url.username || url.password ? `${url.username || '***'}${url.password ? ':***' : ''}@` : '';
-    return `${url.protocol}//${auth}${url.host}${url.pathname}`;
+    return redactText(`${url.protocol}//${auth}${url.host}${url.pathname}`);
   } catch {
     return typeof u === 'string' ? redactText(u.split(/[?#]/)[0]!) : undefined;
   }

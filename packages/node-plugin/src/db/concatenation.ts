@@ -7,7 +7,7 @@
 // The caller's source is read once per file (bounded cache) from disk.
 import { readFileSync } from 'node:fs';
 import type { CallerPosition } from '../runtime/index.js';
-import { sqlFacts } from './sql-text.js';
+import { sqlFacts, type SqlDialect } from './sql-text.js';
 
 const MAX_SOURCES = 256;
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
@@ -42,9 +42,9 @@ function callingCode(source: string, caller: CallerPosition): string {
 }
 
 /** Whether `sql`, sent with `hasValues` bind values from the calling frame, was built by concatenation. */
-export function isConcatenatedSql(sql: string, hasValues: boolean, caller: CallerPosition | undefined): boolean {
+export function isConcatenatedSql(sql: string, dialect: SqlDialect, hasValues: boolean, caller: CallerPosition | undefined): boolean {
   if (hasValues) return false;
-  const facts = sqlFacts(sql);
+  const facts = sqlFacts(sql, dialect);
   if (facts.placeholders || facts.literals.length === 0) return false;
   if (caller === undefined || !caller.file.startsWith('/')) return false;
   const source = sourceOf(caller.file);

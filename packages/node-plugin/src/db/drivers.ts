@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import type { ApiDefinition, CallFacts } from '../builtins/api-wrapper.js';
 import { isConcatenatedSql } from './concatenation.js';
-import { sqlFacts } from './sql-text.js';
+import { maskSql, type SqlDialect } from './sql-text.js';
 
 export interface DriverPatch {
   /** require-in-the-middle name of the file that defines the class (internals) */
@@ -14,6 +14,8 @@ export interface DriverPatch {
   /** API id prefix: npm:pg.Client. + name */
   prefix: string;
   names: readonly string[];
+  /** the SQL the driver's server speaks, for masking */
+  dialect: SqlDialect;
   /** where the SQL text is: a string argument or a { text | sql } object */
   sqlOf: (args: readonly unknown[]) => { sql: string; hasValues: boolean } | undefined;
 }
@@ -40,11 +42,11 @@ function sqlOnly(args: readonly unknown[]): { sql: string; hasValues: boolean } 
 }
 
 export const DRIVER_PATCHES: readonly DriverPatch[] = [
-  { file: 'pg/lib/client', target: (Client) => Client?.prototype, prefix: 'npm:pg.Client.', names: ['query'], sqlOf: sqlAndValues('text') },
-  { file: 'pg-pool', target: (Pool) => Pool?.prototype, prefix: 'npm:pg.Pool.', names: ['query'], sqlOf: sqlAndValues('text') },
-  { file: 'mysql2/lib/base/connection', target: (C) => C?.prototype, prefix: 'npm:mysql2.Connection.', names: ['query', 'execute'], sqlOf: sqlAndValues('sql') },
-  { file: 'mysql2/lib/base/pool', target: (P) => P?.prototype, prefix: 'npm:mysql2.Pool.', names: ['query', 'execute'], sqlOf: sqlAndValues('sql') },
-  { file: 'better-sqlite3/lib/database', target: (D) => D?.prototype, prefix: 'npm:better-sqlite3.Database.', names: ['prepare', 'exec'], sqlOf: sqlOnly },
+  { file: 'pg/lib/client', target: (Client) => Client?.prototype, prefix: 'npm:pg.Client.', dialect: 'postgres', names: ['query'], sqlOf: sqlAndValues('text') },
+  { file: 'pg-pool', target: (Pool) => Pool?.prototype, prefix: 'npm:pg.Pool.', dialect: 'postgres', names: ['query'], sqlOf: sqlAndValues('text') },
+  { file: 'mysql2/lib/base/connection', target: (C) => C?.prototype, prefix: 'npm:mysql2.Connection.', dialect: 'mysql', names: ['query', 'execute'], sqlOf: sqlAndValues('sql') },
+  { file: 'mysql2/lib/base/pool', target: (P) => P?.prototype, prefix: 'npm:mysql2.Pool.', dialect: 'mysql', names: ['query', 'execute'], sqlOf: sqlAndValues('sql') },
+  { file: 'better-sqlite3/lib/database', target: (D) => D?.prototype, prefix: 'npm:better-sqlite3.Database.', dialect: 'sqlite', names: ['prepare', 'exec'], sqlOf: sqlOnly },
 ];
 
 /** The definition of one driver method; `driverRoot` is the directory of the loaded driver. */
@@ -59,14 +61,14 @@ export function driverDefinition(patch: DriverPatch, name: string, driverRoot: s
     facts: (args): CallFacts => {
       const found = patch.sqlOf(args);
       if (found === undefined) return { args: {} };
-      const masked = sqlFacts(found.sql).masked;
+      const masked = maskSql(found.sql, patch.dialect).masked;
       return { args: { sql: masked }, subject: masked };
     },
     inspectCall: (args, _sites, caller) => {
       // the driver calling itself (a pool handing the query to a client): already recorded
       if (caller === undefined || driverFrames.some((d) => caller.file.startsWith(d))) return null;
       const found = patch.sqlOf(args);
-      return found !== undefined && isConcatenatedSql(found.sql, found.hasValues, caller) ? ['concatenated_sql'] : undefined;
+      return found !== undefined && isConcatenatedSql(found.sql, patch.dialect, found.hasValues, caller) ? ['concatenated_sql'] : undefined;
     },
   };
 }

@@ -3,4 +3,4 @@
 export { databaseFilePatches } from './install.js';
 export { DRIVER_PATCHES } from './drivers.js';
 export { isConcatenatedSql } from './concatenation.js';
-export { sqlFacts, type SqlFacts } from './sql-text.js';
+export { maskSql, sqlFacts, type SqlDialect, type SqlFacts } from './sql-text.js';

@@ -53,5 +53,6 @@ describe('builtins facts (argument summaries)', () => {
     assert.deepEqual(errorResult(Object.assign(new Error('x'), { code: 'ENOENT', errno: -2 })), { errno: 2, error: 'ENOENT' });
     assert.deepEqual(errorResult(new TypeError('x')), { error: 'TypeError' });
     assert.equal(urlText('https://a:b@h.example/p?q=1#f'), 'https://a:***@h.example/p');
+    assert.equal(urlText(new URL('https://h.example/reset/0123456789abcdef0123456789abcdef01234567/ok')), 'https://h.example/reset/***/ok');
   });
 });

@@ -11,6 +11,12 @@ describe('web route templates', () => {
     assert.equal(templatePath(''), '/');
   });
 
+  it('templates the path tokens of the redaction rules, digits or not', () => {
+    // a JWT whose parts happen to hold no digit, and 32 hex letters
+    assert.equal(templatePath('/reset/eyJhbGciOiJIUzI.eyJzdWIiOiJib.abc/done'), '/reset/:id/done');
+    assert.equal(templatePath(`/blob/${'abcdef'.repeat(6)}`), '/blob/:id');
+  });
+
   it('takes the path of origin-form and absolute-form targets', () => {
     assert.equal(pathOfTarget('/a/b?c=d#e'), '/a/b');
     assert.equal(pathOfTarget('http://h.example:8080/x?y'), '/x');

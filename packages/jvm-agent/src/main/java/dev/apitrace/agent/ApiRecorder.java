@@ -117,7 +117,7 @@ final class ApiRecorder implements SpanSink {
             case SQL: {
                 Object sql = arg(args, 0);
                 if (sql instanceof String) {
-                    SqlText text = SqlText.of((String) sql);
+                    SqlText text = SqlText.of((String) sql, SqlDialect.ofDriver(self));
                     span.args.put("sql", text.masked);
                     if (text.concatenated) {
                         span.flag("concatenated_sql");
@@ -296,9 +296,9 @@ final class ApiRecorder implements SpanSink {
             WebApiTable.routeTemplate(uri.getRawPath()), status, "java.net.http.HttpClient");
     }
 
-    /** scheme://host[:port]/path: no credentials, no query, no fragment. */
+    /** scheme://host[:port]/path: no credentials, no query, no fragment, tokens in the path masked. */
     static String urlWithoutQuery(String scheme, String host, int port, String path) {
-        return scheme + "://" + host + (port >= 0 ? ":" + port : "") + (path == null || path.isEmpty() ? "/" : path);
+        return ArgvRedactor.redactText(scheme + "://" + host + (port >= 0 ? ":" + port : "") + (path == null || path.isEmpty() ? "/" : path));
     }
 
     private static WebApiTable.Entry httpServer(Object exchange) {

@@ -73,7 +73,7 @@ final class Recording implements ApitraceAgent.EndOfProcess {
         }
         dev.apitrace.agent.rt.Probes.ARRAYS[0] = null;
         OwnCode.isOwn(Recording.class);
-        SqlText.of("select 1 from t where a = 'x'");
+        SqlText.of("select 1 from t where a = 'x'", SqlDialect.ofDriver(this));
         WebApiTable.routeTemplate("/a/1");
         ArgvRedactor.redactText("x");
         ProcessFacts.currentThreadTid();

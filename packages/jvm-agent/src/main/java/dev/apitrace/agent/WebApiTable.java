@@ -112,7 +112,7 @@ final class WebApiTable {
         return out.length() == 0 ? "/" : out.toString();
     }
 
-    /** Numbers, UUIDs, and long hex strings with a digit: values, not names. */
+    /** Numbers, UUIDs, long hex strings with a digit, and the path tokens of the redaction rules: values, not names. */
     static boolean isIdentifier(String segment) {
         int n = segment.length();
         if (n == 0) {
@@ -128,6 +128,6 @@ final class WebApiTable {
             digitsOnly &= digit;
             hexOrDash &= digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-';
         }
-        return digitsOnly || (hexOrDash && hasDigit && n >= 8);
+        return digitsOnly || (hexOrDash && hasDigit && n >= 8) || ArgvRedactor.isPathToken(segment, 0, n);
     }
 }

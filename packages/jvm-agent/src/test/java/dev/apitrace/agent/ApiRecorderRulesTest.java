@@ -66,5 +66,7 @@ class ApiRecorderRulesTest {
         assertEquals("[0:0:0:0:0:0:0:1]:443", ApiRecorder.address(new InetSocketAddress("::1", 443)));
         assertEquals("http://h:8/p", ApiRecorder.urlWithoutQuery("http", "h", 8, "/p"));
         assertEquals("https://h/", ApiRecorder.urlWithoutQuery("https", "h", -1, ""));
+        assertEquals("https://h/reset/***/ok",
+            ApiRecorder.urlWithoutQuery("https", "h", -1, "/reset/0123456789abcdef0123456789abcdef01234567/ok"));
     }
 }

@@ -29,6 +29,13 @@ class WebApiTableTest {
     }
 
     @Test
+    void pathTokensOfTheRedactionRulesBecomeParameters() {
+        assertEquals("/reset/:id/done", WebApiTable.routeTemplate("/reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl/done"));
+        assertEquals("/dl/:id", WebApiTable.routeTemplate("/dl/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-"));
+        assertEquals("/docs/getting-started-with-the-api", WebApiTable.routeTemplate("/docs/getting-started-with-the-api"));
+    }
+
+    @Test
     void writesDeltasPerKeyAndNothingWhenNothingHappened() throws Exception {
         WebApiTable table = new WebApiTable();
         table.add(new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"), 100, 150, null);
