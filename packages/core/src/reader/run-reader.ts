@@ -99,12 +99,19 @@ export const MAX_NESTING = 64;
 /** A shorter line cannot nest deep enough to cost anything worth a scan. */
 const NESTING_SCAN_FROM = 4096;
 
-/** Whether brackets nest deeper than `max` (brackets inside strings count too: only a bound). */
+/** Whether brackets outside strings nest deeper than `max` (a JVM signature holds `[` in a string). */
 function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
+    if (c === 0x22) {
+      // skip the string: a backslash escapes the next character
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }

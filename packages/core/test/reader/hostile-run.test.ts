@@ -58,6 +58,14 @@ describe('readRun on a hostile run directory', () => {
     assert.ok(process.memoryUsage().rss - before < 100 * 1024 * 1024);
   });
 
+  it('does not count brackets inside strings as nesting (JVM signatures hold them)', async () => {
+    const signatures = { kind: 'notice', t: 3, level: 'warn', code: 'x', message: '[Ljava/lang/String;'.repeat(1000) + '\\"[[[' };
+    const dir = runDirWith({ '100-native-0.jsonl': lines(processStart(), signatures) });
+    const run = await readRun(dir);
+    assert.equal(run.recordsByKind.get('notice'), 1);
+    assert.doesNotMatch(problemText(run), /nested/);
+  });
+
   it('refuses deep nesting before parsing it', async () => {
     const deep = '{"kind":"api_usage","x":' + '['.repeat(200_000) + ']'.repeat(200_000) + '}';
     const dir = runDirWith({ '100-native-0.jsonl': lines(processStart(), deep, usage) });
