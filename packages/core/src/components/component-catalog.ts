@@ -5,7 +5,7 @@
 // sha256. The runtimes (node, the JVM, libc) are components too. Several files of one
 // package are one component.
 import { basename, dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import type { Component, ComponentKind } from '../model/app-model.js';
 import { distroId, DpkgDatabase, type DebianPackage } from './dpkg-database.js';
 import { sha256OfFile } from './file-hash.js';
@@ -55,6 +55,14 @@ export interface CatalogOptions {
   hashFiles?: boolean;
   /** paths that are no component (apitrace's own code) */
   ignore?: (path: string) => boolean;
+}
+
+function realLocation(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib', '/lib', '/usr/local/lib', '/usr/lib64', '/lib64'];
@@ -174,7 +182,9 @@ export class ComponentCatalog {
     const root = declared?.root ?? owner?.root ?? dirname(path);
     const name = declared?.name ?? owner?.name ?? basename(root);
     const version = declared?.version ?? owner?.version;
-    const kind: ComponentKind = isUnderNodeModules(root) ? 'npm' : 'application';
+    // a workspace package, a `file:` directory or an `npm link` is a link in node_modules to
+    // the application's own source: where it really is decides
+    const kind: ComponentKind = isUnderNodeModules(realLocation(root)) ? 'npm' : 'application';
     if (!owner?.name && !declared?.name) {
       // an application directory without a package.json: no npm identity to claim
       const draft = this.ensure(`application:${root}`, () => ({ kind: 'application', name: basename(root), identifiedBy: 'application directory' }));
