@@ -4,7 +4,8 @@
 // 9 times in 14 (Apache Commons writes `org.apache` for commons-io, commons-logging, ...),
 // Implementation-Title is a display name ("JUnit", "ASM, a very small and fast ..."), and
 // Bundle-SymbolicName is an OSGi name (org.objectweb.asm for org.ow2.asm:asm). So:
-// - version: Implementation-Version, else Bundle-Version;
+// - version: Implementation-Version, else Bundle-Version, that the file name carries; with a
+//   file name that carries none, Implementation-Version alone, unless the name looks versioned;
 // - artifact: the file name, when it is `<artifact>-<version>[-<classifier>].jar` for that version;
 // - group: Implementation-Vendor-Id, only when the Bundle-SymbolicName or the
 //   Automatic-Module-Name is that same id or `<id>.<artifact>` (two attributes agreeing);
@@ -33,7 +34,12 @@ export function identityFromManifest(fileName: string, manifest: JarManifest | u
     }
     return { maven: false, name: named.artifact, version };
   }
-  return { maven: false, name: stem, version: versions[0]! };
+  // A file name that carries no manifest version: Bundle-Version alone is often rewritten for
+  // OSGi (33.8.0.jre for guava 33.8.0-jre), and a name that looks versioned but disagrees
+  // (commons-beanutils-1.7.0.jar says Implementation-Version 1.6) leaves the version unknown.
+  const implementationVersion = manifest.implementation_version;
+  if (!isMavenVersion(implementationVersion) || /-\d/.test(stem)) return undefined;
+  return { maven: false, name: stem, version: implementationVersion };
 }
 
 /** `<artifact>-<version>[-<classifier>]`: the artifact and classifier, when the file name carries that version. */

@@ -106,8 +106,10 @@ describe('maven identity: pom.xml reader', () => {
     assert.throws(() => parsePom(laughs), PomError);
     const external = `<?xml version="1.0"?><!DOCTYPE project [<!ENTITY x SYSTEM "file:///etc/passwd">]><project><groupId>&x;</groupId></project>`;
     assert.throws(() => parsePom(external), PomError);
-    // without a DOCTYPE an entity is undefined: an error, not an empty or literal value
-    assert.throws(() => parsePom('<project><groupId>&x;</groupId></project>'), PomError);
+    // without a DOCTYPE an entity is undefined: the value holding it is dropped, never taken literally;
+    // one in a part that is not read (an HTML entity in a developer's name, as in plexus 1.0.4) is no error
+    assert.equal(parsePom('<project><groupId>&x;</groupId><artifactId>a</artifactId></project>').groupId, undefined);
+    assert.equal(parsePom('<project><groupId>g</groupId><developers><developer><name>Trygve Laugst&oslash;l</name></developer></developers></project>').groupId, 'g');
     assert.equal(parsePom('<project><groupId>a&amp;b</groupId></project>').groupId, 'a&b');
     assert.throws(() => parsePom('<project><groupId>x</project>'), PomError);
     assert.throws(() => parsePom('<settings><groupId>x</groupId></settings>'), PomError);
@@ -183,6 +185,10 @@ describe('maven identity: jar manifests', () => {
     // a file name without the version names no artifact
     assert.deepEqual(identityFromManifest('junit.jar', { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' }),
       { maven: false, name: 'junit', version: '4.13.2' });
+    // an OSGi-rewritten Bundle-Version that the file name does not carry is no version (guava 33.8.0-jre)
+    assert.equal(identityFromManifest('guava-33.8.0-jre.jar', { bundle_symbolic_name: 'com.google.guava', bundle_version: '33.8.0.jre' }), undefined);
+    // nor is a manifest version that a versioned file name contradicts (commons-beanutils 1.7.0 says 1.6)
+    assert.equal(identityFromManifest('commons-beanutils-1.7.0.jar', { implementation_version: '1.6', implementation_vendor_id: 'org.apache' }), undefined);
     assert.equal(identityFromManifest('x-1.jar', { implementation_vendor_id: 'x' }), undefined);
     assert.equal(identityFromManifest('x-1.jar', { implementation_version: '1 beta/2' }), undefined);
   });
