@@ -8,11 +8,12 @@ import { generateFromSchema } from './generate-from-schema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Everything Maven builds from the root pom.xml: the agent, the example application and
-// the usage-state fixture, each with the jar that shows it was built.
+// the usage-state and identity fixtures, each with the jar that shows it was built.
 const mavenProjects = [
   { dir: 'packages/jvm-agent', output: 'packages/jvm-agent/target/apitrace.jar' },
   { dir: 'examples/java-app', output: 'examples/java-app/target/java-app.jar' },
   { dir: 'test/fixtures/java-usage-states', output: 'test/fixtures/java-usage-states/app/target/usage-app.jar' },
+  { dir: 'test/fixtures/java-identity', output: 'test/fixtures/java-identity/target/java-identity.jar' },
 ];
 
 function step(name, fn) {

@@ -1,12 +1,17 @@
 // Turns code units and runtimes into components with an identity: npm packages from the
-// package.json that owns them, Maven artifacts from pom.properties, shared objects from the
-// Debian package that owns them (dpkg database), else generic with sha256; the runtimes
-// (node, the JVM, libc) are components too. Several files of one package are one component.
+// package.json that owns them; Maven artifacts from pom.properties, else their path in a
+// Maven repository, else their manifest, and class directories from their module's pom.xml;
+// shared objects from the Debian package that owns them (dpkg database); else generic with
+// sha256. The runtimes (node, the JVM, libc) are components too. Several files of one
+// package are one component.
 import { basename, dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import type { Component, ComponentKind } from '../model/app-model.js';
 import { distroId, DpkgDatabase, type DebianPackage } from './dpkg-database.js';
 import { sha256OfFile } from './file-hash.js';
+import { identityFromManifest, type JarManifest } from './jar-manifest.js';
+import { moduleOfClassDirectory } from './maven-module.js';
+import { artifactFromRepositoryPath } from './maven-repository-layout.js';
 import { isUnderNodeModules, owningPackage, readPackageJson } from './npm-packages.js';
 import { debianPurl, genericPurl, mavenPurl, npmPurl } from './purl.js';
 
@@ -24,6 +29,7 @@ export interface CodeUnitFacts {
   sha256?: string;
   package?: { name: string; version?: string; root: string };
   maven?: { group: string; artifact: string; version: string }[];
+  manifest?: JarManifest;
   /** event files it was seen in */
   files: Set<string>;
 }
@@ -49,6 +55,14 @@ export interface CatalogOptions {
   hashFiles?: boolean;
   /** paths that are no component (apitrace's own code) */
   ignore?: (path: string) => boolean;
+}
+
+function realLocation(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib', '/lib', '/usr/local/lib', '/usr/lib64', '/lib64'];
@@ -159,7 +173,7 @@ export class ComponentCatalog {
 
   private identify(path: string, unit: CodeUnitFacts['unit'], facts: Partial<CodeUnitFacts> = {}): ComponentDraft {
     if (unit === 'module') return this.identifyNpm(path, facts.package);
-    if (unit === 'code_source') return this.identifyJvm(path, facts.maven, facts.sha256);
+    if (unit === 'code_source') return this.identifyJvm(path, facts);
     return this.identifyNative(path, facts.soname, facts.sha256);
   }
 
@@ -168,7 +182,9 @@ export class ComponentCatalog {
     const root = declared?.root ?? owner?.root ?? dirname(path);
     const name = declared?.name ?? owner?.name ?? basename(root);
     const version = declared?.version ?? owner?.version;
-    const kind: ComponentKind = isUnderNodeModules(root) ? 'npm' : 'application';
+    // a workspace package, a `file:` directory or an `npm link` is a link in node_modules to
+    // the application's own source: where it really is decides
+    const kind: ComponentKind = isUnderNodeModules(realLocation(root)) ? 'npm' : 'application';
     if (!owner?.name && !declared?.name) {
       // an application directory without a package.json: no npm identity to claim
       const draft = this.ensure(`application:${root}`, () => ({ kind: 'application', name: basename(root), identifiedBy: 'application directory' }));
@@ -186,7 +202,9 @@ export class ComponentCatalog {
     return draft;
   }
 
-  private identifyJvm(path: string, maven: CodeUnitFacts['maven'], sha256: string | undefined): ComponentDraft {
+  /** The first rule that names the code source wins; docs/sbom.md has the table. */
+  private identifyJvm(path: string, facts: Partial<CodeUnitFacts>): ComponentDraft {
+    const { maven, manifest } = facts;
     if (maven && maven.length === 1) {
       const m = maven[0]!;
       const purl = mavenPurl(m.group, m.artifact, m.version);
@@ -195,16 +213,36 @@ export class ComponentCatalog {
       }));
     }
     if (!/\.(jar|war|zip)$/.test(path)) {
+      const module = moduleOfClassDirectory(path);
+      if (module) {
+        const purl = mavenPurl(module.group, module.artifact, module.version);
+        return this.ensure(purl, () => ({
+          kind: 'application', group: module.group, name: module.artifact, ...(module.version ? { version: module.version } : {}), purl,
+          identifiedBy: module.version ? 'pom.xml' : 'pom.xml (version not resolved)',
+        }));
+      }
       const name = basename(path);
       return this.ensure(`application:${path}`, () => ({ kind: 'application', name, identifiedBy: 'classpath directory' }));
     }
-    const digest = sha256 ?? (this.hashFiles ? sha256OfFile(path) : undefined);
-    const name = basename(path).replace(/\.(jar|war|zip)$/, '');
-    const purl = genericPurl(name, undefined, digest);
+    const inRepository = artifactFromRepositoryPath(path);
+    if (inRepository) return this.mavenArtifact(inRepository, 'maven-repository-layout');
+    const fromManifest = identityFromManifest(basename(path), manifest);
+    if (fromManifest?.maven) return this.mavenArtifact(fromManifest, 'manifest');
+    const digest = facts.sha256 ?? (this.hashFiles ? sha256OfFile(path) : undefined);
+    const name = fromManifest?.name ?? basename(path).replace(/\.(jar|war|zip)$/, '');
+    const version = fromManifest?.version;
+    const purl = genericPurl(name, version, digest);
+    const identifiedBy = fromManifest ? 'manifest version (no groupId) + file hash'
+      : maven && maven.length > 1 ? 'several pom.properties: file hash' : 'file hash';
     return this.ensure(purl, () => ({
-      kind: 'maven', name, purl, identifiedBy: maven && maven.length > 1 ? 'several pom.properties: file hash' : 'file hash',
+      kind: 'maven', name, ...(version ? { version } : {}), purl, identifiedBy,
       ...(digest ? { hashes: { sha256: digest } } : {}),
     }));
+  }
+
+  private mavenArtifact(m: { group: string; artifact: string; version: string; classifier?: string }, identifiedBy: string): ComponentDraft {
+    const purl = mavenPurl(m.group, m.artifact, m.version, m.classifier);
+    return this.ensure(purl, () => ({ kind: 'maven', group: m.group, name: m.artifact, version: m.version, purl, identifiedBy }));
   }
 
   private identifyNative(path: string, soname: string | undefined, sha256: string | undefined): ComponentDraft {

@@ -2,7 +2,9 @@
 // installed packages and their versions, `info/<pkg>[:<arch>].list` for the files of each.
 // Multi-Arch packages name their list `pkg:arch.list`. On merged-/usr systems the loader
 // reports /lib/... while dpkg lists /usr/lib/... (or the other way round), and a loaded path
-// is often a symlink (libz.so.1 -> libz.so.1.2.13): all spellings are tried.
+// is often a symlink (libz.so.1 -> libz.so.1.2.13): all spellings are tried, the file the
+// link resolves to first, since its package shipped the code that ran (libtirpc.so belongs
+// to libtirpc-dev, the libtirpc.so.3.0.0 it points to, and a dlopen of it loads, to libtirpc3).
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,20 +19,22 @@ export interface DebianPackage {
 const MERGED_USR_DIRS = ['lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin'];
 const INDEXED_PATH = /\.so(\.|$)|\/s?bin\/|\.jar$/;
 
-/** Every spelling of a path under merged /usr: /lib/x <-> /usr/lib/x, and the resolved link. */
+/** Every spelling of a path under merged /usr (/lib/x <-> /usr/lib/x): the resolved link's first, then the path's as recorded. */
 export function pathSpellings(path: string): string[] {
-  const spellings = new Set<string>([path]);
-  try {
-    spellings.add(realpathSync(path));
-  } catch {
-    // a path that no longer exists is looked up as recorded
-  }
-  for (const p of [...spellings]) {
+  const spellings = new Set<string>();
+  const addWithAlias = (p: string): void => {
+    spellings.add(p);
     for (const dir of MERGED_USR_DIRS) {
       if (p.startsWith(`/${dir}/`)) spellings.add(`/usr${p}`);
       else if (p.startsWith(`/usr/${dir}/`)) spellings.add(p.slice(4));
     }
+  };
+  try {
+    addWithAlias(realpathSync(path));
+  } catch {
+    // a path that no longer exists is looked up as recorded
   }
+  addWithAlias(path);
   return [...spellings];
 }
 

@@ -18,8 +18,8 @@ export function npmPurl(name: string, version: string | undefined): string {
   return encodePlusInVersion(new PackageURL('npm', namespace, local, version).toString());
 }
 
-export function mavenPurl(group: string, artifact: string, version: string): string {
-  return encodePlusInVersion(new PackageURL('maven', group, artifact, version).toString());
+export function mavenPurl(group: string, artifact: string, version: string | undefined, classifier?: string): string {
+  return encodePlusInVersion(new PackageURL('maven', group, artifact, version, classifier ? { classifier } : undefined).toString());
 }
 
 export function debianPurl(distro: string, pkg: string, version: string, arch: string): string {

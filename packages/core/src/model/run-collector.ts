@@ -150,6 +150,7 @@ export class RunCollector {
       mine.sha256 ??= unit.sha256;
       mine.package ??= unit.package;
       mine.maven ??= unit.maven;
+      mine.manifest ??= unit.manifest;
       unit.files.forEach((f) => mine.files.add(f));
     }
     for (const [key, usage] of other.usages) {
@@ -344,6 +345,7 @@ export class RunCollector {
     if (event.sha256) unit.sha256 = event.sha256;
     if (event.package) unit.package = event.package;
     if (event.maven) unit.maven = event.maven;
+    if (event.manifest) unit.manifest = event.manifest;
   }
 
   private stackOf(state: FileState, id: number | undefined): { frames: Frame[]; truncated: boolean } | undefined {

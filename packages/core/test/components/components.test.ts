@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DpkgDatabase, pathSpellings } from '../../src/components/dpkg-database.js';
@@ -44,6 +44,25 @@ describe('component identity', () => {
     assert.equal(db.ownerOf('/usr/lib/x86_64-linux-gnu/libold.so.1'), undefined);
     assert.equal(db.ownerOf('/bin/tool')?.version, '2.0+b1');
     assert.equal(db.ownerOf('/usr/bin/unknown'), undefined);
+  });
+
+  it('names the package of the file a link resolves to, not the package that ships the link', () => {
+    // as libtirpc-dev ships libtirpc.so -> libtirpc.so.3.0.0 of libtirpc3: a dlopen of the link runs libtirpc3's code
+    const root = tempDir('apitrace-dpkg-');
+    const lib = join(realpathSync(root), 'lib');
+    mkdirSync(join(root, 'info'));
+    mkdirSync(lib);
+    writeFileSync(join(lib, 'libtirpc.so.3.0.0'), 'ELF');
+    symlinkSync('libtirpc.so.3.0.0', join(lib, 'libtirpc.so'));
+    writeFileSync(join(root, 'status'), [
+      'Package: libtirpc3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.3.3+ds-1\n',
+      'Package: libtirpc-dev\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.3.3+ds-1\n',
+    ].join('\n'));
+    writeFileSync(join(root, 'info', 'libtirpc3:amd64.list'), `${join(lib, 'libtirpc.so.3.0.0')}\n`);
+    writeFileSync(join(root, 'info', 'libtirpc-dev:amd64.list'), `${join(lib, 'libtirpc.so')}\n`);
+    const db = new DpkgDatabase(root);
+    assert.equal(db.ownerOf(join(lib, 'libtirpc.so'))?.package, 'libtirpc3');
+    assert.equal(db.ownerOf(join(lib, 'libtirpc.so.3.0.0'))?.package, 'libtirpc3');
   });
 
   it('finds npm packages: the owner of a file, and every installed package under node_modules', () => {

@@ -27,7 +27,8 @@ import net.bytebuddy.jar.asm.Opcodes;
 /**
  * What is installed on the class path, loaded or not: every entry of java.class.path,
  * the jars their manifests' Class-Path names, and the nested jars of a Spring Boot jar
- * (BOOT-INF/lib), each with its Maven coordinates and the names of its class files.
+ * (BOOT-INF/lib), each with its Maven coordinates, its manifest's identity attributes and
+ * the names of its class files.
  *
  * <p>{@link #scan} lists them (names only, cheap) on an agent thread after start-up, or
  * at exit if the process ends first. {@link #writeUnloaded} runs at exit: it reports the
@@ -38,15 +39,15 @@ import net.bytebuddy.jar.asm.Opcodes;
 final class ClasspathScan {
     static final class Source {
         final CodeSourceLocation location;
-        final List<String[]> maven;
+        final MavenMetadata.Found metadata;
         /** Class file entries: relative paths in a directory, entry names in a jar. */
         final List<String> classFiles = new ArrayList<>();
         /** Prefix of class files that is not part of the class name (BOOT-INF/classes/). */
         final String classPrefix;
 
-        Source(CodeSourceLocation location, List<String[]> maven, String classPrefix) {
+        Source(CodeSourceLocation location, MavenMetadata.Found metadata, String classPrefix) {
             this.location = location;
-            this.maven = maven;
+            this.metadata = metadata;
             this.classPrefix = classPrefix;
         }
 
@@ -124,7 +125,7 @@ final class ClasspathScan {
             if (zip.getEntry("BOOT-INF/classes/") != null) {
                 String path = jar + "!/BOOT-INF/classes";
                 bootClasses = new Source(new CodeSourceLocation(path, "jar:nested:" + jar + "/!BOOT-INF/classes/", jar.toString(), null),
-                    List.of(), "BOOT-INF/classes/");
+                    new MavenMetadata.Found(), "BOOT-INF/classes/");
                 sources.add(bootClasses);
             }
             Manifest manifest = zip.getManifest();
@@ -187,7 +188,7 @@ final class ClasspathScan {
     static void writeUnloaded(List<Source> sources, CodeUnits units, ClassInventory inventory, EventWriter writer, long t) {
         for (Source s : sources) {
             if (!units.isLoaded(s.location.path)) {
-                writer.codeUnit(t, s.location.path, s.location.url, "scan", false, s.maven);
+                writer.codeUnit(t, s.location.path, s.location.url, "scan", false, s.metadata.maven, s.metadata.manifest);
             }
         }
         for (Source s : sources) {

@@ -3,7 +3,6 @@ package dev.apitrace.agent;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -12,7 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The code sources classes were loaded from. Class loading only notes a new source
- * (string work, no I/O); its Maven coordinates are read and its {@code code_unit}
+ * (string work, no I/O); its Maven coordinates and manifest are read and its {@code code_unit}
  * written later, on the flusher thread.
  */
 final class CodeUnits {
@@ -60,8 +59,8 @@ final class CodeUnits {
     void writeNew(EventWriter writer) {
         Pending p;
         while ((p = pending.poll()) != null) {
-            List<String[]> maven = MavenMetadata.read(p.location);
-            writer.codeUnit(p.t, p.location.path, p.location.url, "classload", true, maven);
+            MavenMetadata.Found found = MavenMetadata.read(p.location);
+            writer.codeUnit(p.t, p.location.path, p.location.url, "classload", true, found.maven, found.manifest);
         }
     }
 }

@@ -176,10 +176,10 @@ final class EventWriter implements Closeable {
 
     /**
      * A JVM code source: how it was found ({@code classload}, or {@code scan} with
-     * loaded false), its path, its URL when not a plain file, and every pom.properties
-     * found in it as {group, artifact, version}.
+     * loaded false), its path, its URL when not a plain file, every pom.properties
+     * found in it as {group, artifact, version}, and its manifest's identity attributes.
      */
-    void codeUnit(long t, String path, String url, String how, boolean loaded, List<String[]> maven) {
+    void codeUnit(long t, String path, String url, String how, boolean loaded, List<String[]> maven, Map<String, String> manifest) {
         StringBuilder line = new StringBuilder(256);
         JsonOut json = new JsonOut(line).beginObject()
             .field("kind", "code_unit")
@@ -197,7 +197,15 @@ final class EventWriter implements Closeable {
         for (String[] gav : maven) {
             json.beginObject().field("group", gav[0]).field("artifact", gav[1]).field("version", gav[2]).endObject();
         }
-        json.endArray().endObject();
+        json.endArray();
+        if (!manifest.isEmpty()) {
+            json.beginObject("manifest");
+            for (Map.Entry<String, String> attribute : manifest.entrySet()) {
+                json.field(attribute.getKey(), attribute.getValue());
+            }
+            json.endObject();
+        }
+        json.endObject();
         append(line);
     }
 

@@ -10,25 +10,34 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
 /**
- * Maven coordinates of a code source: every {@code META-INF/maven/<group>/<artifact>/pom.properties}
- * in it, as {group, artifact, version}. A plain jar has one; a shaded jar can have
- * several or none; all are reported as found. Reads files, so it runs off the
- * application's threads.
+ * What a code source says about its Maven identity: every
+ * {@code META-INF/maven/<group>/<artifact>/pom.properties} in it, as {group, artifact, version}
+ * (a plain jar has one; a shaded jar can have several or none; all are reported as found),
+ * and for a jar the identity attributes of its manifest ({@link ManifestIdentity}). Reads
+ * files, so it runs off the application's threads.
  */
 final class MavenMetadata {
     private static final String PREFIX = "META-INF/maven/";
 
+    /** What was found in one code source. */
+    static final class Found {
+        final List<String[]> maven = new ArrayList<>(1);
+        /** code_unit manifest attributes; empty for a directory or a jar without a manifest */
+        Map<String, String> manifest = Map.of();
+    }
+
     private MavenMetadata() {
     }
 
-    static List<String[]> read(CodeSourceLocation location) {
-        List<String[]> found = new ArrayList<>(1);
+    static Found read(CodeSourceLocation location) {
+        Found found = new Found();
         try {
             if (location.file == null) {
                 return found;
@@ -36,7 +45,7 @@ final class MavenMetadata {
             Path file = Paths.get(location.file);
             if (location.entry == null) {
                 if (Files.isDirectory(file)) {
-                    readDirectory(file.resolve(PREFIX), found);
+                    readDirectory(file.resolve(PREFIX), found.maven);
                 } else if (Files.isRegularFile(file)) {
                     try (ZipFile zip = new ZipFile(file.toFile())) {
                         readZip(zip, "", found);
@@ -57,7 +66,7 @@ final class MavenMetadata {
         } catch (IOException | RuntimeException e) {
             // What could be read is reported; an unreadable source has no coordinates.
         }
-        found.sort(Comparator.comparing((String[] g) -> g[0]).thenComparing(g -> g[1]).thenComparing(g -> g[2]));
+        found.maven.sort(Comparator.comparing((String[] g) -> g[0]).thenComparing(g -> g[1]).thenComparing(g -> g[2]));
         return found;
     }
 
@@ -84,24 +93,31 @@ final class MavenMetadata {
         }
     }
 
-    private static void readZip(ZipFile zip, String base, List<String[]> found) throws IOException {
+    /** A jar, or with a base the directory {@code BOOT-INF/classes/} inside one (its manifest is not its own). */
+    private static void readZip(ZipFile zip, String base, Found found) throws IOException {
         Enumeration<? extends ZipEntry> entries = zip.entries();
         while (entries.hasMoreElements()) {
             ZipEntry e = entries.nextElement();
             String name = e.getName();
             if (name.startsWith(base) && isPomProperties(name.substring(base.length()))) {
                 try (InputStream in = zip.getInputStream(e)) {
-                    add(in, found);
+                    add(in, found.maven);
+                }
+            } else if (base.isEmpty() && name.equals(ManifestIdentity.ENTRY)) {
+                try (InputStream in = zip.getInputStream(e)) {
+                    found.manifest = ManifestIdentity.read(in);
                 }
             }
         }
     }
 
-    private static void readNestedJar(ZipInputStream in, List<String[]> found) throws IOException {
+    private static void readNestedJar(ZipInputStream in, Found found) throws IOException {
         ZipEntry e;
         while ((e = in.getNextEntry()) != null) {
             if (isPomProperties(e.getName())) {
-                add(in, found);
+                add(in, found.maven);
+            } else if (e.getName().equals(ManifestIdentity.ENTRY)) {
+                found.manifest = ManifestIdentity.read(in);
             }
         }
     }

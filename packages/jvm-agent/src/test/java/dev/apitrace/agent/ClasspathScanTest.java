@@ -47,10 +47,10 @@ class ClasspathScanTest {
         assertEquals(List.of(app.toString(), app + "!/BOOT-INF/lib/inner.jar", lib.resolve("dep.jar").toString()),
             sources.stream().map(s -> s.location.path).collect(Collectors.toList()));
         ClasspathScan.Source nested = byPath.get(app + "!/BOOT-INF/lib/inner.jar");
-        assertEquals("com.example", nested.maven.get(0)[0]);
+        assertEquals("com.example", nested.metadata.maven.get(0)[0]);
         assertEquals("jar:nested:" + app + "/!BOOT-INF/lib/inner.jar!/", nested.location.url);
         ClasspathScan.Source dep1 = byPath.get(lib.resolve("dep.jar").toString());
-        assertEquals("dep", dep1.maven.get(0)[1]);
+        assertEquals("dep", dep1.metadata.maven.get(0)[1]);
         assertEquals(List.of("dev/apitrace/agent/testapp/Early.class"), dep1.classFiles);
         assertEquals("dev.apitrace.agent.testapp.Early", dep1.className(dep1.classFiles.get(0)));
         assertTrue(ClasspathScan.methods(early).names.containsAll(List.of("before", "after", "main")));

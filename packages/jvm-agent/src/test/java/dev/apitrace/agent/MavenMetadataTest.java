@@ -50,16 +50,16 @@ class MavenMetadataTest {
         Path plain = Files.write(dir.resolve("plain.jar"), zip(Map.of(
             "META-INF/maven/com.example/plain/pom.properties", pom("com.example", "plain", "1.0"),
             "META-INF/maven/com.example/plain/pom.xml", new byte[0])));
-        assertEquals(List.of("com.example:plain:1.0"), gavs(MavenMetadata.read(CodeSourceLocation.parse(plain.toUri().toString()))));
+        assertEquals(List.of("com.example:plain:1.0"), gavs(MavenMetadata.read(CodeSourceLocation.parse(plain.toUri().toString())).maven));
 
         Path shaded = Files.write(dir.resolve("shaded.jar"), zip(Map.of(
             "META-INF/maven/org.b/inner/pom.properties", pom("org.b", "inner", "2.0"),
             "META-INF/maven/org.a/outer/pom.properties", pom("org.a", "outer", "3.0"),
             "META-INF/maven/org.c/too/deep/pom.properties", pom("org.c", "deep", "9"))));
-        assertEquals(List.of("org.a:outer:3.0", "org.b:inner:2.0"), gavs(MavenMetadata.read(CodeSourceLocation.parse(shaded.toUri().toString()))));
+        assertEquals(List.of("org.a:outer:3.0", "org.b:inner:2.0"), gavs(MavenMetadata.read(CodeSourceLocation.parse(shaded.toUri().toString())).maven));
 
         Path none = Files.write(dir.resolve("none.jar"), zip(Map.of("a/B.class", new byte[] {1})));
-        assertEquals(List.of(), gavs(MavenMetadata.read(CodeSourceLocation.parse(none.toUri().toString()))));
+        assertEquals(List.of(), gavs(MavenMetadata.read(CodeSourceLocation.parse(none.toUri().toString())).maven));
     }
 
     @Test
@@ -69,14 +69,64 @@ class MavenMetadataTest {
             "BOOT-INF/lib/guava-33.3.1-jre.jar", inner,
             "BOOT-INF/classes/META-INF/maven/com.example/app/pom.properties", pom("com.example", "app", "0.1"))));
         String url = "jar:nested:" + boot + "/!BOOT-INF/lib/guava-33.3.1-jre.jar!/";
-        assertEquals(List.of("com.google.guava:guava:33.3.1-jre"), gavs(MavenMetadata.read(CodeSourceLocation.parse(url))));
+        assertEquals(List.of("com.google.guava:guava:33.3.1-jre"), gavs(MavenMetadata.read(CodeSourceLocation.parse(url)).maven));
         assertEquals(List.of("com.example:app:0.1"),
-            gavs(MavenMetadata.read(CodeSourceLocation.parse("nested:" + boot + "/!BOOT-INF/classes/"))));
+            gavs(MavenMetadata.read(CodeSourceLocation.parse("nested:" + boot + "/!BOOT-INF/classes/")).maven));
 
         Path classes = dir.resolve("classes");
         Files.createDirectories(classes.resolve("META-INF/maven/com.example/dir"));
         Files.write(classes.resolve("META-INF/maven/com.example/dir/pom.properties"), pom("com.example", "dir", "5"));
-        assertEquals(List.of("com.example:dir:5"), gavs(MavenMetadata.read(CodeSourceLocation.parse(classes.toUri().toString()))));
+        assertEquals(List.of("com.example:dir:5"), gavs(MavenMetadata.read(CodeSourceLocation.parse(classes.toUri().toString())).maven));
+    }
+
+    static byte[] manifest(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void manifestIdentityOfJarsAndNestedJarsNotOfBootClasses() throws IOException {
+        // junit 4.13.2's manifest, as in its jar (no pom.properties there)
+        byte[] junit = manifest("Manifest-Version: 1.0\r\nImplementation-Vendor: JUnit\r\nImplementation-Title: JUnit\r\n"
+            + "Implementation-Version: 4.13.2\r\nImplementation-Vendor-Id: junit\r\nBuilt-By: marc\r\n"
+            + "Automatic-Module-Name: junit\r\nCreated-By: Apache Maven 3.3.9\r\n\r\n");
+        Path jar = Files.write(dir.resolve("junit-4.13.2.jar"), zip(Map.of("META-INF/MANIFEST.MF", junit, "org/junit/Test.class", new byte[] {1})));
+        MavenMetadata.Found found = MavenMetadata.read(CodeSourceLocation.parse(jar.toUri().toString()));
+        assertEquals(List.of(), found.maven);
+        assertEquals(Map.of("implementation_version", "4.13.2", "implementation_vendor_id", "junit", "automatic_module_name", "junit"), found.manifest);
+
+        byte[] inner = zip(Map.of("META-INF/MANIFEST.MF", manifest("Bundle-SymbolicName: org.objectweb.asm;singleton:=true\nBundle-Version: 9.8\n")));
+        Path boot = Files.write(dir.resolve("app.jar"), zip(Map.of(
+            "META-INF/MANIFEST.MF", manifest("Main-Class: org.springframework.boot.loader.launch.JarLauncher\nImplementation-Version: 7\n"),
+            "BOOT-INF/lib/asm-9.8.jar", inner, "BOOT-INF/classes/a/B.class", new byte[] {1})));
+        assertEquals(Map.of("bundle_symbolic_name", "org.objectweb.asm", "bundle_version", "9.8"),
+            MavenMetadata.read(CodeSourceLocation.parse("jar:nested:" + boot + "/!BOOT-INF/lib/asm-9.8.jar!/")).manifest);
+        assertEquals(Map.of(), MavenMetadata.read(CodeSourceLocation.parse("nested:" + boot + "/!BOOT-INF/classes/")).manifest);
+    }
+
+    @Test
+    void manifestReadingIsBoundedAndKeepsOnlyWholeValues() {
+        // continuation lines, case-insensitive names, per-entry sections ignored, CR-only line ends
+        assertEquals(Map.of("implementation_version", "1.2.3-long-qualifier", "bundle_version", "1.2.3"),
+            ManifestIdentity.parse("implementation-version: 1.2.3-long\r\n -qualifier\rBUNDLE-VERSION: 1.2.3\r\rName: x\nImplementation-Vendor-Id: no\n", false));
+        String longValue = "x".repeat(ManifestIdentity.MAX_VALUE_CHARS + 1);
+        assertEquals(Map.of(), ManifestIdentity.parse("Implementation-Version: " + longValue + "\n", false));
+        assertEquals(Map.of(), ManifestIdentity.parse("Implementation-Version: 1\n " + longValue + "\n", false));
+        // cut by the read bound: the attribute that may continue past the cut is dropped, a whole one kept
+        assertEquals(Map.of(), ManifestIdentity.parse("Implementation-Version: 1.2", true));
+        assertEquals(Map.of(), ManifestIdentity.parse("Implementation-Version: 1.2\n", true));
+        assertEquals(Map.of("implementation_version", "1.2"), ManifestIdentity.parse("Implementation-Version: 1.2\nExport-Pack", true));
+        assertEquals(Map.of(), ManifestIdentity.parse("no colon here\n: empty name\n", false));
+    }
+
+    @Test
+    void aHugeManifestIsReadOnlyUpToItsBound() throws IOException {
+        StringBuilder text = new StringBuilder("Implementation-Version: 2.0\r\nExport-Package: a");
+        while (text.length() < ManifestIdentity.MAX_BYTES * 4) {
+            text.append(",\r\n org.example.pkg").append(text.length());
+        }
+        text.append("\r\nBundle-Version: 2.0.0\r\n\r\n");
+        Path jar = Files.write(dir.resolve("big-2.0.jar"), zip(Map.of("META-INF/MANIFEST.MF", manifest(text.toString()))));
+        assertEquals(Map.of("implementation_version", "2.0"), MavenMetadata.read(CodeSourceLocation.parse(jar.toUri().toString())).manifest);
     }
 
     @Test
