@@ -46,6 +46,12 @@ export interface AppModel {
   notices: ModelNotice[];
   /** Paths the emitters declared their own (their caches), sorted: own/apitrace-own.ts reads them. */
   ownPaths: string[];
+  /**
+   * The functions of native components the run saw take part in calls, for matching advisories
+   * that name affected symbols; sorted by component. Always set by buildAppModel (optional only
+   * so that models written by hand need not carry it).
+   */
+  nativeSymbols?: NativeSymbolUse[];
   /** What the reader and the analysis found wrong (damaged lines, missing records, ...). */
   problems: RunProblem[];
   stats: ModelStats;
@@ -167,6 +173,20 @@ export interface MergedStack {
   /** the language API whose span the native event joined (node:fs.readFileSync) */
   spanApi?: string;
   truncated?: boolean;
+}
+
+/**
+ * What the run saw of one native component's functions. `called`: its intercepted functions that
+ * were called (libc's `rand`, libssl's `SSL_write`: the shim's hook table, docs/native-shim.md);
+ * `calling`: its own functions named in the calling site of an intercepted call (from its symbol
+ * tables and, for a binary built with -g, the functions inlined there). Both sorted. Neither is
+ * every function that ran: functions that call no intercepted API are not seen.
+ */
+export interface NativeSymbolUse {
+  /** the component's ref */
+  component: string;
+  called: string[];
+  calling: string[];
 }
 
 export interface ComponentApiUsage {

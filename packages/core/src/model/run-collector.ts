@@ -5,6 +5,7 @@
 import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '../schema/events.generated.js';
 import type { EventFileSummary } from '../reader/run-reader.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
+import { NativeSymbolizer } from '../symbols/native-symbolizer.js';
 import { matchesOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
 import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
 
@@ -14,6 +15,8 @@ const MAX_STACKS_PER_USAGE = 4;
 const MAX_STACK_TRIES = 32;
 const NO_JOIN: NativeJoin = { rule: 'none' };
 const EMPTY_FRAMES: readonly Frame[] = [];
+/** Names of functions seen in native frames, kept per code unit at most. */
+const MAX_SYMBOLS_PER_UNIT = 65_536;
 
 export interface UsageAggregate {
   caller: string;
@@ -54,7 +57,9 @@ export interface CollectedCall extends Omit<ModelCall, 'process' | 'parentCall'>
 
 interface FileState {
   file: EventFileSummary;
-  stacks: Map<number, { frames: Frame[]; truncated: boolean }>;
+  stacks: Map<number, { frames: readonly Frame[]; truncated: boolean }>;
+  /** build-ids of the file's shared objects, by path: what native frames are named against */
+  buildIds: Map<string, string>;
 }
 
 /** A collector's data, as posted back by a worker thread. */
@@ -63,6 +68,8 @@ export interface CollectedRun {
   usages: Map<string, UsageAggregate>;
   inventories: Map<string, Map<string, FunctionFacts>>;
   frameUnits: Set<string>;
+  /** unit path -> names of the functions seen in its native frames (the calling sites of its calls) */
+  nativeSymbols: Map<string, Set<string>>;
   calls: CollectedCall[];
   webApis: Map<string, WebApiUsage & { files: Set<string> }>;
   notices: Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>;
@@ -88,6 +95,7 @@ export class RunCollector {
   readonly inventories = new Map<string, Map<string, FunctionFacts>>();
   /** unit paths seen as frames of any stack: their code ran */
   readonly frameUnits = new Set<string>();
+  readonly nativeSymbols = new Map<string, Set<string>>();
   readonly calls: CollectedCall[] = [];
   readonly webApis = new Map<string, WebApiUsage & { files: Set<string> }>();
   readonly notices = new Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>();
@@ -99,6 +107,7 @@ export class RunCollector {
   joins = { exact: 0, inferred: 0, unjoined: 0 };
 
   private readonly spans = new SpanIndex();
+  private readonly symbolizer = new NativeSymbolizer();
   /**
    * One native event object, refilled per record: it runs for most records of a run, and
    * nothing keeps it (the join and the merged stack copy what they need).
@@ -124,7 +133,7 @@ export class RunCollector {
   export(): CollectedRun {
     return {
       units: this.units, usages: this.usages, inventories: this.inventories, frameUnits: this.frameUnits,
-      calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
+      nativeSymbols: this.nativeSymbols, calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
       callsNotKept: this.callsNotKept, joins: this.joins, serials: this.serial,
     };
   }
@@ -191,6 +200,7 @@ export class RunCollector {
       }
     }
     other.frameUnits.forEach((u) => this.frameUnits.add(u));
+    for (const [unit, names] of other.nativeSymbols) names.forEach((name) => this.addNativeSymbol(unit, name));
     const offset = this.serial;
     for (const call of other.calls) {
       if (this.calls.length >= this.options.maxCalls && call.flags.length === 0) {
@@ -235,7 +245,7 @@ export class RunCollector {
     let state = this.state;
     if (state?.file !== file) {
       if (state && state.file.pid !== file.pid) this.spans.clear();
-      state = { file, stacks: new Map() };
+      state = { file, stacks: new Map(), buildIds: new Map() };
       this.state = state;
     }
     switch (event.kind) {
@@ -247,11 +257,20 @@ export class RunCollector {
         return;
       }
       case 'stack': {
-        state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
-        for (const f of event.frames) if (f.unit !== undefined) this.frameUnits.add(f.unit);
+        const buildIds = state.buildIds;
+        const frames = this.symbolizer.nameFrames(event.frames, (unit) => buildIds.get(unit));
+        state.stacks.set(event.id, { frames, truncated: event.truncated === true });
+        for (const f of frames) {
+          if (f.unit === undefined) continue;
+          this.frameUnits.add(f.unit);
+          if (f.lang === 'native' && f.fn !== '?') this.addNativeSymbol(f.unit, f.fn);
+        }
         return;
       }
-      case 'code_unit': return this.onCodeUnit(event, file);
+      case 'code_unit': {
+        if (event.build_id !== undefined) state.buildIds.set(event.path, event.build_id);
+        return this.onCodeUnit(event, file);
+      }
       case 'function_inventory': {
         let inventory = this.inventories.get(event.unit);
         if (!inventory) {
@@ -321,6 +340,15 @@ export class RunCollector {
     }
   };
 
+  private addNativeSymbol(unit: string, name: string): void {
+    let names = this.nativeSymbols.get(unit);
+    if (!names) {
+      names = new Set();
+      this.nativeSymbols.set(unit, names);
+    }
+    if (names.size < MAX_SYMBOLS_PER_UNIT) names.add(name);
+  }
+
   private isOwnThread(file: EventFileSummary, tid: number | undefined): boolean {
     return tid !== undefined && this.ownThreads.size > 0 && this.ownThreads.has(`${file.pid}:${tid}`);
   }
@@ -346,7 +374,7 @@ export class RunCollector {
     if (event.maven) unit.maven = event.maven;
   }
 
-  private stackOf(state: FileState, id: number | undefined): { frames: Frame[]; truncated: boolean } | undefined {
+  private stackOf(state: FileState, id: number | undefined): { frames: readonly Frame[]; truncated: boolean } | undefined {
     return id === undefined ? undefined : state.stacks.get(id);
   }
 
@@ -407,7 +435,7 @@ export class RunCollector {
     return { key: `${this.frameListId(spanFrames)}|${key}`, stack };
   }
 
-  private languageStack(api: string, source: Source, recorded: { frames: Frame[]; truncated: boolean } | undefined): { key: string; stack: MergedStack } {
+  private languageStack(api: string, source: Source, recorded: { frames: readonly Frame[]; truncated: boolean } | undefined): { key: string; stack: MergedStack } {
     const key = `lang|${api}|${this.frameListId(recorded?.frames)}`;
     let stack = this.internedStacks.get(key);
     if (!stack) {
