@@ -12,7 +12,9 @@
 //   4. api_usage, call and function_inventory records give each component its usage state
 //      (`used` > `loaded` > `installed`), counts, first/last seen and first-use stack;
 //   5. merge/ joins native events under language spans (same pid+tid inside [t0, t1]: exact;
-//      other thread, matching path/peer/fd inside the span's window: inferred).
+//      other thread, matching path/peer/fd inside the span's window: inferred);
+//   6. symbols/ names the native calling sites of the run, once all are known, from each
+//      unit's ELF symbols and DWARF when its build-id is the recorded one.
 //
 // Memory stays bounded: records are aggregated as they stream; individual calls are kept
 // up to `AppModelOptions.maxCalls` (the rest are counted in `stats.callsNotKept`).

@@ -14,6 +14,7 @@ import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
 import type { RunCollector, UsageAggregate } from './run-collector.js';
 import { nativeFrames } from '../merge/native-into-spans.js';
+import { nameFrames, nameSites, type SiteNames } from '../symbols/native-symbolizer.js';
 
 const DEFAULT_MAX_CALLS = 100_000;
 
@@ -118,7 +119,10 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     const draft = catalog.componentOfPath(unit);
     if (draft) draft.used = true;
   }
-  const nativeSymbols = nativeSymbolUses(catalog, usages, collector.nativeSymbols);
+  // Native frames are named now that every calling site of the run is known: each unit's file is
+  // read once, for the sites it has (symbols/).
+  const siteNames = nameSites(collector.nativeSites);
+  const nativeSymbols = nativeSymbolUses(catalog, usages, siteNames);
   // Functions: from the inventories of the component's units.
   const functionTotals = new Map<ComponentDraft, { used: number; total: number; hits: number }>();
   for (const [unit, inventory] of [...collector.inventories].sort(([a], [b]) => byString(a, b))) {
@@ -147,7 +151,8 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   const dependencies = [...dependencyEdges(catalog), ...runtimeEdges]
     .sort((a, b) => byString(a.from, b.from) || byString(a.to, b.to) || byString(a.kind, b.kind));
 
-  // Frames name units by path; the model names their components too.
+  // Frames name units by path; the model names their components too, and the functions of
+  // native frames.
   const refOfUnit = (unit: string | undefined): string | undefined => (unit === undefined ? undefined : catalog.componentOfPath(unit)?.ref);
   // Stacks are shared between records (run-collector interns them): convert each once.
   const converted = new Map<MergedStack, MergedStack>();
@@ -155,7 +160,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     if (!stack) return undefined;
     let done = converted.get(stack);
     if (!done) {
-      done = { ...stack, frames: stack.frames.map((f): ModelFrame => {
+      done = { ...stack, frames: nameFrames(stack.frames, siteNames).map((f): ModelFrame => {
         const ref = refOfUnit(f.unit);
         return ref ? { ...f, component: ref } : f;
       }) };
@@ -260,7 +265,7 @@ function libraryOfNamespace(catalog: ComponentCatalog, namespace: string): Compo
 }
 
 /** Per native component, its functions called through the hooks and its functions seen calling. */
-function nativeSymbolUses(catalog: ComponentCatalog, usages: readonly UsageAggregate[], callingByUnit: ReadonlyMap<string, ReadonlySet<string>>): NativeSymbolUse[] {
+function nativeSymbolUses(catalog: ComponentCatalog, usages: readonly UsageAggregate[], siteNames: SiteNames): NativeSymbolUse[] {
   const byRef = new Map<string, { called: Set<string>; calling: Set<string> }>();
   const useOf = (ref: string): { called: Set<string>; calling: Set<string> } => {
     let use = byRef.get(ref);
@@ -276,8 +281,8 @@ function nativeSymbolUses(catalog: ComponentCatalog, usages: readonly UsageAggre
     const library = libraryOfNamespace(catalog, usage.api.slice(0, colon));
     if (library) useOf(library.ref).called.add(usage.api.slice(colon + 1));
   }
-  for (const [unit, names] of callingByUnit) {
-    const draft = catalog.componentOfPath(unit);
+  for (const [site, names] of siteNames) {
+    const draft = catalog.componentOfPath(site.slice(0, site.indexOf('\0')));
     if (draft) names.forEach((name) => useOf(draft.ref).calling.add(name));
   }
   return [...byRef].map(([component, use]) => ({ component, called: [...use.called].sort(byString), calling: [...use.calling].sort(byString) }))

@@ -5,7 +5,7 @@
 import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '../schema/events.generated.js';
 import type { EventFileSummary } from '../reader/run-reader.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
-import { NativeSymbolizer } from '../symbols/native-symbolizer.js';
+import { addSite, mergeSites, type NativeSites } from '../symbols/native-symbolizer.js';
 import { matchesOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
 import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
 
@@ -15,8 +15,6 @@ const MAX_STACKS_PER_USAGE = 4;
 const MAX_STACK_TRIES = 32;
 const NO_JOIN: NativeJoin = { rule: 'none' };
 const EMPTY_FRAMES: readonly Frame[] = [];
-/** Names of functions seen in native frames, kept per code unit at most. */
-const MAX_SYMBOLS_PER_UNIT = 65_536;
 
 export interface UsageAggregate {
   caller: string;
@@ -57,8 +55,8 @@ export interface CollectedCall extends Omit<ModelCall, 'process' | 'parentCall'>
 
 interface FileState {
   file: EventFileSummary;
-  stacks: Map<number, { frames: readonly Frame[]; truncated: boolean }>;
-  /** build-ids of the file's shared objects, by path: what native frames are named against */
+  stacks: Map<number, { frames: Frame[]; truncated: boolean }>;
+  /** build-ids of the file's shared objects, by path: what its native frames are named against */
   buildIds: Map<string, string>;
 }
 
@@ -68,8 +66,8 @@ export interface CollectedRun {
   usages: Map<string, UsageAggregate>;
   inventories: Map<string, Map<string, FunctionFacts>>;
   frameUnits: Set<string>;
-  /** unit path -> names of the functions seen in its native frames (the calling sites of its calls) */
-  nativeSymbols: Map<string, Set<string>>;
+  /** the native calling sites of every stack record, named once the run is read (symbols/) */
+  nativeSites: NativeSites;
   calls: CollectedCall[];
   webApis: Map<string, WebApiUsage & { files: Set<string> }>;
   notices: Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>;
@@ -95,7 +93,7 @@ export class RunCollector {
   readonly inventories = new Map<string, Map<string, FunctionFacts>>();
   /** unit paths seen as frames of any stack: their code ran */
   readonly frameUnits = new Set<string>();
-  readonly nativeSymbols = new Map<string, Set<string>>();
+  readonly nativeSites: NativeSites = new Map();
   readonly calls: CollectedCall[] = [];
   readonly webApis = new Map<string, WebApiUsage & { files: Set<string> }>();
   readonly notices = new Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>();
@@ -107,7 +105,6 @@ export class RunCollector {
   joins = { exact: 0, inferred: 0, unjoined: 0 };
 
   private readonly spans = new SpanIndex();
-  private readonly symbolizer = new NativeSymbolizer();
   /**
    * One native event object, refilled per record: it runs for most records of a run, and
    * nothing keeps it (the join and the merged stack copy what they need).
@@ -133,7 +130,7 @@ export class RunCollector {
   export(): CollectedRun {
     return {
       units: this.units, usages: this.usages, inventories: this.inventories, frameUnits: this.frameUnits,
-      nativeSymbols: this.nativeSymbols, calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
+      nativeSites: this.nativeSites, calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
       callsNotKept: this.callsNotKept, joins: this.joins, serials: this.serial,
     };
   }
@@ -200,7 +197,7 @@ export class RunCollector {
       }
     }
     other.frameUnits.forEach((u) => this.frameUnits.add(u));
-    for (const [unit, names] of other.nativeSymbols) names.forEach((name) => this.addNativeSymbol(unit, name));
+    mergeSites(this.nativeSites, other.nativeSites);
     const offset = this.serial;
     for (const call of other.calls) {
       if (this.calls.length >= this.options.maxCalls && call.flags.length === 0) {
@@ -257,13 +254,11 @@ export class RunCollector {
         return;
       }
       case 'stack': {
-        const buildIds = state.buildIds;
-        const frames = this.symbolizer.nameFrames(event.frames, (unit) => buildIds.get(unit));
-        state.stacks.set(event.id, { frames, truncated: event.truncated === true });
-        for (const f of frames) {
+        state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
+        for (const f of event.frames) {
           if (f.unit === undefined) continue;
           this.frameUnits.add(f.unit);
-          if (f.lang === 'native' && f.fn !== '?') this.addNativeSymbol(f.unit, f.fn);
+          if (f.lang === 'native' && f.fn === '?' && f.addr !== undefined) addSite(this.nativeSites, f.unit, state.buildIds.get(f.unit), f.addr);
         }
         return;
       }
@@ -340,15 +335,6 @@ export class RunCollector {
     }
   };
 
-  private addNativeSymbol(unit: string, name: string): void {
-    let names = this.nativeSymbols.get(unit);
-    if (!names) {
-      names = new Set();
-      this.nativeSymbols.set(unit, names);
-    }
-    if (names.size < MAX_SYMBOLS_PER_UNIT) names.add(name);
-  }
-
   private isOwnThread(file: EventFileSummary, tid: number | undefined): boolean {
     return tid !== undefined && this.ownThreads.size > 0 && this.ownThreads.has(`${file.pid}:${tid}`);
   }
@@ -374,7 +360,7 @@ export class RunCollector {
     if (event.maven) unit.maven = event.maven;
   }
 
-  private stackOf(state: FileState, id: number | undefined): { frames: readonly Frame[]; truncated: boolean } | undefined {
+  private stackOf(state: FileState, id: number | undefined): { frames: Frame[]; truncated: boolean } | undefined {
     return id === undefined ? undefined : state.stacks.get(id);
   }
 
@@ -435,7 +421,7 @@ export class RunCollector {
     return { key: `${this.frameListId(spanFrames)}|${key}`, stack };
   }
 
-  private languageStack(api: string, source: Source, recorded: { frames: readonly Frame[]; truncated: boolean } | undefined): { key: string; stack: MergedStack } {
+  private languageStack(api: string, source: Source, recorded: { frames: Frame[]; truncated: boolean } | undefined): { key: string; stack: MergedStack } {
     const key = `lang|${api}|${this.frameListId(recorded?.frames)}`;
     let stack = this.internedStacks.get(key);
     if (!stack) {

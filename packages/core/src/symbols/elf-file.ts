@@ -35,8 +35,9 @@ export interface ElfSection {
 
 /** A u64 as a number when it is one exactly, else undefined (a value no real file holds). */
 export function safeU64(buf: Buffer, at: number): number | undefined {
-  const v = buf.readBigUInt64LE(at);
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+  // two halves, no BigInt: this runs for every symbol of a large table
+  const high = buf.readUInt32LE(at + 4);
+  return high > 0x1fffff ? undefined : high * 0x100000000 + buf.readUInt32LE(at);
 }
 
 /** A NUL-terminated string at `at`, at most `max` bytes long; undefined when it does not end in time. */
@@ -172,7 +173,8 @@ function fits(offset: number, length: number, size: number): boolean {
 
 function readExactly(fd: number, size: number, offset: number, length: number): Buffer {
   if (!fits(offset, length, size)) throw new ElfFormatError('is truncated (a header points past its end)');
-  const buffer = Buffer.alloc(length);
+  // not zero-filled: every byte is read below, or nothing is returned
+  const buffer = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buffer, done, length - done, offset + done);

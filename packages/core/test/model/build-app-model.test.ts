@@ -29,7 +29,9 @@ describe('buildAppModel', () => {
   it('names a native frame from its unit\'s symbols when the build-id matches, keeps it unnamed when not, and lists each native component\'s symbols', async () => {
     // a copy outside the shim's build directory, which is apitrace's own
     const PROGRAM = join(work, 'findings');
+    const REBUILT = join(work, 'findings-rebuilt');
     copyFileSync(SHIM_PROGRAM, PROGRAM);
+    copyFileSync(SHIM_PROGRAM, REBUILT);
     const site = `0x${(functionValue(PROGRAM, 'make_secret_token') + 5).toString(16)}`;
     const dir = runDir({
       '30-native-0.jsonl': lines(
@@ -40,12 +42,12 @@ describe('buildAppModel', () => {
         { kind: 'api_usage', api: 'libc:rand', category: 'random', caller: PROGRAM, count: 2, first_t: 1500, last_t: 1600, stack: 1, flags: ['weak_random'] },
         { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 },
       ),
-      // the same program recorded with another build-id: a rebuilt binary names nothing
+      // a program recorded with another build-id than its file's (rebuilt since): names nothing
       '31-native-0.jsonl': lines(
-        processStart({ pid: 31, exe: PROGRAM, argv: ['findings'] }),
-        { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: PROGRAM, build_id: '0011223344', base: '0x55d0c0000000' },
-        { kind: 'stack', id: 1, frames: [{ lang: 'native', fn: '?', unit: PROGRAM, addr: site }] },
-        { kind: 'call', api: 'libc:system', category: 'process', tid: 31, t0: 2000, t1: 2100, caller: PROGRAM, stack: 1, args: { command: 'true' }, flags: ['shell'] },
+        processStart({ pid: 31, exe: REBUILT, argv: ['findings'] }),
+        { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: REBUILT, build_id: '0011223344', base: '0x55d0c0000000' },
+        { kind: 'stack', id: 1, frames: [{ lang: 'native', fn: '?', unit: REBUILT, addr: site }] },
+        { kind: 'call', api: 'libc:system', category: 'process', tid: 31, t0: 2000, t1: 2100, caller: REBUILT, stack: 1, args: { command: 'true' }, flags: ['shell'] },
         { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 },
       ),
     });
@@ -61,6 +63,8 @@ describe('buildAppModel', () => {
       { component: libc.ref, called: ['rand', 'system'], calling: [] },
       { component: program.ref, called: [], calling: ['make_secret_token'] },
     ].sort((a, b) => (a.component < b.component ? -1 : 1)));
+    // the model's own outputs read it from the named stacks: a finding's calling function
+    assert.equal(model.components.find((c) => c.ref === program.ref)?.firstUseStack?.frames[1]?.fn, 'make_secret_token');
   });
 
   it('joins a native openat under the JS span of fs.readFileSync on the same thread (exact) and another thread (inferred)', async () => {

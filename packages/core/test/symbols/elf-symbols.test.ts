@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ElfFile, ElfFormatError, SHT_SYMTAB } from '../../src/symbols/elf-file.js';
 import { FunctionSymbols } from '../../src/symbols/elf-symbols.js';
 import { InlinedFunctions } from '../../src/symbols/dwarf-inlines.js';
-import { NativeSymbolizer } from '../../src/symbols/native-symbolizer.js';
+import { addSite, nameFrames, nameSites, siteKey, type NativeSites, type SymbolizerStats } from '../../src/symbols/native-symbolizer.js';
 import { UntrustedFileError } from '../../src/reader/untrusted-file.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -49,6 +49,15 @@ function withElf<T>(path: string, use: (elf: ElfFile) => T): T {
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
+
+const noStats = (): SymbolizerStats => ({ filesRead: 0, filesRefused: 0, unitsUnchecked: 0, sitesNamed: 0, sitesUnnamed: 0 });
+
+/** The names of one recorded site, as a run with only that site would get them. */
+function namesAt(path: string, buildId: string | undefined, addr: string, stats = noStats()): readonly string[] | undefined {
+  const sites: NativeSites = new Map();
+  addSite(sites, path, buildId, addr);
+  return nameSites(sites, stats).get(siteKey(path, addr));
+}
 
 describe('ELF symbols', function () {
   this.timeout(60_000);
@@ -119,40 +128,54 @@ describe('ELF symbols', function () {
       const oracle = tool('addr2line', ['-i', '-f', '-e', program, hex(returnAddress - 1)]).split('\n').filter((_, i) => i % 2 === 0 && _ !== '');
       assert.deepEqual(oracle, ['make_api_token', 'main']);
 
-      const symbolizer = new NativeSymbolizer();
-      assert.deepEqual(symbolizer.namesAt(program, buildIdOf(program), hex(returnAddress)), ['make_api_token', 'main']);
-      const frames = symbolizer.nameFrames([{ lang: 'native', fn: '?', unit: program, addr: hex(returnAddress) }], () => buildIdOf(program));
+      const sites: NativeSites = new Map();
+      addSite(sites, program, buildIdOf(program), hex(returnAddress));
+      const names = nameSites(sites);
+      assert.deepEqual(names.get(siteKey(program, hex(returnAddress))), ['make_api_token', 'main']);
+      const frames = nameFrames([{ lang: 'native' as const, fn: '?', unit: program, addr: hex(returnAddress) }], names);
       assert.deepEqual(frames.map((f) => [f.fn, f.unit, f.addr]), [['make_api_token', program, hex(returnAddress)], ['main', program, hex(returnAddress)]]);
     });
   });
 
-  describe('the symbolizer', () => {
-    it('names nothing in a file whose build-id is not the recorded one, and keeps the frame as recorded', () => {
-      const symbolizer = new NativeSymbolizer();
+  describe('naming a run\'s sites', () => {
+    it('names nothing in a file whose build-id is not the recorded one, or that was recorded without one; the frame stays as recorded', () => {
       const at = hex(nmFunctions(PROGRAM, false).get('make_secret_token')! + 8);
-      assert.equal(symbolizer.namesAt(PROGRAM, '00112233', at), undefined);
-      assert.equal(symbolizer.namesAt(PROGRAM, undefined, at), undefined);
+      const stats = noStats();
+      assert.equal(namesAt(PROGRAM, '00112233', at, stats), undefined);
+      assert.equal(namesAt(PROGRAM, undefined, at, stats), undefined);
+      assert.deepEqual(namesAt(PROGRAM, buildIdOf(PROGRAM), at, stats), ['make_secret_token']);
+      assert.deepEqual(stats, { filesRead: 1, filesRefused: 1, unitsUnchecked: 1, sitesNamed: 1, sitesUnnamed: 2 });
       const recorded = [{ lang: 'native' as const, fn: '?', unit: PROGRAM, addr: at }];
-      assert.equal(symbolizer.nameFrames(recorded, () => '00112233'), recorded);
-      assert.deepEqual(symbolizer.namesAt(PROGRAM, buildIdOf(PROGRAM), at), ['make_secret_token']);
-      // no build-id recorded: nothing is opened or looked up
-      assert.deepEqual(symbolizer.stats, { filesRead: 1, filesRefused: 1, sitesNamed: 1, sitesUnnamed: 1 });
+      assert.equal(nameFrames(recorded, new Map([[siteKey(PROGRAM, '0x1'), ['other']]])), recorded);
     });
 
-    it('reads each file once and looks each site up once', () => {
-      const symbolizer = new NativeSymbolizer();
-      const id = buildIdOf(LIBC);
-      const rand = hex(nmFunctions(LIBC, true).get('rand')! + 4);
-      for (let i = 0; i < 1000; i++) assert.deepEqual(symbolizer.namesAt(LIBC, id, rand), ['rand']);
-      assert.deepEqual(symbolizer.stats, { filesRead: 1, filesRefused: 0, sitesNamed: 1, sitesUnnamed: 0 });
+    it('a unit recorded with two build-ids (rebuilt during the run) is not named', () => {
+      const at = hex(nmFunctions(PROGRAM, false).get('make_secret_token')! + 8);
+      const sites: NativeSites = new Map();
+      addSite(sites, PROGRAM, buildIdOf(PROGRAM), at);
+      addSite(sites, PROGRAM, '0011', at);
+      const stats = noStats();
+      assert.equal(nameSites(sites, stats).size, 0);
+      assert.equal(stats.unitsUnchecked, 1);
+    });
+
+    it('reads each file once for all its sites, keeping only the functions that hold one', () => {
+      const exported = nmFunctions(LIBC, true);
+      const wanted = ['rand', 'malloc', 'getrandom', 'qsort'].map((fn) => [fn, hex(exported.get(fn)! + 4)] as const);
+      const sites: NativeSites = new Map();
+      for (const [, addr] of wanted) addSite(sites, LIBC, buildIdOf(LIBC), addr);
+      const stats = noStats();
+      const names = nameSites(sites, stats);
+      for (const [fn, addr] of wanted) assert.deepEqual(names.get(siteKey(LIBC, addr)), [fn]);
+      assert.deepEqual(stats, { filesRead: 1, filesRefused: 0, unitsUnchecked: 0, sitesNamed: 4, sitesUnnamed: 0 });
+      const kept = withElf(LIBC, (elf) => FunctionSymbols.read(elf, wanted.map(([, addr]) => Number.parseInt(addr, 16) - 1)));
+      assert.equal(kept.count, 4);
     });
 
     it('refuses recorded offsets and paths that are not what the shim writes', () => {
-      const symbolizer = new NativeSymbolizer();
       const id = buildIdOf(LIBC);
-      for (const addr of ['0x', '1234', '0xZZ', '0x' + 'f'.repeat(20), '-0x1']) assert.equal(symbolizer.namesAt(LIBC, id, addr), undefined, addr);
-      assert.equal(symbolizer.namesAt('libc.so.6', id, '0x1000'), undefined);
-      assert.equal(symbolizer.namesAt(LIBC, id, '0x0'), undefined);
+      for (const addr of ['0x', '1234', '0xZZ', '0x' + 'f'.repeat(20), '-0x1', '0x0']) assert.equal(namesAt(LIBC, id, addr), undefined, addr);
+      assert.equal(namesAt('libc.so.6', id, '0x1000'), undefined);
     });
   });
 
@@ -282,8 +305,7 @@ describe('ELF symbols', function () {
         const result = readAll(path);
         assert.ok(result instanceof UntrustedFileError, `${path}: ${String(result)}`);
       }
-      const symbolizer = new NativeSymbolizer();
-      assert.equal(symbolizer.namesAt(fifo, '00', '0x1000'), undefined);
+      assert.equal(namesAt(fifo, '00', '0x1000'), undefined);
       const link = join(work, 'libc-link.so');
       spawnSync('ln', ['-s', LIBC, link]);
       const libc = readAll(link);
