@@ -8,9 +8,15 @@ import { cString, type ElfFile } from './elf-file.js';
 
 const MAX_SECTION_BYTES = 64 * 1024 * 1024;
 const MAX_UNITS = 200_000;
+/** Address ranges of all units together, at most. */
+const MAX_UNIT_RANGES = 1_000_000;
 /** Entries read in one compile unit at most: one unit of a huge generated file is skipped, not read for minutes. */
 const MAX_ENTRIES_PER_UNIT = 2_000_000;
 const MAX_REFERENCE_HOPS = 8;
+/** Abbreviations read over all tables of a file: units that each name a table of their own cannot make the index slow. */
+const MAX_ABBREVIATIONS = 2_000_000;
+/** Unit ranges before an address looked at for one that holds it (units rarely overlap). */
+const OVERLAPPING_RANGES = 16;
 const MAX_RANGES = 4096;
 const PRINTABLE = /^[\x20-\x7e]+$/;
 
@@ -120,6 +126,9 @@ interface Entry { tag: number; children: boolean; attrs: Map<number, { form: num
 
 export class InlinedFunctions {
   private readonly units: Unit[] = [];
+  /** every address range of every unit, sorted by start */
+  private unitRanges: Array<{ lo: number; hi: number; unit: Unit }> = [];
+  private abbreviationsLeft = MAX_ABBREVIATIONS;
   private readonly names = new Map<number, string | null>();
   /** abbreviation tables by offset: units usually share one */
   private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
@@ -162,8 +171,22 @@ export class InlinedFunctions {
    * holds it cannot be read). The function they were inlined into is the symbol table's to name.
    */
   inlinedAt(offset: number): string[] {
-    for (const unit of this.units) {
-      if (!unit.ranges.some(([lo, hi]) => offset >= lo && offset < hi)) continue;
+    const ranges = this.unitRanges;
+    let lo = 0;
+    let hi = ranges.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ranges[mid]!.lo <= offset) {
+        at = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    for (let i = at; i >= 0 && at - i < OVERLAPPING_RANGES; i--) {
+      if (offset >= ranges[i]!.hi) continue;
+      const unit = ranges[i]!.unit;
       const scopes = this.scopesOf(unit);
       const around = scopes.filter((s) => s.inlined && s.ranges.some(([lo, hi]) => offset >= lo && offset < hi)).sort((a, b) => b.depth - a.depth);
       const names: string[] = [];
@@ -178,7 +201,8 @@ export class InlinedFunctions {
 
   private indexUnits(): void {
     const c = new Cursor(this.info, 0);
-    while (c.pos + 11 <= this.info.length && this.units.length < MAX_UNITS) {
+    let rangeCount = 0;
+    while (c.pos + 11 <= this.info.length && this.units.length < MAX_UNITS && rangeCount < MAX_UNIT_RANGES) {
       const offset = c.pos;
       let length = c.u32();
       let offsetSize = 4;
@@ -192,12 +216,16 @@ export class InlinedFunctions {
       if (end > this.info.length || length < 7) return;
       try {
         const unit = this.unitHeader(new Cursor(this.info, c.pos, end), offset, end, offsetSize);
-        if (unit) this.units.push(unit);
+        if (unit) {
+          this.units.push(unit);
+          rangeCount += unit.ranges.length;
+        }
       } catch {
         // a damaged header: skip to the next unit, which the length still finds
       }
       c.pos = end;
     }
+    this.unitRanges = this.units.flatMap((unit) => unit.ranges.map(([lo, hi]) => ({ lo, hi, unit }))).sort((a, b) => a.lo - b.lo);
   }
 
   private unitHeader(c: Cursor, offset: number, end: number, offsetSize: number): Unit | undefined {
@@ -236,7 +264,8 @@ export class InlinedFunctions {
   private abbrevsAt(offset: number): Map<number, Abbrev> {
     let table = this.abbrevTables.get(offset);
     if (!table) {
-      table = readAbbrevs(this.abbrev, offset);
+      table = readAbbrevs(this.abbrev, offset, this.abbreviationsLeft);
+      this.abbreviationsLeft -= table.size;
       this.abbrevTables.set(offset, table);
     }
     return table;
@@ -426,7 +455,7 @@ export class InlinedFunctions {
 const ADDRX_FORMS = new Set([0x1b, 0x29, 0x2a, 0x2b, 0x2c, 0x1f01]);
 const STRX_FORMS = new Set([0x1a, 0x25, 0x26, 0x27, 0x28, 0x1f02]);
 
-function readAbbrevs(buf: Buffer, offset: number): Map<number, Abbrev> {
+function readAbbrevs(buf: Buffer, offset: number, max: number): Map<number, Abbrev> {
   const abbrevs = new Map<number, Abbrev>();
   const c = new Cursor(buf, offset);
   for (;;) {
@@ -443,7 +472,7 @@ function readAbbrevs(buf: Buffer, offset: number): Map<number, Abbrev> {
       if (specs.length > 1024) throw new DwarfError('an abbreviation with over 1024 attributes');
     }
     abbrevs.set(code, { tag, children, specs });
-    if (abbrevs.size > 1_000_000) throw new DwarfError('too many abbreviations');
+    if (abbrevs.size > max) throw new DwarfError('more abbreviations than apitrace reads');
   }
   return abbrevs;
 }
