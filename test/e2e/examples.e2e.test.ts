@@ -180,23 +180,24 @@ describe('examples under apitrace run (end to end)', () => {
       assert.ok(!ledgerCalls.has('libc:strtok'), 'the CSV is split with strtok_r');
     });
 
-    it('reports TLS verification off and the unbounded strcpy as findings of the program, and nothing else', () => {
+    it('reports TLS verification off, the unbounded strcpy and the weak token as findings of the program, and nothing else', () => {
       const { model, findings } = traced;
       const ledger = componentWith(model, /\/build\/ledger$/).ref;
-      assert.deepEqual(rulesOf(findings, ledger), ['tls-verification-disabled', 'unsafe-c-string']);
+      assert.deepEqual(rulesOf(findings, ledger), ['tls-verification-disabled', 'unsafe-c-string', 'weak-random-secret']);
       assert.deepEqual(findings.find((f) => f.rule === 'unsafe-c-string')?.api, 'libc:strcpy');
       assert.deepEqual(findings.filter((f) => f.component !== ledger).map((f) => `${f.rule} ${f.component}`), [], 'the libraries it loads are their vendors\' business');
     });
 
-    // Pending on the native shim (issue 3): rand() is flagged weak_random, but the finding also needs
-    // secret_context, which comes from the calling function's name (make_session_token, exported by
-    // -rdynamic); the shim's native frames have no names yet ("?").
-    it.skip('reports rand() in make_session_token as a weak random secret', () => {
+    // make_session_token is static and -O2 inlines it into main: the symbol table names main, the
+    // DWARF of the -g build names the inlined function the rand() call came from
+    it('reports rand() in make_session_token as a weak random secret', () => {
       const { model, findings } = traced;
       const ledger = componentWith(model, /\/build\/ledger$/).ref;
       const weak = findings.find((f) => f.rule === 'weak-random-secret' && f.component === ledger);
       assert.equal(weak?.api, 'libc:rand');
       assert.equal(weak?.location?.fn, 'make_session_token');
+      const symbols = model.nativeSymbols?.find((s) => s.component === ledger);
+      assert.ok(symbols?.calling.includes('make_session_token') && symbols.calling.includes('main'), JSON.stringify(symbols));
     });
   });
 

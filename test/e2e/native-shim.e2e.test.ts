@@ -1,11 +1,12 @@
 // The native shim under `apitrace run`, over real programs: caller attribution that the core
-// joins on (caller == code_unit path), native calls inside the JS span that caused them, TLS
-// plaintext summarised without secrets, and children that scrub their environment.
+// joins on (caller == code_unit path), calling sites the core names from the binary's symbols,
+// native calls inside the JS span that caused them, TLS plaintext summarised without secrets,
+// and children that scrub their environment.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApitraceEvent } from '@apitrace/core';
+import { buildAppModel, type ApitraceEvent } from '@apitrace/core';
 import { CLI, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 import { readValidRun, type RecordedRun } from '../support/runs.js';
@@ -66,6 +67,43 @@ describe('native shim under apitrace run (end to end)', () => {
     const created = opens.find((c) => /O_RDWR\|O_CREAT/.test(String(c.args?.['oflags'])));
     assert.ok(created, `no open creating the database: ${JSON.stringify(opens)}`);
     assert.equal(created.caller, libsqlite.path);
+  });
+
+  it('names the calling function of a native call in the merged stack; a stripped copy keeps its build-id and offset, unnamed', async () => {
+    const dir = work('symbols');
+    // copies: the shim's build directory is apitrace's own, not the application
+    const program = join(dir, 'findings');
+    const stripped = join(dir, 'findings-stripped');
+    copyFileSync(`${TEST_PROGRAMS}/findings`, program);
+    execFileSync('strip', ['-o', stripped, program]);
+    const scratch = join(dir, 'scratch');
+    mkdirSync(scratch);
+
+    const run = await traced(dir, [program, scratch]);
+    const tokenAt = Number.parseInt(/make_secret_token=0x([0-9a-f]+)/.exec(run.stdout)![1]!, 16);
+    const model = await buildAppModel(join(dir, 'run'));
+    const component = model.components.find((c) => c.paths.includes(program))!;
+    const rand = model.apiUsages.find((u) => u.api === 'libc:rand' && u.component === component.ref);
+    const frames = rand?.stacks[0]?.frames ?? [];
+    assert.deepEqual(frames.slice(0, 2).map((f) => [f.lang, f.fn, f.unit, f.component]), [['native', 'rand', undefined, undefined], ['native', 'make_secret_token', program, component.ref]]);
+    const offset = Number.parseInt(frames[1]!.addr!, 16);
+    assert.ok(offset > tokenAt && offset < tokenAt + 0x80, `rand returns to 0x${offset.toString(16)}, make_secret_token is at 0x${tokenAt.toString(16)}`);
+    const system = model.calls.find((c) => c.api === 'libc:system' && c.component === component.ref);
+    assert.equal(system?.stack?.frames[1]?.fn, 'run_shell_command', JSON.stringify(system?.stack));
+    const symbols = model.nativeSymbols?.find((s) => s.component === component.ref);
+    assert.ok(symbols && ['main', 'make_secret_token', 'run_shell_command'].every((fn) => symbols.calling.includes(fn)), JSON.stringify(symbols));
+    assert.ok(model.nativeSymbols?.some((s) => s.called.includes('rand') && s.called.includes('system')), JSON.stringify(model.nativeSymbols));
+    const findings = JSON.parse(readFileSync(join(dir, 'run', 'findings.json'), 'utf8')) as { findings: { rule: string; location?: { fn: string } }[] };
+    assert.equal(findings.findings.find((f) => f.rule === 'weak-random-secret')?.location?.fn, 'make_secret_token');
+
+    const strippedDir = work('symbols-stripped');
+    const strippedRun = await traced(strippedDir, [stripped, scratch]);
+    const unit = nativeOf(strippedRun, 'code_unit').map((u) => u.event).find((u) => u.path === stripped);
+    assert.match(unit?.build_id ?? '', /^[0-9a-f]{40}$/, 'the stripped binary\'s build-id is recorded for naming it later');
+    const strippedModel = await buildAppModel(join(strippedDir, 'run'));
+    const strippedRand = strippedModel.apiUsages.find((u) => u.api === 'libc:rand' && u.stacks[0]?.frames[1]?.unit === stripped);
+    assert.deepEqual(strippedRand?.stacks[0]?.frames[1]?.fn, '?');
+    assert.equal(strippedRand?.stacks[0]?.frames[1]?.addr, frames[1]!.addr, 'the same offset as in the binary that was not stripped');
   });
 
   it("node's fs.readFileSync: the native open is on the same thread, inside the JS span", async () => {

@@ -18,6 +18,7 @@ struct unit {
     const char *needed[ELF_NEEDED_MAX];
     size_t needed_count;
     bool imports_vfork;
+    bool own;           /* the shim itself */
     bool written;       /* code_unit record in this file */
 };
 
@@ -140,7 +141,7 @@ static int visit_object(struct dl_phdr_info *info, size_t size, void *data)
     const char *kept = n < CODE_UNITS_MAX ? keep_path(path) : NULL;
     if (kept == NULL)
         return 0; /* full: its calls count as unknown */
-    units[n] = (struct unit){ .lo = lo, .hi = hi, .base = info->dlpi_addr, .path = kept, .how = how };
+    units[n] = (struct unit){ .lo = lo, .hi = hi, .base = info->dlpi_addr, .path = kept, .how = how, .own = ours };
     describe_unit(&units[n], info);
     atomic_store_explicit(&unit_count, n + 1, memory_order_release);
     atomic_fetch_add_explicit(&code_units_generation_value, 1, memory_order_release);
@@ -185,6 +186,16 @@ unsigned code_units_count(void)
 const char *code_units_path(unsigned unit)
 {
     return units[unit].path;
+}
+
+uintptr_t code_units_base(unsigned unit)
+{
+    return units[unit].base;
+}
+
+bool code_units_is_own(unsigned unit)
+{
+    return units[unit].own;
 }
 
 void code_units_forget_written(void)

@@ -39,6 +39,11 @@ unsigned code_units_count(void);
 
 /* The path a code_unit record named it by: what caller fields hold. */
 const char *code_units_path(unsigned unit);
+/* Its load bias (the record's base): an address minus it is the offset the
+ * unit's own symbol tables use. */
+uintptr_t code_units_base(unsigned unit);
+/* Whether the unit is the shim itself: no frame of the application. */
+bool code_units_is_own(unsigned unit);
 
 /* A forked child's file starts empty: every unit is written again, from
  * what was kept (the loader's list is not walked in a fork child). */

@@ -234,6 +234,29 @@ void record_code_unit(const struct code_unit_record *r)
     event_writer_commit(o);
 }
 
+void record_stack(unsigned id, const char *unit, uintptr_t offset)
+{
+    struct json_out *o = event_writer_begin();
+    if (o == NULL)
+        return;
+    json_out_lit(o, "{\"kind\":\"stack\",\"id\":");
+    json_out_u64(o, id);
+    json_out_lit(o, ",\"frames\":[{\"lang\":\"native\",\"fn\":\"?\",\"unit\":");
+    json_out_cstring(o, unit);
+    json_out_lit(o, ",\"addr\":\"");
+    put_hex(o, offset);
+    json_out_lit(o, "\"}]}");
+    event_writer_commit(o);
+}
+
+static void put_stack_ref(struct json_out *o, unsigned stack)
+{
+    if (stack == 0)
+        return;
+    json_out_lit(o, ",\"stack\":");
+    json_out_u64(o, stack);
+}
+
 /* Scratch for redacted text, used between begin and commit (writer held). */
 static char redacted_text[8192];
 
@@ -287,6 +310,7 @@ void record_api_usage(const struct api_usage_record *r)
         put_redacted(o, r->subject);
     }
     put_counted(o, r->count, r->first_t, r->last_t);
+    put_stack_ref(o, r->stack);
     put_flags(o, r->flags);
     json_out_lit(o, "}");
     event_writer_commit(o);
@@ -349,7 +373,7 @@ static void put_mode(struct json_out *o, int mode)
     json_out_raw(o, s, n);
 }
 
-void record_call(const struct call_event *e, const char *caller)
+void record_call(const struct call_event *e, const char *caller, unsigned stack)
 {
     const struct hook_api_info *api = &hook_apis[e->api];
     struct json_out *o = event_writer_begin();
@@ -367,6 +391,7 @@ void record_call(const struct call_event *e, const char *caller)
     json_out_u64(o, e->t1 >= e->t0 ? e->t1 : e->t0);
     json_out_lit(o, ",\"caller\":");
     json_out_cstring(o, caller);
+    put_stack_ref(o, stack);
     json_out_lit(o, ",\"args\":{");
     bool first = true;
 #define NEXT_ARG(name)                     \

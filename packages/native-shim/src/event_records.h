@@ -39,16 +39,22 @@ struct code_unit_record {
 };
 void record_code_unit(const struct code_unit_record *r);
 
+/* A native stack of one frame: the calling site, as an offset in the
+ * calling unit (see caller_stacks.h). */
+void record_stack(unsigned id, const char *unit, uintptr_t offset);
+
 struct api_usage_record {
     const char *api, *category, *caller;
     const char *subject; /* NULL: none; redacted here */
     uint64_t count, first_t, last_t;
     uint32_t flags; /* enum hook_flag bits */
+    unsigned stack; /* 0: none */
 };
 void record_api_usage(const struct api_usage_record *r);
 
 struct call_event;
-void record_call(const struct call_event *e, const char *caller);
+/* stack: the id of its calling site's stack record, 0 for none. */
+void record_call(const struct call_event *e, const char *caller, unsigned stack);
 
 struct web_api_record {
     const char *method, *host, *route, *caller;

@@ -2,6 +2,7 @@
 
 #include <stdatomic.h>
 
+#include "caller_stacks.h"
 #include "code_units.h"
 #include "event_records.h"
 #include "event_writer.h"
@@ -13,9 +14,11 @@ _Atomic uint64_t recorder_last_flush_ns;
 /* Everything below is touched only by the thread holding the writer. */
 
 /* Counts merged from the per-thread cells, before they become records; also
- * where calls land whose subject could not be kept. */
+ * where calls land whose subject could not be kept. first_addr is the
+ * calling site of the first call since the last flush. */
 static struct {
     uint64_t delta, first_t;
+    uintptr_t first_addr;
 } merged[CODE_UNITS_MAX][API_COUNT];
 
 #define SUBJECT_SLOTS 8192 /* open addressing, at most SUBJECTS_MAX used */
@@ -28,6 +31,7 @@ struct subject_key {
     uint32_t flags;
     uint32_t calls_written;
     uint64_t delta, first_t, last_t;
+    uintptr_t first_addr;
 };
 static struct subject_key subjects[SUBJECT_SLOTS];
 static unsigned subjects_used;
@@ -119,17 +123,21 @@ static void take_call_event(const struct call_event *e)
     if (k == NULL) {
         /* counted all the same, under (api, caller) without its subject */
         subjects_lost++;
-        if (merged[e->unit][e->api].delta++ == 0 || e->t0 < merged[e->unit][e->api].first_t)
+        if (merged[e->unit][e->api].delta++ == 0 || e->t0 < merged[e->unit][e->api].first_t) {
             merged[e->unit][e->api].first_t = e->t0;
+            merged[e->unit][e->api].first_addr = e->addr;
+        }
         return;
     }
-    if (k->delta++ == 0)
+    if (k->delta++ == 0) {
         k->first_t = e->t0;
+        k->first_addr = e->addr;
+    }
     k->last_t = e->t1;
     k->flags |= e->flags;
     if (k->calls_written < CALLS_PER_KEY) {
         k->calls_written++;
-        record_call(e, code_units_path(e->unit));
+        record_call(e, code_units_path(e->unit), caller_stack_id(e->unit, e->addr));
     } else {
         calls_not_written++;
     }
@@ -164,9 +172,14 @@ static void merge_cells(struct thread_table *t, unsigned units, uint64_t now)
             uint64_t first = atomic_load_explicit(&c->first_t, memory_order_relaxed);
             if (first == 0 || first > now)
                 first = now;
+            /* read without ordering against count: an address from an
+             * earlier interval is still a real calling site of this cell */
+            uintptr_t addr = atomic_load_explicit(&c->first_addr, memory_order_relaxed);
             atomic_store_explicit(&c->reported, n, memory_order_relaxed);
-            if (merged[u][a].delta == 0 || first < merged[u][a].first_t)
+            if (merged[u][a].delta == 0 || first < merged[u][a].first_t) {
                 merged[u][a].first_t = first;
+                merged[u][a].first_addr = addr;
+            }
             merged[u][a].delta += n - r;
         }
     }
@@ -181,7 +194,7 @@ static void write_usage(unsigned units, uint64_t now)
             struct api_usage_record r = {
                 .api = hook_apis[a].id, .category = hook_apis[a].category, .caller = code_units_path(u),
                 .count = merged[u][a].delta, .first_t = merged[u][a].first_t, .last_t = now,
-                .flags = hook_apis[a].flags,
+                .flags = hook_apis[a].flags, .stack = caller_stack_id(u, merged[u][a].first_addr),
             };
             record_api_usage(&r);
             merged[u][a].delta = 0;
@@ -194,6 +207,7 @@ static void write_usage(unsigned units, uint64_t now)
             .api = hook_apis[k->api].id, .category = hook_apis[k->api].category,
             .caller = code_units_path(k->unit), .subject = k->subject, .count = k->delta,
             .first_t = k->first_t, .last_t = k->last_t, .flags = k->flags | hook_apis[k->api].flags,
+            .stack = caller_stack_id(k->unit, k->first_addr),
         };
         record_api_usage(&r);
         k->delta = 0;
@@ -226,6 +240,10 @@ static void write_losses(bool final)
                             subjects_lost);
     if (web_lost > 0)
         record_notice_count("warn", "web_requests_dropped", "too many distinct web routes: not recorded", web_lost);
+    uint64_t sites_lost = caller_stacks_take_lost();
+    if (sites_lost > 0)
+        record_notice_count("warn", "stacks_full",
+                            "too many distinct calling sites: further records carry no stack", sites_lost);
     subjects_lost = web_lost = 0;
     if (final && calls_not_written > 0) {
         record_notice_count("info", "calls_sampled",
@@ -290,8 +308,10 @@ __attribute__((noinline)) void recorder_count_slow(enum hook_api api, void *ret_
         unsigned unit = thread_caller_unit((uintptr_t)ret_addr);
         struct usage_cell *c = &t->cells[unit][api];
         uint64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-        if (n == atomic_load_explicit(&c->reported, memory_order_relaxed))
+        if (n == atomic_load_explicit(&c->reported, memory_order_relaxed)) {
             atomic_store_explicit(&c->first_t, event_clock_monotonic_ns(), memory_order_relaxed);
+            atomic_store_explicit(&c->first_addr, (uintptr_t)ret_addr, memory_order_relaxed);
+        }
         atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
         if (((n + 1) & 0xfff) == 0)
             recorder_flush_due();
@@ -320,8 +340,10 @@ struct call_event *recorder_call_event(struct hook_call *c)
         atomic_fetch_add_explicit(&t->calls_dropped, 1, memory_order_relaxed);
         struct usage_cell *cell = &t->cells[c->unit][c->api];
         uint64_t n = atomic_load_explicit(&cell->count, memory_order_relaxed);
-        if (n == atomic_load_explicit(&cell->reported, memory_order_relaxed))
+        if (n == atomic_load_explicit(&cell->reported, memory_order_relaxed)) {
             atomic_store_explicit(&cell->first_t, c->t0, memory_order_relaxed);
+            atomic_store_explicit(&cell->first_addr, c->addr, memory_order_relaxed);
+        }
         atomic_store_explicit(&cell->count, n + 1, memory_order_relaxed);
         return NULL;
     }
@@ -335,6 +357,7 @@ struct call_event *recorder_call_event(struct hook_call *c)
     e->unit = c->unit;
     e->flags = 0;
     e->tid = thread_tid();
+    e->addr = c->addr;
     e->t0 = c->t0;
     e->t1 = event_clock_monotonic_ns();
     e->ret = 0;
@@ -426,5 +449,6 @@ void recorder_after_fork_child(void)
             subjects[i].calls_written = 0;
     subjects_lost = web_lost = calls_not_written = 0;
     code_units_forget_written();
+    caller_stacks_forget_written();
     atomic_store(&recorder_last_flush_ns, event_clock_monotonic_ns());
 }

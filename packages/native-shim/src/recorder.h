@@ -71,6 +71,7 @@ struct hook_call {
     bool on;
     uint16_t api, unit;
     uint64_t t0;
+    uintptr_t addr;
 };
 
 static inline bool recorder_call_begin(struct hook_call *c, enum hook_api api, void *ret_addr)
@@ -82,6 +83,7 @@ static inline bool recorder_call_begin(struct hook_call *c, enum hook_api api, v
     c->on = true;
     c->api = (uint16_t)api;
     c->unit = (uint16_t)thread_caller_unit((uintptr_t)ret_addr);
+    c->addr = (uintptr_t)ret_addr;
     c->t0 = event_clock_monotonic_ns();
     thread_guard_leave();
     return true;

@@ -24,14 +24,15 @@
 #define CALL_TEXT_MAX 1024
 #define CALL_DETAIL_MAX 512
 
-/* One counter per (caller unit, api). Only the owning thread writes count
- * and first_t; only the flusher writes reported. Deltas are count -
- * reported, so nobody ever resets a counter another thread may be adding
- * to. */
+/* One counter per (caller unit, api). Only the owning thread writes count,
+ * first_t and first_addr; only the flusher writes reported. Deltas are
+ * count - reported, so nobody ever resets a counter another thread may be
+ * adding to. */
 struct usage_cell {
     _Atomic uint64_t count;
     _Atomic uint64_t reported;
-    _Atomic uint64_t first_t; /* first call since the last flush */
+    _Atomic uint64_t first_t;      /* first call since the last flush */
+    _Atomic uintptr_t first_addr;  /* its return address: the calling site */
 };
 
 enum call_event_kind { EVENT_CALL = 1, EVENT_WEB };
@@ -48,6 +49,7 @@ struct call_event {
     uint16_t api, unit;
     uint32_t flags;
     pid_t tid;
+    uintptr_t addr; /* the wrapper's return address: the calling site */
     uint64_t t0, t1;
     int64_t ret;
     int err;

@@ -196,6 +196,47 @@ static long long usage_sum(const struct fixture *f, const char *api, const char 
     return sum;
 }
 
+/* The first record whose "stack" names no stack record earlier in the
+ * same file (the contract: a stack is written before its first use), else
+ * NULL. */
+static const char *unresolved_stack_ref(const struct fixture *f)
+{
+    for (int i = 0; i < f->count; i++) {
+        long long id;
+        if (strncmp(f->lines[i], "{\"kind\":\"stack\"", 16) == 0 || !json_int_field(f->lines[i], "stack", &id))
+            continue;
+        char want[64];
+        snprintf(want, sizeof want, "{\"kind\":\"stack\",\"id\":%lld,", id);
+        bool found = false;
+        for (int j = 0; j < i && !found; j++)
+            found = strncmp(f->lines[j], want, strlen(want)) == 0;
+        if (!found)
+            return f->lines[i];
+    }
+    return NULL;
+}
+
+/* The calling site of the first record holding a and b: the unit and offset
+ * of the frame of the stack it refers to. */
+static bool calling_site(const struct fixture *f, const char *a, const char *b, char *unit, size_t unit_size,
+                         unsigned long *offset)
+{
+    const char *line = line_with(f, a, b, NULL);
+    long long id;
+    if (line == NULL || !json_int_field(line, "stack", &id))
+        return false;
+    char want[64];
+    snprintf(want, sizeof want, "{\"kind\":\"stack\",\"id\":%lld,", id);
+    const char *stack = line_with(f, want, NULL, NULL);
+    const char *u = stack != NULL ? strstr(stack, "\"unit\":\"") : NULL;
+    const char *addr = stack != NULL ? strstr(stack, "\"addr\":\"0x") : NULL;
+    if (u == NULL || addr == NULL)
+        return false;
+    char format[32];
+    snprintf(format, sizeof format, "%%%zu[^\"]", unit_size - 1);
+    return sscanf(u + 8, format, unit) == 1 && sscanf(addr + 10, "%lx", offset) == 1;
+}
+
 /* Every record of every file in the run dir against the schema, through
  * the core's compiled validator; NULL when valid, else why not. */
 static const char *fixture_invalid(const struct fixture *f)
@@ -245,9 +286,9 @@ static void test_exit_code(void)
     char *dir = make_temp_dir();
     struct run r;
     run((const char *const[]){ "/bin/sh", "-c", "exit 3", NULL }, (struct env_setting){ shim, dir, NULL, NULL }, &r);
-    char *lines[16];
+    char *lines[64];
     int count;
-    char *text = event_lines(dir, r.pid, 0, lines, 16, &count);
+    char *text = event_lines(dir, r.pid, 0, lines, 64, &count);
 
     /* dash's exit builtin leaves through _exit, not exit. */
     test_begin("preload: sh -c 'exit 3' exits 3 and records exit_code 3");
@@ -446,6 +487,31 @@ static void test_fork_counts(void)
     fixture_end(f);
 }
 
+/* A calling site the parent wrote to its file before fork is written again
+ * in the child's: each file's stack ids stand on their own. */
+static void test_fork_stacks(void)
+{
+    struct fixture *f = fixture_begin("fork_after_flush");
+    fixture_run(f, NULL);
+    int child = 0, opened = 0, status = -1;
+    sscanf(f->r.out, "child=%d opened=%d status=%d", &child, &opened, &status);
+    fixture_read(f, f->r.pid, 0);
+    int parent_stacks = lines_with(f, "\"kind\":\"stack\"", f->prog, NULL);
+    fixture_read(f, child, 0);
+    const char *child_call = line_with(f, "\"kind\":\"call\",\"api\":\"libc:open", "/etc/hostname", NULL);
+    const char *unresolved = unresolved_stack_ref(f);
+
+    test_begin("preload: fork after a flush: the child's file has its own stack records for shared calling sites");
+    EXPECT(exit_code(&f->r) == 0 && child > 0 && opened == 40 && status == 0, "exit %d, out %s",
+           exit_code(&f->r), f->r.out);
+    EXPECT(parent_stacks >= 1, "no calling site in the parent's file");
+    EXPECT(child_call != NULL && strstr(child_call, "\"stack\":") != NULL, "the child's open has no stack: %.200s",
+           child_call != NULL ? child_call : "(no call record)");
+    EXPECT(unresolved == NULL, "the child refers to a stack its file lacks: %.200s", unresolved);
+    test_end();
+    fixture_end(f);
+}
+
 static void test_vfork(void)
 {
     struct fixture *f = fixture_begin("vfork_and_exit");
@@ -608,6 +674,47 @@ static void test_same_results(void)
            "no failed connect record with errno 111");
     EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:open\"", "\"path\":\"/nonexistent/x\"", "\"errno\":2") == 1,
            "no failed open record with errno 2");
+    const char *invalid = fixture_invalid(f);
+    EXPECT(invalid == NULL, "schema: %s", invalid);
+    test_end();
+    remove_tree(work);
+    free(work);
+    fixture_end(f);
+}
+
+/* The calling site of a counted call (rand) and of a described one
+ * (system) is recorded as an offset in the program, inside the function
+ * that made the call; no frame is the shim's own. */
+static void test_calling_sites(void)
+{
+    struct fixture *f = fixture_begin("findings");
+    char *work = make_temp_dir();
+    fixture_run(f, NULL, work);
+    fixture_read(f, f->r.pid, 0);
+    unsigned long token_fn = 0, shell_fn = 0, rand_at = 0, system_at = 0;
+    const char *p = strstr(f->r.out, "make_secret_token=");
+    if (p != NULL)
+        sscanf(p, "make_secret_token=%lx", &token_fn);
+    p = strstr(f->r.out, "run_shell_command=");
+    if (p != NULL)
+        sscanf(p, "run_shell_command=%lx", &shell_fn);
+    char rand_unit[4200] = "", system_unit[4200] = "";
+    bool rand_site = calling_site(f, "\"kind\":\"api_usage\",\"api\":\"libc:rand\"", NULL, rand_unit,
+                                  sizeof rand_unit, &rand_at);
+    bool system_site = calling_site(f, "\"kind\":\"call\",\"api\":\"libc:system\"", NULL, system_unit,
+                                    sizeof system_unit, &system_at);
+
+    test_begin("preload: calling sites: rand and system are recorded at an offset inside the calling function");
+    EXPECT(exit_code(&f->r) == 0 && token_fn != 0 && shell_fn != 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
+    EXPECT(rand_site && strcmp(rand_unit, f->prog) == 0, "rand: no stack in the program (%s)", rand_unit);
+    EXPECT(rand_at > token_fn && rand_at < token_fn + 0x80, "rand called at 0x%lx, make_secret_token at 0x%lx",
+           rand_at, token_fn);
+    EXPECT(system_site && strcmp(system_unit, f->prog) == 0, "system: no stack in the program (%s)", system_unit);
+    EXPECT(system_at > shell_fn && system_at < shell_fn + 0x80, "system called at 0x%lx, run_shell_command at 0x%lx",
+           system_at, shell_fn);
+    EXPECT(lines_with(f, "\"kind\":\"stack\"", "libapitrace.so", NULL) == 0, "a frame in the shim itself");
+    const char *unresolved = unresolved_stack_ref(f);
+    EXPECT(unresolved == NULL, "a record refers to a stack not written before it: %.200s", unresolved);
     const char *invalid = fixture_invalid(f);
     EXPECT(invalid == NULL, "schema: %s", invalid);
     test_end();
@@ -887,6 +994,7 @@ void run_preload_tests(const char *build_dir)
     test_exit_code();
     test_fork();
     test_fork_counts();
+    test_fork_stacks();
     test_vfork();
     test_exec();
     test_argv_redacted();
@@ -897,6 +1005,7 @@ void run_preload_tests(const char *build_dir)
     test_signal_reentry();
     test_same_results();
     test_findings();
+    test_calling_sites();
     test_reinjection("execve", true);
     test_reinjection("execle", true);
     test_reinjection("vfork", false);

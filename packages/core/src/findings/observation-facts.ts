@@ -61,3 +61,16 @@ export function stackSaysSecret(o: Observation): boolean {
   const frames = o.stack?.frames ?? [];
   return frames.slice(1).some((f) => f.lang !== 'native' && SECRET_WORDS.test(f.fn.slice(f.fn.lastIndexOf('.') + 1)));
 }
+
+/**
+ * The native code that made the call is named for a secret: a named function of its calling site
+ * (the function the shim's frame falls in, or one inlined there), before any language frame. The
+ * native counterpart of the secret_context flag the language emitters set from their stacks.
+ */
+export function nativeCallerSaysSecret(o: Observation): boolean {
+  for (const f of (o.stack?.frames ?? []).slice(1)) {
+    if (f.lang !== 'native') return false;
+    if (f.fn !== '?' && SECRET_WORDS.test(f.fn)) return true;
+  }
+  return false;
+}

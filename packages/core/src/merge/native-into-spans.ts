@@ -236,11 +236,14 @@ function latestOpenSpan(list: ThreadSpans, t: number, tid: number | undefined): 
 
 const apiName = (api: string): string => api.slice(api.indexOf(':') + 1);
 
-/** The frames of a native event alone: its recorded stack, or the call and its calling library. */
+/**
+ * The frames of a native event alone: the call, then its recorded stack (the shim's calling
+ * site, named by symbols/ when it could be), else its calling library.
+ */
 export function nativeFrames(event: NativeEvent): ModelFrame[] {
-  if (event.frames && event.frames.length > 0) return event.frames.map((f) => ({ ...f }));
   const frames: ModelFrame[] = [{ lang: 'native', fn: apiName(event.api) }];
-  if (event.caller) frames.push({ lang: 'native', fn: '?', unit: event.caller });
+  if (event.frames && event.frames.length > 0) for (const f of event.frames) frames.push({ ...f });
+  else if (event.caller) frames.push({ lang: 'native', fn: '?', unit: event.caller });
   return frames;
 }
 

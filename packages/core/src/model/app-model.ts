@@ -12,7 +12,9 @@
 //   4. api_usage, call and function_inventory records give each component its usage state
 //      (`used` > `loaded` > `installed`), counts, first/last seen and first-use stack;
 //   5. merge/ joins native events under language spans (same pid+tid inside [t0, t1]: exact;
-//      other thread, matching path/peer/fd inside the span's window: inferred).
+//      other thread, matching path/peer/fd inside the span's window: inferred);
+//   6. symbols/ names the native calling sites of the run, once all are known, from each
+//      unit's ELF symbols and DWARF when its build-id is the recorded one.
 //
 // Memory stays bounded: records are aggregated as they stream; individual calls are kept
 // up to `AppModelOptions.maxCalls` (the rest are counted in `stats.callsNotKept`).
@@ -46,6 +48,12 @@ export interface AppModel {
   notices: ModelNotice[];
   /** Paths the emitters declared their own (their caches), sorted: own/apitrace-own.ts reads them. */
   ownPaths: string[];
+  /**
+   * The functions of native components the run saw take part in calls, for matching advisories
+   * that name affected symbols; sorted by component. Always set by buildAppModel (optional only
+   * so that models written by hand need not carry it).
+   */
+  nativeSymbols?: NativeSymbolUse[];
   /** What the reader and the analysis found wrong (damaged lines, missing records, ...). */
   problems: RunProblem[];
   stats: ModelStats;
@@ -167,6 +175,20 @@ export interface MergedStack {
   /** the language API whose span the native event joined (node:fs.readFileSync) */
   spanApi?: string;
   truncated?: boolean;
+}
+
+/**
+ * What the run saw of one native component's functions. `called`: its intercepted functions that
+ * were called (libc's `rand`, libssl's `SSL_write`: the shim's hook table, docs/native-shim.md);
+ * `calling`: its own functions named in the calling site of an intercepted call (from its symbol
+ * tables and, for a binary built with -g, the functions inlined there). Both sorted. Neither is
+ * every function that ran: functions that call no intercepted API are not seen.
+ */
+export interface NativeSymbolUse {
+  /** the component's ref */
+  component: string;
+  called: string[];
+  calling: string[];
 }
 
 export interface ComponentApiUsage {

@@ -8,12 +8,13 @@ import { dependencyEdges, installedNpmRoots } from '../components/installed-set.
 import { isApitraceFile, isPluginDependency } from '../own/apitrace-own.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
 import type {
-  AppModel, AppModelOptions, Component, ComponentApiUsage, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, UsageState, WebApiUsage,
+  AppModel, AppModelOptions, Component, ComponentApiUsage, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, NativeSymbolUse, UsageState, WebApiUsage,
 } from './app-model.js';
 import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
 import type { RunCollector, UsageAggregate } from './run-collector.js';
 import { nativeFrames } from '../merge/native-into-spans.js';
+import { nameFrames, nameSites, type SiteNames } from '../symbols/native-symbolizer.js';
 
 const DEFAULT_MAX_CALLS = 100_000;
 
@@ -22,6 +23,9 @@ const LIBRARY_OF_NAMESPACE: Record<string, string> = {
   libc: 'libc.so', openssl: 'libssl.so', libssl: 'libssl.so', libcrypto: 'libcrypto.so', zlib: 'libz.so',
   sqlite3: 'libsqlite3.so', sqlite: 'libsqlite3.so', pthread: 'libc.so', dl: 'libc.so',
 };
+
+/** API namespaces of the language emitters; every other one names a native library's function. */
+const LANGUAGE_NAMESPACES = new Set(['node', 'npm', 'java', 'jvm']);
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -115,6 +119,10 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     const draft = catalog.componentOfPath(unit);
     if (draft) draft.used = true;
   }
+  // Native frames are named now that every calling site of the run is known: each unit's file is
+  // read once, for the sites it has (symbols/).
+  const siteNames = nameSites(collector.nativeSites);
+  const nativeSymbols = nativeSymbolUses(catalog, usages, siteNames);
   // Functions: from the inventories of the component's units.
   const functionTotals = new Map<ComponentDraft, { used: number; total: number; hits: number }>();
   for (const [unit, inventory] of [...collector.inventories].sort(([a], [b]) => byString(a, b))) {
@@ -143,7 +151,8 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   const dependencies = [...dependencyEdges(catalog), ...runtimeEdges]
     .sort((a, b) => byString(a.from, b.from) || byString(a.to, b.to) || byString(a.kind, b.kind));
 
-  // Frames name units by path; the model names their components too.
+  // Frames name units by path; the model names their components too, and the functions of
+  // native frames.
   const refOfUnit = (unit: string | undefined): string | undefined => (unit === undefined ? undefined : catalog.componentOfPath(unit)?.ref);
   // Stacks are shared between records (run-collector interns them): convert each once.
   const converted = new Map<MergedStack, MergedStack>();
@@ -151,7 +160,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     if (!stack) return undefined;
     let done = converted.get(stack);
     if (!done) {
-      done = { ...stack, frames: stack.frames.map((f): ModelFrame => {
+      done = { ...stack, frames: nameFrames(stack.frames, siteNames).map((f): ModelFrame => {
         const ref = refOfUnit(f.unit);
         return ref ? { ...f, component: ref } : f;
       }) };
@@ -217,6 +226,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     webApis,
     notices,
     ownPaths: [...collector.ownPaths].sort(byString),
+    nativeSymbols,
     problems: run.problems,
     stats: {
       files: run.files.length,
@@ -252,6 +262,31 @@ function libraryOfNamespace(catalog: ComponentCatalog, namespace: string): Compo
     for (const soname of draft.sonames) if (soname.startsWith(prefix)) return draft;
   }
   return undefined;
+}
+
+/** Per native component, its functions called through the hooks and its functions seen calling. */
+function nativeSymbolUses(catalog: ComponentCatalog, usages: readonly UsageAggregate[], siteNames: SiteNames): NativeSymbolUse[] {
+  const byRef = new Map<string, { called: Set<string>; calling: Set<string> }>();
+  const useOf = (ref: string): { called: Set<string>; calling: Set<string> } => {
+    let use = byRef.get(ref);
+    if (!use) {
+      use = { called: new Set(), calling: new Set() };
+      byRef.set(ref, use);
+    }
+    return use;
+  };
+  for (const usage of usages) {
+    const colon = usage.api.indexOf(':');
+    if (LANGUAGE_NAMESPACES.has(usage.api.slice(0, colon))) continue;
+    const library = libraryOfNamespace(catalog, usage.api.slice(0, colon));
+    if (library) useOf(library.ref).called.add(usage.api.slice(colon + 1));
+  }
+  for (const [site, names] of siteNames) {
+    const draft = catalog.componentOfPath(site.slice(0, site.indexOf('\0')));
+    if (draft) names.forEach((name) => useOf(draft.ref).calling.add(name));
+  }
+  return [...byRef].map(([component, use]) => ({ component, called: [...use.called].sort(byString), calling: [...use.calling].sort(byString) }))
+    .sort((a, b) => byString(a.component, b.component));
 }
 
 function toApiUsage(usage: UsageAggregate, component: string, count: number, processes: string[]): ComponentApiUsage {

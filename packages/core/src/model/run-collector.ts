@@ -5,6 +5,7 @@
 import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '../schema/events.generated.js';
 import type { EventFileSummary } from '../reader/run-reader.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
+import { addSite, mergeSites, type NativeSites } from '../symbols/native-symbolizer.js';
 import { matchesOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
 import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
 
@@ -55,6 +56,8 @@ export interface CollectedCall extends Omit<ModelCall, 'process' | 'parentCall'>
 interface FileState {
   file: EventFileSummary;
   stacks: Map<number, { frames: Frame[]; truncated: boolean }>;
+  /** build-ids of the file's shared objects, by path: what its native frames are named against */
+  buildIds: Map<string, string>;
 }
 
 /** A collector's data, as posted back by a worker thread. */
@@ -63,6 +66,8 @@ export interface CollectedRun {
   usages: Map<string, UsageAggregate>;
   inventories: Map<string, Map<string, FunctionFacts>>;
   frameUnits: Set<string>;
+  /** the native calling sites of every stack record, named once the run is read (symbols/) */
+  nativeSites: NativeSites;
   calls: CollectedCall[];
   webApis: Map<string, WebApiUsage & { files: Set<string> }>;
   notices: Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>;
@@ -88,6 +93,7 @@ export class RunCollector {
   readonly inventories = new Map<string, Map<string, FunctionFacts>>();
   /** unit paths seen as frames of any stack: their code ran */
   readonly frameUnits = new Set<string>();
+  readonly nativeSites: NativeSites = new Map();
   readonly calls: CollectedCall[] = [];
   readonly webApis = new Map<string, WebApiUsage & { files: Set<string> }>();
   readonly notices = new Map<string, Omit<ModelNotice, 'processes'> & { files: Set<string> }>();
@@ -124,7 +130,7 @@ export class RunCollector {
   export(): CollectedRun {
     return {
       units: this.units, usages: this.usages, inventories: this.inventories, frameUnits: this.frameUnits,
-      calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
+      nativeSites: this.nativeSites, calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
       callsNotKept: this.callsNotKept, joins: this.joins, serials: this.serial,
     };
   }
@@ -192,6 +198,7 @@ export class RunCollector {
       }
     }
     other.frameUnits.forEach((u) => this.frameUnits.add(u));
+    mergeSites(this.nativeSites, other.nativeSites);
     const offset = this.serial;
     for (const call of other.calls) {
       if (this.calls.length >= this.options.maxCalls && call.flags.length === 0) {
@@ -236,7 +243,7 @@ export class RunCollector {
     let state = this.state;
     if (state?.file !== file) {
       if (state && state.file.pid !== file.pid) this.spans.clear();
-      state = { file, stacks: new Map() };
+      state = { file, stacks: new Map(), buildIds: new Map() };
       this.state = state;
     }
     switch (event.kind) {
@@ -249,10 +256,17 @@ export class RunCollector {
       }
       case 'stack': {
         state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
-        for (const f of event.frames) if (f.unit !== undefined) this.frameUnits.add(f.unit);
+        for (const f of event.frames) {
+          if (f.unit === undefined) continue;
+          this.frameUnits.add(f.unit);
+          if (f.lang === 'native' && f.fn === '?' && f.addr !== undefined) addSite(this.nativeSites, f.unit, state.buildIds.get(f.unit), f.addr);
+        }
         return;
       }
-      case 'code_unit': return this.onCodeUnit(event, file);
+      case 'code_unit': {
+        if (event.build_id !== undefined) state.buildIds.set(event.path, event.build_id);
+        return this.onCodeUnit(event, file);
+      }
       case 'function_inventory': {
         let inventory = this.inventories.get(event.unit);
         if (!inventory) {

@@ -54,6 +54,33 @@ describe('finding rules', () => {
     assert.match(sarif, /"uri": "app.js"/);
   });
 
+  it('weak-random-secret in native code: the named calling site decides; seeding and drawing there are one finding', async () => {
+    const program = '/srv/app/build/ledger';
+    const dir = runDir({
+      '300-native-0.jsonl': lines(
+        processStart({ pid: 300, exe: program, argv: ['ledger'] }),
+        { kind: 'code_unit', t: 2, unit: 'shared_object', how: 'startup', path: program },
+        // as the core names them: the inlined function first, then the function it was inlined into
+        { kind: 'stack', id: 1, frames: [{ lang: 'native', fn: 'make_session_token', unit: program, addr: '0x26c5' }, { lang: 'native', fn: 'main', unit: program, addr: '0x26c5' }] },
+        { kind: 'stack', id: 2, frames: [{ lang: 'native', fn: 'make_session_token', unit: program, addr: '0x2690' }, { lang: 'native', fn: 'main', unit: program, addr: '0x2690' }] },
+        { kind: 'stack', id: 3, frames: [{ lang: 'native', fn: 'shuffle_deck', unit: program, addr: '0x3000' }] },
+        { kind: 'stack', id: 4, frames: [{ lang: 'native', fn: '?', unit: program, addr: '0x3100' }] },
+        { kind: 'api_usage', api: 'libc:rand', category: 'random', caller: program, count: 16, first_t: 5, last_t: 6, stack: 1, flags: ['weak_random'] },
+        { kind: 'api_usage', api: 'libc:srand', category: 'random', caller: program, count: 1, first_t: 4, last_t: 6, stack: 2, flags: ['weak_random'] },
+        { kind: 'api_usage', api: 'libc:random', category: 'random', caller: program, count: 52, first_t: 7, last_t: 8, stack: 3, flags: ['weak_random'] },
+        { kind: 'api_usage', api: 'libc:drand48', category: 'random', caller: program, count: 1, first_t: 9, last_t: 9, stack: 4, flags: ['weak_random'] },
+        { kind: 'process_end', t: 100, reason: 'exit', exit_code: 0 },
+      ),
+    });
+    const findings = evaluateRules(await buildAppModel(dir, { hashFiles: false, dpkgRoot: '/nonexistent' }));
+    const weak = findings.filter((f) => f.rule.id === 'weak-random-secret');
+    assert.equal(weak.length, 1, findingsText(findings, dir));
+    assert.equal(weak[0]!.api, 'libc:rand');
+    assert.equal(weak[0]!.count, 17);
+    assert.equal(weak[0]!.frame?.fn, 'make_session_token');
+    assert.equal(weak[0]!.message, `libc:rand makes a secret in make_session_token [${program}]`);
+  });
+
   it('native findings of a runtime or a distribution package are not the application\'s', async () => {
     const dir = runDir({
       '300-native-0.jsonl': lines(

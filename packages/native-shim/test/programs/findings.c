@@ -1,10 +1,14 @@
 /* Test program: one of each security-relevant call the shim flags, on
  * real resources under argv[1]: a world-writable create and chmod, a W+X
  * mapping, a shell command, weak randomness, an unsafe string function, a
- * name lookup, a listening socket and a connect to it, and a dlopen. */
+ * name lookup, a listening socket and a connect to it, and a dlopen. The
+ * randomness and the shell command are called from functions of their own,
+ * whose offsets it prints, so that a test can check the calling sites the
+ * shim records. */
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -14,6 +18,35 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* noinline, and no tail call: the call's return address is inside */
+__attribute__((noinline)) int make_secret_token(void)
+{
+    srand(1);
+    int r = rand();
+    return r >= 0 ? 1 : 0;
+}
+
+__attribute__((noinline)) int run_shell_command(void)
+{
+    int status = system("exit 0");
+    return status == 0 ? 0 : 3;
+}
+
+static int first_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    *(uintptr_t *)data = info->dlpi_addr;
+    return 1;
+}
+
+/* name=0x<offset of fn in this executable> */
+static void print_offset(const char *name, void *fn)
+{
+    uintptr_t base = 0;
+    dl_iterate_phdr(first_object, &base);
+    printf("%s=0x%lx\n", name, (unsigned long)((uintptr_t)fn - base));
+}
 
 int main(int argc, char **argv)
 {
@@ -27,10 +60,11 @@ int main(int argc, char **argv)
     chmod(path, 0777);
     void *wx = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(wx, 4096);
-    if (system("exit 0") != 0)
+    if (run_shell_command() != 0)
         return 3;
-    srand(1);
-    printf("r=%d\n", rand() >= 0);
+    printf("r=%d\n", make_secret_token());
+    print_offset("make_secret_token", (void *)make_secret_token);
+    print_offset("run_shell_command", (void *)run_shell_command);
     strcpy(buf, argc > 2 ? argv[2] : "copied"); /* not a constant: a real call */
     printf("copied=%zu\n", strlen(buf));
     struct addrinfo *res = NULL;

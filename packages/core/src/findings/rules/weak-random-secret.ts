@@ -1,4 +1,4 @@
-import { callingFrame, frameText, hasFlags } from '../observation-facts.js';
+import { callingFrame, frameText, nativeCallerSaysSecret } from '../observation-facts.js';
 import type { FindingRule } from '../rule.js';
 
 export const weakRandomSecret: FindingRule = {
@@ -10,6 +10,10 @@ export const weakRandomSecret: FindingRule = {
     'rand(), Math.random and java.util.Random are fast, predictable generators: a few outputs reveal the internal state and every later value. ' +
     'Here one was called while making a token, key, password, salt or nonce, so an attacker who sees some of them can predict the next.',
   fix: 'Use the cryptographic generator of the platform: getrandom(2) or RAND_bytes in C, crypto.randomBytes / crypto.randomUUID in Node, java.security.SecureRandom in Java.',
-  match: (o) => hasFlags(o, 'weak_random', 'secret_context'),
+  // the language emitters flag secret_context from their stacks; the shim cannot name functions,
+  // so for its calls the named native calling site decides
+  match: (o) => o.flags.has('weak_random') && (o.flags.has('secret_context') || (o.source === 'native' && nativeCallerSaysSecret(o))),
   message: (o) => `${o.api} makes a secret in ${frameText(callingFrame(o))}`,
+  // seeding and drawing in the same function (srand, then rand) are one weakness at one place
+  groupKey: (o) => o.component,
 };
