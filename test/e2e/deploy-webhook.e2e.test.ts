@@ -209,7 +209,8 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
       { name: 'JAVA_TOOL_OPTIONS', value: AGENT },
     ]);
     assertInjectedContainer(web, freshEnv);
-    assert.match(serverLog, /e2e-7f3c shop\/shop-7d9f: injected into web/);
+    // the log line and the answer travel different pipes: wait for the line
+    await serverLogLine(/e2e-7f3c shop\/shop-7d9f: injected into web/);
   });
 
   it('injects the selected containers of a pod with init containers, volumes and env of its own, appending to their variables', async () => {
@@ -351,6 +352,19 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
 
     const pod = annotated({ containers: [{ name: 'app' }] });
     unpatched(await review(pod, '/mutate/pod', { operation: 'UPDATE', oldObject: pod }));
+  });
+
+  it('logs a request whose uid and pod name hold line breaks and escape sequences as one line of escapes', async () => {
+    const uid = 'a\nFORGED log line';
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-\x1b]0;pwned\x07\u202e', annotations: { 'apitrace.dev/inject': 'true' } }, spec: { containers: [{ name: 'app' }] } };
+    const reply = await send('/mutate/pod', admissionReview(pod, { uid, namespace: 'shop\r\nFORGED too' }));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal((JSON.parse(reply.text) as Review).response.uid, uid, 'the answer carries the uid exactly');
+
+    const line = await serverLogLine(/^a\\nFORGED log line .*$/m);
+    assert.equal(line, 'a\\nFORGED log line shop\\r\\nFORGED too/web-\\x1b]0;pwned\\x07\\u202e: injected into app');
+    assert.doesNotMatch(serverLog, /^FORGED/m);
+    assert.doesNotMatch(serverLog, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('serve says which file it cannot read, and exits 2', async () => {
