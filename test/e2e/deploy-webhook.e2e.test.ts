@@ -373,6 +373,36 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     assert.equal(r.stderr, `apitrace: cannot read the TLS certificate ${join(work, 'missing.crt')}: ENOENT (check the path)\n`);
   });
 
+  it('serve refuses a key of another certificate, and files that are not PEM, with one line naming them, and exits 2', async () => {
+    const other = makeCertificate(work, 'other');
+    const dir = tempDir('webhook-pem');
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const [cert, key, otherKey] = [join(work, 'tls.crt'), join(work, 'tls.key'), file('other.key', other.key)];
+    const garbage = file('garbage.pem', '-----BEGIN CERTIFICATE-----\nnot base64 at all\n');
+    const empty = file('empty.pem', '');
+    const serve = (certFile: string, keyFile: string) =>
+      runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', certFile, '--tls-key', keyFile, '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv() });
+    const cases: [string, string, string][] = [
+      [cert, otherKey, `apitrace: the TLS key ${otherKey} does not belong to the certificate ${cert}: key values mismatch (give the key the certificate was issued for)\n`],
+      [garbage, key, `apitrace: the TLS certificate ${garbage} is not a PEM certificate: `],
+      [empty, key, `apitrace: the TLS certificate ${empty} is not a PEM certificate: `],
+      [key, cert, `apitrace: the TLS certificate ${key} is not a PEM certificate: `],
+      [cert, garbage, `apitrace: the TLS key ${garbage} is not a PEM private key: `],
+      [cert, cert, `apitrace: the TLS key ${cert} is not a PEM private key: `],
+      [dir, key, `apitrace: cannot read the TLS certificate ${dir}: not a regular file (give the PEM file itself)\n`],
+    ];
+    for (const [certFile, keyFile, line] of cases) {
+      const r = await serve(certFile, keyFile);
+      assert.equal(r.status, 2, `${certFile} ${keyFile}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(line), r.stderr);
+      assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('answers malformed requests with 400 and one clear line, and oversized ones with 413, and keeps serving', async () => {
     const cases: [string, RegExp][] = [
       ['{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionRev', /^apitrace webhook: malformed AdmissionReview: the body is not JSON: /],
