@@ -2,13 +2,14 @@
 // running as its own process with a self-signed certificate, real AdmissionReviews over HTTPS,
 // and every returned JSON Patch applied to the pod with a JSON Patch library.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { connect } from 'node:tls';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
+import { makeCertificate } from '../support/certificates.js';
 import { CLI } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
@@ -75,16 +76,6 @@ function serverLogLine(pattern: RegExp): Promise<string> {
     };
     server.stderr!.on('data', onData);
   });
-}
-
-function makeCertificate(dir: string, commonName: string): { cert: string; key: string } {
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${commonName}`,
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', join(dir, `${commonName}.key`), '-out', join(dir, `${commonName}.crt`),
-  ], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-  return { cert: readFileSync(join(dir, `${commonName}.crt`), 'utf8'), key: readFileSync(join(dir, `${commonName}.key`), 'utf8') };
 }
 
 function admissionReview(object: unknown, extra: Record<string, unknown> = {}): string {
@@ -451,6 +442,29 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     // ...and still answering reviews.
     const pod = annotated({ containers: [{ name: 'app' }] });
     assertInjectedContainer(patched(pod, await review(pod)).spec.containers[0], freshEnv);
+  });
+
+  it('cuts off a client that stalls in the TLS handshake, and one that never finishes its headers', async () => {
+    const closed = (socket: Socket): Promise<string> =>
+      new Promise((resolve) => {
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (d: string) => (text += d));
+        socket.on('error', () => undefined);
+        socket.once('close', () => resolve(text));
+      });
+    const silent = createConnection({ host: '127.0.0.1', port });
+    let drip: NodeJS.Timeout | undefined;
+    const trickle = connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' }, () => {
+      trickle.write('POST /mutate/pod HTTP/1.1\r\nhost: localhost\r\nx-slow: ');
+      drip = setInterval(() => trickle.write('x'), 500);
+    });
+    const [silentSaw, trickleSaw] = await Promise.all([closed(silent), closed(trickle)]);
+    clearInterval(drip);
+    assert.equal(silentSaw, '');
+    assert.match(trickleSaw, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    await serverLogLine(/TLS handshake failed: .*timeout.*/i);
+    await serverLogLine(/cut off a client too slow to send its request/);
   });
 
   it('serves a rotated certificate after SIGHUP, and keeps the current one while the new pair does not match', async () => {

@@ -7,6 +7,14 @@ import { answerAdmissionReview, MalformedReviewError } from './admission-review.
 import type { InjectionSettings, OptInScope } from './pod-injection.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** The API server sends a request at once: these only ever cut off slow or stalled clients. */
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How often those timeouts are checked (Node's default, 30 s, let a stalled client stay 40 s). */
+const TIMEOUT_CHECK_MS = 1_000;
+/** Far above what API servers open; keeps file descriptors and memory bounded under a flood. */
+export const MAX_CONNECTIONS = 1024;
 
 export const WEBHOOK_PATHS: Record<OptInScope, string> = { pod: '/mutate/pod', namespace: '/mutate/namespace' };
 
@@ -107,20 +115,35 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
       }
     });
   };
-  const server = createServer({ cert: options.cert, key: options.key }, respond);
+  const server = createServer(
+    {
+      cert: options.cert,
+      key: options.key,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    },
+    respond,
+  );
+  server.maxConnections = MAX_CONNECTIONS;
   // `Expect: 100-continue`: say no to an oversized body before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (!declaredTooLarge(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) res.writeContinue();
     respond(req, res);
   });
-  // Slow or stalled clients must not hold connections forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
   server.on('tlsClientError', (err) => options.log(`TLS handshake failed: ${err.message}`));
-  server.on('clientError', (err, socket) => {
-    options.log(`bad HTTP request: ${err.message}`);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Before the handshake there is no one to answer (tlsClientError logs it); writing would
+    // wait for a handshake that never comes, and keep the socket for good.
+    if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    options.log(timedOut ? 'cut off a client too slow to send its request' : `bad HTTP request: ${err.message}`);
+    // Closed once the answer is out, whether or not the client ever closes its side.
+    socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nconnection: close\r\n\r\n`, () => socket.destroy());
   });
   return server;
 }
