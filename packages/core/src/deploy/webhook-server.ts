@@ -1,10 +1,15 @@
 // `apitrace webhook serve`: the mutating admission webhook over HTTPS. POST /mutate/pod and
 // /mutate/namespace answer AdmissionReviews (see admission-review.ts), GET /healthz says ready.
 // A request it cannot read gets a 4xx with one clear line; nothing a client sends stops the server.
+// It must answer within the webhook's timeout (5 s by default) whatever other clients do: slow
+// ones are cut off after a few seconds, and only a few big bodies are read and parsed at once,
+// off the server's thread (large-review-queue.ts), which also bounds the memory they take.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerAdmissionReview, MalformedReviewError } from './admission-review.js';
+import { INLINE_MAX_BYTES, LargeReviewQueue } from './large-review-queue.js';
 import type { InjectionSettings, OptInScope } from './pod-injection.js';
+import { declaredLength, declaredTooLarge, drained, readBody } from './request-body.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** The API server sends a request at once: these only ever cut off slow or stalled clients. */
@@ -32,41 +37,12 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(`${text}\n`);
 }
 
-function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
-  const declared = Number(req.headers['content-length']);
-  return Number.isFinite(declared) && declared > limit;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: string } | { tooLarge: true }> {
-  return new Promise((resolve, reject) => {
-    if (declaredTooLarge(req, limit)) {
-      req.resume();
-      resolve({ tooLarge: true });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is drained unread, so the client still sees the 413.
-      if (size > limit) {
-        chunks.length = 0;
-        resolve({ tooLarge: true });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', reject);
-  });
-}
-
 function scopeOf(url: string | undefined): OptInScope | undefined {
   const path = (url ?? '').split('?')[0];
   return (Object.keys(WEBHOOK_PATHS) as OptInScope[]).find((scope) => WEBHOOK_PATHS[scope] === path);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: WebhookServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: WebhookServerOptions, largeReviews: LargeReviewQueue): Promise<void> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/readyz')) {
     sendText(res, 200, 'ok');
@@ -82,14 +58,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Webhoo
     sendText(res, 405, `apitrace webhook: ${req.method ?? '?'} not allowed on ${req.url ?? ''} (POST an AdmissionReview)`);
     return;
   }
-  const read = await readBody(req, limit);
-  if ('tooLarge' in read) {
-    options.log(`rejected a body over ${limit} bytes from ${req.socket.remoteAddress ?? '?'}`);
-    sendText(res, 413, `apitrace webhook: request body over ${limit} bytes (an AdmissionReview of a pod is far smaller)`);
+  // Chunked bodies declare no length: they may be big.
+  const mayBeLarge = (declaredLength(req) ?? Infinity) > INLINE_MAX_BYTES;
+  if (mayBeLarge && !largeReviews.enter()) {
+    busy(res, options, 'other large requests are being answered');
     return;
   }
   try {
-    const answer = answerAdmissionReview(read.body, scope, options.settings);
+    const read = await readBody(req, limit);
+    if ('aborted' in read) return;
+    if ('tooLarge' in read) {
+      options.log(`rejected a body over ${limit} bytes from ${req.socket.remoteAddress ?? '?'}`);
+      sendText(res, 413, `apitrace webhook: request body over ${limit} bytes (an AdmissionReview of a pod is far smaller)`);
+      // Draining is work too (TLS decryption): it keeps the place until done, or the request times out.
+      await drained(req);
+      return;
+    }
+    const answer =
+      read.body.length <= INLINE_MAX_BYTES
+        ? answerAdmissionReview(read.body.toString('utf8'), scope, options.settings)
+        : await largeReviews.answer(read.body, scope);
     options.log(answer.logLine);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer.review));
@@ -100,12 +88,26 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Webhoo
       return;
     }
     throw err;
+  } finally {
+    if (mayBeLarge) largeReviews.leave();
   }
 }
 
+/**
+ * Too much at once: 503 (with failurePolicy Ignore the pod is created as it is), a log line, and
+ * the connection closed with the body unread.
+ */
+function busy(res: ServerResponse, options: WebhookServerOptions, why: string): void {
+  options.log(`refused a request from ${res.req.socket.remoteAddress ?? '?'}: busy: ${why}`);
+  res.setHeader('connection', 'close');
+  sendText(res, 503, `apitrace webhook: busy: ${why} (retry later)`);
+}
+
 export function createWebhookServer(options: WebhookServerOptions): Server {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const largeReviews = new LargeReviewQueue(options.settings);
   const respond = (req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res, options).catch((err: Error) => {
+    handle(req, res, options, largeReviews).catch((err: Error) => {
       // With failurePolicy Ignore the API server creates the pod unchanged after a 500.
       options.log(`internal error: ${err.stack ?? String(err)}`);
       try {
@@ -127,9 +129,10 @@ export function createWebhookServer(options: WebhookServerOptions): Server {
     respond,
   );
   server.maxConnections = MAX_CONNECTIONS;
+  server.on('close', () => void largeReviews.close());
   // `Expect: 100-continue`: say no to an oversized body before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (!declaredTooLarge(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) res.writeContinue();
+    if (!declaredTooLarge(req, limit)) res.writeContinue();
     respond(req, res);
   });
   server.on('tlsClientError', (err) => options.log(`TLS handshake failed: ${err.message}`));
