@@ -2,13 +2,14 @@
 // running as its own process with a self-signed certificate, real AdmissionReviews over HTTPS,
 // and every returned JSON Patch applied to the pod with a JSON Patch library.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { connect } from 'node:tls';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
+import { makeCertificate } from '../support/certificates.js';
 import { CLI } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
@@ -75,16 +76,6 @@ function serverLogLine(pattern: RegExp): Promise<string> {
     };
     server.stderr!.on('data', onData);
   });
-}
-
-function makeCertificate(dir: string, commonName: string): { cert: string; key: string } {
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${commonName}`,
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', join(dir, `${commonName}.key`), '-out', join(dir, `${commonName}.crt`),
-  ], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
-  return { cert: readFileSync(join(dir, `${commonName}.crt`), 'utf8'), key: readFileSync(join(dir, `${commonName}.key`), 'utf8') };
 }
 
 function admissionReview(object: unknown, extra: Record<string, unknown> = {}): string {
@@ -209,7 +200,8 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
       { name: 'JAVA_TOOL_OPTIONS', value: AGENT },
     ]);
     assertInjectedContainer(web, freshEnv);
-    assert.match(serverLog, /e2e-7f3c shop\/shop-7d9f: injected into web/);
+    // the log line and the answer travel different pipes: wait for the line
+    await serverLogLine(/e2e-7f3c shop\/shop-7d9f: injected into web/);
   });
 
   it('injects the selected containers of a pod with init containers, volumes and env of its own, appending to their variables', async () => {
@@ -353,10 +345,53 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     unpatched(await review(pod, '/mutate/pod', { operation: 'UPDATE', oldObject: pod }));
   });
 
+  it('logs a request whose uid and pod name hold line breaks and escape sequences as one line of escapes', async () => {
+    const uid = 'a\nFORGED log line';
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-\x1b]0;pwned\x07\u202e', annotations: { 'apitrace.dev/inject': 'true' } }, spec: { containers: [{ name: 'app' }] } };
+    const reply = await send('/mutate/pod', admissionReview(pod, { uid, namespace: 'shop\r\nFORGED too' }));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal((JSON.parse(reply.text) as Review).response.uid, uid, 'the answer carries the uid exactly');
+
+    const line = await serverLogLine(/^a\\nFORGED log line .*$/m);
+    assert.equal(line, 'a\\nFORGED log line shop\\r\\nFORGED too/web-\\x1b]0;pwned\\x07\\u202e: injected into app');
+    assert.doesNotMatch(serverLog, /^FORGED/m);
+    assert.doesNotMatch(serverLog, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('serve says which file it cannot read, and exits 2', async () => {
     const r = await runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', join(work, 'missing.crt'), '--tls-key', join(work, 'tls.key')], { env: cleanEnv() });
     assert.equal(r.status, 2);
     assert.equal(r.stderr, `apitrace: cannot read the TLS certificate ${join(work, 'missing.crt')}: ENOENT (check the path)\n`);
+  });
+
+  it('serve refuses a key of another certificate, and files that are not PEM, with one line naming them, and exits 2', async () => {
+    const other = makeCertificate(work, 'other');
+    const dir = tempDir('webhook-pem');
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const [cert, key, otherKey] = [join(work, 'tls.crt'), join(work, 'tls.key'), file('other.key', other.key)];
+    const garbage = file('garbage.pem', '-----BEGIN CERTIFICATE-----\nnot base64 at all\n');
+    const empty = file('empty.pem', '');
+    const serve = (certFile: string, keyFile: string) =>
+      runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', certFile, '--tls-key', keyFile, '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv() });
+    const cases: [string, string, string][] = [
+      [cert, otherKey, `apitrace: the TLS key ${otherKey} does not belong to the certificate ${cert}: key values mismatch (give the key the certificate was issued for)\n`],
+      [garbage, key, `apitrace: the TLS certificate ${garbage} is not a PEM certificate: `],
+      [empty, key, `apitrace: the TLS certificate ${empty} is not a PEM certificate: `],
+      [key, cert, `apitrace: the TLS certificate ${key} is not a PEM certificate: `],
+      [cert, garbage, `apitrace: the TLS key ${garbage} is not a PEM private key: `],
+      [cert, cert, `apitrace: the TLS key ${cert} is not a PEM private key: `],
+      [dir, key, `apitrace: cannot read the TLS certificate ${dir}: not a regular file (give the PEM file itself)\n`],
+    ];
+    for (const [certFile, keyFile, line] of cases) {
+      const r = await serve(certFile, keyFile);
+      assert.equal(r.status, 2, `${certFile} ${keyFile}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(line), r.stderr);
+      assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers malformed requests with 400 and one clear line, and oversized ones with 413, and keeps serving', async () => {
@@ -407,6 +442,29 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     // ...and still answering reviews.
     const pod = annotated({ containers: [{ name: 'app' }] });
     assertInjectedContainer(patched(pod, await review(pod)).spec.containers[0], freshEnv);
+  });
+
+  it('cuts off a client that stalls in the TLS handshake, and one that never finishes its headers', async () => {
+    const closed = (socket: Socket): Promise<string> =>
+      new Promise((resolve) => {
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (d: string) => (text += d));
+        socket.on('error', () => undefined);
+        socket.once('close', () => resolve(text));
+      });
+    const silent = createConnection({ host: '127.0.0.1', port });
+    let drip: NodeJS.Timeout | undefined;
+    const trickle = connect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' }, () => {
+      trickle.write('POST /mutate/pod HTTP/1.1\r\nhost: localhost\r\nx-slow: ');
+      drip = setInterval(() => trickle.write('x'), 500);
+    });
+    const [silentSaw, trickleSaw] = await Promise.all([closed(silent), closed(trickle)]);
+    clearInterval(drip);
+    assert.equal(silentSaw, '');
+    assert.match(trickleSaw, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    await serverLogLine(/TLS handshake failed: .*timeout.*/i);
+    await serverLogLine(/cut off a client too slow to send its request/);
   });
 
   it('serves a rotated certificate after SIGHUP, and keeps the current one while the new pair does not match', async () => {

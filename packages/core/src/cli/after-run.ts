@@ -16,6 +16,7 @@ import { writeRunFindings } from '../findings/findings-files.js';
 import { writeRunReport } from '../report/html/report-file.js';
 import { formatRunSummary } from '../report/terminal-summary.js';
 import { preloadDpkgDatabase } from '../components/dpkg-database.js';
+import { terminalLines } from '../report/terminal-line.js';
 import { analysisProgress } from './analysis-progress.js';
 import { summariseRun } from './report-command.js';
 
@@ -30,7 +31,7 @@ export function prepareAnalysis(): void {
   preloadDpkgDatabase();
 }
 
-/** Writes the outputs of a finished run and returns its terminal summary. */
+/** Writes the outputs of a finished run and returns its terminal summary (terminal-safe lines). */
 export async function analyseRun(runDir: string, options: AfterRunOptions): Promise<string> {
   const { warn } = options;
   let contents: RunContents | undefined;
@@ -67,7 +68,7 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
   try {
     return contents ? formatRunSummary(contents, groupProcessImages(contents.files)) : await summariseRun(runDir);
   } catch (err) {
-    return `apitrace: cannot summarise ${runDir}: ${(err as Error).message}`;
+    return terminalLines([`apitrace: cannot summarise ${runDir}: ${(err as Error).message}`]);
   }
 }
 

@@ -1,4 +1,6 @@
 // An error the user caused or can fix: printed as one line, `apitrace: <what>: <why> (<what to do>)`.
+import { terminalSafe } from '../report/terminal-line.js';
+
 export const EXIT_USAGE = 2;
 
 export class CliError extends Error {
@@ -10,7 +12,8 @@ export class CliError extends Error {
     super(what);
   }
 
+  /** Terminal-safe: `what` often quotes a path or a message from a file. */
   get line(): string {
-    return `apitrace: ${this.what}${this.advice ? ` (${this.advice})` : ''}`;
+    return terminalSafe(`apitrace: ${this.what}${this.advice ? ` (${this.advice})` : ''}`);
   }
 }

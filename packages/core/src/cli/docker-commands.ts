@@ -12,6 +12,7 @@ import { createRunDirectory, defaultRunDirectory } from '../launcher/run-directo
 import { superviseChild } from '../launcher/supervise-child.js';
 import { RunDirectoryError } from '../reader/run-reader.js';
 import { shellQuote } from '../report/shell-quote.js';
+import { terminalLines } from '../report/terminal-line.js';
 import { summariseRun } from './report-command.js';
 
 export const DEFAULT_LAYOUT_DIR = '.apitrace/layout';
@@ -79,7 +80,8 @@ export function registerDockerCommands(program: Command, version: string, setSta
     .action(async (flags: DockerFlags & { image?: string; json?: boolean }) => {
       const existing = flags.image === undefined ? {} : await existingImageEnv(flags.image, warn);
       const prepared = prepare(flags, existing, version, warn);
-      process.stdout.write(flags.json ? `${JSON.stringify(prepared.flags)}\n` : `${shellQuote(prepared.flags)}\n`);
+      // The image's own ENV ends up in the flags: shown as one safe line, exact in --json.
+      process.stdout.write(flags.json ? `${JSON.stringify(prepared.flags)}\n` : terminalLines([shellQuote(prepared.flags)]));
       setStatus(0);
     });
 
@@ -100,7 +102,7 @@ export function registerDockerCommands(program: Command, version: string, setSta
       const outcome = await superviseChild('docker', argv, process.env);
       if (outcome.launchError) warn(`apitrace: cannot run docker: ${outcome.launchError} (install the docker CLI or put it on PATH)`);
       try {
-        warn(await summariseRun(prepared.runDir));
+        process.stderr.write(await summariseRun(prepared.runDir));
       } catch (err) {
         // A detached container has recorded nothing yet; the container's status still decides.
         const why = err instanceof RunDirectoryError ? err.message : (err as Error).message;

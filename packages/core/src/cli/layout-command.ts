@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { writeContainerLayout } from '../deploy/container-layout.js';
 import { locatePlugins } from '../own/plugin-artifacts.js';
+import { terminalLines } from '../report/terminal-line.js';
 
 export function registerLayoutCommand(program: Command, version: string, setStatus: (status: number) => void): void {
   program
@@ -10,7 +11,7 @@ export function registerLayoutCommand(program: Command, version: string, setStat
     .argument('<dir>', 'the directory to write (new, empty, or an older layout to replace)')
     .action((dir: string) => {
       const layout = writeContainerLayout(dir, locatePlugins(), version);
-      process.stdout.write(`${layout.dir}\n`);
+      process.stdout.write(terminalLines([layout.dir]));
       setStatus(0);
     });
 }

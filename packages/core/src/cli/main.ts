@@ -12,12 +12,14 @@ import { registerSbomCommand } from './sbom-command.js';
 import { registerFingerprintCommand } from './fingerprint-command.js';
 import { registerDiffCommand } from './diff-command.js';
 import { registerFindingsCommand, writeHtmlReport } from './findings-command.js';
+import { terminalLines, terminalSafe } from '../report/terminal-line.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
 
+/** Every message line apitrace prints ends here: whatever it quotes stays on this one line. */
 function stderrLine(line: string): void {
-  process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+  process.stderr.write(`${terminalSafe(line.endsWith('\n') ? line.slice(0, -1) : line)}\n`);
 }
 
 interface RunFlags {
@@ -34,7 +36,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
     .version(VERSION)
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`apitrace: ${text.replace(/^error: /, '')}`) });
+    .configureOutput({ outputError: (text, write) => write(terminalLines(`apitrace: ${text.replace(/^error: /, '').trimEnd()}`.split('\n'))) });
 
   program
     .command('run')
@@ -62,7 +64,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
       });
       const result = await finished;
       // The command's status is what scripts rely on: analyseRun turns every failure into a line.
-      stderrLine(await (await afterRun).analyseRun(result.runDir, { sbom: flags.sbom, warn: stderrLine }));
+      process.stderr.write(await (await afterRun).analyseRun(result.runDir, { sbom: flags.sbom, warn: stderrLine }));
       setStatus(result.status);
     });
 
@@ -110,7 +112,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       stderrLine(`apitrace: ${err.message}`);
       return EXIT_USAGE;
     }
-    stderrLine(`apitrace: internal error: ${(err as Error).stack ?? String(err)}`);
+    // A stack trace keeps its lines; each one is still made safe.
+    process.stderr.write(terminalLines(`apitrace: internal error: ${(err as Error).stack ?? String(err)}`.split('\n')));
     return EXIT_INTERNAL;
   }
 }

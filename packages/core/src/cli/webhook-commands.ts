@@ -1,10 +1,9 @@
 // `apitrace webhook serve` and `apitrace webhook manifests`.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { nodeEntryInLayout } from '../deploy/container-layout.js';
 import { DEFAULT_MAX_BODY_BYTES, createWebhookServer } from '../deploy/webhook-server.js';
 import { webhookManifests } from '../deploy/webhook-manifests.js';
-import { watchServingCertificate } from '../deploy/serving-certificate.js';
+import { loadServingCertificate, readPemFile, ServingCertificateError, watchServingCertificate } from '../deploy/serving-certificate.js';
 import { locatePlugins } from '../own/plugin-artifacts.js';
 import { CliError } from './cli-error.js';
 
@@ -16,11 +15,13 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
-function readPem(path: string, what: string): Buffer {
+/** A certificate or key file the user gave that cannot serve is the user's error: one line, exit 2. */
+function asCliError<T>(load: () => T): T {
   try {
-    return readFileSync(path);
+    return load();
   } catch (err) {
-    throw new CliError(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
+    if (err instanceof ServingCertificateError) throw new CliError(err.message, err.advice);
+    throw err;
   }
 }
 
@@ -56,7 +57,8 @@ export function registerWebhookCommands(program: Command, version: string, setSt
     .option('--image <image>', 'image holding the container layout at /opt/apitrace, for the init container', defaultImage)
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted').default(DEFAULT_MAX_BODY_BYTES).argParser(wholeNumber(1, 64 << 20)))
     .action(async (flags: ServeFlags) => {
-      const pair = { cert: readPem(flags.tlsCert, 'TLS certificate'), key: readPem(flags.tlsKey, 'TLS key') };
+      const files = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
+      const pair = asCliError(() => loadServingCertificate(files));
       const server = createWebhookServer({
         ...pair,
         settings: { image: flags.image, nodeEntry: nodeEntryInLayout(locatePlugins().node.path) },
@@ -74,7 +76,7 @@ export function registerWebhookCommands(program: Command, version: string, setSt
           resolve();
         });
       });
-      const certificate = watchServingCertificate(server, { certFile: flags.tlsCert, keyFile: flags.tlsKey }, pair, log);
+      const certificate = watchServingCertificate(server, files, pair, log);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);
@@ -105,7 +107,7 @@ export function registerWebhookCommands(program: Command, version: string, setSt
           namespace: flags.namespace,
           layoutImage: flags.image,
           serverImage: flags.serverImage ?? `apitrace:${version}`,
-          ...(flags.caFile ? { caBundlePem: readPem(flags.caFile, 'CA certificate').toString('utf8') } : {}),
+          ...(flags.caFile ? { caBundlePem: asCliError(() => readPemFile(flags.caFile!, 'CA certificate')).toString('utf8') } : {}),
           timeoutSeconds: flags.timeout,
           replicas: flags.replicas,
         }),

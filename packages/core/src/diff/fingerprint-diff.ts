@@ -1,6 +1,7 @@
 // Drift between two fingerprints (a baseline and a new release): what each category gained and
 // lost, and whether a change falls into one of the kinds a CI job was told to fail on.
 import type { Fingerprint } from '../fingerprint/fingerprint.js';
+import { terminalLines } from '../report/terminal-line.js';
 
 /** The kinds of drift `--fail-on` names, each over one or more fingerprint categories. */
 export const DRIFT_KINDS = ['new-network', 'new-exec', 'new-component', 'new-api', 'new-file', 'new-endpoint'] as const;
@@ -74,14 +75,14 @@ export function diffText(diff: FingerprintDiff, labels: { base: string; head: st
   const changed = diff.categories.filter((c) => c.added.length + c.removed.length > 0);
   if (changed.length === 0) {
     lines.push('  no drift: the same behaviour in every category');
-    return `${lines.join('\n')}\n`;
+    return terminalLines(lines);
   }
   for (const c of changed) {
     lines.push(`  ${c.category} (${c.kind}): ${c.added.length} added, ${c.removed.length} removed`);
     for (const a of c.added) lines.push(`    + ${a}`);
     for (const r of c.removed) lines.push(`    - ${r}`);
   }
-  return `${lines.join('\n')}\n`;
+  return terminalLines(lines);
 }
 
 export function diffJson(diff: FingerprintDiff, labels: { base: string; head: string }, failed: readonly DriftKind[]): string {

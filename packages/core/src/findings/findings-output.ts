@@ -1,8 +1,10 @@
-// The findings of a run as a terminal list and as JSON (SARIF is sarif/sarif-log.ts).
+// The findings of a run as a terminal list (every line terminal-safe: messages and frames come
+// from event files) and as JSON (SARIF is sarif/sarif-log.ts).
 import type { ModelFrame } from '../model/app-model.js';
 import type { Finding } from './evaluate-rules.js';
 import { FINDING_RULES } from './rules/index.js';
 import { SECURITY_SEVERITY } from './rule.js';
+import { terminalLines } from '../report/terminal-line.js';
 
 function frameLine(f: ModelFrame): string {
   const where = f.file ? ` ${f.file}${f.line === undefined ? '' : `:${f.line}`}${f.col === undefined ? '' : `:${f.col}`}` : '';
@@ -12,7 +14,7 @@ function frameLine(f: ModelFrame): string {
 
 /** A list for a person: one block per finding, with its rule, advice and merged stack. */
 export function findingsText(findings: readonly Finding[], runDir: string): string {
-  if (findings.length === 0) return `apitrace findings: ${runDir}: none of the ${FINDING_RULES.length} rules matched\n`;
+  if (findings.length === 0) return terminalLines([`apitrace findings: ${runDir}: none of the ${FINDING_RULES.length} rules matched`]);
   const lines = [`apitrace findings: ${runDir}: ${findings.length} finding${findings.length === 1 ? '' : 's'}`];
   for (const f of findings) {
     lines.push('', `${f.rule.severity.toUpperCase()}  ${f.rule.title} [${f.rule.id}, ${f.rule.cwe.join(', ')}]`);
@@ -24,7 +26,7 @@ export function findingsText(findings: readonly Finding[], runDir: string): stri
       if (f.stack.frames.length > 12) lines.push(`    ... ${f.stack.frames.length - 12} more frames`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return terminalLines(lines);
 }
 
 export interface FindingJson {

@@ -1,16 +1,19 @@
 // The short summary `apitrace run` and `apitrace report` print: processes, records per
 // kind, problems. Plain text, no colour, so it reads the same in a terminal and in CI logs.
+// Every line is made terminal-safe: argv, paths and notices come from the observed program.
 import type { RunContents } from '../reader/run-reader.js';
 import type { ProcessImage } from '../model/process-images.js';
 import { shellQuote } from './shell-quote.js';
+import { terminalLines, terminalSafe } from './terminal-line.js';
 
 // At most a screenful: a test suite's run has hundreds of processes and repeated notices.
 const MAX_PROBLEMS_SHOWN = 8;
 const MAX_PROCESSES_SHOWN = 12;
 const MAX_COMMAND_WIDTH = 100;
 
+/** Escaped before it is cut and padded, so the table's columns line up with what is shown. */
 function clip(text: string, width: number): string {
-  const oneLine = text.replaceAll(/[\r\n\t]/g, ' ');
+  const oneLine = terminalSafe(text);
   return oneLine.length <= width ? oneLine : `${oneLine.slice(0, width - 1)}…`;
 }
 
@@ -117,5 +120,5 @@ export function formatRunSummary(run: RunContents, images: readonly ProcessImage
     const shown = groups.slice(0, MAX_PROBLEMS_SHOWN).reduce((n, g) => n + g.count, 0);
     if (problemCount > shown) lines.push(`    … and ${problemCount - shown} more`);
   }
-  return lines.join('\n') + '\n';
+  return terminalLines(lines);
 }
