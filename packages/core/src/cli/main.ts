@@ -112,8 +112,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       stderrLine(`apitrace: ${err.message}`);
       return EXIT_USAGE;
     }
-    // A stack trace keeps its lines; each one is still made safe.
-    process.stderr.write(terminalLines(`apitrace: internal error: ${(err as Error).stack ?? String(err)}`.split('\n')));
+    // A bug of apitrace: one line for the user, the stack trace only when asked for.
+    const message = (err as Error).message ?? String(err);
+    stderrLine(`apitrace: internal error: ${message.split('\n')[0]} (a bug in apitrace: please report it with the command you ran; APITRACE_DEBUG=1 shows where it happened)`);
+    if (process.env['APITRACE_DEBUG'] === '1') process.stderr.write(terminalLines(((err as Error).stack ?? '').split('\n')));
     return EXIT_INTERNAL;
   }
 }
