@@ -18,10 +18,13 @@ import { formatRunSummary } from '../report/terminal-summary.js';
 import { preloadDpkgDatabase } from '../components/dpkg-database.js';
 import { analysisProgress } from './analysis-progress.js';
 import { summariseRun } from './report-command.js';
+import { writeRunVex } from '../vex/vex-files.js';
 
 export interface AfterRunOptions {
   /** write sbom.cdx.json and sbom.spdx.json */
   sbom: boolean;
+  /** advisory paths: write vex.openvex.json and vex.cdx.json too */
+  advisories?: readonly string[];
   warn: (line: string) => void;
 }
 
@@ -61,6 +64,13 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
       writeRunReport(runDir, model, findings, fingerprint);
     } catch (err) {
       warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
+    }
+  }
+  if (model && options.advisories && options.advisories.length > 0) {
+    try {
+      await writeRunVex(runDir, model, { advisories: options.advisories, warn });
+    } catch (err) {
+      warn(`apitrace: cannot write the VEX documents of ${runDir}: ${(err as Error).message} (apitrace vex ${runDir} --advisories ... shows the error again)`);
     }
   }
   sealRun(runDir, contents, fingerprintSha256, warn);
