@@ -1,0 +1,127 @@
+// The verdict table, row by row, on observations built by hand: never claim more than observed.
+import { strict as assert } from 'node:assert';
+import type { Advisory, AffectedPackage } from '../../src/vex/advisory.js';
+import type { Observation, ObservedComponent, ObservedFunction } from '../../src/vex/observation.js';
+import { verdictFor, verdictsOf } from '../../src/vex/verdicts.js';
+import { verdictDetail } from '../../src/vex/verdict-text.js';
+import { ecosystemOf, type Ecosystem } from '../../src/vex/versions/ecosystem-versions.js';
+import type { MergedStack } from '../../src/model/app-model.js';
+
+function ecosystem(name: string): Ecosystem {
+  const found = ecosystemOf(name);
+  if (!('ecosystem' in found)) throw new Error(name);
+  return found.ecosystem;
+}
+
+const APP_STACK: MergedStack = { frames: [{ lang: 'js', fn: 'render', file: '/srv/app/app.js', line: 6 }], join: 'none' };
+
+function npmComponent(usage: ObservedComponent['usage'], functions?: ObservedFunction[], exportCalls: ObservedComponent['exportCalls'] = new Map()): ObservedComponent {
+  return {
+    purl: 'pkg:npm/lodash@4.17.20', key: { type: 'npm', name: 'lodash', version: '4.17.20' }, kind: 'npm', name: 'lodash', version: '4.17.20',
+    usage, ...(functions ? { functions } : {}), exportCalls, runs: 1,
+    ...(usage === 'used' ? { firstUse: { stack: APP_STACK, at: '2024-05-01T10:00:01.000Z' } } : {}),
+  };
+}
+
+const fn = (name: string, ran: boolean, scope = 'lodash.js'): ObservedFunction => ({ unit: '/srv/app/node_modules/lodash', scope, name, ran, hits: ran ? 3 : 0 });
+
+function lodashAdvisory(functions: string[]): { advisory: Advisory; affected: AffectedPackage } {
+  const affected: AffectedPackage = { ecosystem: ecosystem('npm'), name: 'lodash', ranges: [{ events: [{ introduced: '0' }, { fixed: '4.17.21' }] }], versions: [], fixed: ['4.17.21'], functions };
+  return { advisory: { id: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'], source: 'test', affected: [affected] }, affected };
+}
+
+const WINDOW = { start: '2024-05-01T10:00:00.000Z', end: '2024-05-01T10:05:00.000Z', processes: 3, runs: 2 };
+
+describe('VEX verdicts', () => {
+  it('installed, never loaded in any run: not_affected, naming the window', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const v = verdictFor(advisory, affected, npmComponent('installed'));
+    assert.deepEqual([v.status, v.reason], ['not_affected', 'never_loaded']);
+    assert.match(verdictDetail(v, WINDOW), /never loaded in 2 runs \(3 processes\) between 2024-05-01T10:00:00.000Z and 2024-05-01T10:05:00.000Z/);
+  });
+
+  it('loaded, vulnerable functions in the inventory, none ran: not_affected naming the functions and the coverage', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const v = verdictFor(advisory, affected, npmComponent('used', [fn('template', false), fn('map', true), fn('uniq', false), fn('chunk', false)]));
+    assert.deepEqual([v.status, v.reason], ['not_affected', 'functions_not_run']);
+    assert.deepEqual(v.coverage, { ran: 1, total: 4 });
+    const detail = verdictDetail(v, WINDOW);
+    assert.match(detail, /lodash\.template/);
+    assert.match(detail, /1 of 4 functions of the package ran \(25\.0%\)/);
+  });
+
+  it('--min-coverage turns thin function evidence into under_investigation', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const component = npmComponent('used', [fn('template', false), fn('map', true), fn('uniq', false), fn('chunk', false)]);
+    assert.equal(verdictFor(advisory, affected, component, { minCoverage: 25 }).status, 'not_affected');
+    const thin = verdictFor(advisory, affected, component, { minCoverage: 30 });
+    assert.deepEqual([thin.status, thin.reason], ['under_investigation', 'thin_coverage']);
+  });
+
+  it('loaded with no function data: under_investigation, loaded is no proof of safety', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    assert.deepEqual([verdictFor(advisory, affected, npmComponent('loaded')).status], ['under_investigation']);
+    const libraryLevel = lodashAdvisory([]);
+    const v = verdictFor(libraryLevel.advisory, libraryLevel.affected, npmComponent('loaded', [fn('map', false)]));
+    assert.deepEqual([v.status, v.reason], ['under_investigation', 'loaded_no_function_data']);
+  });
+
+  it('a vulnerable function not in the inventory: under_investigation, never not_affected', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template', 'lodash.trim']);
+    const v = verdictFor(advisory, affected, npmComponent('used', [fn('template', false), fn('map', true)]));
+    assert.deepEqual([v.status, v.reason], ['under_investigation', 'functions_not_located']);
+  });
+
+  it('a vulnerable function ran: affected, with the stack of its first call from the app', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const calls = new Map([['npm:lodash.template', { api: 'npm:lodash.template', count: 2, first: { stack: APP_STACK, at: '2024-05-01T10:00:02.000Z' } }]]);
+    const v = verdictFor(advisory, affected, npmComponent('used', [fn('template', true), fn('map', false)], calls));
+    assert.deepEqual([v.status, v.reason, v.stack?.of], ['affected', 'function_ran', 'vulnerable_call']);
+    assert.equal(v.stack?.stack.frames[0]?.file, '/srv/app/app.js');
+  });
+
+  it('a call of the vulnerable export alone (no inventory) is enough for affected', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const calls = new Map([['npm:lodash.template', { api: 'npm:lodash.template', count: 1, first: { stack: APP_STACK } }]]);
+    assert.equal(verdictFor(advisory, affected, npmComponent('used', undefined, calls)).status, 'affected');
+  });
+
+  it('used and no function data: affected, with the stack of the package\'s first use', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const v = verdictFor(advisory, affected, npmComponent('used'));
+    assert.deepEqual([v.status, v.reason, v.stack?.of], ['affected', 'used_no_function_data', 'first_use']);
+    const libraryLevel = lodashAdvisory([]);
+    assert.equal(verdictFor(libraryLevel.advisory, libraryLevel.affected, npmComponent('used', [fn('map', true)])).status, 'affected');
+  });
+
+  it('Java: a method that did not run, and a class never loaded, both count as not run', () => {
+    const component: ObservedComponent = {
+      purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0', key: { type: 'maven', name: 'dev.apitrace.fixtures:usage-used', version: '1.0.0' },
+      kind: 'maven', name: 'usage-used', group: 'dev.apitrace.fixtures', version: '1.0.0', usage: 'used', exportCalls: new Map(), runs: 1,
+      functions: [
+        { unit: '/x.jar', scope: 'dev.apitrace.fixture.used.Greeter', name: 'greet', ran: true, hits: 1 },
+        { unit: '/x.jar', scope: 'dev.apitrace.fixture.used.Greeter', name: 'unusedFarewell', ran: false, hits: 0 },
+      ],
+    };
+    const affected: AffectedPackage = { ecosystem: ecosystem('Maven'), name: 'dev.apitrace.fixtures:usage-used', ranges: [], versions: ['1.0.0'], fixed: [], functions: [] };
+    const advisory: Advisory = { id: 'TEST-1', aliases: [], source: 'test', affected: [affected] };
+    const verdict = (functions: string[]): string => verdictFor(advisory, { ...affected, functions }, component).status;
+    assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#unusedFarewell']), 'not_affected');
+    assert.equal(verdict(['dev.apitrace.fixture.used.Other.method']), 'not_affected');
+    assert.equal(verdict(['dev.apitrace.fixture.used.Greeter.greet']), 'affected');
+    assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#absent']), 'under_investigation');
+  });
+
+  it('a component the runs never saw, or a version outside the ranges, gets no statement', () => {
+    const { advisory } = lodashAdvisory(['lodash.template']);
+    const fixedVersion = { ...npmComponent('used'), purl: 'pkg:npm/lodash@4.17.21', key: { type: 'npm', name: 'lodash', version: '4.17.21' } };
+    const observation: Observation = {
+      window: WINDOW,
+      components: new Map([[fixedVersion.purl, fixedVersion]]),
+      byPackage: new Map([['npm\0lodash', [fixedVersion.purl]]]),
+    };
+    assert.deepEqual(verdictsOf([advisory], observation), []);
+    const other: Observation = { window: WINDOW, components: new Map(), byPackage: new Map() };
+    assert.deepEqual(verdictsOf([advisory], other), []);
+  });
+});
