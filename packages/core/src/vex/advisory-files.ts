@@ -5,7 +5,7 @@
 // file that cannot be used is one problem line while the rest is still read.
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Advisory, AdvisoryProblem, AffectedPackage } from './advisory.js';
+import { mergeAffected, type Advisory, type AdvisoryProblem } from './advisory.js';
 import { advisoryOfOsv, isOsvRecord } from './osv-record.js';
 import { advisoriesOfGrype, advisoriesOfOsvScanner, isGrypeReport, isOsvScannerReport } from './scanner-reports.js';
 import { readZipJsonEntries } from './zip-entries.js';
@@ -72,28 +72,6 @@ class Collected {
       this.problems.push({ where: source, what: 'neither an OSV record nor an osv-scanner or grype JSON report', advice: 'it is skipped' });
     }
   }
-}
-
-function mergeAffected(list: AffectedPackage[]): AffectedPackage[] {
-  const byPackage = new Map<string, AffectedPackage>();
-  const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
-  for (const a of list) {
-    const key = `${a.ecosystem.purlType}\0${a.name}`;
-    const known = byPackage.get(key);
-    if (!known) {
-      byPackage.set(key, { ...a });
-      continue;
-    }
-    const ranges = new Map([...known.ranges, ...a.ranges].map((r) => [JSON.stringify(r), r]));
-    byPackage.set(key, {
-      ...known,
-      ranges: [...ranges.values()],
-      versions: unique([...known.versions, ...a.versions]),
-      fixed: unique([...known.fixed, ...a.fixed]).sort(),
-      functions: unique([...known.functions, ...a.functions]),
-    });
-  }
-  return [...byPackage.values()];
 }
 
 function isZip(bytes: Buffer): boolean {

@@ -41,3 +41,26 @@ export interface AdvisoryProblem {
 export function problemLine(p: AdvisoryProblem): string {
   return `apitrace: ${p.where}: ${p.what} (${p.advice})`;
 }
+
+/** One entry per package: the ranges, versions, fixes and functions of entries for the same package joined. */
+export function mergeAffected(list: AffectedPackage[]): AffectedPackage[] {
+  const byPackage = new Map<string, AffectedPackage>();
+  const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+  for (const a of list) {
+    const key = `${a.ecosystem.purlType}\0${a.name}`;
+    const known = byPackage.get(key);
+    if (!known) {
+      byPackage.set(key, { ...a });
+      continue;
+    }
+    const ranges = new Map([...known.ranges, ...a.ranges].map((r) => [JSON.stringify(r), r]));
+    byPackage.set(key, {
+      ...known,
+      ranges: [...ranges.values()],
+      versions: unique([...known.versions, ...a.versions]),
+      fixed: unique([...known.fixed, ...a.fixed]).sort(),
+      functions: unique([...known.functions, ...a.functions]),
+    });
+  }
+  return [...byPackage.values()];
+}

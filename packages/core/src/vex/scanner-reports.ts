@@ -6,7 +6,7 @@
 //     artifact (its purl and version); grype has decided the version is affected, so the
 //     advisory affects exactly that version of that package.
 import { PackageURL } from 'packageurl-js';
-import type { Advisory, AdvisoryProblem } from './advisory.js';
+import { mergeAffected, type Advisory, type AdvisoryProblem } from './advisory.js';
 import { advisoryOfOsv, isOsvRecord } from './osv-record.js';
 import { ecosystemOfPurlType } from './versions/ecosystem-versions.js';
 import { packageNameOfPurl } from './package-names.js';
@@ -51,7 +51,7 @@ export function advisoriesOfOsvScanner(report: Json, source: string, problems: A
     const head = members[0] ?? advisory;
     const aliases = new Set(members.flatMap((m) => [m.id, ...m.aliases]));
     aliases.delete(head.id);
-    out.push({ ...head, aliases: [...aliases].sort(), affected: members.flatMap((m) => m.affected) });
+    out.push({ ...head, aliases: [...aliases].sort(), affected: mergeAffected(members.flatMap((m) => m.affected)) });
   }
   return out;
 }
