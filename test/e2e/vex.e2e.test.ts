@@ -161,6 +161,14 @@ describe('runtime VEX (end to end)', () => {
     assert.match(bad.stderr, /^apitrace: option '--min-coverage <percent>' argument 'lots' is invalid/);
   });
 
+  it('--product names the image the packages are in, each package its subcomponent (what grype matches image scans on)', async () => {
+    const image = 'pkg:oci/vex-node-app@sha256:0123456789abcdef';
+    const { statements } = await openVex([templateRun, '--advisories', join(ADVISORIES, 'GHSA-xvch-5gv4-984h.json'), '--product', image]);
+    assert.deepEqual(statements[0]?.products, [{ '@id': image, subcomponents: [{ '@id': MINIMIST, identifiers: { purl: MINIMIST } }] }]);
+    const bad = await apitrace(['vex', templateRun, '--advisories', ADVISORIES, '--product', 'not an iri']);
+    assert.equal(bad.status, 2);
+  });
+
   it('bad inputs: a malformed file, an unknown ecosystem, an unparseable range, a zip entry climbing out: one line each, the rest still read', async () => {
     const dir = join(work, 'bad-advisories');
     mkdirSync(dir);

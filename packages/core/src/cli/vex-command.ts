@@ -17,6 +17,7 @@ interface VexFlags {
   failOn?: 'affected';
   functions?: string;
   minCoverage?: number;
+  product?: string;
 }
 
 /** `--min-coverage 20` or `20%`: a percentage of a package's functions. */
@@ -26,6 +27,12 @@ export function parsePercent(text: string): number {
     throw new InvalidArgumentError('give a percentage from 0 to 100, like 20 or 20%');
   }
   return value;
+}
+
+/** `--product`: an absolute IRI, in practice a purl. */
+function parseProduct(text: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(text) || text.length > 2048) throw new InvalidArgumentError('give an IRI such as pkg:oci/app@sha256:<digest>');
+  return text;
 }
 
 export function registerVexCommand(program: Command, setStatus: (status: number) => void, warn: (line: string) => void): void {
@@ -38,6 +45,7 @@ export function registerVexCommand(program: Command, setStatus: (status: number)
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addOption(new Option('--fail-on <status>', `exit ${EXIT_GATE} when any statement has this status`).choices(['affected']))
     .option('--functions <file>', 'JSON file mapping advisory ids to their vulnerable functions (docs/vex.md)')
+    .option('--product <purl>', 'OpenVEX: name the product the packages are part of (pkg:oci/name@sha256:... for grype image scans); each package becomes its subcomponent', parseProduct)
     .option('--min-coverage <percent>', 'below this share of a package\'s functions run, say under_investigation instead of not_affected', parsePercent)
     .action(async (runDirs: string[], flags: VexFlags) => {
       const progress = analysisProgress();
@@ -56,7 +64,7 @@ export function registerVexCommand(program: Command, setStatus: (status: number)
       if (result.readable === 0) {
         throw new CliError(`no advisory could be read from ${flags.advisories.join(', ')}`, 'give OSV JSON records (a file, folder or zip) or an osv-scanner or grype JSON report');
       }
-      writeOutput(flags.output, await renderVex(result, flags.format));
+      writeOutput(flags.output, await renderVex(result, flags.format, flags.product === undefined ? {} : { product: flags.product }));
       const affected = result.verdicts.filter((v) => v.status === 'affected').length;
       if (flags.failOn === 'affected' && affected > 0) {
         warn(`apitrace: ${affected} statement${affected === 1 ? ' says' : 's say'} affected (update the packages, or drop --fail-on)`);

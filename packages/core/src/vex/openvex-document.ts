@@ -1,6 +1,7 @@
 // OpenVEX 0.2.0 JSON from the verdicts. Each statement's product is the package itself (its
-// purl, version included), which is how grype and trivy match OpenVEX statements to what they
-// found. Deterministic: statements come sorted (verdicts.ts), the document time is the end of the
+// purl, version included), which is how trivy matches statements to the packages it found; with
+// a product given (`--product`, an image's `pkg:oci/...`, which is what grype matches an image
+// scan on) the package becomes that product's subcomponent. Deterministic: statements come sorted (verdicts.ts), the document time is the end of the
 // observation window (never "now"), and the document id is derived from the content.
 import { createHash } from 'node:crypto';
 import type { ObservationWindow } from './observation.js';
@@ -19,7 +20,12 @@ export function vexTime(window: ObservationWindow): string {
   return new Date(Number.isNaN(t) ? 0 : t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function statementOf(v: Verdict, window: ObservationWindow): Json {
+export interface OpenVexOptions {
+  /** the product the packages are part of (an IRI: a purl such as pkg:oci/app@sha256:...) */
+  product?: string;
+}
+
+function statementOf(v: Verdict, window: ObservationWindow, options: OpenVexOptions): Json {
   const detail = verdictDetail(v, window);
   const vulnerability: Json = {
     name: v.advisory.id,
@@ -28,7 +34,9 @@ function statementOf(v: Verdict, window: ObservationWindow): Json {
   };
   const statement: Json = {
     vulnerability,
-    products: [{ '@id': v.component.purl, identifiers: { purl: v.component.purl } }],
+    products: [options.product
+      ? { '@id': options.product, subcomponents: [{ '@id': v.component.purl, identifiers: { purl: v.component.purl } }] }
+      : { '@id': v.component.purl, identifiers: { purl: v.component.purl } }],
     status: v.status,
   };
   if (v.status === 'not_affected') {
@@ -44,8 +52,8 @@ function statementOf(v: Verdict, window: ObservationWindow): Json {
 }
 
 /** The OpenVEX JSON text of the verdicts (not yet validated). */
-export function openVexJson(verdicts: readonly Verdict[], window: ObservationWindow): string {
-  const statements = verdicts.map((v) => statementOf(v, window));
+export function openVexJson(verdicts: readonly Verdict[], window: ObservationWindow, options: OpenVexOptions = {}): string {
+  const statements = verdicts.map((v) => statementOf(v, window, options));
   const timestamp = vexTime(window);
   const digest = createHash('sha256').update(timestamp).update(JSON.stringify(statements)).digest('hex');
   const document = {

@@ -12,7 +12,7 @@ import { readAdvisories } from './advisory-files.js';
 import { cyclonedxVexJson } from './cyclonedx-vex.js';
 import { addFunctions, readFunctionFile } from './function-file.js';
 import { ObservationBuilder, type Observation } from './observation.js';
-import { openVexJson } from './openvex-document.js';
+import { openVexJson, type OpenVexOptions } from './openvex-document.js';
 import { validateOpenVex } from './openvex-validator.js';
 import { packageKeyText } from './package-names.js';
 import { verdictsOf, type Verdict, type VerdictOptions } from './verdicts.js';
@@ -62,10 +62,10 @@ export async function vexVerdicts(observation: Observation, inputs: VexInputs): 
 }
 
 /** The VEX document of the verdicts in a format, validated. */
-export async function renderVex(result: Pick<VexResult, 'observation' | 'verdicts'>, format: VexFormat): Promise<string> {
+export async function renderVex(result: Pick<VexResult, 'observation' | 'verdicts'>, format: VexFormat, options: OpenVexOptions = {}): Promise<string> {
   const window = result.observation.window;
   if (format === 'openvex') {
-    const text = openVexJson(result.verdicts, window);
+    const text = openVexJson(result.verdicts, window, options);
     const invalid = validateOpenVex(text);
     if (invalid !== undefined) throw new InvalidVexError(`the OpenVEX document does not validate: ${invalid}`);
     return text;
