@@ -115,6 +115,13 @@ describe('runtime VEX (end to end)', () => {
     assert.equal((await openVex([templateRun, '--advisories', ADVISORIES])).text, openvex);
     const again = await apitrace(['vex', templateRun, '--advisories', ADVISORIES, '-f', 'cyclonedx']);
     assert.equal(again.stdout, cdx);
+    // and report.html has the vulnerabilities section: counts, the picture, each advisory, the stack
+    const html = readFileSync(join(templateRun, 'report.html'), 'utf8');
+    const section = /<section id="vulnerabilities">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    assert.match(section, /Vulnerabilities \(runtime VEX, 4\)/);
+    assert.match(section, /<svg [^>]*aria-label="advisories by verdict"/);
+    assert.match(section, /affected<\/span> <b>GHSA-35jh-r3h4-6jhm<\/b>/);
+    assert.match(section, /first call of the vulnerable function[\s\S]*<b>greeting<\/b> [^<]*vex-node-app\/app\.js:11/);
   });
 
   it('cyclonedx: exploitable with the stack in evidence, not_affected as code_not_reachable, byte-identical twice', async () => {

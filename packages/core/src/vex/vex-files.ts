@@ -77,15 +77,10 @@ export async function renderVex(result: Pick<VexResult, 'observation' | 'verdict
 }
 
 /** `apitrace run --advisories`: both VEX documents of the run just analysed, into its directory. */
-export async function writeRunVex(runDir: string, model: AppModel, inputs: VexInputs): Promise<string[]> {
+export async function writeRunVex(runDir: string, model: AppModel, inputs: VexInputs): Promise<VexResult> {
   const builder = new ObservationBuilder();
   builder.add(model);
   const result = await vexVerdicts(builder.finish(), inputs);
-  const written: string[] = [];
-  for (const format of VEX_FORMATS) {
-    const path = join(runDir, VEX_FILE_NAMES[format]);
-    writeOutputFile(path, await renderVex(result, format));
-    written.push(path);
-  }
-  return written;
+  for (const format of VEX_FORMATS) writeOutputFile(join(runDir, VEX_FILE_NAMES[format]), await renderVex(result, format));
+  return result;
 }
