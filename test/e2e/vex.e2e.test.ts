@@ -1,13 +1,15 @@
 // Runtime VEX over real programs and advisory records: a Node app with three npm packages at
 // versions with public advisories (test/fixtures/vex-node-app, installed by the root
 // `npm install`), the Java usage-states fixture with Maven coordinates and a method-level
-// --functions file, two runs that are one observation, and hostile advisory inputs.
+// --functions file, a C program with Debian packages, two runs that are one observation, and
+// hostile advisory inputs.
 import { strict as assert } from 'node:assert';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { validateCycloneDx, validateOpenVex } from '@apitrace/core';
 import { CLI, FIXTURES } from '../support/paths.js';
+import { buildSqliteOnlyProgram } from '../support/native-programs.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { writeStoredZip } from '../support/zip-file.js';
 
@@ -240,5 +242,30 @@ describe('runtime VEX (end to end)', () => {
     }]);
     assert.match(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-GREET')?.status_notes ?? '', /Greeter#greet \(\d+ calls?\)/);
     assert.match(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-LOADED')?.impact_statement ?? '', /LoadedOnly#describe are in its function inventory and none ran/);
+  });
+
+  it('native: Debian packages by purl, judged at library level: libsqlite3 used -> affected, libz only loaded -> under_investigation', async () => {
+    const program = buildSqliteOnlyProgram(work);
+    const run = join(work, 'native-run');
+    const r = await apitrace(['run', '--out', run, '--', program]);
+    assert.equal(r.status, 0, r.stderr);
+    const dir = join(work, 'deb-advisories');
+    mkdirSync(dir);
+    // crafted: every version before an epoch no real package has; names are binary packages here
+    const record = (id: string, name: string, fixed: string): void => writeFileSync(join(dir, `${id}.json`), JSON.stringify({
+      id, modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+    }));
+    record('FIXTURE-DEB-SQLITE', 'libsqlite3-0', '99:0');
+    record('FIXTURE-DEB-ZLIB', 'zlib1g', '99:0');
+    // zlib1g's version has epoch 1: a fix in 0:9.9 (no epoch) lies before it, so no statement
+    record('FIXTURE-DEB-ZLIB-OLD', 'zlib1g', '9.9');
+    const { statements } = await openVex([run, '--advisories', dir]);
+    const of = (id: string): Statement | undefined => statements.find((s) => s.vulnerability.name === id);
+    assert.equal(of('FIXTURE-DEB-SQLITE')?.status, 'affected');
+    assert.match(of('FIXTURE-DEB-SQLITE')?.products[0]?.['@id'] ?? '', /^pkg:deb\/debian\/libsqlite3-0@[^?]+\?arch=/);
+    assert.match(of('FIXTURE-DEB-SQLITE')?.status_notes ?? '', /advisory names no vulnerable function, so it is taken as reached/);
+    assert.equal(of('FIXTURE-DEB-ZLIB')?.status, 'under_investigation');
+    assert.match(of('FIXTURE-DEB-ZLIB')?.status_notes ?? '', /being loaded is no proof/);
+    assert.equal(of('FIXTURE-DEB-ZLIB-OLD'), undefined);
   });
 });
