@@ -99,14 +99,26 @@ export const MAX_NESTING = 64;
 /** A shorter line cannot nest deep enough to cost anything worth a scan. */
 const NESTING_SCAN_FROM = 4096;
 
-/** Whether brackets nest deeper than `max` (brackets inside strings count too: only a bound). */
+/**
+ * Whether brackets nest deeper than `max`. Brackets inside strings do not count: a JVM method
+ * descriptor of an array argument (`([Ljava/lang/String;)V`) opens one that never closes, and a
+ * class with hundreds of such methods is an ordinary record.
+ */
 function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
+  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
   }
   return false;
 }
