@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { validateCycloneDx, validateOpenVex } from '@apitrace/core';
-import { CLI, FIXTURES } from '../support/paths.js';
+import { CLI, FIXTURES, REPO_ROOT } from '../support/paths.js';
 import { buildSqliteOnlyProgram } from '../support/native-programs.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { writeStoredZip } from '../support/zip-file.js';
@@ -242,6 +242,39 @@ describe('runtime VEX (end to end)', () => {
     }]);
     assert.match(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-GREET')?.status_notes ?? '', /Greeter#greet \(\d+ calls?\)/);
     assert.match(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-LOADED')?.impact_statement ?? '', /LoadedOnly#describe are in its function inventory and none ran/);
+  });
+
+  it('java: real jars Maven resolved (examples/java-app): a commons-lang3 method that ran, one that did not, a class never loaded', async () => {
+    const example = join(REPO_ROOT, 'examples', 'java-app');
+    const run = join(work, 'java-app-run');
+    const r = await apitrace(['run', '--out', run, '--', 'java', '-cp', 'target/java-app.jar:target/lib/*', 'dev.apitrace.example.App', 'data/orders.json'], example);
+    assert.equal(r.status, 0, r.stderr);
+    const dir = join(work, 'java-app-advisories');
+    mkdirSync(dir);
+    const lang3 = (id: string, events: Record<string, string>[], aliases: string[] = []): void => writeFileSync(join(dir, `${id}.json`), JSON.stringify({
+      id, aliases, modified: '2025-07-11T00:00:00Z',
+      affected: [{ package: { ecosystem: 'Maven', name: 'org.apache.commons:commons-lang3' }, ranges: [{ type: 'ECOSYSTEM', events }] }],
+    }));
+    lang3('FIXTURE-LANG3-CAPITALIZE', [{ introduced: '3.0' }, { fixed: '3.23.0' }]);
+    lang3('FIXTURE-LANG3-WRAP', [{ introduced: '3.0' }, { fixed: '3.23.0-RC1' }]);
+    lang3('FIXTURE-LANG3-SERIALIZATION', [{ introduced: '0' }, { last_affected: '3.22.0' }]);
+    // transcribed from the public GitHub advisory (ClassUtils.getClass recursion): fixed in 3.18.0, so 3.22.0 gets no statement
+    lang3('GHSA-j288-q9x7-2f5v', [{ introduced: '3.0' }, { fixed: '3.18.0' }], ['CVE-2025-48924']);
+    const functions = join(dir, 'functions.json');
+    writeFileSync(functions, JSON.stringify({
+      'FIXTURE-LANG3-CAPITALIZE': ['org.apache.commons.lang3.StringUtils#capitalize'],
+      'FIXTURE-LANG3-WRAP': ['org.apache.commons.lang3.StringUtils#wrapIfMissing'],
+      'FIXTURE-LANG3-SERIALIZATION': ['org.apache.commons.lang3.SerializationUtils#deserialize'],
+      'CVE-2025-48924': ['org.apache.commons.lang3.ClassUtils#getClass'],
+    }));
+    const { statements } = await openVex([run, '--advisories', dir, '--functions', functions]);
+    const of = (id: string): Statement | undefined => statements.find((s) => s.vulnerability.name === id);
+    assert.match(of('FIXTURE-LANG3-CAPITALIZE')?.products[0]?.['@id'] ?? '', /^pkg:maven\/org\.apache\.commons\/commons-lang3@3\.\d+\.\d+$/);
+    assert.deepEqual(['FIXTURE-LANG3-CAPITALIZE', 'FIXTURE-LANG3-WRAP', 'FIXTURE-LANG3-SERIALIZATION', 'GHSA-j288-q9x7-2f5v'].map((id) => of(id)?.status),
+      ['affected', 'not_affected', 'not_affected', undefined]);
+    // a class never loaded is in the agent's inventory too (loaded: false), its methods not run
+    assert.match(of('FIXTURE-LANG3-SERIALIZATION')?.impact_statement ?? '', /SerializationUtils#deserialize are in its function inventory and none ran/);
+    assert.match(of('FIXTURE-LANG3-CAPITALIZE')?.status_notes ?? '', /StringUtils#capitalize \(\d+ calls?\)/);
   });
 
   it('native: Debian packages by purl, judged at library level: libsqlite3 used -> affected, libz only loaded -> under_investigation', async () => {

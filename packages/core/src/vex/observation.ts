@@ -14,6 +14,8 @@ export interface ObservationWindow {
   end?: string;
   processes: number;
   runs: number;
+  /** records the runs lost (lines the reader refused, files cut off): any of them may have shown code running */
+  lostRecords: number;
 }
 
 export interface ObservedFunction {
@@ -72,7 +74,7 @@ const earlier = (a: string | undefined, b: string | undefined): boolean => a !==
 
 export class ObservationBuilder {
   private readonly components = new Map<string, ObservedComponent & { inventory?: Map<string, ObservedFunction> }>();
-  private window: ObservationWindow = { processes: 0, runs: 0 };
+  private window: ObservationWindow = { processes: 0, runs: 0, lostRecords: 0 };
 
   add(model: AppModel): void {
     this.addWindow(model);
@@ -98,6 +100,7 @@ export class ObservationBuilder {
     const w = this.window;
     w.runs++;
     w.processes += model.processes.length;
+    w.lostRecords += model.stats.rejected + model.stats.truncatedFiles;
     const start = model.run.started ? iso(model.run.started) : undefined;
     let end = model.run.ended ? iso(model.run.ended) : undefined;
     if (end === undefined) {

@@ -39,16 +39,22 @@ export function stackText(stack: MergedStack): string {
 
 /** What was observed, with the window and coverage: OpenVEX impact/status notes, CycloneDX detail. */
 export function verdictDetail(v: Verdict, window: ObservationWindow): string {
+  if (v.reason === 'records_lost' && v.lost) {
+    const would = observedDetail({ ...v, reason: v.lost.wouldBe }, window);
+    return `${would} But the runs lost ${v.lost.records} record${v.lost.records === 1 ? '' : 's'} (lines refused or cut off, apitrace report lists them), and a lost record may be the one that showed its code running: not claimed not_affected.`;
+  }
+  return observedDetail(v, window);
+}
+
+function observedDetail(v: Verdict, window: ObservationWindow): string {
   const name = componentLabel(v);
   const seen = `in ${windowText(window)}`;
   const fns = v.functions;
   switch (v.reason) {
     case 'never_loaded':
       return `${name} was installed but never loaded ${seen}: none of its code ran.`;
-    case 'functions_not_run': {
-      const shown = fns.map((f) => (f.state === 'class_not_loaded' ? `${f.spec} (class never loaded)` : f.spec));
-      return `${name} was loaded; its vulnerable functions ${list(shown)} are in its function inventory and none ran ${seen}; ${coverageText(v)}.`;
-    }
+    case 'functions_not_run':
+      return `${name} was loaded; its vulnerable functions ${list(fns.map((f) => f.spec))} are in its function inventory and none ran ${seen}; ${coverageText(v)}.`;
     case 'thin_coverage':
       return `${name} was loaded and its vulnerable functions ${list(fns.map((f) => f.spec))} did not run ${seen}, but only ${coverageText(v)}: less than --min-coverage asks, too thin to say not_affected.`;
     case 'functions_not_located': {
@@ -63,6 +69,8 @@ export function verdictDetail(v: Verdict, window: ObservationWindow): string {
       return fns.length === 0
         ? `Code of ${name} ran ${seen}; the advisory names no vulnerable function, so it is taken as reached.`
         : `Code of ${name} ran ${seen} and no function inventory of it exists to tell whether ${list(fns.map((f) => f.spec))} ran, so it is taken as reached.`;
+    case 'records_lost':
+      return `${name}: the runs lost records ${seen}.`;
     case 'function_ran': {
       const ran = fns.filter((f) => f.state === 'ran').map((f) => `${f.spec} (${f.hits} call${f.hits === 1 ? '' : 's'})`);
       return `The vulnerable function${ran.length === 1 ? '' : 's'} ${list(ran)} of ${name} ran ${seen}.`;

@@ -9,6 +9,9 @@
 //   a vulnerable function ran                         -> affected (function_ran), with the stack of its first call
 //   used and no function data                         -> affected (used_no_function_data), with the first-use stack
 //   a component the runs never saw                    -> no verdict at all
+// and no not_affected at all when the runs lost records (refused lines, a file cut off when its
+// process died): a lost record may be the one that showed the code loaded or running, so those
+// become under_investigation (records_lost).
 import type { Advisory, AffectedPackage } from './advisory.js';
 import { isAffectedVersion } from './osv-ranges.js';
 import type { Observation, ObservedComponent, ObservedStack } from './observation.js';
@@ -24,7 +27,8 @@ export type VerdictReason =
   | 'functions_not_located'
   | 'loaded_no_function_data'
   | 'function_ran'
-  | 'used_no_function_data';
+  | 'used_no_function_data'
+  | 'records_lost';
 
 export interface Verdict {
   advisory: Advisory;
@@ -38,11 +42,19 @@ export interface Verdict {
   coverage?: { ran: number; total: number };
   /** affected: the stack of the first vulnerable call, else of the component's first use */
   stack?: ObservedStack & { of: 'vulnerable_call' | 'first_use' };
+  /** records_lost: what the verdict would have been, and how many records the runs lost */
+  lost?: { wouldBe: 'never_loaded' | 'functions_not_run'; records: number };
 }
 
 export interface VerdictOptions {
   /** percent (0-100) of the package's functions that must have run for a function-level not_affected */
   minCoverage?: number;
+}
+
+/** A not_affected the runs cannot back because they lost records. */
+function unlessRecordsLost(v: Verdict, lostRecords: number): Verdict {
+  if (v.status !== 'not_affected' || lostRecords === 0) return v;
+  return { ...v, status: 'under_investigation', reason: 'records_lost', lost: { wouldBe: v.reason as 'never_loaded' | 'functions_not_run', records: lostRecords } };
 }
 
 function coverageOf(c: ObservedComponent): Verdict['coverage'] {
@@ -51,7 +63,11 @@ function coverageOf(c: ObservedComponent): Verdict['coverage'] {
 }
 
 /** The verdict of one advisory entry on one observed component (its version already matched). */
-export function verdictFor(advisory: Advisory, affected: AffectedPackage, component: ObservedComponent, options: VerdictOptions = {}): Verdict {
+export function verdictFor(advisory: Advisory, affected: AffectedPackage, component: ObservedComponent, options: VerdictOptions = {}, lostRecords = 0): Verdict {
+  return unlessRecordsLost(judge(advisory, affected, component, options), lostRecords);
+}
+
+function judge(advisory: Advisory, affected: AffectedPackage, component: ObservedComponent, options: VerdictOptions): Verdict {
   const coverage = coverageOf(component);
   const base = { advisory, affected, component, ...(coverage ? { coverage } : {}) };
   if (component.usage === 'installed') return { ...base, status: 'not_affected', reason: 'never_loaded', functions: [] };
@@ -93,7 +109,7 @@ export function verdictsOf(advisories: readonly Advisory[], observation: Observa
         if (version === undefined || seen.has(purl)) continue;
         if (affected.ecosystem.order.invalid(version) !== undefined || !isAffectedVersion(version, affected)) continue;
         seen.add(purl);
-        verdicts.push(verdictFor(advisory, affected, component, options));
+        verdicts.push(verdictFor(advisory, affected, component, options, observation.window.lostRecords));
       }
     }
   }

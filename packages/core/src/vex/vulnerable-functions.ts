@@ -3,18 +3,18 @@
 //     the merged function inventory has a function of that name (or `<Class>.<name>`) that ran,
 //     or when code outside the package called the export `npm:<package>.<name>`;
 //   Maven: `<class>#<method>`, `<class>::<method>` or `<class>.<method>` against the inventory's
-//     classes and methods; a class absent from an inventory that exists was never loaded;
+//     classes and methods (the agent lists the classes of a jar that were never loaded too, with
+//     no method run, so a class absent from the inventory is unknown, not "never loaded");
 //   native (deb): a symbol name against the component's inventory, which exists only when the
 //     emitters recorded the symbols of the library: without it the verdict stays at library level;
 //   Go: `<import path>.<symbol>`: apitrace identifies no Go packages, so never located.
-// A function is "located" when the inventory shows it (or its never-loaded class); only located
-// functions that did not run can support a not_affected verdict.
+// A function is "located" when the inventory shows it; only located functions that did not run
+// can support a not_affected verdict.
 import type { ObservedComponent, ObservedFunction, ObservedStack } from './observation.js';
 
 export type FunctionOutcome =
   | { spec: string; state: 'ran'; hits: number; where?: string; first?: ObservedStack }
   | { spec: string; state: 'not_ran'; where: string[] }
-  | { spec: string; state: 'class_not_loaded'; className: string }
   | { spec: string; state: 'not_located' };
 
 const MAX_WHERE = 4;
@@ -46,9 +46,7 @@ function mavenOutcome(spec: string, c: ObservedComponent): FunctionOutcome {
   if (!split) return { spec, state: 'not_located' };
   const className = split[1]!.replace(/\//g, '.');
   const method = split[2]!;
-  const ofClass = (c.functions ?? []).filter((f) => f.scope === className);
-  if (ofClass.length === 0) return c.functions ? { spec, state: 'class_not_loaded', className } : { spec, state: 'not_located' };
-  return outcomeOf(spec, ofClass.filter((f) => f.name === method));
+  return outcomeOf(spec, (c.functions ?? []).filter((f) => f.scope === className && f.name === method));
 }
 
 function symbolOutcome(spec: string, c: ObservedComponent): FunctionOutcome {

@@ -30,7 +30,7 @@ function lodashAdvisory(functions: string[]): { advisory: Advisory; affected: Af
   return { advisory: { id: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'], source: 'test', affected: [affected] }, affected };
 }
 
-const WINDOW = { start: '2024-05-01T10:00:00.000Z', end: '2024-05-01T10:05:00.000Z', processes: 3, runs: 2 };
+const WINDOW = { start: '2024-05-01T10:00:00.000Z', end: '2024-05-01T10:05:00.000Z', processes: 3, runs: 2, lostRecords: 0 };
 
 describe('VEX verdicts', () => {
   it('installed, never loaded in any run: not_affected, naming the window', () => {
@@ -94,7 +94,7 @@ describe('VEX verdicts', () => {
     assert.equal(verdictFor(libraryLevel.advisory, libraryLevel.affected, npmComponent('used', [fn('map', true)])).status, 'affected');
   });
 
-  it('Java: a method that did not run, and a class never loaded, both count as not run', () => {
+  it('Java: a method in the inventory that did not run counts as not run; a class the inventory lacks is unknown', () => {
     const component: ObservedComponent = {
       purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0', key: { type: 'maven', name: 'dev.apitrace.fixtures:usage-used', version: '1.0.0' },
       kind: 'maven', name: 'usage-used', group: 'dev.apitrace.fixtures', version: '1.0.0', usage: 'used', exportCalls: new Map(), runs: 1,
@@ -107,9 +107,18 @@ describe('VEX verdicts', () => {
     const advisory: Advisory = { id: 'TEST-1', aliases: [], source: 'test', affected: [affected] };
     const verdict = (functions: string[]): string => verdictFor(advisory, { ...affected, functions }, component).status;
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#unusedFarewell']), 'not_affected');
-    assert.equal(verdict(['dev.apitrace.fixture.used.Other.method']), 'not_affected');
+    assert.equal(verdict(['dev.apitrace.fixture.used.Other.method']), 'under_investigation');
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter.greet']), 'affected');
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#absent']), 'under_investigation');
+  });
+
+  it('runs that lost records back no not_affected: a lost record may have shown the code running', () => {
+    const { advisory, affected } = lodashAdvisory(['lodash.template']);
+    const never = verdictFor(advisory, affected, npmComponent('installed'), {}, 2);
+    assert.deepEqual([never.status, never.reason, never.lost], ['under_investigation', 'records_lost', { wouldBe: 'never_loaded', records: 2 }]);
+    assert.match(verdictDetail(never, { ...WINDOW, lostRecords: 2 }), /never loaded .* But the runs lost 2 records/);
+    const ran = new Map([['npm:lodash.template', { api: 'npm:lodash.template', count: 1 }]]);
+    assert.equal(verdictFor(advisory, affected, npmComponent('used', [fn('template', true)], ran), {}, 2).status, 'affected');
   });
 
   it('a component the runs never saw, or a version outside the ranges, gets no statement', () => {
