@@ -3,7 +3,8 @@
 // used in any run is used), function inventories are merged (a function that ran in any run
 // ran), and the first call of a package export is the earliest one of all runs by wall clock.
 // The window (first start, last end, processes, runs) is what every statement is about.
-import type { AppModel, Component, ComponentKind, MergedStack, UsageState } from '../model/app-model.js';
+import { fileURLToPath } from 'node:url';
+import type { AppModel, Component, ComponentKind, MergedStack, ModelNotice, UsageState } from '../model/app-model.js';
 import { wallClockOf } from '../sbom/run-facts.js';
 import { packageKeyOf, packageKeyText, type PackageKey } from './package-names.js';
 
@@ -58,7 +59,19 @@ export interface ObservedComponent {
   exportCalls: Map<string, ExportCalls>;
   /** runs it was seen in (any state) */
   runs: number;
+  /**
+   * code of it that ran without probes (module files the node plugin left untransformed, classes
+   * the JVM agent left untouched): its inventory may show such functions as never run, or not at
+   * all, so the inventory cannot prove a function did not run. Sorted, at most MAX_GAPS.
+   */
+  inventoryGaps: string[];
 }
+
+const MAX_GAPS = 20;
+/** Node plugin notices naming a module file (path or file: URL) it loaded without probes. */
+const NODE_UNPROBED = new Set(['transform_failed', 'transform_skipped']);
+/** JVM agent notices that some loaded classes got no probes, without naming them. */
+const JVM_UNPROBED = new Set(['too_many_classes', 'probe_failed', 'instrumentation_failed']);
 
 export interface Observation {
   window: ObservationWindow;
@@ -82,6 +95,7 @@ export class ObservationBuilder {
     for (const c of model.components) {
       const observed = this.addComponent(model, c);
       if (observed && observed.key.type === 'npm') exportPrefix.set(`npm:${observed.key.name}.`, observed);
+      if (observed) addGaps(observed, inventoryGapsOf(c, model.notices));
     }
     for (const usage of model.apiUsages) {
       if (!usage.api.startsWith('npm:')) continue;
@@ -120,7 +134,7 @@ export class ObservationBuilder {
     if (!observed) {
       observed = {
         purl: c.purl, key, kind: c.kind, name: c.name, ...(c.group ? { group: c.group } : {}), ...(c.version ? { version: c.version } : {}),
-        usage: c.usage, exportCalls: new Map(), runs: 0,
+        usage: c.usage, exportCalls: new Map(), runs: 0, inventoryGaps: [],
       };
       this.components.set(c.purl, observed);
     }
@@ -158,6 +172,36 @@ export class ObservationBuilder {
     }
     return { window: { ...this.window }, components, byPackage };
   }
+}
+
+function addGaps(c: ObservedComponent, gaps: string[]): void {
+  if (gaps.length === 0) return;
+  c.inventoryGaps = [...new Set([...c.inventoryGaps, ...gaps])].sort().slice(0, MAX_GAPS);
+}
+
+function noticePath(subject: string): string {
+  if (!subject.startsWith('file:')) return subject;
+  try {
+    return fileURLToPath(subject);
+  } catch {
+    return subject;
+  }
+}
+
+/** What of this component's code the emitters say ran without probes. */
+function inventoryGapsOf(c: Component, notices: readonly ModelNotice[]): string[] {
+  if (c.usage === 'installed') return [];
+  const gaps: string[] = [];
+  for (const n of notices) {
+    if (c.kind === 'npm' && n.source === 'node' && NODE_UNPROBED.has(n.code) && n.subject !== undefined) {
+      const path = noticePath(n.subject);
+      if (c.paths.some((p) => path === p || path.startsWith(`${p}/`))) gaps.push(`${path} (${n.code})`);
+    } else if (c.kind === 'maven' && n.source === 'jvm') {
+      if (JVM_UNPROBED.has(n.code)) gaps.push(`${n.count} class(es) of the process (${n.code})`);
+      else if (n.code === 'class_too_large' && n.subject !== undefined && c.functionInventory?.some((f) => f.scope === n.subject)) gaps.push(`${n.subject} (${n.code})`);
+    }
+  }
+  return gaps;
 }
 
 /** The npm component whose export an api id names: the longest package name that prefixes it. */

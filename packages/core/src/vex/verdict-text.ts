@@ -61,6 +61,8 @@ function observedDetail(v: Verdict, window: ObservationWindow): string {
       const missing = fns.filter((f) => f.state === 'not_located').map((f) => f.spec);
       return `${name} was loaded ${seen}; its function inventory does not show ${list(missing)}, so whether the vulnerable code ran is not known.`;
     }
+    case 'inventory_incomplete':
+      return `${name} was loaded and its function inventory shows ${list(fns.map((f) => f.spec))} not running ${seen}, but code of it ran without probes (${list(v.component.inventoryGaps.slice(0, 3))}${v.component.inventoryGaps.length > 3 ? ', ...' : ''}), so the inventory cannot prove they did not run.`;
     case 'loaded_no_function_data':
       return fns.length === 0
         ? `${name} was loaded ${seen}; the advisory names no vulnerable function, and being loaded is no proof its vulnerable code did not run.`

@@ -5,6 +5,7 @@
 //   loaded, the vulnerable functions located, none ran -> not_affected (functions_not_run)
 //   ...but the package's functions that ran are fewer than --min-coverage -> under_investigation (thin_coverage)
 //   loaded, some vulnerable function not located      -> under_investigation (functions_not_located)
+//   ...or code of it ran without probes (the emitters say so) -> under_investigation (inventory_incomplete)
 //   loaded, no function data                          -> under_investigation (loaded_no_function_data)
 //   a vulnerable function ran                         -> affected (function_ran), with the stack of its first call
 //   used and no function data                         -> affected (used_no_function_data), with the first-use stack
@@ -25,6 +26,7 @@ export type VerdictReason =
   | 'functions_not_run'
   | 'thin_coverage'
   | 'functions_not_located'
+  | 'inventory_incomplete'
   | 'loaded_no_function_data'
   | 'function_ran'
   | 'used_no_function_data'
@@ -89,6 +91,7 @@ function judge(advisory: Advisory, affected: AffectedPackage, component: Observe
     return { ...base, status: 'under_investigation', reason: 'loaded_no_function_data', functions };
   }
   if (functions.some((f) => f.state === 'not_located')) return { ...base, status: 'under_investigation', reason: 'functions_not_located', functions };
+  if (component.inventoryGaps.length > 0) return { ...base, status: 'under_investigation', reason: 'inventory_incomplete', functions };
   const min = options.minCoverage;
   if (min !== undefined && coverage && (coverage.total === 0 || (100 * coverage.ran) / coverage.total < min)) {
     return { ...base, status: 'under_investigation', reason: 'thin_coverage', functions };

@@ -6,6 +6,11 @@ import { verdictFor, verdictsOf } from '../../src/vex/verdicts.js';
 import { verdictDetail } from '../../src/vex/verdict-text.js';
 import { ecosystemOf, type Ecosystem } from '../../src/vex/versions/ecosystem-versions.js';
 import type { MergedStack } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/app-model.js';
+import { ObservationBuilder } from '../../src/vex/observation.js';
+import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
+
+const runDir = runDirsRemovedAfterTests();
 
 function ecosystem(name: string): Ecosystem {
   const found = ecosystemOf(name);
@@ -18,7 +23,7 @@ const APP_STACK: MergedStack = { frames: [{ lang: 'js', fn: 'render', file: '/sr
 function npmComponent(usage: ObservedComponent['usage'], functions?: ObservedFunction[], exportCalls: ObservedComponent['exportCalls'] = new Map()): ObservedComponent {
   return {
     purl: 'pkg:npm/lodash@4.17.20', key: { type: 'npm', name: 'lodash', version: '4.17.20' }, kind: 'npm', name: 'lodash', version: '4.17.20',
-    usage, ...(functions ? { functions } : {}), exportCalls, runs: 1,
+    usage, ...(functions ? { functions } : {}), exportCalls, runs: 1, inventoryGaps: [],
     ...(usage === 'used' ? { firstUse: { stack: APP_STACK, at: '2024-05-01T10:00:01.000Z' } } : {}),
   };
 }
@@ -97,7 +102,7 @@ describe('VEX verdicts', () => {
   it('Java: a method in the inventory that did not run counts as not run; a class the inventory lacks is unknown', () => {
     const component: ObservedComponent = {
       purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0', key: { type: 'maven', name: 'dev.apitrace.fixtures:usage-used', version: '1.0.0' },
-      kind: 'maven', name: 'usage-used', group: 'dev.apitrace.fixtures', version: '1.0.0', usage: 'used', exportCalls: new Map(), runs: 1,
+      kind: 'maven', name: 'usage-used', group: 'dev.apitrace.fixtures', version: '1.0.0', usage: 'used', exportCalls: new Map(), runs: 1, inventoryGaps: [],
       functions: [
         { unit: '/x.jar', scope: 'dev.apitrace.fixture.used.Greeter', name: 'greet', ran: true, hits: 1 },
         { unit: '/x.jar', scope: 'dev.apitrace.fixture.used.Greeter', name: 'unusedFarewell', ran: false, hits: 0 },
@@ -110,6 +115,32 @@ describe('VEX verdicts', () => {
     assert.equal(verdict(['dev.apitrace.fixture.used.Other.method']), 'under_investigation');
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter.greet']), 'affected');
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#absent']), 'under_investigation');
+  });
+
+  it('code that ran without probes leaves the inventory unable to prove a function did not run', async () => {
+    // a class the agent left untouched (too large for probes) is listed at exit as never loaded
+    const jar = '/srv/app/lib/big-1.0.jar';
+    const jvm = (notices: unknown[]): string => runDir({
+      '100-jvm-0.jsonl': lines(
+        processStart({ source: 'jvm', exe: '/usr/bin/java', argv: ['java', 'App'], runtime: { name: 'java', version: '17.0.13' } }),
+        { kind: 'code_unit', t: 2000, unit: 'code_source', how: 'classload', path: jar, maven: [{ group: 'com.example', artifact: 'big', version: '1.0' }] },
+        { kind: 'function_inventory', t: 3000, unit: jar, scope: 'com.example.Small', loaded: true, functions: [{ name: 'run', sig: '()V', ran: true }] },
+        { kind: 'function_inventory', t: 4000, unit: jar, scope: 'com.example.Big', loaded: false, functions: [{ name: 'parse', sig: '()V', ran: false }] },
+        ...notices,
+        { kind: 'process_end', t: 5000, reason: 'exit', exit_code: 0 },
+      ),
+    });
+    const tooLarge = { kind: 'notice', t: 4500, level: 'warn', code: 'class_too_large', message: 'loaded untouched', subject: 'com.example.Big' };
+    const affected: AffectedPackage = { ecosystem: ecosystem('Maven'), name: 'com.example:big', ranges: [], versions: ['1.0'], fixed: [], functions: ['com.example.Big#parse'] };
+    const advisory: Advisory = { id: 'TEST-BIG', aliases: [], source: 'test', affected: [affected] };
+    const verdictOf = async (notices: unknown[]): Promise<string> => {
+      const builder = new ObservationBuilder();
+      builder.add(await buildAppModel(jvm(notices), { hashFiles: false }));
+      const verdicts = verdictsOf([advisory], builder.finish());
+      return verdicts.map((v) => `${v.status}/${v.reason}`).join();
+    };
+    assert.equal(await verdictOf([]), 'not_affected/functions_not_run');
+    assert.equal(await verdictOf([tooLarge]), 'under_investigation/inventory_incomplete');
   });
 
   it('runs that lost records back no not_affected: a lost record may have shown the code running', () => {
