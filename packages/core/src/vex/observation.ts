@@ -4,7 +4,7 @@
 // ran), and the first call of a package export is the earliest one of all runs by wall clock.
 // The window (first start, last end, processes, runs) is what every statement is about.
 import { fileURLToPath } from 'node:url';
-import type { AppModel, Component, ComponentKind, MergedStack, ModelNotice, UsageState } from '../model/app-model.js';
+import type { AppModel, Component, ComponentKind, MergedStack, UsageState } from '../model/app-model.js';
 import { wallClockOf } from '../sbom/run-facts.js';
 import { packageKeyOf, packageKeyText, type PackageKey } from './package-names.js';
 
@@ -95,7 +95,7 @@ export class ObservationBuilder {
     for (const c of model.components) {
       const observed = this.addComponent(model, c);
       if (observed && observed.key.type === 'npm') exportPrefix.set(`npm:${observed.key.name}.`, observed);
-      if (observed) addGaps(observed, inventoryGapsOf(c, model.notices));
+      if (observed) addGaps(observed, inventoryGapsOf(c, model));
     }
     for (const usage of model.apiUsages) {
       if (!usage.api.startsWith('npm:')) continue;
@@ -188,11 +188,13 @@ function noticePath(subject: string): string {
   }
 }
 
-/** What of this component's code the emitters say ran without probes. */
-function inventoryGapsOf(c: Component, notices: readonly ModelNotice[]): string[] {
+/** What of this component's code the emitters say ran without probes, in one run. */
+function inventoryGapsOf(c: Component, model: AppModel): string[] {
   if (c.usage === 'installed') return [];
+  // loaded in a run that kept no inventory of it (its emitter was off, say): what ran there is unknown
+  if (!c.functionInventory) return [`loaded in ${model.run.dir} with no function inventory`];
   const gaps: string[] = [];
-  for (const n of notices) {
+  for (const n of model.notices) {
     if (c.kind === 'npm' && n.source === 'node' && NODE_UNPROBED.has(n.code) && n.subject !== undefined) {
       const path = noticePath(n.subject);
       if (c.paths.some((p) => path === p || path.startsWith(`${p}/`))) gaps.push(`${path} (${n.code})`);

@@ -141,6 +141,19 @@ describe('VEX verdicts', () => {
     };
     assert.equal(await verdictOf([]), 'not_affected/functions_not_run');
     assert.equal(await verdictOf([tooLarge]), 'under_investigation/inventory_incomplete');
+
+    // a second run that loaded the jar with no inventory (the agent's probes off): what ran there is unknown
+    const unprobed = runDir({
+      '200-jvm-0.jsonl': lines(
+        processStart({ pid: 200, source: 'jvm', exe: '/usr/bin/java', argv: ['java', 'App'], runtime: { name: 'java', version: '17.0.13' } }),
+        { kind: 'code_unit', t: 2000, unit: 'code_source', how: 'classload', path: jar, maven: [{ group: 'com.example', artifact: 'big', version: '1.0' }] },
+        { kind: 'process_end', t: 5000, reason: 'exit', exit_code: 0 },
+      ),
+    });
+    const builder = new ObservationBuilder();
+    builder.add(await buildAppModel(jvm([]), { hashFiles: false }));
+    builder.add(await buildAppModel(unprobed, { hashFiles: false }));
+    assert.deepEqual(verdictsOf([advisory], builder.finish()).map((v) => `${v.status}/${v.reason}`), ['under_investigation/inventory_incomplete']);
   });
 
   it('runs that lost records back no not_affected: a lost record may have shown the code running', () => {
