@@ -15,7 +15,7 @@ export interface ObservationWindow {
   end?: string;
   processes: number;
   runs: number;
-  /** records the runs lost (lines the reader refused, files cut off): any of them may have shown code running */
+  /** records the runs lost (refused lines, files cut off, processes that died): any may have shown code running */
   lostRecords: number;
 }
 
@@ -114,7 +114,9 @@ export class ObservationBuilder {
     const w = this.window;
     w.runs++;
     w.processes += model.processes.length;
-    w.lostRecords += model.stats.rejected + model.stats.truncatedFiles;
+    // refused lines, files cut off, and processes that died before writing their end record
+    // (what they still held in their buffers never reached the run)
+    w.lostRecords += model.stats.rejected + model.stats.truncatedFiles + model.processes.filter((p) => p.endMissing).length;
     const start = model.run.started ? iso(model.run.started) : undefined;
     let end = model.run.ended ? iso(model.run.ended) : undefined;
     if (end === undefined) {

@@ -1,5 +1,7 @@
 // The verdict table, row by row, on observations built by hand: never claim more than observed.
 import { strict as assert } from 'node:assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Advisory, AffectedPackage } from '../../src/vex/advisory.js';
 import type { Observation, ObservedComponent, ObservedFunction } from '../../src/vex/observation.js';
 import { verdictFor, verdictsOf } from '../../src/vex/verdicts.js';
@@ -154,6 +156,14 @@ describe('VEX verdicts', () => {
     builder.add(await buildAppModel(jvm([]), { hashFiles: false }));
     builder.add(await buildAppModel(unprobed, { hashFiles: false }));
     assert.deepEqual(verdictsOf([advisory], builder.finish()).map((v) => `${v.status}/${v.reason}`), ['under_investigation/inventory_incomplete']);
+
+    // a process that died before its end record: what its buffers held never reached the run
+    const died = new ObservationBuilder();
+    const dir = jvm([]);
+    const file = join(dir, '100-jvm-0.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter((l) => !l.includes('"process_end"')).join('\n'));
+    died.add(await buildAppModel(dir, { hashFiles: false }));
+    assert.deepEqual(verdictsOf([advisory], died.finish()).map((v) => `${v.status}/${v.reason}`), ['under_investigation/records_lost']);
   });
 
   it('runs that lost records back no not_affected: a lost record may have shown the code running', () => {
