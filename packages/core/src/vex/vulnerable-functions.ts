@@ -1,7 +1,8 @@
 // Whether the functions an advisory names ran, from what the runs observed of the component:
-//   npm: `<package>.<name>` (GitHub's form, `lodash.template`) or a bare `<name>`; it ran when
-//     the merged function inventory has a function of that name (or `<Class>.<name>`) that ran,
-//     or when code outside the package called the export `npm:<package>.<name>`;
+//   npm: `<package>.<name>` (GitHub's form, `lodash.template`), a bare `<name>`, or
+//     `<package>/<module path>#<name>` for one module; it ran when the merged function inventory
+//     has a function of that name (or `<Class>.<name>`) that ran, or when code outside the
+//     package called the export `npm:<package>.<name>`;
 //   Maven: `<class>#<method>`, `<class>::<method>` or `<class>.<method>` against the inventory's
 //     classes and methods (the agent lists the classes of a jar that were never loaded too, with
 //     no method run, so a class absent from the inventory is unknown, not "never loaded");
@@ -35,9 +36,12 @@ function outcomeOf(spec: string, matches: ObservedFunction[], first?: ObservedSt
 }
 
 function npmOutcome(spec: string, c: ObservedComponent): FunctionOutcome {
-  const path = spec.startsWith(`${c.key.name}.`) ? spec.slice(c.key.name.length + 1) : spec;
+  // `<package>/<module path>#<name>`: only that module's functions of that name
+  const pinned = spec.startsWith(`${c.key.name}/`) ? /^([^#]+)#(.+)$/.exec(spec.slice(c.key.name.length + 1)) : null;
+  const module = pinned?.[1];
+  const path = pinned ? pinned[2]! : spec.startsWith(`${c.key.name}.`) ? spec.slice(c.key.name.length + 1) : spec;
   const calls = c.exportCalls.get(`npm:${c.key.name}.${path}`);
-  const matches = (c.functions ?? []).filter((f) => f.name === path || f.name.endsWith(`.${path}`));
+  const matches = (c.functions ?? []).filter((f) => (module === undefined || f.scope === module) && (f.name === path || f.name.endsWith(`.${path}`)));
   return outcomeOf(spec, matches, calls?.first, calls?.count ?? 0);
 }
 

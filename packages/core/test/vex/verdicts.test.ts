@@ -73,6 +73,15 @@ describe('VEX verdicts', () => {
     assert.deepEqual([v.status, v.reason], ['under_investigation', 'loaded_no_function_data']);
   });
 
+  it('npm: a function pinned to its module matches only that module', () => {
+    const component = npmComponent('used', [fn('template', true, 'template.js'), fn('template', false, 'lodash.js'), fn('map', true)]);
+    const status = (functions: string[]): string => { const { advisory, affected } = lodashAdvisory(functions); return verdictFor(advisory, affected, component).status; };
+    assert.equal(status(['lodash/lodash.js#template']), 'not_affected');
+    assert.equal(status(['lodash/template.js#template']), 'affected');
+    assert.equal(status(['lodash.template']), 'affected');
+    assert.equal(status(['lodash/fp.js#template']), 'under_investigation');
+  });
+
   it('a vulnerable function not in the inventory: under_investigation, never not_affected', () => {
     const { advisory, affected } = lodashAdvisory(['lodash.template', 'lodash.trim']);
     const v = verdictFor(advisory, affected, npmComponent('used', [fn('template', false), fn('map', true)]));
