@@ -178,7 +178,7 @@ describe('runtime VEX (end to end)', () => {
     assert.equal(bad.status, 2);
   });
 
-  it('bad inputs: a malformed file, an unknown ecosystem, an unparseable range, a zip entry climbing out: one line each, the rest still read', async () => {
+  it('bad inputs: a malformed file, an unknown ecosystem, an unparseable range, zip entries climbing out or too large: one line each, the rest still read', async () => {
     const dir = join(work, 'bad-advisories');
     mkdirSync(dir);
     writeFileSync(join(dir, 'broken.json'), '{"id": "GHSA-broken", "affected": [');
@@ -192,16 +192,18 @@ describe('runtime VEX (end to end)', () => {
     writeStoredZip(zip, [
       { name: '../outside.json', text: readFileSync(join(ADVISORIES, 'GHSA-xvch-5gv4-984h.json'), 'utf8') },
       { name: 'npm/GHSA-cf4h-3jhx-xvhq.json', text: readFileSync(join(ADVISORIES, 'GHSA-cf4h-3jhx-xvhq.json'), 'utf8') },
+      { name: 'npm/huge.json', text: ' '.repeat(16 * 1024 * 1024 + 1) },
     ]);
     const { statements, stderr, status } = await openVex([templateRun, '--advisories', dir, zip]);
     assert.equal(status, 0);
     const lines = stderr.trim().split('\n');
-    assert.equal(lines.length, 4, stderr);
+    assert.equal(lines.length, 5, stderr);
     for (const line of lines) assert.match(line, /^apitrace: \S+.*: .+ \(.+\)$/);
     assert.ok(lines.some((l) => l.startsWith(`apitrace: ${join(dir, 'broken.json')}: not JSON`)), stderr);
     assert.ok(lines.some((l) => l.includes('TEST-ECOSYSTEM: unknown ecosystem "Npmish"')), stderr);
     assert.ok(lines.some((l) => l.includes('TEST-RANGE: cannot read the semver version range of lodash: "first"')), stderr);
     assert.ok(lines.some((l) => l.startsWith(`apitrace: ${zip}!../outside.json: has an absolute name or one that climbs out`)), stderr);
+    assert.ok(lines.some((l) => l.startsWith(`apitrace: ${zip}!npm/huge.json: declares 16777217 bytes, more than the 16777216 an advisory may have`)), stderr);
     assert.deepEqual(statements.map((s) => s.vulnerability.name).sort(), ['GHSA-35jh-r3h4-6jhm', 'GHSA-cf4h-3jhx-xvhq']);
 
     const nothing = await apitrace(['vex', templateRun, '--advisories', join(dir, 'broken.json')]);

@@ -46,8 +46,16 @@ class Collected {
     known.summary ??= advisory.summary;
   }
 
-  /** One JSON text: an OSV record, a list of them, or a scanner report. */
+  /** One JSON text: an OSV record, a list of them, or a scanner report; never throws. */
   json(text: string, source: string): void {
+    try {
+      this.jsonValue(text, source);
+    } catch (err) {
+      this.problems.push({ where: source, what: `cannot be read: ${(err as Error).message.slice(0, 200)}`, advice: 'it is skipped' });
+    }
+  }
+
+  private jsonValue(text: string, source: string): void {
     let value: unknown;
     try {
       value = JSON.parse(text);

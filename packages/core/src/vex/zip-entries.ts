@@ -98,11 +98,9 @@ export async function readZipJsonEntries(path: string, visit: ZipVisitor, limits
         readEntry(zip, entry, limits.maxEntryBytes).then((bytes) => {
           total += bytes.length;
           visit.entry(name, utf8.decode(bytes));
-          next();
         }, (err: Error) => {
           visit.skipped(name, `cannot be inflated (${err.message})`);
-          next();
-        });
+        }).then(next, reject);
       });
       zip.readEntry();
     });
