@@ -63,9 +63,10 @@ const ECOSYSTEMS: Ecosystem[] = [
 
 /** Ecosystems of the OSV schema whose packages apitrace does not identify. */
 const FOREIGN = new Set([
-  'AlmaLinux', 'Alpine', 'Android', 'Bioconductor', 'Bitnami', 'Chainguard', 'ConanCenter', 'CRAN', 'crates.io', 'GHC', 'GIT',
-  'GitHub Actions', 'Hackage', 'Hex', 'Kubernetes', 'Linux', 'Mageia', 'MinimOS', 'NuGet', 'openEuler', 'openSUSE', 'OSS-Fuzz',
-  'Packagist', 'Photon OS', 'Pub', 'PyPI', 'Red Hat', 'Rocky Linux', 'RubyGems', 'SUSE', 'SwiftURL', 'Wolfi', 'Echo', 'VSCode',
+  'AlmaLinux', 'Alpine', 'Android', 'Azure Linux', 'Bioconductor', 'Bitnami', 'Chainguard', 'CleanStart', 'ConanCenter', 'CRAN',
+  'crates.io', 'Echo', 'GHC', 'GIT', 'GitHub Actions', 'Hackage', 'Hex', 'Julia', 'Kubernetes', 'Linux', 'Mageia', 'MinimOS',
+  'NuGet', 'openEuler', 'openSUSE', 'OSS-Fuzz', 'Packagist', 'Photon OS', 'Pub', 'PyPI', 'Red Hat', 'Rocky Linux', 'RubyGems',
+  'SUSE', 'SwiftURL', 'UVI', 'VSCode', 'Wolfi',
 ]);
 
 export type EcosystemLookup = { ecosystem: Ecosystem } | { foreign: true } | { unknown: true };
