@@ -3,9 +3,9 @@
 // used in any run is used), function inventories are merged (a function that ran in any run
 // ran), and the first call of a package export is the earliest one of all runs by wall clock.
 // The window (first start, last end, processes, runs) is what every statement is about.
-import { fileURLToPath } from 'node:url';
 import type { AppModel, Component, ComponentKind, MergedStack, UsageState } from '../model/app-model.js';
 import { wallClockOf } from '../sbom/run-facts.js';
+import { inventoryGapsOf } from './inventory-gaps.js';
 import { packageKeyOf, packageKeyText, type PackageKey } from './package-names.js';
 
 export interface ObservationWindow {
@@ -68,10 +68,6 @@ export interface ObservedComponent {
 }
 
 const MAX_GAPS = 20;
-/** Node plugin notices naming a module file (path or file: URL) it loaded without probes. */
-const NODE_UNPROBED = new Set(['transform_failed', 'transform_skipped']);
-/** JVM agent notices that some loaded classes got no probes, without naming them. */
-const JVM_UNPROBED = new Set(['too_many_classes', 'probe_failed', 'instrumentation_failed']);
 
 export interface Observation {
   window: ObservationWindow;
@@ -179,33 +175,6 @@ export class ObservationBuilder {
 function addGaps(c: ObservedComponent, gaps: string[]): void {
   if (gaps.length === 0) return;
   c.inventoryGaps = [...new Set([...c.inventoryGaps, ...gaps])].sort().slice(0, MAX_GAPS);
-}
-
-function noticePath(subject: string): string {
-  if (!subject.startsWith('file:')) return subject;
-  try {
-    return fileURLToPath(subject);
-  } catch {
-    return subject;
-  }
-}
-
-/** What of this component's code the emitters say ran without probes, in one run. */
-function inventoryGapsOf(c: Component, model: AppModel): string[] {
-  if (c.usage === 'installed') return [];
-  // loaded in a run that kept no inventory of it (its emitter was off, say): what ran there is unknown
-  if (!c.functionInventory) return [`loaded in ${model.run.dir} with no function inventory`];
-  const gaps: string[] = [];
-  for (const n of model.notices) {
-    if (c.kind === 'npm' && n.source === 'node' && NODE_UNPROBED.has(n.code) && n.subject !== undefined) {
-      const path = noticePath(n.subject);
-      if (c.paths.some((p) => path === p || path.startsWith(`${p}/`))) gaps.push(`${path} (${n.code})`);
-    } else if (c.kind === 'maven' && n.source === 'jvm') {
-      if (JVM_UNPROBED.has(n.code)) gaps.push(`${n.count} class(es) of the process (${n.code})`);
-      else if (n.code === 'class_too_large' && n.subject !== undefined && c.functionInventory?.some((f) => f.scope === n.subject)) gaps.push(`${n.subject} (${n.code})`);
-    }
-  }
-  return gaps;
 }
 
 /** The npm component whose export an api id names: the longest package name that prefixes it. */
