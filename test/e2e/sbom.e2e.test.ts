@@ -6,6 +6,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { buildAppModel, validateCycloneDx, validateSpdx } from '@apitrace/core';
 import { CLI, FIXTURES } from '../support/paths.js';
+import { buildSqliteOnlyProgram } from '../support/native-programs.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
 interface CdxComponent {
@@ -97,23 +98,7 @@ describe('usage-based SBOMs (end to end)', () => {
   });
 
   it('native: a C program linking libsqlite3 and libz and calling only sqlite: libsqlite3 used, libz loaded, Debian purls', async function () {
-    const source = join(work, 'sqlite-only.c');
-    const program = join(work, 'sqlite-only');
-    writeFileSync(source, [
-      '#include <sqlite3.h>',
-      '#include <stdio.h>',
-      'int main(void) {',
-      '  sqlite3 *db;',
-      '  if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;',
-      '  sqlite3_exec(db, "create table t(x); insert into t values (1);", 0, 0, 0);',
-      '  sqlite3_close(db);',
-      '  puts("ok");',
-      '  return 0;',
-      '}',
-    ].join('\n'));
-    // --no-as-needed keeps libz in DT_NEEDED although nothing of it is called
-    const cc = spawnSync('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-o', program, source, '-Wl,--no-as-needed', '-lsqlite3', '-lz'], { encoding: 'utf8' });
-    assert.equal(cc.status, 0, cc.stderr);
+    const program = buildSqliteOnlyProgram(work);
     const dir = join(work, 'native-run');
     await apitraceRun(dir, [program]);
     const { cdx } = await readSboms(dir);

@@ -19,3 +19,5 @@ export { evaluateRules, type Finding } from './findings/evaluate-rules.js';
 export { FINDING_RULES } from './findings/rules/index.js';
 export { sarifProblem } from './sarif/sarif-checks.js';
 export { reportHtml } from './report/html/report-page.js';
+export { validateOpenVex } from './vex/openvex-validator.js';
+export { observeRuns, vexVerdicts, renderVex, VEX_FILE_NAMES, type VexFormat } from './vex/vex-files.js';

@@ -1,7 +1,8 @@
 // What `apitrace run` leaves in the run directory once the command has ended: both SBOMs,
-// the fingerprint, the findings and report.html, all from one read of the run, and the
-// terminal summary from that same read. Never throws: whatever goes wrong is one line on
-// stderr, because the command's exit status must stay the command's.
+// the VEX documents (with --advisories), the fingerprint, the findings and report.html, all
+// from one read of the run, and the terminal summary from that same read. Never throws:
+// whatever goes wrong is one line on stderr, because the command's exit status must stay the
+// command's.
 import type { AppModel } from '../model/app-model.js';
 import { buildAppModel } from '../model/build-app-model.js';
 import { groupProcessImages } from '../model/process-images.js';
@@ -19,10 +20,14 @@ import { preloadDpkgDatabase } from '../components/dpkg-database.js';
 import { terminalLines } from '../report/terminal-line.js';
 import { analysisProgress } from './analysis-progress.js';
 import { summariseRun } from './report-command.js';
+import { writeRunVex } from '../vex/vex-files.js';
+import type { ReportVex } from '../report/html/vulnerabilities-section.js';
 
 export interface AfterRunOptions {
   /** write sbom.cdx.json and sbom.spdx.json */
   sbom: boolean;
+  /** advisory paths: write vex.openvex.json and vex.cdx.json too */
+  advisories?: readonly string[];
   warn: (line: string) => void;
 }
 
@@ -51,6 +56,15 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
       warn(`apitrace: cannot write the SBOMs of ${runDir}: ${(err as Error).message} (apitrace sbom ${runDir} --format cyclonedx shows the error again)`);
     }
   }
+  let vex: ReportVex | undefined;
+  if (model && options.advisories && options.advisories.length > 0) {
+    try {
+      const result = await writeRunVex(runDir, model, { advisories: options.advisories, warn });
+      vex = { verdicts: result.verdicts, window: result.observation.window };
+    } catch (err) {
+      warn(`apitrace: cannot write the VEX documents of ${runDir}: ${(err as Error).message} (apitrace vex ${runDir} --advisories ... shows the error again)`);
+    }
+  }
   let fingerprintSha256: string | undefined;
   if (model) {
     try {
@@ -59,7 +73,7 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
       fingerprintSha256 = sha256Hex(fingerprintJson(fingerprint));
       const findings = evaluateRules(model);
       writeRunFindings(runDir, model, findings);
-      writeRunReport(runDir, model, findings, fingerprint);
+      writeRunReport(runDir, model, findings, fingerprint, vex);
     } catch (err) {
       warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
     }

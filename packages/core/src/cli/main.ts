@@ -13,6 +13,7 @@ import { registerFingerprintCommand } from './fingerprint-command.js';
 import { registerDiffCommand } from './diff-command.js';
 import { registerFindingsCommand, writeHtmlReport } from './findings-command.js';
 import { terminalLines, terminalSafe } from '../report/terminal-line.js';
+import { registerVexCommand } from './vex-command.js';
 
 export const VERSION = '0.1.0';
 const EXIT_INTERNAL = 1;
@@ -28,6 +29,12 @@ interface RunFlags {
   node: boolean;
   jvm: boolean;
   sbom: boolean;
+  advisories?: string[];
+}
+
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function buildProgram(setStatus: (status: number) => void): Command {
@@ -47,6 +54,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
     .option('--no-node', 'do not inject the node plugin (NODE_OPTIONS --import)')
     .option('--no-jvm', 'do not inject the jvm agent (JAVA_TOOL_OPTIONS -javaagent)')
     .option('--no-sbom', 'do not write sbom.cdx.json and sbom.spdx.json into the run directory')
+    .option('--advisories <path>', 'also write vex.openvex.json and vex.cdx.json from these advisories (OSV file, folder or zip, osv-scanner or grype report; repeat for more)', collect)
     .argument('<command...>', 'the command to observe, after --')
     .passThroughOptions()
     .action(async (command: string[], flags: RunFlags) => {
@@ -64,7 +72,9 @@ function buildProgram(setStatus: (status: number) => void): Command {
       });
       const result = await finished;
       // The command's status is what scripts rely on: analyseRun turns every failure into a line.
-      process.stderr.write(await (await afterRun).analyseRun(result.runDir, { sbom: flags.sbom, warn: stderrLine }));
+      process.stderr.write(await (await afterRun).analyseRun(result.runDir, {
+        sbom: flags.sbom, warn: stderrLine, ...(flags.advisories ? { advisories: flags.advisories } : {}),
+      }));
       setStatus(result.status);
     });
 
@@ -83,6 +93,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
   registerFingerprintCommand(program, setStatus);
   registerDiffCommand(program, setStatus, stderrLine);
   registerFindingsCommand(program, setStatus, stderrLine);
+  registerVexCommand(program, setStatus, stderrLine);
   registerLayoutCommand(program, VERSION, setStatus);
   registerDockerCommands(program, VERSION, setStatus, stderrLine);
   registerWebhookCommands(program, VERSION, setStatus, stderrLine);

@@ -139,10 +139,29 @@ export interface Component {
   lastSeen?: MonoNs;
   /** from function_inventory: functions known and functions that ran */
   functions?: { used: number; total: number };
+  /**
+   * the functions themselves, from the inventories of the component's code units (JS: per
+   * module, Java: per class; a native component's symbols when the emitters record them),
+   * sorted by unit, scope, name, line, sig; what VEX verdicts match vulnerable functions against
+   */
+  functionInventory?: ComponentFunction[];
   /** the stack of its first observed use, merged across languages when possible */
   firstUseStack?: MergedStack;
   /** process ids (ModelProcess.id) it was seen in, sorted */
   processes: string[];
+}
+
+export interface ComponentFunction {
+  /** the code unit path (npm package root, jar, shared object) */
+  unit: string;
+  /** JS: the module file relative to the unit; Java: the class; absent when the unit is the scope */
+  scope?: string;
+  name: string;
+  line?: number;
+  /** Java: the method descriptor */
+  sig?: string;
+  ran: boolean;
+  hits: number;
 }
 
 export type DependencyKind = 'declared' | 'maven' | 'dynamic_link' | 'runtime';

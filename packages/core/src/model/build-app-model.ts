@@ -8,11 +8,11 @@ import { dependencyEdges, installedNpmRoots } from '../components/installed-set.
 import { isApitraceFile, isPluginDependency } from '../own/apitrace-own.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
 import type {
-  AppModel, AppModelOptions, Component, ComponentApiUsage, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, NativeSymbolUse, UsageState, WebApiUsage,
+  AppModel, AppModelOptions, Component, ComponentApiUsage, ComponentFunction, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, NativeSymbolUse, UsageState, WebApiUsage,
 } from './app-model.js';
 import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
-import type { RunCollector, UsageAggregate } from './run-collector.js';
+import type { FunctionFacts, RunCollector, UsageAggregate } from './run-collector.js';
 import { nativeFrames } from '../merge/native-into-spans.js';
 import { nameFrames, nameSites, type SiteNames } from '../symbols/native-symbolizer.js';
 
@@ -125,18 +125,22 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   const nativeSymbols = nativeSymbolUses(catalog, usages, siteNames);
   // Functions: from the inventories of the component's units.
   const functionTotals = new Map<ComponentDraft, { used: number; total: number; hits: number }>();
+  const functionLists = new Map<ComponentDraft, ComponentFunction[]>();
   for (const [unit, inventory] of [...collector.inventories].sort(([a], [b]) => byString(a, b))) {
     const draft = catalog.componentOfPath(unit);
     if (!draft) continue;
     const totals = functionTotals.get(draft) ?? { used: 0, total: 0, hits: 0 };
-    for (const facts of inventory.values()) {
+    const list = functionLists.get(draft) ?? [];
+    for (const [key, facts] of inventory) {
       totals.total++;
       if (facts.ran) {
         totals.used++;
         totals.hits += facts.hits > 0 ? facts.hits : 1;
       }
+      list.push(inventoryFunction(unit, key, facts));
     }
     functionTotals.set(draft, totals);
+    functionLists.set(draft, list);
     if (totals.used > 0) draft.used = true;
   }
 
@@ -190,6 +194,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       ...(draft.firstSeen === undefined || !Number.isFinite(draft.firstSeen) ? {} : { firstSeen: draft.firstSeen }),
       ...(draft.lastSeen === undefined || !Number.isFinite(draft.lastSeen) ? {} : { lastSeen: draft.lastSeen }),
       ...(totals ? { functions: { used: totals.used, total: totals.total } } : {}),
+      ...(functionLists.has(draft) ? { functionInventory: functionLists.get(draft)!.sort(byFunction) } : {}),
       ...(first ? { firstUseStack: withComponents(first)! } : {}),
       processes: processesOf(draft.files),
     };
@@ -238,6 +243,20 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       joins: { ...collector.joins },
     },
   };
+}
+
+/** An inventory entry from the collector's key (`scope\0name\0line\0sig`, run-collector.ts). */
+function inventoryFunction(unit: string, key: string, facts: FunctionFacts): ComponentFunction {
+  const [scope = '', name = '', line = '', sig = ''] = key.split('\0');
+  return {
+    unit, ...(scope ? { scope } : {}), name, ...(line ? { line: Number(line) } : {}), ...(sig ? { sig } : {}),
+    ran: facts.ran, hits: facts.hits,
+  };
+}
+
+function byFunction(a: ComponentFunction, b: ComponentFunction): number {
+  return byString(a.unit, b.unit) || byString(a.scope ?? '', b.scope ?? '') || byString(a.name, b.name)
+    || (a.line ?? 0) - (b.line ?? 0) || byString(a.sig ?? '', b.sig ?? '');
 }
 
 /** The component whose code an API id names: `npm:<package>.<fn>`, or a library by namespace. */

@@ -99,21 +99,26 @@ export const MAX_NESTING = 64;
 /** A shorter line cannot nest deep enough to cost anything worth a scan. */
 const NESTING_SCAN_FROM = 4096;
 
-/** Whether brackets outside strings nest deeper than `max` (a JVM signature holds `[` in a string). */
+/**
+ * Whether brackets nest deeper than `max`. Brackets inside strings do not count: a JVM method
+ * descriptor of an array argument (`([Ljava/lang/String;)V`) opens one that never closes, and a
+ * class with hundreds of such methods is an ordinary record.
+ */
 function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
+  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // skip the string: a backslash escapes the next character
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
   }
   return false;
 }

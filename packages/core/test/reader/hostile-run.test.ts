@@ -75,6 +75,25 @@ describe('readRun on a hostile run directory', () => {
   });
 });
 
+describe('readRun on records the emitters really write', () => {
+  it('reads a JVM inventory whose method descriptors hold hundreds of [ in strings (array arguments): brackets in strings do not nest', async () => {
+    // commons-lang3's StringUtils: hundreds of methods taking arrays, `([Ljava/lang/String;)...`
+    const functions = Array.from({ length: 250 }, (_, i) => ({ name: `join${i}`, sig: '([Ljava/lang/Object;[C)Ljava/lang/String;', ran: i === 7 }));
+    const inventory = { kind: 'function_inventory', t: 5, unit: '/srv/app/lib/commons-lang3-3.22.0.jar', scope: 'org.apache.commons.lang3.StringUtils', loaded: true, functions };
+    const dir = runDirWith({ '100-jvm-0.jsonl': lines(processStart({ source: 'jvm', runtime: { name: 'java', version: '17.0.13' } }), inventory) });
+    const run = await readRun(dir);
+    assert.equal(problemText(run), '');
+    assert.equal(run.recordsByKind.get('function_inventory'), 1);
+  });
+
+  it('still refuses deep nesting that hides behind a string with a quote escaped in it', async () => {
+    const deep = '{"kind":"api_usage","s":"a\\"[[[","x":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    const dir = runDirWith({ '100-native-0.jsonl': lines(processStart(), deep, usage) });
+    const run = await readRun(dir);
+    assert.match(problemText(run), new RegExp(`:2: nested deeper than ${MAX_NESTING} levels: skipped`));
+  });
+});
+
 describe('the run seal', () => {
   const files = [{ name: '1-native-0.jsonl', pid: 1, bytes: 10, sha256: 'a' }, { name: '2-node-0.jsonl', pid: 2, bytes: 5, sha256: 'b' }];
   const seal = makeSeal(files, 'f', new Date(0));

@@ -1,12 +1,14 @@
 // report.html: one self-contained page for a person. No script and no external resource (a
 // Content-Security-Policy forbids both); pictures are inline SVG; everything from the event
 // files goes through escapeHtml.
-import type { AppModel, Component, ComponentApiUsage, MergedStack } from '../../model/app-model.js';
+import type { AppModel, Component, ComponentApiUsage } from '../../model/app-model.js';
 import type { Finding } from '../../findings/evaluate-rules.js';
 import type { Fingerprint } from '../../fingerprint/fingerprint.js';
 import { ownActivity } from '../../own/apitrace-own.js';
 import { escapeHtml as e } from './escape.js';
 import { componentUsageSvg, processTreeOrder, processTreeSvg, STATE_COLOURS } from './svg-pictures.js';
+import { stackList } from './stack-list.js';
+import { vulnerabilitiesSection, type ReportVex } from './vulnerabilities-section.js';
 
 const MAX_APIS_PER_COMPONENT = 60;
 const MAX_SUBJECTS_PER_API = 8;
@@ -26,6 +28,8 @@ th{background:#edf2f7}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospa
 .sev{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px;text-transform:uppercase}
 .sev-critical{background:#742a2a}.sev-high{background:#c53030}.sev-medium{background:#dd6b20}.sev-low{background:#718096}
 .finding{border-left:4px solid #c53030;padding:6px 12px;margin:10px 0;background:#fffaf0}
+.verdict{border-left:4px solid #a0aec0;padding:6px 12px;margin:10px 0}.verdict-affected{border-color:#c53030;background:#fffaf0}
+.verdict-under_investigation{border-color:#d69e2e}.verdict-not_affected{border-color:#2f855a}
 ol.stack{margin:4px 0;padding-left:22px}ol.stack li{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 .native{color:#4a5568}.picture text{font:12px ui-monospace,Menlo,Consolas,monospace;fill:#1a202c}
 .picture .edge{fill:none;stroke:#a0aec0;stroke-width:1.5}.picture .node{fill:#2b6cb0}.picture .node.failed{fill:#c53030}
@@ -36,16 +40,6 @@ function stateBadge(state: string): string {
   return `<span class="state" style="background:${STATE_COLOURS[state as keyof typeof STATE_COLOURS] ?? '#718096'}">${e(state)}</span>`;
 }
 
-function stackList(stack: MergedStack): string {
-  if (stack.frames.length === 0) return '<p class="muted">no stack recorded</p>';
-  const how = stack.join === 'none' ? 'one emitter' : `${stack.join} join${stack.spanApi ? ` under ${stack.spanApi}` : ''}${stack.matchedOn ? `, matched on ${stack.matchedOn}` : ''}`;
-  const items = stack.frames.map((f) => {
-    const where = f.file ? ` ${f.file}${f.line === undefined ? '' : `:${f.line}`}${f.col === undefined ? '' : `:${f.col}`}` : f.unit ? ` [${f.unit}]` : '';
-    return `<li class="${f.lang === 'native' ? 'native' : ''}">${e(f.lang)} <b>${e(f.fn)}</b>${e(where)}${f.component ? ` <span class="muted">${e(f.component)}</span>` : ''}</li>`;
-  });
-  return `<p class="muted">call stack, innermost first (${e(how)}${stack.truncated ? ', truncated' : ''}):</p><ol class="stack">${items.join('')}</ol>`;
-}
-
 function runSection(model: AppModel): string {
   const command = model.run.manifest?.command ?? model.processes[0]?.argv ?? [];
   return `<header><h1>apitrace report</h1><div class="meta">command: <code>${e(command.join(' '))}</code><br>` +
@@ -53,7 +47,7 @@ function runSection(model: AppModel): string {
     `${model.run.exitStatus === undefined ? '' : ` · exit status ${e(model.run.exitStatus)}`}</div></header>`;
 }
 
-function summaryCards(model: AppModel, findings: readonly Finding[]): string {
+function summaryCards(model: AppModel, findings: readonly Finding[], vex: ReportVex | undefined): string {
   const count = (state: string): number => model.components.filter((c) => c.usage === state).length;
   const cards: [string, string | number][] = [
     ['processes', model.processes.length],
@@ -61,6 +55,7 @@ function summaryCards(model: AppModel, findings: readonly Finding[]): string {
     ['loaded, not used', count('loaded')],
     ['only installed', count('installed')],
     ['findings', findings.length],
+    ...(vex ? [['vulnerable code ran', vex.verdicts.filter((v) => v.status === 'affected').length] as [string, number]] : []),
     ['web APIs', model.webApis.length],
   ];
   return `<div class="cards">${cards.map(([label, n]) => `<div class="card"><b>${e(n)}</b>${e(label)}</div>`).join('')}</div>`;
@@ -148,7 +143,8 @@ function behaviourSection(fp: Fingerprint): string {
     `<details><summary>Files touched (${files.length})</summary><ul>${files.map((f) => `<li class="mono">${e(f)}</li>`).join('')}</ul></details></section>`;
 }
 
-export function reportHtml(model: AppModel, findings: readonly Finding[], fingerprint: Fingerprint): string {
+/** The page; `vex` (the verdicts of `apitrace run --advisories`) adds the vulnerabilities section. */
+export function reportHtml(model: AppModel, findings: readonly Finding[], fingerprint: Fingerprint, vex?: ReportVex): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -158,7 +154,8 @@ export function reportHtml(model: AppModel, findings: readonly Finding[], finger
     `<style>${STYLE}</style></head><body>`,
     runSection(model),
     '<main>',
-    summaryCards(model, findings),
+    summaryCards(model, findings, vex),
+    ...(vex ? [vulnerabilitiesSection(vex)] : []),
     findingsSection(findings),
     processSection(model),
     componentsSection(model),
