@@ -9,11 +9,11 @@
 // With BASELINE_CLI=<another checkout>/packages/core/bin/apitrace.js it also runs that build's
 // `apitrace sbom`, alternating with this one's: before/after under the same machine load.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
+import { writeLines } from './write-lines.mjs';
 
 const records = Number(process.argv[2] ?? 10_000_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -22,21 +22,6 @@ const processes = 8;
 const dir = mkdtempSync(join(tmpdir(), 'apitrace-analyze-bench-'));
 // apitrace refuses to write an output over a device such as /dev/null
 const sbomOut = join(mkdtempSync(join(tmpdir(), 'apitrace-analyze-out-')), 'sbom.cdx.json');
-
-async function writeLines(path, produce) {
-  const out = createWriteStream(path);
-  let batch = [];
-  for (const line of produce()) {
-    batch.push(line);
-    if (batch.length === 4096) {
-      if (!out.write(batch.join('\n') + '\n')) await once(out, 'drain');
-      batch = [];
-    }
-  }
-  if (batch.length) out.write(batch.join('\n') + '\n');
-  out.end();
-  await once(out, 'finish');
-}
 
 const start = (pid, source, runtime) => JSON.stringify({
   kind: 'process_start', v: 1, source, pid, ppid: 1, tid: pid, t: 1000, wall: '2026-11-28T00:00:00.000Z',

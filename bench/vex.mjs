@@ -10,11 +10,11 @@
 // target is at most 20%. Prints min/median/max seconds and the ratio of medians.
 // Usage: node bench/vex.mjs [records] [advisories] [rounds]
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
+import { writeLines } from './write-lines.mjs';
 
 const records = Number(process.argv[2] ?? 1_000_000);
 const advisoryCount = Number(process.argv[3] ?? 10_000);
@@ -38,21 +38,6 @@ for (let i = 0; i < packages; i++) {
   mkdirSync(root);
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: pkgName(i), version: `1.${i % 10}.0`, main: 'index.js' }));
   writeFileSync(join(root, 'index.js'), '');
-}
-
-async function writeLines(path, produce) {
-  const out = createWriteStream(path);
-  let batch = [];
-  for (const line of produce()) {
-    batch.push(line);
-    if (batch.length === 4096) {
-      if (!out.write(batch.join('\n') + '\n')) await once(out, 'drain');
-      batch = [];
-    }
-  }
-  if (batch.length) out.write(batch.join('\n') + '\n');
-  out.end();
-  await once(out, 'finish');
 }
 
 const start = (pid, source, runtime) => JSON.stringify({

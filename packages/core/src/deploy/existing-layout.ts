@@ -1,8 +1,9 @@
 // Whether a directory is a container layout apitrace wrote, and so may be deleted and written
 // again by `apitrace layout`. Anything else (a user's directory that merely holds a file named
 // layout.json) is left alone. Nothing here follows a symbolic link.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRegularFile, UntrustedFileError } from '../reader/untrusted-file.js';
 import { LAYOUT_FILES } from './container-paths.js';
 
 /** far above any manifest apitrace writes; a larger file is not one */
@@ -21,20 +22,11 @@ const LAYOUT_ENTRIES = new Map<string, 'file' | 'directory'>([
 const MANIFEST_KEYS = ['format', 'nodeEntry', 'nodePackages', 'v', 'version'];
 
 function readManifestText(path: string): string | undefined {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    const { size } = fstatSync(fd);
-    if (size > MAX_MANIFEST_BYTES) return undefined;
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
+    return readRegularFile(path, MAX_MANIFEST_BYTES).toString('utf8');
+  } catch (err) {
+    if (err instanceof UntrustedFileError) return undefined;
+    throw err;
   }
 }
 
