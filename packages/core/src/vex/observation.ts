@@ -65,6 +65,11 @@ export interface ObservedComponent {
    * all, so the inventory cannot prove a function did not run. Sorted, at most MAX_GAPS.
    */
   inventoryGaps: string[];
+  /**
+   * native: symbols of it the shim saw run (an intercepted function called in it, or a function
+   * of it that called one). They can show a vulnerable symbol ran, never that one did not.
+   */
+  symbolsSeen?: string[];
 }
 
 const MAX_GAPS = 20;
@@ -82,16 +87,24 @@ const RANK: Record<UsageState, number> = { installed: 0, loaded: 1, used: 2 };
 const earlier = (a: string | undefined, b: string | undefined): boolean => a !== undefined && (b === undefined || a < b);
 
 export class ObservationBuilder {
-  private readonly components = new Map<string, ObservedComponent & { inventory?: Map<string, ObservedFunction> }>();
+  private readonly components = new Map<string, ObservedComponent & { inventory?: Map<string, ObservedFunction>; symbols?: Set<string> }>();
   private window: ObservationWindow = { processes: 0, runs: 0, lostRecords: 0 };
 
   add(model: AppModel): void {
     this.addWindow(model);
     const exportPrefix = new Map<string, ObservedComponent>();
+    const byRef = new Map<string, ObservedComponent & { symbols?: Set<string> }>();
     for (const c of model.components) {
       const observed = this.addComponent(model, c);
       if (observed && observed.key.type === 'npm') exportPrefix.set(`npm:${observed.key.name}.`, observed);
       if (observed) addGaps(observed, inventoryGapsOf(c, model));
+      if (observed) byRef.set(c.ref, observed);
+    }
+    for (const use of model.nativeSymbols ?? []) {
+      const observed = byRef.get(use.component);
+      if (!observed) continue;
+      observed.symbols ??= new Set();
+      for (const name of [...use.called, ...use.calling]) observed.symbols.add(name);
     }
     for (const usage of model.apiUsages) {
       if (!usage.api.startsWith('npm:')) continue;
@@ -163,8 +176,8 @@ export class ObservationBuilder {
   finish(): Observation {
     const components = new Map<string, ObservedComponent>();
     const byPackage = new Map<string, string[]>();
-    for (const [purl, { inventory, ...c }] of [...this.components].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      components.set(purl, { ...c, ...(inventory ? { functions: [...inventory.values()] } : {}) });
+    for (const [purl, { inventory, symbols, ...c }] of [...this.components].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      components.set(purl, { ...c, ...(inventory ? { functions: [...inventory.values()] } : {}), ...(symbols ? { symbolsSeen: [...symbols].sort() } : {}) });
       const k = packageKeyText(c.key.type, c.key.name);
       byPackage.set(k, [...(byPackage.get(k) ?? []), purl]);
     }

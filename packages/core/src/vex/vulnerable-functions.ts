@@ -6,8 +6,9 @@
 //   Maven: `<class>#<method>`, `<class>::<method>` or `<class>.<method>` against the inventory's
 //     classes and methods (the agent lists the classes of a jar that were never loaded too, with
 //     no method run, so a class absent from the inventory is unknown, not "never loaded");
-//   native (deb): a symbol name against the component's inventory, which exists only when the
-//     emitters recorded the symbols of the library: without it the verdict stays at library level;
+//   native (deb): a symbol name; it ran when the shim saw it run (called through an intercepted
+//     entry point, or calling one, named from the library's symbol tables). The shim sees only
+//     those, so a symbol not seen is not located and the verdict stays at library level;
 //   Go: `<import path>.<symbol>`: apitrace identifies no Go packages, so never located.
 // A function is "located" when the inventory shows it; only located functions that did not run
 // can support a not_affected verdict.
@@ -54,6 +55,7 @@ function mavenOutcome(spec: string, c: ObservedComponent): FunctionOutcome {
 }
 
 function symbolOutcome(spec: string, c: ObservedComponent): FunctionOutcome {
+  if (c.symbolsSeen?.includes(spec)) return { spec, state: 'ran', hits: 1, where: spec, ...(c.firstUse ? { first: c.firstUse } : {}) };
   return outcomeOf(spec, (c.functions ?? []).filter((f) => f.name === spec));
 }
 

@@ -7,7 +7,7 @@ import type { Observation, ObservedComponent, ObservedFunction } from '../../src
 import { verdictFor, verdictsOf } from '../../src/vex/verdicts.js';
 import { verdictDetail } from '../../src/vex/verdict-text.js';
 import { ecosystemOf, type Ecosystem } from '../../src/vex/versions/ecosystem-versions.js';
-import type { MergedStack } from '../../src/model/app-model.js';
+import type { MergedStack, UsageState } from '../../src/model/app-model.js';
 import { buildAppModel } from '../../src/model/app-model.js';
 import { ObservationBuilder } from '../../src/vex/observation.js';
 import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
@@ -126,6 +126,20 @@ describe('VEX verdicts', () => {
     assert.equal(verdict(['dev.apitrace.fixture.used.Other.method']), 'under_investigation');
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter.greet']), 'affected');
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#absent']), 'under_investigation');
+  });
+
+  it('native: a symbol the shim saw run makes it affected by that symbol; one it did not see stays at library level', () => {
+    const component = (usage: UsageState, symbolsSeen?: string[]): ObservedComponent => ({
+      purl: 'pkg:deb/debian/libc6@2.36-9', key: { type: 'deb', name: 'libc6', version: '2.36-9' },
+      kind: 'native', name: 'libc6', version: '2.36-9', usage, exportCalls: new Map(), runs: 1, inventoryGaps: [],
+      ...(symbolsSeen ? { symbolsSeen } : {}),
+    });
+    const affected: AffectedPackage = { ecosystem: ecosystem('Debian:12'), name: 'libc6', ranges: [], versions: ['2.36-9'], fixed: [], functions: ['getaddrinfo'] };
+    const advisory: Advisory = { id: 'TEST-LIBC', aliases: [], source: 'test', affected: [affected] };
+    const seen = verdictFor(advisory, affected, component('used', ['getaddrinfo', 'open']));
+    assert.deepEqual([seen.status, seen.reason], ['affected', 'function_ran']);
+    assert.deepEqual([verdictFor(advisory, affected, component('used', ['open'])).reason], ['used_no_function_data']);
+    assert.equal(verdictFor(advisory, affected, component('loaded', ['open'])).status, 'under_investigation');
   });
 
   it('code that ran without probes leaves the inventory unable to prove a function did not run', async () => {
