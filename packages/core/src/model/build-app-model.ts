@@ -3,6 +3,7 @@
 // reading: identities (components/), usage states, dependency edges, the installed set.
 import { basename, isAbsolute } from 'node:path';
 import { collectRun } from './parallel-collect.js';
+import { COLLECT_LIMITS, notKeptProblems, type LimitKind, type NotKept } from './collect-limits.js';
 import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
 import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
 import { isApitraceFile, isPluginDependency } from '../own/apitrace-own.js';
@@ -26,8 +27,10 @@ const LIBRARY_OF_NAMESPACE: Record<string, string> = {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function buildAppModel(runDir: string, options: AppModelOptions = {}): Promise<AppModel> {
+  const limits = options.limits ?? COLLECT_LIMITS;
   const { run, collector } = await collectRun(runDir, {
     maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.digests === undefined ? {} : { digests: options.digests }),
@@ -44,6 +47,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     ignore: (path) => ownPaths.has(path) || isApitraceFile(path),
     ...(options.dpkgRoot ? { dpkgRoot: options.dpkgRoot } : {}),
     ...(options.hashFiles === undefined ? {} : { hashFiles: options.hashFiles }),
+    maxComponents: limits.components.entries,
   });
   // apitrace's own pieces loaded into the processes are not part of the application; the
   // plugin's dependencies count as its own when they were loaded before any application module
@@ -196,6 +200,12 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   const notices: ModelNotice[] = [...collector.notices.values()].map(({ files, ...n }) => ({ ...n, processes: processesOf(files) }))
     .sort((a, b) => byString(a.source, b.source) || byString(a.level, b.level) || byString(a.code, b.code) || byString(a.subject ?? '', b.subject ?? ''));
 
+  // what did not fit the allowances, said once per kind (the problems list is the reader's, a
+  // summary of it included: these few go in whatever it holds)
+  const notKept: Partial<Record<LimitKind, NotKept>> = collector.notKept();
+  if (catalog.componentsNotKept > 0) notKept.components = { refused: catalog.componentsNotKept, reached: 'entries' };
+  run.problems.push(...notKeptProblems(notKept, limits, runDir));
+
   const walls = processes.filter((p) => p.startWall !== undefined && p.startT !== undefined).sort((a, b) => a.startT! - b.startT!);
   const first = walls[0];
   const started = run.manifest?.started ?? first?.startWall;
@@ -226,6 +236,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       truncatedFiles: run.files.filter((f) => f.truncated).length,
       callsNotKept: collector.callsNotKept,
       joins: { ...collector.joins },
+      ...(Object.keys(notKept).length === 0 ? {} : { notKept: Object.fromEntries(Object.entries(notKept).map(([kind, n]) => [kind, n.refused])) }),
     },
   };
 }
