@@ -105,13 +105,14 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     }
   };
   const apiUsages: ComponentApiUsage[] = [];
+  const libraryOfApi = libraryFinder(catalog);
   const usages = [...collector.usages.values()].sort((a, b) => byString(a.caller, b.caller) || byString(a.api, b.api) || byString(a.subject ?? '', b.subject ?? ''));
   for (const usage of usages) {
     const count = Math.max(usage.usageCount, usage.callCount);
     const caller = usage.caller === '' ? undefined : catalog.componentOfPath(usage.caller);
     const firstStack = usage.firstStack ?? { frames: nativeFrames({ pid: 0, t: usage.firstT, api: usage.api, ...(usage.caller ? { caller: usage.caller } : {}) }), join: 'none' as const };
     markUsed(caller, count, usage.firstT, usage.lastT, firstStack);
-    const library = libraryOfApi(catalog, usage.api);
+    const library = libraryOfApi(usage.api);
     if (library && library !== caller) markUsed(library, 0, usage.firstT, usage.lastT, firstStack);
     apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOf(usage.files)));
   }
@@ -241,20 +242,29 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   };
 }
 
-/** The component whose code an API id names: `npm:<package>.<fn>`, or a library by namespace. */
-function libraryOfApi(catalog: ComponentCatalog, api: string): ComponentDraft | undefined {
-  const colon = api.indexOf(':');
-  const namespace = api.slice(0, colon);
-  if (namespace === 'npm') {
-    const rest = api.slice(colon + 1);
-    let best: ComponentDraft | undefined;
-    for (const draft of catalog.drafts.values()) {
-      if (draft.kind !== 'npm' && draft.kind !== 'application') continue;
-      if (rest.startsWith(`${draft.name}.`) && (!best || draft.name.length > best.name.length)) best = draft;
-    }
-    return best;
+/**
+ * The component whose code an API id names: `npm:<package>.<fn>`, or a library by namespace,
+ * found once per namespace: every usage would otherwise walk every component. Sonames are all
+ * known before usages are looked at (components made meanwhile, for callers, have none).
+ */
+function libraryFinder(catalog: ComponentCatalog): (api: string) => ComponentDraft | undefined {
+  const ofNamespace = new Map<string, ComponentDraft | undefined>();
+  return (api) => {
+    const namespace = api.slice(0, api.indexOf(':'));
+    if (namespace === 'npm') return npmPackageOf(catalog, api.slice(namespace.length + 1));
+    if (!ofNamespace.has(namespace)) ofNamespace.set(namespace, libraryOfNamespace(catalog, namespace));
+    return ofNamespace.get(namespace);
+  };
+}
+
+/** The package an npm API id (`<package>.<fn>`) names: the longest package name it starts with. */
+function npmPackageOf(catalog: ComponentCatalog, rest: string): ComponentDraft | undefined {
+  let best: ComponentDraft | undefined;
+  for (const draft of catalog.drafts.values()) {
+    if (draft.kind !== 'npm' && draft.kind !== 'application') continue;
+    if (rest.startsWith(`${draft.name}.`) && (!best || draft.name.length > best.name.length)) best = draft;
   }
-  return libraryOfNamespace(catalog, namespace);
+  return best;
 }
 
 function libraryOfNamespace(catalog: ComponentCatalog, namespace: string): ComponentDraft | undefined {
