@@ -104,6 +104,17 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       draft.lastSeen = Math.max(draft.lastSeen ?? -Infinity, last);
     }
   };
+  // most usages were seen in one file: they share its list of processes (nothing changes them)
+  const processesOfFile = new Map<string, string[]>();
+  const processesOfUsage = (usage: UsageAggregate): string[] => {
+    if (typeof usage.files !== 'string') return processesOf(usage.files);
+    let processes = processesOfFile.get(usage.files);
+    if (!processes) {
+      processes = processesOf([usage.files]);
+      processesOfFile.set(usage.files, processes);
+    }
+    return processes;
+  };
   const apiUsages: ComponentApiUsage[] = [];
   const libraryOfApi = libraryFinder(catalog);
   const usages = [...collector.usages.values()].sort((a, b) => byString(a.caller, b.caller) || byString(a.api, b.api) || byString(a.subject ?? '', b.subject ?? ''));
@@ -114,7 +125,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     markUsed(caller, count, usage.firstT, usage.lastT, firstStack);
     const library = libraryOfApi(usage.api);
     if (library && library !== caller) markUsed(library, 0, usage.firstT, usage.lastT, firstStack);
-    apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOf(usage.files)));
+    apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOfUsage(usage)));
   }
   for (const unit of [...collector.frameUnits].sort(byString)) {
     const draft = catalog.componentOfPath(unit);
@@ -279,7 +290,7 @@ function toApiUsage(usage: UsageAggregate, component: string, count: number, pro
   return {
     component, api: usage.api, category: usage.category,
     ...(usage.subject === undefined ? {} : { subject: usage.subject }),
-    flags: [...usage.flags].sort(byString),
+    flags: usage.flags ? [...usage.flags].sort(byString) : [],
     count,
     firstT: usage.firstT,
     lastT: usage.lastT,

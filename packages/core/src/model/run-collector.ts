@@ -20,19 +20,24 @@ const MEMBER_TEXT = 16;
 const NO_JOIN: NativeJoin = { rule: 'none' };
 const EMPTY_FRAMES: readonly Frame[] = [];
 
+/**
+ * One (caller, api, subject) of a run. There can be a million of them: what most have one of
+ * (a file, no flags, one stack) takes no Set of its own.
+ */
 export interface UsageAggregate {
   caller: string;
   api: string;
   category: Category;
   subject?: string;
-  flags: Set<string>;
+  flags?: Set<string>;
   /** sum of api_usage counts */
   usageCount: number;
   /** number of call records (samples of the same calls) */
   callCount: number;
   firstT: number;
   lastT: number;
-  files: Set<string>;
+  /** the event file it was seen in, or the files when several (usageFiles) */
+  files: string | Set<string>;
   firstStack?: MergedStack;
   firstSignature?: string;
   /** records looked at for distinct stacks (bounded by MAX_STACK_TRIES) */
@@ -42,7 +47,23 @@ export interface UsageAggregate {
   stacks: MergedStack[];
   /** the signature of each of stacks, same order */
   stackKeys: string[];
-  stackSignatures: Set<string>;
+  /** signatures of stacks met besides firstSignature (earlier first-use ones too): each is kept once */
+  stackSignatures?: Set<string>;
+}
+
+/** The event files a usage was seen in. */
+function usageFiles(usage: UsageAggregate): Iterable<string> {
+  return typeof usage.files === 'string' ? [usage.files] : usage.files;
+}
+
+function addUsageFile(usage: UsageAggregate, file: string): void {
+  if (typeof usage.files !== 'string') usage.files.add(file);
+  else if (usage.files !== file) usage.files = new Set([usage.files, file]);
+}
+
+/** Whether a usage met a stack of this signature before. */
+function stackSeen(usage: UsageAggregate, signature: string): boolean {
+  return usage.firstSignature === signature || usage.stackSignatures?.has(signature) === true;
 }
 
 export interface FunctionFacts {
@@ -184,21 +205,18 @@ export class RunCollector {
       const mine = this.usages.get(key);
       if (!mine) {
         let text = 2 * usageKeyText(usage.caller, usage.api, usage.subject);
-        usage.flags.forEach((f) => (text += f.length + MEMBER_TEXT));
-        usage.stackSignatures.forEach((s) => (text += s.length + MEMBER_TEXT));
+        usage.flags?.forEach((f) => (text += f.length + MEMBER_TEXT));
+        usage.stackSignatures?.forEach((s) => (text += s.length + MEMBER_TEXT));
         if (allow.apiUsages.admit(text)) this.usages.set(key, usage);
         continue;
       }
       mine.usageCount += usage.usageCount;
       mine.callCount += usage.callCount;
-      this.addFlags(mine, usage.flags);
-      usage.files.forEach((f) => mine.files.add(f));
+      if (usage.flags) this.addFlags(mine, usage.flags);
+      for (const f of usageFiles(usage)) addUsageFile(mine, f);
       mine.lastT = Math.max(mine.lastT, usage.lastT);
       if (usage.firstStack && usage.firstSignature !== undefined && usage.firstT < mine.firstT) {
-        if (mine.firstStack && mine.firstSignature !== undefined) this.keepOther(mine, mine.firstStack, mine.firstSignature);
-        mine.firstStack = usage.firstStack;
-        mine.firstSignature = usage.firstSignature;
-        this.remember(mine, mine.firstSignature);
+        this.replaceFirstStack(mine, usage.firstStack, usage.firstSignature);
       } else if (usage.firstStack && usage.firstSignature !== undefined) {
         this.keepOther(mine, usage.firstStack, usage.firstSignature);
       }
@@ -449,15 +467,16 @@ export class RunCollector {
 
   private addFlags(usage: UsageAggregate, flags: Iterable<string>): void {
     for (const f of flags) {
-      if (!usage.flags.has(f) && this.allow.apiUsages.grow(f.length + MEMBER_TEXT)) usage.flags.add(f);
+      if (usage.flags?.has(f) || !this.allow.apiUsages.grow(f.length + MEMBER_TEXT)) continue;
+      (usage.flags ??= new Set()).add(f);
     }
   }
 
   /** Remembers a stack signature of a usage (to keep each distinct stack once), within its allowance. */
   private remember(usage: UsageAggregate, signature: string): boolean {
-    if (usage.stackSignatures.has(signature)) return true;
+    if (stackSeen(usage, signature)) return true;
     if (!this.allow.apiUsages.grow(signature.length + MEMBER_TEXT)) return false;
-    usage.stackSignatures.add(signature);
+    (usage.stackSignatures ??= new Set()).add(signature);
     return true;
   }
 
@@ -600,15 +619,14 @@ export class RunCollector {
         byApi.set(api, bySubject);
       }
       usage = {
-        caller, api, category, ...(subject === undefined ? {} : { subject }), flags: new Set(),
-        usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: new Set(), stacks: [], stackKeys: [], stackSignatures: new Set(),
-        stackTries: 0,
+        caller, api, category, ...(subject === undefined ? {} : { subject }),
+        usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: file, stacks: [], stackKeys: [], stackTries: 0, lastFile: file,
       };
       bySubject.set(subjectKey, usage);
       this.usages.set(`${caller}\0${api}\0${subjectKey}`, usage);
     }
     if (usage.lastFile !== file) {
-      usage.files.add(file);
+      addUsageFile(usage, file);
       usage.lastFile = file;
     }
     return usage;
@@ -616,19 +634,20 @@ export class RunCollector {
 
   private addStack(usage: UsageAggregate, merged: { key: string; stack: MergedStack } | undefined, isFirst: boolean): void {
     if (!merged) return;
-    const { key, stack } = merged;
-    if (isFirst) {
-      if (usage.firstStack && usage.firstSignature !== undefined) this.keepOther(usage, usage.firstStack, usage.firstSignature);
-      usage.firstStack = stack;
-      usage.firstSignature = key;
-      this.remember(usage, key);
-      return;
-    }
-    this.keepOther(usage, stack, key);
+    if (isFirst) this.replaceFirstStack(usage, merged.stack, merged.key);
+    else this.keepOther(usage, merged.stack, merged.key);
+  }
+
+  /** An earlier first use: its stack is the first-use one; the one it replaces is not shown again. */
+  private replaceFirstStack(usage: UsageAggregate, stack: MergedStack, signature: string): void {
+    const replaced = usage.firstSignature;
+    usage.firstStack = stack;
+    usage.firstSignature = signature;
+    if (replaced !== undefined) this.remember(usage, replaced);
   }
 
   private keepOther(usage: UsageAggregate, stack: MergedStack, signature: string): void {
-    if (usage.stacks.length >= MAX_STACKS_PER_USAGE || usage.stackSignatures.has(signature) || !this.remember(usage, signature)) return;
+    if (usage.stacks.length >= MAX_STACKS_PER_USAGE || stackSeen(usage, signature) || !this.remember(usage, signature)) return;
     usage.stacks.push(stack);
     usage.stackKeys.push(signature);
   }
