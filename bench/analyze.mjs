@@ -78,8 +78,8 @@ const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size,
 console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)} GB in ${processes * 2} files; ${rounds} rounds, alternating`);
 
 const variants = {
-  'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', '/dev/null'],
-  ...(process.env.BASELINE_CLI ? { 'baseline sbom': [process.execPath, process.env.BASELINE_CLI, 'sbom', dir, '--format', 'cyclonedx', '-o', '/dev/null'] } : {}),
+  'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', '-'],
+  ...(process.env.BASELINE_CLI ? { 'baseline sbom': [process.execPath, process.env.BASELINE_CLI, 'sbom', dir, '--format', 'cyclonedx', '-o', '-'] } : {}),
   'apitrace report': [process.execPath, cli, 'report', dir],
   ...(process.env.BASELINE_CLI ? { 'baseline report': [process.execPath, process.env.BASELINE_CLI, 'report', dir] } : {}),
   'wc -l': ['sh', '-c', `cat ${dir}/*.jsonl | wc -l`],
