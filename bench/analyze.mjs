@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLines } from './write-lines.mjs';
 
@@ -20,8 +20,6 @@ const rounds = Number(process.argv[3] ?? 3);
 const cli = fileURLToPath(new URL('../packages/core/bin/apitrace.js', import.meta.url));
 const processes = 8;
 const dir = mkdtempSync(join(tmpdir(), 'apitrace-analyze-bench-'));
-// apitrace refuses to write an output over a device such as /dev/null
-const sbomOut = join(mkdtempSync(join(tmpdir(), 'apitrace-analyze-out-')), 'sbom.cdx.json');
 
 const start = (pid, source, runtime) => JSON.stringify({
   kind: 'process_start', v: 1, source, pid, ppid: 1, tid: pid, t: 1000, wall: '2026-11-28T00:00:00.000Z',
@@ -65,8 +63,8 @@ const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size,
 console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)} GB in ${processes * 2} files; ${rounds} rounds, alternating`);
 
 const variants = {
-  'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', sbomOut],
-  ...(process.env.BASELINE_CLI ? { 'baseline sbom': [process.execPath, process.env.BASELINE_CLI, 'sbom', dir, '--format', 'cyclonedx', '-o', sbomOut] } : {}),
+  'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', '-'],
+  ...(process.env.BASELINE_CLI ? { 'baseline sbom': [process.execPath, process.env.BASELINE_CLI, 'sbom', dir, '--format', 'cyclonedx', '-o', '-'] } : {}),
   'apitrace report': [process.execPath, cli, 'report', dir],
   ...(process.env.BASELINE_CLI ? { 'baseline report': [process.execPath, process.env.BASELINE_CLI, 'report', dir] } : {}),
   'wc -l': ['sh', '-c', `cat ${dir}/*.jsonl | wc -l`],
@@ -91,4 +89,3 @@ for (const [name, rows] of Object.entries(results)) {
     `records/cpu-s ${Math.round(records / cpu[Math.floor(cpu.length / 2)]).toLocaleString('en').padStart(10)}  peak RSS ${Math.round(rss)} MB`);
 }
 if (process.env.KEEP_BENCH_RUN) console.log(`kept ${dir}`); else rmSync(dir, { recursive: true, force: true });
-rmSync(dirname(sbomOut), { recursive: true, force: true });

@@ -55,6 +55,8 @@ export interface CatalogOptions {
   hashFiles?: boolean;
   /** paths that are no component (apitrace's own code) */
   ignore?: (path: string) => boolean;
+  /** components made at most (the runtimes always are): every path of a run can name one */
+  maxComponents?: number;
 }
 
 function realLocation(path: string): string {
@@ -74,9 +76,13 @@ export class ComponentCatalog {
   private readonly distro: string;
   private readonly hashFiles: boolean;
   private readonly ignore: (path: string) => boolean;
+  private readonly maxComponents: number;
+  /** components not made past maxComponents: their paths name none */
+  componentsNotKept = 0;
 
   constructor(options: CatalogOptions = {}) {
     this.ignore = options.ignore ?? (() => false);
+    this.maxComponents = options.maxComponents ?? Infinity;
     this.dpkg = new DpkgDatabase(options.dpkgRoot);
     this.distro = distroId(options.dpkgRoot ? join(options.dpkgRoot, 'os-release') : undefined);
     this.hashFiles = options.hashFiles ?? true;
@@ -86,9 +92,13 @@ export class ComponentCatalog {
     return this.drafts.get(ref);
   }
 
-  /** Finds or creates the component a code unit belongs to. */
-  addCodeUnit(unit: CodeUnitFacts): ComponentDraft {
+  /** Finds or creates the component a code unit belongs to (none past maxComponents). */
+  addCodeUnit(unit: CodeUnitFacts): ComponentDraft | undefined {
     const draft = this.identify(unit.path, unit.unit, unit);
+    if (!draft) {
+      this.refOfPath.set(unit.path, null);
+      return undefined;
+    }
     draft.paths.add(unit.path);
     for (const f of unit.files) draft.files.add(f);
     if (unit.loaded) {
@@ -135,6 +145,7 @@ export class ComponentCatalog {
     const pkg = readPackageJson(root);
     if (!pkg?.name) return undefined;
     const draft = this.identify(root, 'module', { package: { name: pkg.name, ...(pkg.version ? { version: pkg.version } : {}), root } });
+    if (!draft) return undefined;
     draft.npmRoots.add(root);
     draft.paths.add(root);
     this.refOfPath.set(root, draft.ref);
@@ -164,20 +175,20 @@ export class ComponentCatalog {
       const runtimeName = name === 'glibc' ? 'glibc' : name;
       draft = this.ensure(`runtime:${runtimeName}@${version}`, () => ({
         kind: 'runtime', name: runtimeName, version, purl: genericPurl(runtimeName, version), identifiedBy: 'process_start runtime',
-      }));
+      }), true)!;
     }
     draft.kind = 'runtime';
     draft.loadedSeen = true;
     return draft;
   }
 
-  private identify(path: string, unit: CodeUnitFacts['unit'], facts: Partial<CodeUnitFacts> = {}): ComponentDraft {
+  private identify(path: string, unit: CodeUnitFacts['unit'], facts: Partial<CodeUnitFacts> = {}): ComponentDraft | undefined {
     if (unit === 'module') return this.identifyNpm(path, facts.package);
     if (unit === 'code_source') return this.identifyJvm(path, facts);
     return this.identifyNative(path, facts.soname, facts.sha256);
   }
 
-  private identifyNpm(path: string, declared: CodeUnitFacts['package']): ComponentDraft {
+  private identifyNpm(path: string, declared: CodeUnitFacts['package']): ComponentDraft | undefined {
     const owner = declared?.root ? readPackageJson(declared.root) : owningPackage(path);
     const root = declared?.root ?? owner?.root ?? dirname(path);
     const name = declared?.name ?? owner?.name ?? basename(root);
@@ -188,6 +199,7 @@ export class ComponentCatalog {
     if (!owner?.name && !declared?.name) {
       // an application directory without a package.json: no npm identity to claim
       const draft = this.ensure(`application:${root}`, () => ({ kind: 'application', name: basename(root), identifiedBy: 'application directory' }));
+      if (!draft) return undefined;
       draft.npmRoots.add(root);
       this.refOfPath.set(root, draft.ref);
       return draft;
@@ -197,13 +209,14 @@ export class ComponentCatalog {
       kind, name, ...(version ? { version } : {}), purl, identifiedBy: 'package.json',
       ...(name.startsWith('@') ? { group: name.slice(0, name.indexOf('/')) } : {}),
     }));
+    if (!draft) return undefined;
     draft.npmRoots.add(root);
     this.refOfPath.set(root, draft.ref);
     return draft;
   }
 
   /** The first rule that names the code source wins; docs/sbom.md has the table. */
-  private identifyJvm(path: string, facts: Partial<CodeUnitFacts>): ComponentDraft {
+  private identifyJvm(path: string, facts: Partial<CodeUnitFacts>): ComponentDraft | undefined {
     const { maven, manifest } = facts;
     if (maven && maven.length === 1) {
       const m = maven[0]!;
@@ -240,12 +253,12 @@ export class ComponentCatalog {
     }));
   }
 
-  private mavenArtifact(m: { group: string; artifact: string; version: string; classifier?: string }, identifiedBy: string): ComponentDraft {
+  private mavenArtifact(m: { group: string; artifact: string; version: string; classifier?: string }, identifiedBy: string): ComponentDraft | undefined {
     const purl = mavenPurl(m.group, m.artifact, m.version, m.classifier);
     return this.ensure(purl, () => ({ kind: 'maven', group: m.group, name: m.artifact, version: m.version, purl, identifiedBy }));
   }
 
-  private identifyNative(path: string, soname: string | undefined, sha256: string | undefined): ComponentDraft {
+  private identifyNative(path: string, soname: string | undefined, sha256: string | undefined): ComponentDraft | undefined {
     const owner: DebianPackage | undefined = this.dpkg.ownerOf(path);
     if (owner) {
       const purl = debianPurl(this.distro, owner.package, owner.version, owner.architecture);
@@ -263,9 +276,18 @@ export class ComponentCatalog {
     }));
   }
 
-  private ensure(ref: string, create: () => Pick<Component, 'kind' | 'name' | 'identifiedBy'> & Partial<Omit<Component, 'paths' | 'processes'>>): ComponentDraft {
+  /** The component of a ref, made when new (unless past maxComponents and not `always`). */
+  private ensure(
+    ref: string,
+    create: () => Pick<Component, 'kind' | 'name' | 'identifiedBy'> & Partial<Omit<Component, 'paths' | 'processes'>>,
+    always = false,
+  ): ComponentDraft | undefined {
     let draft = this.drafts.get(ref);
     if (!draft) {
+      if (this.drafts.size >= this.maxComponents && !always) {
+        this.componentsNotKept++;
+        return undefined;
+      }
       draft = {
         ref, usage: 'installed', counts: { loads: 0, apiCalls: 0, functionHits: 0 },
         paths: new Set(), files: new Set(), npmRoots: new Set(), needed: new Set(), sonames: new Set(), loadedSeen: false,

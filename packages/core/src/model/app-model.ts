@@ -25,6 +25,7 @@
 import type { Category, Frame, MonoNs, Scalar, Source } from '../schema/events.generated.js';
 import type { RunManifest } from '../reader/run-manifest.js';
 import type { RunContents, RunProblem } from '../reader/run-reader.js';
+import type { CollectLimits, LimitKind } from './collect-limits.js';
 
 export type { RunProblem } from '../reader/run-reader.js';
 
@@ -281,6 +282,11 @@ export interface ModelStats {
   /** calls counted into usages but not kept individually (maxCalls) */
   callsNotKept: number;
   joins: { exact: number; inferred: number; unjoined: number };
+  /**
+   * Records (functions, components) left out because their kind was past its allowance
+   * (model/collect-limits.ts), by kind; absent when everything was kept. The run's problems say it too.
+   */
+  notKept?: Partial<Record<LimitKind, number>>;
 }
 
 export interface AppModelOptions {
@@ -303,6 +309,8 @@ export interface AppModelOptions {
   read?: (run: RunContents) => void;
   /** hash every event file while reading it, to seal the run (default: only to check a seal) */
   digests?: boolean;
+  /** how much of a run is kept (default COLLECT_LIMITS, model/collect-limits.ts); tests make them small */
+  limits?: CollectLimits;
 }
 
 export { buildAppModel } from './build-app-model.js';

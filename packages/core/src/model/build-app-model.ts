@@ -3,6 +3,7 @@
 // reading: identities (components/), usage states, dependency edges, the installed set.
 import { basename, isAbsolute } from 'node:path';
 import { collectRun } from './parallel-collect.js';
+import { COLLECT_LIMITS, notKeptProblems, type LimitKind, type NotKept } from './collect-limits.js';
 import { ComponentCatalog, type ComponentDraft } from '../components/component-catalog.js';
 import { dependencyEdges, installedNpmRoots } from '../components/installed-set.js';
 import { isApitraceFile, isPluginDependency } from '../own/apitrace-own.js';
@@ -30,8 +31,10 @@ const LANGUAGE_NAMESPACES = new Set(['node', 'npm', 'java', 'jvm']);
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function buildAppModel(runDir: string, options: AppModelOptions = {}): Promise<AppModel> {
+  const limits = options.limits ?? COLLECT_LIMITS;
   const { run, collector } = await collectRun(runDir, {
     maxCalls: options.maxCalls ?? DEFAULT_MAX_CALLS,
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.digests === undefined ? {} : { digests: options.digests }),
@@ -48,6 +51,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     ignore: (path) => ownPaths.has(path) || isApitraceFile(path),
     ...(options.dpkgRoot ? { dpkgRoot: options.dpkgRoot } : {}),
     ...(options.hashFiles === undefined ? {} : { hashFiles: options.hashFiles }),
+    maxComponents: limits.components.entries,
   });
   // apitrace's own pieces loaded into the processes are not part of the application; the
   // plugin's dependencies count as its own when they were loaded before any application module
@@ -104,16 +108,28 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       draft.lastSeen = Math.max(draft.lastSeen ?? -Infinity, last);
     }
   };
+  // most usages were seen in one file: they share its list of processes (nothing changes them)
+  const processesOfFile = new Map<string, string[]>();
+  const processesOfUsage = (usage: UsageAggregate): string[] => {
+    if (typeof usage.files !== 'string') return processesOf(usage.files);
+    let processes = processesOfFile.get(usage.files);
+    if (!processes) {
+      processes = processesOf([usage.files]);
+      processesOfFile.set(usage.files, processes);
+    }
+    return processes;
+  };
   const apiUsages: ComponentApiUsage[] = [];
+  const libraryOfApi = libraryFinder(catalog);
   const usages = [...collector.usages.values()].sort((a, b) => byString(a.caller, b.caller) || byString(a.api, b.api) || byString(a.subject ?? '', b.subject ?? ''));
   for (const usage of usages) {
     const count = Math.max(usage.usageCount, usage.callCount);
     const caller = usage.caller === '' ? undefined : catalog.componentOfPath(usage.caller);
     const firstStack = usage.firstStack ?? { frames: nativeFrames({ pid: 0, t: usage.firstT, api: usage.api, ...(usage.caller ? { caller: usage.caller } : {}) }), join: 'none' as const };
     markUsed(caller, count, usage.firstT, usage.lastT, firstStack);
-    const library = libraryOfApi(catalog, usage.api);
+    const library = libraryOfApi(usage.api);
     if (library && library !== caller) markUsed(library, 0, usage.firstT, usage.lastT, firstStack);
-    apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOf(usage.files)));
+    apiUsages.push(toApiUsage(usage, caller?.ref ?? (usage.caller ? `unknown:${usage.caller}` : 'unknown:'), count, processesOfUsage(usage)));
   }
   for (const unit of [...collector.frameUnits].sort(byString)) {
     const draft = catalog.componentOfPath(unit);
@@ -210,6 +226,12 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   const notices: ModelNotice[] = [...collector.notices.values()].map(({ files, ...n }) => ({ ...n, processes: processesOf(files) }))
     .sort((a, b) => byString(a.source, b.source) || byString(a.level, b.level) || byString(a.code, b.code) || byString(a.subject ?? '', b.subject ?? ''));
 
+  // what did not fit the allowances, said once per kind (the problems list is the reader's, a
+  // summary of it included: these few go in whatever it holds)
+  const notKept: Partial<Record<LimitKind, NotKept>> = collector.notKept();
+  if (catalog.componentsNotKept > 0) notKept.components = { refused: catalog.componentsNotKept, reached: 'entries' };
+  run.problems.push(...notKeptProblems(notKept, limits, runDir));
+
   const walls = processes.filter((p) => p.startWall !== undefined && p.startT !== undefined).sort((a, b) => a.startT! - b.startT!);
   const first = walls[0];
   const started = run.manifest?.started ?? first?.startWall;
@@ -241,6 +263,7 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       truncatedFiles: run.files.filter((f) => f.truncated).length,
       callsNotKept: collector.callsNotKept,
       joins: { ...collector.joins },
+      ...(Object.keys(notKept).length === 0 ? {} : { notKept: Object.fromEntries(Object.entries(notKept).map(([kind, n]) => [kind, n.refused])) }),
     },
   };
 }
@@ -259,20 +282,29 @@ function byFunction(a: ComponentFunction, b: ComponentFunction): number {
     || (a.line ?? 0) - (b.line ?? 0) || byString(a.sig ?? '', b.sig ?? '');
 }
 
-/** The component whose code an API id names: `npm:<package>.<fn>`, or a library by namespace. */
-function libraryOfApi(catalog: ComponentCatalog, api: string): ComponentDraft | undefined {
-  const colon = api.indexOf(':');
-  const namespace = api.slice(0, colon);
-  if (namespace === 'npm') {
-    const rest = api.slice(colon + 1);
-    let best: ComponentDraft | undefined;
-    for (const draft of catalog.drafts.values()) {
-      if (draft.kind !== 'npm' && draft.kind !== 'application') continue;
-      if (rest.startsWith(`${draft.name}.`) && (!best || draft.name.length > best.name.length)) best = draft;
-    }
-    return best;
+/**
+ * The component whose code an API id names: `npm:<package>.<fn>`, or a library by namespace,
+ * found once per namespace: every usage would otherwise walk every component. Sonames are all
+ * known before usages are looked at (components made meanwhile, for callers, have none).
+ */
+function libraryFinder(catalog: ComponentCatalog): (api: string) => ComponentDraft | undefined {
+  const ofNamespace = new Map<string, ComponentDraft | undefined>();
+  return (api) => {
+    const namespace = api.slice(0, api.indexOf(':'));
+    if (namespace === 'npm') return npmPackageOf(catalog, api.slice(namespace.length + 1));
+    if (!ofNamespace.has(namespace)) ofNamespace.set(namespace, libraryOfNamespace(catalog, namespace));
+    return ofNamespace.get(namespace);
+  };
+}
+
+/** The package an npm API id (`<package>.<fn>`) names: the longest package name it starts with. */
+function npmPackageOf(catalog: ComponentCatalog, rest: string): ComponentDraft | undefined {
+  let best: ComponentDraft | undefined;
+  for (const draft of catalog.drafts.values()) {
+    if (draft.kind !== 'npm' && draft.kind !== 'application') continue;
+    if (rest.startsWith(`${draft.name}.`) && (!best || draft.name.length > best.name.length)) best = draft;
   }
-  return libraryOfNamespace(catalog, namespace);
+  return best;
 }
 
 function libraryOfNamespace(catalog: ComponentCatalog, namespace: string): ComponentDraft | undefined {
@@ -312,7 +344,7 @@ function toApiUsage(usage: UsageAggregate, component: string, count: number, pro
   return {
     component, api: usage.api, category: usage.category,
     ...(usage.subject === undefined ? {} : { subject: usage.subject }),
-    flags: [...usage.flags].sort(byString),
+    flags: usage.flags ? [...usage.flags].sort(byString) : [],
     count,
     firstT: usage.firstT,
     lastT: usage.lastT,

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readRun } from '../reader/run-reader.js';
 import { RunCollector } from './run-collector.js';
+import type { CollectLimits } from './collect-limits.js';
 
 export interface CollectWorkerInput {
   dir: string;
@@ -12,12 +13,14 @@ export interface CollectWorkerInput {
   /** this worker's share: 1, 2, ... (frame list ids must not collide between workers) */
   share: number;
   digests: boolean;
+  /** the collector's allowances (default COLLECT_LIMITS); each worker keeps up to them, and so does the run */
+  limits?: CollectLimits;
 }
 
 const input = workerData as CollectWorkerInput;
 const port = parentPort!;
 const wanted = new Set(input.files);
-const collector = new RunCollector({ maxCalls: input.maxCalls, idBase: input.share * 2 ** 40 });
+const collector = new RunCollector({ maxCalls: input.maxCalls, idBase: input.share * 2 ** 40, ...(input.limits ? { limits: input.limits } : {}) });
 try {
   const contents = await readRun(input.dir, collector.visit, {
     languageFilesFirst: true,

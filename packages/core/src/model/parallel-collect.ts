@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { parseEventFileName } from '../reader/event-file-name.js';
 import { checkRunSeal, compareFiles, MAX_KEPT_PROBLEMS, readRun, type ReadRunOptions, type RunContents } from '../reader/run-reader.js';
 import { RunCollector, type CollectedRun } from './run-collector.js';
+import type { CollectLimits } from './collect-limits.js';
 import { helperWorkerOptions } from '../own/helper-threads.js';
 
 /** Below this many bytes of events one thread is faster than starting workers. */
@@ -21,6 +22,8 @@ export interface CollectOptions {
   progress?: ReadRunOptions['progress'];
   /** hash every event file (to seal the run); by default only to check a seal */
   digests?: boolean;
+  /** the collector's allowances (default COLLECT_LIMITS) */
+  limits?: CollectLimits;
 }
 
 interface PidGroup {
@@ -72,9 +75,12 @@ function shares(groups: PidGroup[], count: number): string[][] {
   return result;
 }
 
-function runWorker(dir: string, files: string[], maxCalls: number, share: number, digests: boolean, onRecords: (delta: number) => void): Promise<{ contents: RunContents; collected: CollectedRun }> {
+function runWorker(
+  dir: string, files: string[], maxCalls: number, share: number, digests: boolean, limits: CollectLimits | undefined, onRecords: (delta: number) => void,
+): Promise<{ contents: RunContents; collected: CollectedRun }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./collect-worker.js', import.meta.url), helperWorkerOptions({ dir, files, maxCalls, share, digests }));
+    const input = { dir, files, maxCalls, share, digests, ...(limits ? { limits } : {}) };
+    const worker = new Worker(new URL('./collect-worker.js', import.meta.url), helperWorkerOptions(input));
     let seen = 0;
     worker.on('message', (message: { kind: string; records?: number; message?: string; contents?: RunContents; collected?: CollectedRun }) => {
       if (message.kind === 'progress') {
@@ -95,7 +101,7 @@ function runWorker(dir: string, files: string[], maxCalls: number, share: number
 
 /** Reads the run into a collector, with worker threads when that pays. */
 export async function collectRun(dir: string, options: CollectOptions): Promise<{ run: RunContents; collector: RunCollector }> {
-  const collector = new RunCollector({ maxCalls: options.maxCalls });
+  const collector = new RunCollector({ maxCalls: options.maxCalls, ...(options.limits ? { limits: options.limits } : {}) });
   const groups = pidGroups(dir);
   const bytes = groups.reduce((n, g) => n + g.bytes, 0);
   const wanted = options.workers === 'auto' ? (bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1) : options.workers ?? 1;
@@ -121,7 +127,7 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
   // each worker keeps its share of the individual calls: posting them back is what costs
   const callsPerWorker = Math.ceil(options.maxCalls / parts.length);
   const digests = options.digests ?? run.manifest?.seal !== undefined;
-  const results = await Promise.all(parts.map((files, i) => runWorker(dir, files, callsPerWorker, i + 1, digests, onRecords)));
+  const results = await Promise.all(parts.map((files, i) => runWorker(dir, files, callsPerWorker, i + 1, digests, options.limits, onRecords)));
   for (const { contents, collected } of results) {
     collector.absorb(collected);
     run.files.push(...contents.files);

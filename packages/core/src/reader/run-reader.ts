@@ -92,7 +92,15 @@ export interface ReadRunOptions {
   manifest?: boolean;
   /** hash each event file while reading it (default: when run.json holds a seal to check) */
   digests?: boolean;
+  /** stack ids remembered per file (default MAX_CHECKED_STACK_IDS); tests make it small */
+  checkedStackIds?: number;
 }
+
+/**
+ * Stack ids remembered per file to check that records refer to defined stacks. Past them a file
+ * is no longer checked (said once): the memory is bounded whatever the file holds.
+ */
+export const MAX_CHECKED_STACK_IDS = 1_000_000;
 
 /** Deeper records are refused before parsing: the contract nests a few levels, not thousands. */
 export const MAX_NESTING = 64;
@@ -170,7 +178,7 @@ export async function readRun(dir: string, visit?: EventVisitor, options: ReadRu
     const onRecord = progress
       ? (records: number): void => { if ((records & (PROGRESS_EVERY - 1)) === 0) progress({ files: index, filesTotal: order.length, records: recordsBefore + records }); }
       : undefined;
-    await readEventFile(file, contents, report, visit, onRecord, digests);
+    await readEventFile(file, contents, report, visit, onRecord, digests, options.checkedStackIds ?? MAX_CHECKED_STACK_IDS);
     recordsBefore += file.records + file.rejected;
     progress?.({ files: index + 1, filesTotal: order.length, records: recordsBefore });
   }
@@ -205,8 +213,9 @@ async function readEventFile(
   visit: EventVisitor | undefined,
   onRecord: ((records: number) => void) | undefined,
   digests: boolean,
+  checkedStackIds: number,
 ): Promise<void> {
-  const stackIds = new Set<number>();
+  const stacks: StackIds = { ids: new Set(), max: checkedStackIds, unchecked: false };
   const validate = eventValidator();
   let visitorFailure: unknown;
   const reject = (line: number, message: string, severity: ProblemSeverity = 'error'): void => {
@@ -254,7 +263,7 @@ async function readEventFile(
       return true;
     }
     const event = record;
-    const misplaced = checkPlacement(event, file, stackIds, report, number);
+    const misplaced = checkPlacement(event, file, stacks, report, number);
     if (misplaced) {
       reject(number, misplaced);
       return true;
@@ -298,6 +307,13 @@ async function readEventFile(
   if (file.records > 0 && !file.start) report('error', file.path, 'no process_start record: process identity unknown');
 }
 
+/** The stack ids a file defined so far; `unchecked` once there were too many to remember. */
+interface StackIds {
+  ids: Set<number>;
+  max: number;
+  unchecked: boolean;
+}
+
 /**
  * Checks what the schema cannot express: record order within a file. Returns why the record
  * must be rejected, or undefined; oddities that lose nothing go to `warn`.
@@ -305,7 +321,7 @@ async function readEventFile(
 function checkPlacement(
   event: ApitraceEvent,
   file: EventFileSummary,
-  stackIds: Set<number>,
+  stacks: StackIds,
   report: (severity: ProblemSeverity, where: string, message: string) => void,
   line: number,
 ): string | undefined {
@@ -321,12 +337,17 @@ function checkPlacement(
       file.end = event;
       return undefined;
     case 'stack':
-      stackIds.add(event.id);
+      if (stacks.ids.size < stacks.max) stacks.ids.add(event.id);
+      else if (!stacks.unchecked && !stacks.ids.has(event.id)) {
+        stacks.unchecked = true;
+        report('warn', `${file.path}:${line}`, `more than ${stacks.max.toLocaleString('en-US')} stack records in one file: references to the rest are not checked`);
+      }
       return undefined;
     default: {
       if (file.records === 0) report('warn', `${file.path}:${line}`, `${event.kind} before process_start (the first record must be process_start)`);
       const stack = 'stack' in event ? event.stack : undefined;
-      if (stack !== undefined && !stackIds.has(stack)) {
+      // past the ids remembered, an unknown one may be one that was not remembered: no warning
+      if (stack !== undefined && !stacks.unchecked && !stacks.ids.has(stack)) {
         report('warn', `${file.path}:${line}`, `${event.kind}: refers to stack ${stack}, which no earlier record defines`);
       }
       return undefined;

@@ -197,7 +197,7 @@ describe('maven identity: jar manifests', () => {
     const dir = tempDir('apitrace-catalog-');
     const dpkgRoot = join(dir, 'no-dpkg');
     const catalog = new ComponentCatalog({ dpkgRoot, hashFiles: true });
-    const unit = (path: string, extra: object = {}) => catalog.addCodeUnit({ path, unit: 'code_source', loaded: true, loads: 1, files: new Set(['f']), ...extra });
+    const unit = (path: string, extra: object = {}) => catalog.addCodeUnit({ path, unit: 'code_source', loaded: true, loads: 1, files: new Set(['f']), ...extra })!;
     const inRepo = write(join(dir, '.m2/repository/junit/junit/4.13.2/junit-4.13.2.jar'), 'PK');
     const junitManifest = { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' };
     assert.equal(unit(inRepo, { manifest: junitManifest }).identifiedBy, 'maven-repository-layout');
@@ -215,7 +215,7 @@ describe('maven identity: jar manifests', () => {
     const sources = join(dir, 'lib/junit-4.13.2-sources.jar');
     write(sources, 'PK');
     const copyCatalog = new ComponentCatalog({ dpkgRoot });
-    const classified = copyCatalog.addCodeUnit({ path: sources, unit: 'code_source', loaded: true, loads: 1, files: new Set(), manifest: junitManifest });
+    const classified = copyCatalog.addCodeUnit({ path: sources, unit: 'code_source', loaded: true, loads: 1, files: new Set(), manifest: junitManifest })!;
     assert.equal(classified.purl, 'pkg:maven/junit/junit@4.13.2?classifier=sources');
     assert.equal(classified.identifiedBy, 'manifest');
   });
