@@ -318,14 +318,13 @@ export class RunCollector {
         return;
       }
       case 'stack': {
-        // a stack not kept is one no record refers to: theirs are then stackless
-        if (this.allow.stacksPerProcess.admit(framesText(event.frames))) {
-          state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
-        }
+        // a stack not kept is one no record refers to: theirs are then stackless, and its sites unnamed
+        const kept = this.allow.stacksPerProcess.admit(framesText(event.frames));
+        if (kept) state.stacks.set(event.id, { frames: event.frames, truncated: event.truncated === true });
         for (const f of event.frames) {
           if (f.unit === undefined) continue;
           if (!this.frameUnits.has(f.unit) && this.allow.frameUnits.admit(f.unit.length)) this.frameUnits.add(f.unit);
-          if (f.lang === 'native' && f.fn === '?' && f.addr !== undefined) addSite(this.nativeSites, f.unit, state.buildIds.get(f.unit), f.addr);
+          if (kept && f.lang === 'native' && f.fn === '?' && f.addr !== undefined) addSite(this.nativeSites, f.unit, state.buildIds.get(f.unit), f.addr);
         }
         return;
       }
