@@ -154,13 +154,12 @@ export class RunCollector {
   private state: FileState | undefined;
   private serial = 0;
   private flaggedKept = 0;
-  readonly limits: CollectLimits;
   private readonly allow: Allowances;
 
   constructor(private readonly options: CollectorOptions) {
     this.nextFrameListId = (options.idBase ?? 0) + 1;
-    this.limits = options.limits ?? COLLECT_LIMITS;
-    const { components: _components, ...kinds } = this.limits;
+    // components are made later, by the catalog: build-app-model gives it their allowance
+    const { components: _components, ...kinds } = options.limits ?? COLLECT_LIMITS;
     this.allow = Object.fromEntries(Object.entries(kinds).map(([kind, limit]) => [kind, new Allowance(limit)])) as Allowances;
   }
 
