@@ -13,10 +13,9 @@ import type { Verdict } from './verdicts.js';
 import { actionText, coverageText, remedyText, stackText, verdictDetail } from './verdict-text.js';
 import { vexTime } from './openvex-document.js';
 import { TOOL_NAME, TOOL_VERSION, uuidFrom } from '../sbom/run-facts.js';
+import { callstackOf } from '../sbom/cyclonedx/cyclonedx-bom.js';
 
 type Json = Record<string, unknown>;
-
-const MAX_CALLSTACK_FRAMES = 64;
 
 const ANALYSIS_STATE = { not_affected: 'not_affected', under_investigation: 'in_triage', affected: 'exploitable' } as const;
 
@@ -25,19 +24,6 @@ function sourceOf(id: string): Json {
   if (id.startsWith('CVE-')) return { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${encodeURIComponent(id)}` };
   if (id.startsWith('GHSA-')) return { name: 'GitHub', url: `https://github.com/advisories/${encodeURIComponent(id)}` };
   return { name: 'OSV', url: `https://osv.dev/vulnerability/${encodeURIComponent(id)}` };
-}
-
-function callstackOf(stack: MergedStack): Json {
-  return {
-    frames: stack.frames.slice(0, MAX_CALLSTACK_FRAMES).map((f) => ({
-      ...(f.component ? { package: f.component } : {}),
-      module: f.unit ?? f.file ?? f.lang,
-      function: f.fn,
-      ...(f.line === undefined ? {} : { line: f.line }),
-      ...(f.col === undefined ? {} : { column: f.col }),
-      ...(f.file ? { fullFilename: f.file } : {}),
-    })),
-  };
 }
 
 const property = (name: string, value: string | number | undefined): Json[] => (value === undefined ? [] : [{ name: `apitrace:${name}`, value: String(value) }]);

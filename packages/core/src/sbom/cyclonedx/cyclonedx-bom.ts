@@ -56,7 +56,8 @@ function toLibraryComponent(model: AppModel, c: Component): Models.Component {
 
 type Json = Record<string, unknown>;
 
-function callstackOf(stack: MergedStack): Json {
+/** CycloneDX `evidence.callstack` of a merged stack: the SBOM's first use and VEX's first call share it. */
+export function callstackOf(stack: MergedStack): Json {
   return {
     frames: stack.frames.slice(0, MAX_CALLSTACK_FRAMES).map((f) => ({
       ...(f.component ? { package: f.component } : {}),
