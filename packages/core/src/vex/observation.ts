@@ -3,7 +3,7 @@
 // used in any run is used), function inventories are merged (a function that ran in any run
 // ran), and the first call of a package export is the earliest one of all runs by wall clock.
 // The window (first start, last end, processes, runs) is what every statement is about.
-import type { AppModel, Component, ComponentKind, MergedStack, UsageState } from '../model/app-model.js';
+import type { AppModel, Component, ComponentFunction, ComponentKind, MergedStack, UsageState } from '../model/app-model.js';
 import { wallClockOf } from '../sbom/run-facts.js';
 import { inventoryGapsOf } from './inventory-gaps.js';
 import { packageKeyOf, packageKeyText, type PackageKey } from './package-names.js';
@@ -19,16 +19,8 @@ export interface ObservationWindow {
   lostRecords: number;
 }
 
-export interface ObservedFunction {
-  /** a code unit of the component it was seen in (the first one, for display) */
-  unit: string;
-  scope?: string;
-  name: string;
-  line?: number;
-  sig?: string;
-  ran: boolean;
-  hits: number;
-}
+/** A function of the merged inventory: ran and hits are summed over the runs. */
+export type ObservedFunction = ComponentFunction;
 
 /** A stack with the wall-clock time it was recorded at. */
 export interface ObservedStack {
