@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeRecords } from './synthetic-native.mjs';
 import { writeLines } from './write-lines.mjs';
 
 const records = Number(process.argv[2] ?? 10_000_000);
@@ -42,22 +43,13 @@ for (let p = 0; p < processes; p++) {
         caller: '/srv/app', args: { path: `/data/file-${i % 97}` }, result: { ret: 'buffer(7)' } });
     }
   });
-  await writeLines(join(dir, `${pid}-native-0.jsonl`), function* () {
-    yield start(pid, 'native', { name: 'glibc', version: '2.36' });
-    yield JSON.stringify({ kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: '/usr/lib/x86_64-linux-gnu/libz.so.1', soname: 'libz.so.1', needed: ['libc.so.6'] });
-    yield JSON.stringify({ kind: 'code_unit', t: 1002, unit: 'shared_object', how: 'startup', path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' });
-    for (let i = 0; i < perProcess - spans - 3; i++) {
-      const t = 10_000 + Math.floor(i / 9) * 1000 + 100;
-      if (i % 3 === 0) {
-        yield JSON.stringify({ kind: 'call', api: 'libc:openat', category: 'file', tid: i % 2 ? pid : pid + 7, t0: t, t1: t + 50,
-          caller: '/usr/bin/node', args: { path: `/data/file-${Math.floor(i / 9) % 97}`, oflags: 'O_RDONLY' }, result: { ret: 3 } });
-      } else {
-        yield JSON.stringify({ kind: 'api_usage', api: i % 2 ? 'libc:malloc' : 'libc:read', category: i % 2 ? 'memory' : 'file',
-          caller: '/usr/lib/x86_64-linux-gnu/libz.so.1', count: 1 + (i % 50), first_t: t, last_t: t + 10 });
-      }
-    }
-    yield JSON.stringify({ kind: 'process_end', t: 99_000_000_000, reason: 'exit', exit_code: 0 });
-  });
+  await writeLines(join(dir, `${pid}-native-0.jsonl`), () => nativeRecords({
+    pid, startLine: start(pid, 'native', { name: 'glibc', version: '2.36' }), count: perProcess - spans - 3, usageCaller: '/usr/lib/x86_64-linux-gnu/libz.so.1',
+    codeUnits: [
+      { t: 1001, path: '/usr/lib/x86_64-linux-gnu/libz.so.1', soname: 'libz.so.1', needed: ['libc.so.6'] },
+      { t: 1002, path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' },
+    ],
+  }));
 }
 const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)} GB in ${processes * 2} files; ${rounds} rounds, alternating`);
