@@ -8,9 +8,9 @@ import { buildAppModel } from '../model/build-app-model.js';
 import { groupProcessImages } from '../model/process-images.js';
 import type { RunContents } from '../reader/run-reader.js';
 import { writeRunManifest } from '../reader/run-manifest.js';
-import { makeSeal, sha256Hex } from '../reader/run-seal.js';
+import { makeSeal } from '../reader/run-seal.js';
 import { writeRunSboms } from '../sbom/sbom-files.js';
-import { computeFingerprint, fingerprintJson } from '../fingerprint/fingerprint.js';
+import { computeFingerprint } from '../fingerprint/fingerprint.js';
 import { writeRunFingerprint } from '../fingerprint/fingerprint-file.js';
 import { evaluateRules } from '../findings/evaluate-rules.js';
 import { writeRunFindings } from '../findings/findings-files.js';
@@ -69,8 +69,7 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
   if (model) {
     try {
       const fingerprint = computeFingerprint(model);
-      writeRunFingerprint(runDir, fingerprint);
-      fingerprintSha256 = sha256Hex(fingerprintJson(fingerprint));
+      fingerprintSha256 = writeRunFingerprint(runDir, fingerprint);
       const findings = evaluateRules(model);
       writeRunFindings(runDir, model, findings);
       writeRunReport(runDir, model, findings, fingerprint, vex);

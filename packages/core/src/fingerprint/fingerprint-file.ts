@@ -15,10 +15,11 @@ export const FINGERPRINT_FILE_NAME = 'fingerprint.json';
 /** A file that is not a fingerprint this version reads. */
 export class FingerprintFileError extends Error {}
 
+/** Writes the run's fingerprint.json and returns the SHA-256 of what it wrote (for the run's seal). */
 export function writeRunFingerprint(runDir: string, fingerprint: Fingerprint): string {
-  const path = join(runDir, FINGERPRINT_FILE_NAME);
-  writeOutputFile(path, fingerprintJson(fingerprint));
-  return path;
+  const text = fingerprintJson(fingerprint);
+  writeOutputFile(join(runDir, FINGERPRINT_FILE_NAME), text);
+  return sha256Hex(text);
 }
 
 export function parseFingerprint(text: string, where: string): Fingerprint {
