@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildAppModel } from '../model/app-model.js';
 import { writeOutputFile } from '../output/output-file.js';
 import { parseEventFileName } from '../reader/event-file-name.js';
-import { readRunManifest } from '../reader/run-manifest.js';
+import { instrumentedCommandPid, readRunManifest } from '../reader/run-manifest.js';
 import { sealProblems, sha256Hex, type FoundFile } from '../reader/run-seal.js';
 import { readRegularFile, UntrustedFileError } from '../reader/untrusted-file.js';
 import { computeFingerprint, FINGERPRINT_FORMAT, FINGERPRINT_VERSION, fingerprintJson, type Fingerprint } from './fingerprint.js';
@@ -93,7 +93,7 @@ export async function loadFingerprint(path: string, progress?: Parameters<typeof
   } catch (err) {
     return { fingerprint: parseFingerprint(text.toString('utf8'), file), sealBroken: [`${join(path, 'run.json')}: unreadable (${(err as Error).message})`] };
   }
-  const commandPid = manifest?.plugins.native === 'injected' ? manifest.pid : undefined;
+  const commandPid = instrumentedCommandPid(manifest);
   const sealBroken = sealProblems({ seal: manifest?.seal, files: listedEventFiles(path), ...(commandPid === undefined ? {} : { commandPid }) })
     .map((p) => `${p.name === '' ? path : join(path, p.name)}: ${p.message}`);
   const sealed = manifest?.seal?.fingerprint_sha256;

@@ -23,6 +23,11 @@ export interface RunManifest {
   plugins: { native: PluginState; node: PluginState; jvm: PluginState };
 }
 
+/** The command's pid when the native shim was injected into it: then it must have left an event file. */
+export function instrumentedCommandPid(manifest: RunManifest | undefined): number | undefined {
+  return manifest?.plugins.native === 'injected' ? manifest.pid : undefined;
+}
+
 export type PluginState = 'injected' | 'disabled' | 'missing' | 'unusable';
 
 export function writeRunManifest(dir: string, manifest: RunManifest): void {

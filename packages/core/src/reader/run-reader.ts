@@ -10,7 +10,7 @@ import type { ApitraceEvent, ProcessEnd, ProcessStart, Source } from '../schema/
 import { checkEvent, eventValidator, EVENT_SCHEMA_VERSION } from '../schema/event-validator.js';
 import { parseEventFileName } from './event-file-name.js';
 import { forEachLine, MAX_LINE_BYTES } from './file-lines.js';
-import { readRunManifest, RUN_MANIFEST_NAME, type RunManifest } from './run-manifest.js';
+import { instrumentedCommandPid, readRunManifest, RUN_MANIFEST_NAME, type RunManifest } from './run-manifest.js';
 import { sealProblems } from './run-seal.js';
 import { UntrustedFileError } from './untrusted-file.js';
 
@@ -197,7 +197,7 @@ export function checkRunSeal(contents: RunContents): void {
     name: f.name, pid: f.pid, bytes: f.bytes ?? lstatSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
     ...(f.sha256 === undefined ? {} : { sha256: f.sha256 }),
   }));
-  const commandPid = manifest.plugins.native === 'injected' ? manifest.pid : undefined;
+  const commandPid = instrumentedCommandPid(manifest);
   for (const problem of sealProblems({ seal: manifest.seal, files: found, ...(commandPid === undefined ? {} : { commandPid }) })) {
     const where = problem.name === '' ? contents.dir : join(contents.dir, problem.name);
     contents.sealBroken.push(`${where}: ${problem.message}`);
