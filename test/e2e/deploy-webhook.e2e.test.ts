@@ -12,6 +12,7 @@ import jsonpatch from 'fast-json-patch';
 import { makeCertificate } from '../support/certificates.js';
 import { CLI } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
+import { startWebhookServer, stopWebhookServer } from '../support/webhook-server.js';
 
 const LAYOUT_IMAGE = 'registry.example/apitrace-layout:test';
 const NODE_IMPORT = '--import /apitrace/lib/node/dist/src/index.js';
@@ -148,26 +149,14 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     writeFileSync(join(work, 'tls.crt'), first.cert);
     writeFileSync(join(work, 'tls.key'), first.key);
     cert = first.cert;
-    server = spawn(process.execPath, [
-      CLI, 'webhook', 'serve', '--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'),
-      '--host', '127.0.0.1', '--port', '0', '--image', LAYOUT_IMAGE, '--max-body-bytes', '65536',
-    ], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-    port = await new Promise<number>((resolve, reject) => {
-      server.stderr!.setEncoding('utf8');
-      server.stderr!.on('data', (d: string) => {
-        serverLog += d;
-        const m = /listening on https:\/\/127\.0\.0\.1:(\d+)/.exec(serverLog);
-        if (m) resolve(Number(m[1]));
-      });
-      server.once('exit', (code) => reject(new Error(`webhook exited ${code}: ${serverLog}`)));
-    });
+    ({ server, port } = await startWebhookServer(
+      ['--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'), '--image', LAYOUT_IMAGE, '--max-body-bytes', '65536'],
+      (d) => (serverLog += d)));
   });
 
   after(async () => {
     if (server.exitCode === null) {
-      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-      server.kill('SIGTERM');
-      assert.equal(await exited, 0, `the webhook stops cleanly on SIGTERM: ${serverLog}`);
+      assert.equal(await stopWebhookServer(server), 0, `the webhook stops cleanly on SIGTERM: ${serverLog}`);
     }
     rmSync(work, { recursive: true, force: true });
   });

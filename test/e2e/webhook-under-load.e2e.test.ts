@@ -3,15 +3,15 @@
 // abandoned), with the default limits. Valid AdmissionReviews must still get their answers.
 // bench/webhook-load.mjs measures how fast; this test only says that they come, and are right.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createConnection } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { makeCertificate } from '../support/certificates.js';
-import { CLI } from '../support/paths.js';
-import { cleanEnv, tempDir } from '../support/processes.js';
+import { tempDir } from '../support/processes.js';
+import { startWebhookServer, stopWebhookServer } from '../support/webhook-server.js';
 
 const SLOWLORIS = 200;
 const JUNK_CLIENTS = 12;
@@ -32,25 +32,13 @@ describe('apitrace webhook serve under hostile load (end to end)', function () {
   before(async () => {
     work = tempDir('webhook-load');
     cert = makeCertificate(work, 'localhost').cert;
-    server = spawn(process.execPath, [
-      CLI, 'webhook', 'serve', '--tls-cert', join(work, 'localhost.crt'), '--tls-key', join(work, 'localhost.key'), '--host', '127.0.0.1', '--port', '0',
-    ], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-    port = await new Promise<number>((resolve, reject) => {
-      server.stderr!.setEncoding('utf8');
-      server.stderr!.on('data', (d: string) => {
-        serverLog += d;
-        const m = /listening on https:\/\/127\.0\.0\.1:(\d+)/.exec(serverLog);
-        if (m) resolve(Number(m[1]));
-      });
-      server.once('exit', (code) => reject(new Error(`webhook exited ${code}: ${serverLog}`)));
-    });
+    ({ server, port } = await startWebhookServer(
+      ['--tls-cert', join(work, 'localhost.crt'), '--tls-key', join(work, 'localhost.key')], (d) => (serverLog += d)));
   });
 
   after(async () => {
     if (server.exitCode === null) {
-      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-      server.kill('SIGTERM');
-      assert.equal(await exited, 0, `the webhook stops cleanly on SIGTERM: ${serverLog.slice(-2000)}`);
+      assert.equal(await stopWebhookServer(server), 0, `the webhook stops cleanly on SIGTERM: ${serverLog.slice(-2000)}`);
     }
     rmSync(work, { recursive: true, force: true });
   });
