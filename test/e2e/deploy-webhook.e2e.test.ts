@@ -2,7 +2,7 @@
 // running as its own process with a self-signed certificate, real AdmissionReviews over HTTPS,
 // and every returned JSON Patch applied to the pod with a JSON Patch library.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
 import { createConnection, type Socket } from 'node:net';
 import { connect } from 'node:tls';
