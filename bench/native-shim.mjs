@@ -1,4 +1,4 @@
-// The native shim's cost, two ways (see docs/performance.md, "Native shim"):
+// The native shim's cost, two ways (see docs/performance-history.md, "Native shim"):
 //  1. sqlite3 :memory: running a generated script of ROWS inserts (about 20 malloc and 20 free
 //     calls per row: 6 million each at 300,000 rows), bare and under libapitrace.so with every
 //     hook on, alternating; and ltrace -c -e malloc+free, the anchor, on a slice of LTRACE_ROWS

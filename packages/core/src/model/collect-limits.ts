@@ -46,7 +46,7 @@ const Mi = 1024 * 1024;
 
 /**
  * The allowances of every analysis: each far above what a large real application produces, all
- * of them together what bounds the memory of an analysis (docs/performance.md, Memory bounds).
+ * of them together what bounds the memory of an analysis (docs/performance-history.md, Memory bounds).
  */
 export const COLLECT_LIMITS: CollectLimits = {
   codeUnits: { entries: 200_000, text: 64 * Mi },
