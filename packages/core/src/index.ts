@@ -7,7 +7,7 @@ export { parseEventFileName } from './reader/event-file-name.js';
 export { groupProcessImages, type ProcessImage } from './model/process-images.js';
 export { formatRunSummary } from './report/terminal-summary.js';
 export { main } from './cli/main.js';
-export { buildAppModel } from './model/app-model.js';
+export { buildAppModel } from './model/build-app-model.js';
 export type * from './model/app-model.js';
 export { renderSbom, writeRunSboms, SBOM_FILE_NAMES, type SbomFormat } from './sbom/sbom-files.js';
 export { validateCycloneDx } from './sbom/cyclonedx/cyclonedx-validator.js';

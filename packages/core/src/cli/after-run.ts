@@ -17,7 +17,7 @@ import { writeRunFindings } from '../findings/findings-files.js';
 import { writeRunReport } from '../report/html/report-file.js';
 import { formatRunSummary } from '../report/terminal-summary.js';
 import { preloadDpkgDatabase } from '../components/dpkg-database.js';
-import { terminalLines } from '../report/terminal-line.js';
+import { terminalLines } from '../base/terminal-line.js';
 import { analysisProgress } from './analysis-progress.js';
 import { summariseRun } from './report-command.js';
 import { writeRunVex } from '../vex/vex-files.js';

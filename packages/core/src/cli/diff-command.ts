@@ -5,7 +5,7 @@ import { diffFingerprints, diffJson, diffText, DRIFT_KINDS, failingKinds, parseF
 import { FingerprintFileError, loadFingerprint, type LoadedFingerprint } from '../fingerprint/fingerprint-file.js';
 import { RunDirectoryError } from '../reader/run-reader.js';
 import { analysisProgress } from './analysis-progress.js';
-import { CliError, EXIT_USAGE } from './cli-error.js';
+import { UserError, EXIT_USAGE } from '../base/user-error.js';
 
 /** A CI gate tripped: drift of a --fail-on kind, or findings at or above --fail-on severity. */
 export const EXIT_GATE = 3;
@@ -18,7 +18,7 @@ async function fingerprintAt(path: string): Promise<LoadedFingerprint> {
     return await loadFingerprint(path, { progress: progress.report });
   } catch (err) {
     if (err instanceof FingerprintFileError || err instanceof RunDirectoryError) {
-      throw new CliError(`cannot read ${path}: ${err.message}`, 'give a run directory or a fingerprint.json written by apitrace', EXIT_USAGE);
+      throw new UserError(`cannot read ${path}: ${err.message}`, 'give a run directory or a fingerprint.json written by apitrace', EXIT_USAGE);
     }
     throw err;
   } finally {
@@ -40,7 +40,7 @@ export function registerDiffCommand(program: Command, setStatus: (status: number
         try {
           failOn = parseFailOn(flags.failOn);
         } catch (err) {
-          throw new CliError(`--fail-on: ${(err as Error).message}`, `use any, or some of ${DRIFT_KINDS.join(',')}`, EXIT_USAGE);
+          throw new UserError(`--fail-on: ${(err as Error).message}`, `use any, or some of ${DRIFT_KINDS.join(',')}`, EXIT_USAGE);
         }
       }
       const [before, after] = [await fingerprintAt(base), await fingerprintAt(head)];

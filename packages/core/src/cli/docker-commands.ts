@@ -12,7 +12,7 @@ import { createRunDirectory, defaultRunDirectory } from '../launcher/run-directo
 import { superviseChild } from '../launcher/supervise-child.js';
 import { RunDirectoryError } from '../reader/run-reader.js';
 import { shellQuote } from '../report/shell-quote.js';
-import { terminalLines } from '../report/terminal-line.js';
+import { terminalLines } from '../base/terminal-line.js';
 import { summariseRun } from './report-command.js';
 
 export const DEFAULT_LAYOUT_DIR = '.apitrace/layout';

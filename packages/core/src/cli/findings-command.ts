@@ -2,7 +2,8 @@
 // `apitrace run` writes after the command: fingerprint.json, findings.json, findings.sarif
 // and report.html in the run directory.
 import { Option, type Command } from 'commander';
-import { buildAppModel, type AppModel } from '../model/app-model.js';
+import type { AppModel } from '../model/app-model.js';
+import { buildAppModel } from '../model/build-app-model.js';
 import { evaluateRules } from '../findings/evaluate-rules.js';
 import { FINDINGS_FORMATS, renderFindings, type FindingsFormat } from '../findings/findings-files.js';
 import type { Severity } from '../findings/rule.js';

@@ -1,6 +1,6 @@
 // `apitrace fingerprint <run-dir> [-o FILE]`: the run's behavioural fingerprint (canonical JSON).
 import type { Command } from 'commander';
-import { buildAppModel } from '../model/app-model.js';
+import { buildAppModel } from '../model/build-app-model.js';
 import { computeFingerprint, fingerprintJson } from '../fingerprint/fingerprint.js';
 import { writeOutputFile } from '../output/output-file.js';
 import { analysisProgress } from './analysis-progress.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { writeContainerLayout } from '../deploy/container-layout.js';
 import { locatePlugins } from '../own/plugin-artifacts.js';
-import { terminalLines } from '../report/terminal-line.js';
+import { terminalLines } from '../base/terminal-line.js';
 
 export function registerLayoutCommand(program: Command, version: string, setStatus: (status: number) => void): void {
   program

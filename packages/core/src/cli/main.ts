@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RunDirectoryError } from '../reader/run-reader.js';
 import { runCommand } from '../launcher/run-command.js';
-import { CliError, EXIT_USAGE } from './cli-error.js';
+import { UserError, EXIT_USAGE } from '../base/user-error.js';
 import { summariseRun } from './report-command.js';
 import { registerDockerCommands } from './docker-commands.js';
 import { registerLayoutCommand } from './layout-command.js';
@@ -12,7 +12,7 @@ import { registerSbomCommand } from './sbom-command.js';
 import { registerFingerprintCommand } from './fingerprint-command.js';
 import { registerDiffCommand } from './diff-command.js';
 import { registerFindingsCommand, writeHtmlReport } from './findings-command.js';
-import { terminalLines, terminalSafe } from '../report/terminal-line.js';
+import { terminalLines, terminalSafe } from '../base/terminal-line.js';
 import { registerVexCommand } from './vex-command.js';
 
 export const VERSION = '0.1.0';
@@ -115,7 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here with exitCode 0; usage mistakes were already printed.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (err instanceof CliError) {
+    if (err instanceof UserError) {
       stderrLine(err.line);
       return err.exitStatus;
     }

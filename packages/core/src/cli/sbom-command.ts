@@ -1,7 +1,7 @@
 // `apitrace sbom <run-dir> --format cyclonedx|spdx [-o FILE]`: the usage-based SBOM of a run,
 // validated against its format's schema, on stdout or into a file.
 import { Option, type Command } from 'commander';
-import { buildAppModel } from '../model/app-model.js';
+import { buildAppModel } from '../model/build-app-model.js';
 import { renderSbom, SBOM_FORMATS, type SbomFormat } from '../sbom/sbom-files.js';
 import { analysisProgress } from './analysis-progress.js';
 import { writeOutput } from './fingerprint-command.js';

@@ -5,7 +5,7 @@
 // only when nothing at all could be read is it an error (exit 2).
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { analysisProgress } from './analysis-progress.js';
-import { CliError } from './cli-error.js';
+import { UserError } from '../base/user-error.js';
 import { EXIT_GATE } from './diff-command.js';
 import { writeOutput } from './fingerprint-command.js';
 import { observeRuns, renderVex, VEX_FORMATS, vexVerdicts, type VexFormat } from '../vex/vex-files.js';
@@ -62,7 +62,7 @@ export function registerVexCommand(program: Command, setStatus: (status: number)
         warn,
       });
       if (result.readable === 0) {
-        throw new CliError(`no advisory could be read from ${flags.advisories.join(', ')}`, 'give OSV JSON records (a file, folder or zip) or an osv-scanner or grype JSON report');
+        throw new UserError(`no advisory could be read from ${flags.advisories.join(', ')}`, 'give OSV JSON records (a file, folder or zip) or an osv-scanner or grype JSON report');
       }
       writeOutput(flags.output, await renderVex(result, flags.format, flags.product === undefined ? {} : { product: flags.product }));
       const affected = result.verdicts.filter((v) => v.status === 'affected').length;

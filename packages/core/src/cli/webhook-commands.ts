@@ -5,7 +5,7 @@ import { DEFAULT_MAX_BODY_BYTES, createWebhookServer } from '../deploy/webhook-s
 import { webhookManifests } from '../deploy/webhook-manifests.js';
 import { loadServingCertificate, readPemFile, ServingCertificateError, watchServingCertificate } from '../deploy/serving-certificate.js';
 import { locatePlugins } from '../own/plugin-artifacts.js';
-import { CliError } from './cli-error.js';
+import { UserError } from '../base/user-error.js';
 
 function wholeNumber(min: number, max: number) {
   return (text: string): number => {
@@ -16,11 +16,11 @@ function wholeNumber(min: number, max: number) {
 }
 
 /** A certificate or key file the user gave that cannot serve is the user's error: one line, exit 2. */
-function asCliError<T>(load: () => T): T {
+function asUserError<T>(load: () => T): T {
   try {
     return load();
   } catch (err) {
-    if (err instanceof ServingCertificateError) throw new CliError(err.message, err.advice);
+    if (err instanceof ServingCertificateError) throw new UserError(err.message, err.advice);
     throw err;
   }
 }
@@ -58,7 +58,7 @@ export function registerWebhookCommands(program: Command, version: string, setSt
     .addOption(new Option('--max-body-bytes <n>', 'largest request body accepted').default(DEFAULT_MAX_BODY_BYTES).argParser(wholeNumber(1, 64 << 20)))
     .action(async (flags: ServeFlags) => {
       const files = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
-      const pair = asCliError(() => loadServingCertificate(files));
+      const pair = asUserError(() => loadServingCertificate(files));
       const server = createWebhookServer({
         ...pair,
         settings: { image: flags.image, nodeEntry: nodeEntryInLayout(locatePlugins().node.path) },
@@ -67,7 +67,7 @@ export function registerWebhookCommands(program: Command, version: string, setSt
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) => {
-          reject(new CliError(`cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`, 'choose another --port or --host'));
+          reject(new UserError(`cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`, 'choose another --port or --host'));
         });
         server.listen(flags.port, flags.host, () => {
           const address = server.address();
@@ -107,7 +107,7 @@ export function registerWebhookCommands(program: Command, version: string, setSt
           namespace: flags.namespace,
           layoutImage: flags.image,
           serverImage: flags.serverImage ?? `apitrace:${version}`,
-          ...(flags.caFile ? { caBundlePem: asCliError(() => readPemFile(flags.caFile!, 'CA certificate')).toString('utf8') } : {}),
+          ...(flags.caFile ? { caBundlePem: asUserError(() => readPemFile(flags.caFile!, 'CA certificate')).toString('utf8') } : {}),
           timeoutSeconds: flags.timeout,
           replicas: flags.replicas,
         }),

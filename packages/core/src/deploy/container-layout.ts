@@ -3,12 +3,12 @@
 // place, so a half-written layout is never mounted.
 import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { CliError } from '../cli/cli-error.js';
+import { UserError } from '../base/user-error.js';
 import type { PluginArtifact, PluginName } from '../own/plugin-artifacts.js';
 import { IMAGE_LAYOUT_DIR, LAYOUT_FILES, type LayoutManifest } from './container-paths.js';
 import { whyNotALayout } from './existing-layout.js';
 import { launcherScript } from './launcher-script.js';
-import { DependencyClosureError, runtimeDependencyClosure } from './node-package-closure.js';
+import { DependencyClosureError, runtimeDependencyClosure } from '../components/node-package-closure.js';
 
 export interface WrittenLayout {
   dir: string;
@@ -45,10 +45,10 @@ FROM busybox:1.36
 COPY . ${IMAGE_LAYOUT_DIR}/
 `;
 
-function cannotWrite(target: string, err: unknown): CliError {
+function cannotWrite(target: string, err: unknown): UserError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'ENOTDIR' ? 'a file stands where a directory is needed' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
-  return new CliError(`cannot write the layout to ${target}: ${why}`, 'choose an empty or new directory');
+  return new UserError(`cannot write the layout to ${target}: ${why}`, 'choose an empty or new directory');
 }
 
 /**
@@ -56,19 +56,19 @@ function cannotWrite(target: string, err: unknown): CliError {
  * deleted, so anything else there would be lost.
  */
 function checkTarget(target: string): void {
-  const notALayout = (why: string): CliError =>
-    new CliError(`${target} is not an apitrace layout: ${why}`, 'choose an empty or new directory');
+  const notALayout = (why: string): UserError =>
+    new UserError(`${target} is not an apitrace layout: ${why}`, 'choose an empty or new directory');
   try {
     const existing = lstatSync(target, { throwIfNoEntry: false });
     if (!existing) return;
     if (existing.isSymbolicLink()) throw notALayout('it is a symbolic link');
-    if (!existing.isDirectory()) throw new CliError(`cannot write the layout to ${target}: not a directory`, 'choose a new directory');
+    if (!existing.isDirectory()) throw new UserError(`cannot write the layout to ${target}: not a directory`, 'choose a new directory');
     const entries = readdirSync(target);
     if (entries.length === 0) return;
     const why = whyNotALayout(target, entries);
     if (why !== undefined) throw notALayout(why);
   } catch (err) {
-    if (err instanceof CliError) throw err;
+    if (err instanceof UserError) throw err;
     throw cannotWrite(target, err);
   }
 }
@@ -80,7 +80,7 @@ export function nodeEntryInLayout(pluginEntry: string): string {
 
 export function writeContainerLayout(dir: string, plugins: Record<PluginName, PluginArtifact>, version: string): WrittenLayout {
   for (const plugin of Object.values(plugins)) {
-    if (!plugin.present) throw new CliError(`cannot write the layout: ${plugin.title} not found at ${plugin.path}`, 'npm install builds it');
+    if (!plugin.present) throw new UserError(`cannot write the layout: ${plugin.title} not found at ${plugin.path}`, 'npm install builds it');
   }
   const target = resolve(dir);
   checkTarget(target);
@@ -105,7 +105,7 @@ export function writeContainerLayout(dir: string, plugins: Record<PluginName, Pl
       closure = runtimeDependencyClosure(pluginRoot);
     } catch (err) {
       if (!(err instanceof DependencyClosureError)) throw err;
-      throw new CliError(`cannot write the layout: the node plugin's dependencies: ${err.message}`, 'run npm install');
+      throw new UserError(`cannot write the layout: the node plugin's dependencies: ${err.message}`, 'run npm install');
     }
     for (const pkg of closure) copyInstalledPackage(pkg.dir, join(nodeDir, ...pkg.placement.split('/')));
 

@@ -1,6 +1,6 @@
 // Reads a `docker run` argument list far enough to find the image and any -e/--env the user
 // gives for a variable apitrace composes, and builds the argument list with apitrace added.
-import { CliError } from '../cli/cli-error.js';
+import { UserError } from '../base/user-error.js';
 import { INJECTED_VARIABLES, type InjectedVariable } from './container-environment.js';
 import { CONTAINER_LAYOUT_DIR, CONTAINER_RUNS_DIR } from './container-paths.js';
 
@@ -63,7 +63,7 @@ export function parseDockerRunArgs(args: readonly string[], hostEnv: NodeJS.Proc
         continue;
       }
       const value = args[++i];
-      if (value === undefined) throw new CliError(`docker run option ${arg} has no value`, 'check the docker run arguments after --');
+      if (value === undefined) throw new UserError(`docker run option ${arg} has no value`, 'check the docker run arguments after --');
       if (flag === '--env') takeEnv(value, [arg, value]);
       else options.push(arg, value);
       continue;
@@ -76,7 +76,7 @@ export function parseDockerRunArgs(args: readonly string[], hostEnv: NodeJS.Proc
       const attached = letters.slice(k + 1);
       const booleans = k > 0 ? [`-${letters.slice(0, k)}`] : [];
       const value = attached !== '' ? attached : args[++i];
-      if (value === undefined) throw new CliError(`docker run option ${arg} has no value`, 'check the docker run arguments after --');
+      if (value === undefined) throw new UserError(`docker run option ${arg} has no value`, 'check the docker run arguments after --');
       options.push(...booleans);
       const option = `-${letters[k]}`;
       if (option === '-e') takeEnv(value, attached !== '' ? [`-e${attached}`] : ['-e', value]);
@@ -87,7 +87,7 @@ export function parseDockerRunArgs(args: readonly string[], hostEnv: NodeJS.Proc
     if (!taken) options.push(arg);
   }
   const image = args[i];
-  if (image === undefined) throw new CliError('docker-run: no image in the docker run arguments', 'usage: apitrace docker-run -- [docker run options] <image> [command...]');
+  if (image === undefined) throw new UserError('docker-run: no image in the docker run arguments', 'usage: apitrace docker-run -- [docker run options] <image> [command...]');
   return { options, image, command: args.slice(i + 1), userEnv };
 }
 
@@ -99,7 +99,7 @@ export interface DockerFlagsInput {
 
 function checkMountSource(path: string): void {
   // -v splits on colons; a path with one cannot be mounted this way.
-  if (path.includes(':')) throw new CliError(`cannot mount ${path} into the container: the path contains a colon`, 'use a directory whose path has none');
+  if (path.includes(':')) throw new UserError(`cannot mount ${path} into the container: the path contains a colon`, 'use a directory whose path has none');
 }
 
 /** The flags apitrace adds to `docker run`: the two mounts and the variables, in a fixed order. */

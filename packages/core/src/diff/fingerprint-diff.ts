@@ -1,7 +1,7 @@
 // Drift between two fingerprints (a baseline and a new release): what each category gained and
 // lost, and whether a change falls into one of the kinds a CI job was told to fail on.
 import type { Fingerprint } from '../fingerprint/fingerprint.js';
-import { terminalLines } from '../report/terminal-line.js';
+import { terminalLines } from '../base/terminal-line.js';
 
 /** The kinds of drift `--fail-on` names, each over one or more fingerprint categories. */
 export const DRIFT_KINDS = ['new-network', 'new-exec', 'new-component', 'new-api', 'new-file', 'new-endpoint'] as const;

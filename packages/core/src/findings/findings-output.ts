@@ -4,7 +4,7 @@ import type { ModelFrame } from '../model/app-model.js';
 import type { Finding } from './evaluate-rules.js';
 import { FINDING_RULES } from './rules/index.js';
 import { SECURITY_SEVERITY } from './rule.js';
-import { terminalLines } from '../report/terminal-line.js';
+import { terminalLines } from '../base/terminal-line.js';
 
 function frameLine(f: ModelFrame): string {
   const where = f.file ? ` ${f.file}${f.line === undefined ? '' : `:${f.line}`}${f.col === undefined ? '' : `:${f.col}`}` : '';

@@ -2,7 +2,7 @@
 // directory or a file (what `apitrace diff` compares).
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAppModel } from '../model/app-model.js';
+import { buildAppModel } from '../model/build-app-model.js';
 import { writeOutputFile } from '../output/output-file.js';
 import { parseEventFileName } from '../reader/event-file-name.js';
 import { instrumentedCommandPid, readRunManifest } from '../reader/run-manifest.js';

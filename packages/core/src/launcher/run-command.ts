@@ -1,6 +1,6 @@
 // `apitrace run`: make the run directory, inject the plugins, run the command, summarise.
 import { redactArgv } from '@apitrace/node-plugin/redact';
-import { CliError } from '../cli/cli-error.js';
+import { UserError } from '../base/user-error.js';
 import { writeRunManifest, type RunManifest } from '../reader/run-manifest.js';
 import { nativeInterceptionWarnings } from './executable-check.js';
 import { locatePlugins, type PluginName } from '../own/plugin-artifacts.js';
@@ -44,7 +44,7 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
     writeRunManifest(runDir, manifest);
   } catch (err) {
     // nothing could be recorded either: saying so beats a run that silently holds nothing
-    if (err instanceof CliError) throw new CliError(err.what, 'make room or fix the permissions there, or choose another --out');
+    if (err instanceof UserError) throw new UserError(err.what, 'make room or fix the permissions there, or choose another --out');
     throw err;
   }
 
@@ -56,7 +56,7 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
     });
   } catch (err) {
     // the command ran: its status is what scripts rely on, so this is a warning, not an exit 2
-    if (!(err instanceof CliError)) throw err;
+    if (!(err instanceof UserError)) throw err;
     options.warn(`apitrace: cannot record how the command ended: ${err.what} (the events are kept: apitrace report ${runDir})`);
   }
   return { runDir, status: outcome.status };

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CliError } from '../cli/cli-error.js';
+import { UserError } from '../base/user-error.js';
 
 function timestamp(date: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
@@ -16,14 +16,14 @@ export function defaultRunDirectory(cwd: string, now = new Date()): string {
 
 const mode = (stats: Stats): string => (stats.mode & 0o7777).toString(8).padStart(4, '0');
 
-function cannotCreate(dir: string, err: unknown): CliError {
+function cannotCreate(dir: string, err: unknown): UserError {
   const e = err as NodeJS.ErrnoException;
   const why =
     e.code === 'ENOTDIR' ? 'a file stands where a directory is needed'
     : e.code === 'EEXIST' ? 'it was created by someone else meanwhile'
     : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
     : e.message;
-  return new CliError(`cannot create run directory ${dir}: ${why}`, 'check the path and permissions');
+  return new UserError(`cannot create run directory ${dir}: ${why}`, 'check the path and permissions');
 }
 
 /**
@@ -32,23 +32,23 @@ function cannotCreate(dir: string, err: unknown): CliError {
  * since whoever else can write there could plant event files in the run or delete it.
  */
 function adoptDirectory(dir: string, absolute: string, existing: Stats): void {
-  if (existing.isSymbolicLink()) throw new CliError(`--out ${dir}: is a symbolic link`, 'give the directory it points to, or a new one');
-  if (!existing.isDirectory()) throw new CliError(`--out ${dir}: exists and is not a directory`, 'choose a new directory');
+  if (existing.isSymbolicLink()) throw new UserError(`--out ${dir}: is a symbolic link`, 'give the directory it points to, or a new one');
+  if (!existing.isDirectory()) throw new UserError(`--out ${dir}: exists and is not a directory`, 'choose a new directory');
   const uid = process.getuid?.();
   if (uid !== undefined && existing.uid !== uid) {
-    throw new CliError(`--out ${dir}: directory belongs to uid ${existing.uid}, not to you`, 'choose a new directory, or one of your own');
+    throw new UserError(`--out ${dir}: directory belongs to uid ${existing.uid}, not to you`, 'choose a new directory, or one of your own');
   }
   if ((existing.mode & 0o022) !== 0) {
-    throw new CliError(`--out ${dir}: directory is writable by other users (mode ${mode(existing)})`, `chmod go-w ${dir}, or choose a new directory`);
+    throw new UserError(`--out ${dir}: directory is writable by other users (mode ${mode(existing)})`, `chmod go-w ${dir}, or choose a new directory`);
   }
   let entries: string[];
   try {
     entries = readdirSync(absolute);
   } catch (err) {
-    throw new CliError(`--out ${dir}: cannot read the directory: ${(err as Error).message}`, 'choose a new directory');
+    throw new UserError(`--out ${dir}: cannot read the directory: ${(err as Error).message}`, 'choose a new directory');
   }
   if (entries.length > 0) {
-    throw new CliError(`--out ${dir}: directory is not empty`, 'choose a new or empty directory so runs never mix');
+    throw new UserError(`--out ${dir}: directory is not empty`, 'choose a new or empty directory so runs never mix');
   }
 }
 

@@ -312,5 +312,3 @@ export interface AppModelOptions {
   /** how much of a run is kept (default COLLECT_LIMITS, model/collect-limits.ts); tests make them small */
   limits?: CollectLimits;
 }
-
-export { buildAppModel } from './build-app-model.js';

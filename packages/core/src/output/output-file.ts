@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CliError } from '../cli/cli-error.js';
+import { UserError } from '../base/user-error.js';
 
 // libuv adds O_CLOEXEC itself.
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -51,10 +51,10 @@ function unreplaceable(path: string): string | undefined {
   return target && !target.isFile() ? 'it is a link to a directory, device or pipe' : undefined;
 }
 
-/** Writes `text` to `path` as a new regular file of mode 0600; throws a CliError saying why not. */
+/** Writes `text` to `path` as a new regular file of mode 0600; throws a UserError saying why not. */
 export function writeOutputFile(path: string, text: string, advice = 'choose another path'): void {
   const dir = dirname(path);
-  const fail = (why: string): CliError => new CliError(`cannot write ${path}: ${why}`, advice);
+  const fail = (why: string): UserError => new UserError(`cannot write ${path}: ${why}`, advice);
   let refused: string | undefined;
   try {
     refused = unreplaceable(path);

@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import type { AppModel, Component } from '../model/app-model.js';
 import { readPackageJson } from '../components/npm-packages.js';
-import { runtimeDependencyClosure } from '../deploy/node-package-closure.js';
+import { runtimeDependencyClosure } from '../components/node-package-closure.js';
 import { ARTIFACT_NAMES, locatePlugins } from './plugin-artifacts.js';
 
 const OWN_FILE_NAMES = new Set<string>([ARTIFACT_NAMES.nativeShim, ARTIFACT_NAMES.jvmAgent]);

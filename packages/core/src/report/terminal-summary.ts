@@ -4,7 +4,7 @@
 import type { RunContents } from '../reader/run-reader.js';
 import type { ProcessImage } from '../model/process-images.js';
 import { shellQuote } from './shell-quote.js';
-import { terminalLines, terminalSafe } from './terminal-line.js';
+import { terminalLines, terminalSafe } from '../base/terminal-line.js';
 
 // At most a screenful: a test suite's run has hundreds of processes and repeated notices.
 const MAX_PROBLEMS_SHOWN = 8;

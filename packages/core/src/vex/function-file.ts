@@ -14,7 +14,7 @@
 import type { Advisory, AdvisoryProblem } from './advisory.js';
 import { packageKeyOf, packageKeyText } from './package-names.js';
 import { readRegularFile } from '../reader/untrusted-file.js';
-import { CliError } from '../cli/cli-error.js';
+import { UserError } from '../base/user-error.js';
 
 const MAX_BYTES = 8 * 1024 * 1024;
 const MAX_FUNCTIONS = 1000;
@@ -36,10 +36,10 @@ export function readFunctionFile(path: string, problems: AdvisoryProblem[]): Fun
   try {
     parsed = JSON.parse(readRegularFile(path, MAX_BYTES).toString('utf8'));
   } catch (err) {
-    throw new CliError(`cannot read --functions ${path}: ${(err as Error).message.slice(0, 200)}`, 'give a JSON object mapping advisory ids to function lists, see docs/vex.md');
+    throw new UserError(`cannot read --functions ${path}: ${(err as Error).message.slice(0, 200)}`, 'give a JSON object mapping advisory ids to function lists, see docs/vex.md');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError(`cannot read --functions ${path}: not a JSON object`, 'give a JSON object mapping advisory ids to function lists, see docs/vex.md');
+    throw new UserError(`cannot read --functions ${path}: not a JSON object`, 'give a JSON object mapping advisory ids to function lists, see docs/vex.md');
   }
   const map: FunctionMap = new Map();
   for (const [id, value] of Object.entries(parsed as Record<string, unknown>)) {

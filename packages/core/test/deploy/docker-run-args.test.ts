@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { CliError } from '../../src/cli/cli-error.js';
+import { UserError } from '../../src/base/user-error.js';
 import { dockerRunFlags, parseDockerRunArgs } from '../../src/deploy/docker-run-args.js';
 
 describe('parseDockerRunArgs', () => {
@@ -27,7 +27,7 @@ describe('parseDockerRunArgs', () => {
   });
 
   it('says what is missing', () => {
-    assert.throws(() => parseDockerRunArgs(['--name'], {}), (e: Error) => e instanceof CliError && e.line === 'apitrace: docker run option --name has no value (check the docker run arguments after --)');
+    assert.throws(() => parseDockerRunArgs(['--name'], {}), (e: Error) => e instanceof UserError && e.line === 'apitrace: docker run option --name has no value (check the docker run arguments after --)');
     assert.throws(() => parseDockerRunArgs(['--rm'], {}), /no image in the docker run arguments/);
     assert.throws(() => parseDockerRunArgs([], {}), /no image/);
   });

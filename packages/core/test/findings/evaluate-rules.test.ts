@@ -1,7 +1,7 @@
 // The rule engine over synthetic runs (the real programs are in test/e2e/findings.e2e.test.ts).
 import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { evaluateRules } from '../../src/findings/evaluate-rules.js';
 import { FINDING_RULES } from '../../src/findings/rules/index.js';
 import { findingsText } from '../../src/findings/findings-output.js';

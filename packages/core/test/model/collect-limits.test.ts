@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ApitraceEvent } from '../../src/schema/events.generated.js';
 import type { EventFileSummary } from '../../src/reader/run-reader.js';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { COLLECT_LIMITS, type CollectLimits, type LimitKind } from '../../src/model/collect-limits.js';
 import { RunCollector } from '../../src/model/run-collector.js';
 import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';

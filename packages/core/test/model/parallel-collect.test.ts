@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { cyclonedxJson } from '../../src/sbom/cyclonedx/cyclonedx-bom.js';
 import { spdxJson } from '../../src/sbom/spdx/spdx-document.js';
 import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';

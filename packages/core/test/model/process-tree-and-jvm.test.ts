@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 
 // every run directory this file makes is removed after its tests

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../../src/cli/cli-error.js';
+import { UserError } from '../../src/base/user-error.js';
 import { writeOutputFile } from '../../src/output/output-file.js';
 
 const base = (): string => mkdtempSync(join(tmpdir(), 'apitrace-out-'));
@@ -36,13 +36,13 @@ describe('output file', () => {
     const dir = base();
     mkdirSync(join(dir, 'run.json'));
     symlinkSync(dir, join(dir, 'linked'));
-    assert.throws(() => writeOutputFile(join(dir, 'run.json'), 'x'), (e: unknown) => e instanceof CliError && /it is a directory$/.test(e.what));
+    assert.throws(() => writeOutputFile(join(dir, 'run.json'), 'x'), (e: unknown) => e instanceof UserError && /it is a directory$/.test(e.what));
     assert.throws(() => writeOutputFile(join(dir, 'linked'), 'x'), /a link to a directory, device or pipe/);
     assert.throws(() => writeOutputFile('/dev/null', 'x'), /it is not a regular file/);
     assert.deepEqual(readdirSync(dir).sort(), ['linked', 'run.json']);
   });
 
   it('says why when the directory is missing', () => {
-    assert.throws(() => writeOutputFile(join(base(), 'no', 'f.json'), 'x', 'pick one'), (e: unknown) => e instanceof CliError && /no does not exist \(pick one\)$/.test(e.line));
+    assert.throws(() => writeOutputFile(join(base(), 'no', 'f.json'), 'x', 'pick one'), (e: unknown) => e instanceof UserError && /no does not exist \(pick one\)$/.test(e.line));
   });
 });

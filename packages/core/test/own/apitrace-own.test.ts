@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { computeFingerprint } from '../../src/fingerprint/fingerprint.js';
 import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 

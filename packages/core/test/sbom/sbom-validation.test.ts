@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { cyclonedxJson } from '../../src/sbom/cyclonedx/cyclonedx-bom.js';
 import { hasPrecompiledCycloneDxValidator, validateCycloneDx, validateCycloneDxWithLibrary } from '../../src/sbom/cyclonedx/cyclonedx-validator.js';
 import { InvalidSbomError, renderSbom } from '../../src/sbom/sbom-files.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readAdvisories } from '../../src/vex/advisory-files.js';
 import { addFunctions, readFunctionFile } from '../../src/vex/function-file.js';
 import type { AdvisoryProblem } from '../../src/vex/advisory.js';
-import { CliError } from '../../src/cli/cli-error.js';
+import { UserError } from '../../src/base/user-error.js';
 
 const LODASH_OSV = {
   id: 'GHSA-35jh-r3h4-6jhm', modified: '2021-05-06T16:05:51Z', aliases: ['CVE-2021-23337'], summary: 'Command Injection in lodash',
@@ -100,6 +100,6 @@ describe('advisory inputs', () => {
     const read = await readAdvisories([write('one.json', LODASH_OSV)]);
     addFunctions(read.advisories, map);
     assert.deepEqual(read.advisories[0]!.affected[0]!.functions, ['lodash.template', 'lodash.runInContext', 'lodash.templateSettings']);
-    assert.throws(() => readFunctionFile(write('bad.json', '[1, 2]'), problems), (err: unknown) => err instanceof CliError && /not a JSON object/.test(err.line));
+    assert.throws(() => readFunctionFile(write('bad.json', '[1, 2]'), problems), (err: unknown) => err instanceof UserError && /not a JSON object/.test(err.line));
   });
 });

@@ -8,7 +8,7 @@ import { verdictFor, verdictsOf } from '../../src/vex/verdicts.js';
 import { verdictDetail } from '../../src/vex/verdict-text.js';
 import { ecosystemOf, type Ecosystem } from '../../src/vex/versions/ecosystem-versions.js';
 import type { MergedStack, UsageState } from '../../src/model/app-model.js';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { ObservationBuilder } from '../../src/vex/observation.js';
 import { lines, processStart, runDirsRemovedAfterTests } from '../support/run-dirs.js';
 

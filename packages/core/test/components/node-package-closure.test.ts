@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DependencyClosureError, runtimeDependencyClosure } from '../../src/deploy/node-package-closure.js';
+import { DependencyClosureError, runtimeDependencyClosure } from '../../src/components/node-package-closure.js';
 
 let root = '';
 

@@ -1,9 +1,9 @@
 // An error the user caused or can fix: printed as one line, `apitrace: <what>: <why> (<what to do>)`.
-import { terminalSafe } from '../report/terminal-line.js';
+import { terminalSafe } from './terminal-line.js';
 
 export const EXIT_USAGE = 2;
 
-export class CliError extends Error {
+export class UserError extends Error {
   constructor(
     readonly what: string,
     readonly advice?: string,

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { terminalLines, terminalSafe } from '../../src/report/terminal-line.js';
+import { terminalLines, terminalSafe } from '../../src/base/terminal-line.js';
 
 describe('terminalSafe', () => {
   it('shows C0 and C1 controls, DEL, bidi overrides, isolates and marks, and line separators as escapes', () => {
