@@ -5,12 +5,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "call_event.h"
 #include "event_clock.h"
 #include "event_writer.h"
+#include "hook_api.h"
 #include "json_out.h"
 #include "process_identity.h"
 #include "redact.h"
-#include "thread_state.h"
 
 static const char *const origin_names[] = {
     [ORIGIN_START] = "start", [ORIGIN_FORK] = "fork", [ORIGIN_EXEC] = "exec",

@@ -10,7 +10,7 @@
 
 #include "event_clock.h"
 #include "event_file.h"
-#include "thread_state.h"
+#include "thread_self.h"
 
 #define FLUSH_INTERVAL_NS 1000000000u
 

@@ -5,6 +5,7 @@
  * it left: counting happens before the call and touches no errno; call
  * events are filled after it, with errno saved and restored around. */
 #include "hook_wrappers.h"
+#include "process_umask.h"
 
 #define WRAP_CUSTOM(ns, name, flags, ret, params, args)
 
@@ -49,7 +50,7 @@
 /* creat, mkdir: the mode the file gets is the one asked for minus the umask */
 #define WRAP_CREATE(ns, name, flags, ret, params, args)                      \
     WRAP_PATH_MODE(ns, name, ret, params, args, (int)(mode & 07777),         \
-                   hook_world_writable_after_umask(mode) ? FLAG_WORLD_WRITABLE : 0)
+                   process_umask_world_writable(mode) ? FLAG_WORLD_WRITABLE : 0)
 /* chmod: the mode is taken as given */
 #define WRAP_CHMOD(ns, name, flags, ret, params, args)                       \
     WRAP_PATH_MODE(ns, name, ret, params, args, (int)(mode & 07777),         \

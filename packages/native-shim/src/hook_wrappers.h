@@ -44,8 +44,4 @@ static inline void real_symbols_ensure_openssl(void) { real_symbols_resolve_open
         }                                                 \
     } while (0)
 
-/* Whether a file created with mode would be writable by others, given the
- * process umask (tracked by the umask hook, hooks_file.c). */
-bool hook_world_writable_after_umask(mode_t mode);
-
 #endif

@@ -9,45 +9,13 @@
 #include <unistd.h>
 
 #include "hook_wrappers.h"
-
-/* The process umask, read at start and kept current by the umask hook, so
- * that a hook never has to call umask() (which sets it, racing threads). */
-static _Atomic int current_umask = 022;
-
-void hooks_file_read_umask(void)
-{
-    /* "Umask:\t0022" in /proc/self/status (Linux 4.7 and later). */
-    char buf[4096];
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ssize_t n = syscall(SYS_read, fd, buf, sizeof buf - 1);
-    syscall(SYS_close, fd);
-    if (n <= 0)
-        return;
-    buf[n] = '\0';
-    const char *p = strstr(buf, "Umask:");
-    if (p == NULL)
-        return;
-    p += 6;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    int mask = 0;
-    for (; *p >= '0' && *p <= '7'; p++)
-        mask = mask * 8 + (*p - '0');
-    atomic_store(&current_umask, mask);
-}
-
-bool hook_world_writable_after_umask(mode_t mode)
-{
-    return (mode & ~(mode_t)atomic_load_explicit(&current_umask, memory_order_relaxed) & S_IWOTH) != 0;
-}
+#include "process_umask.h"
 
 HOOK_EXPORT mode_t umask(mode_t mask)
 {
     HOOK_ENSURE_REAL(libc, umask, mode_t);
     mode_t old = real.umask(mask);
-    atomic_store(&current_umask, (int)(mask & 0777));
+    process_umask_set(mask);
     return old;
 }
 
@@ -65,7 +33,7 @@ static void record_open(struct hook_call *c, const char *path, int oflags, int m
         e->oflags = oflags;
         if (oflags & (O_CREAT | __O_TMPFILE)) {
             e->mode = mode & 07777;
-            if (hook_world_writable_after_umask((mode_t)mode))
+            if (process_umask_world_writable((mode_t)mode))
                 e->flags = FLAG_WORLD_WRITABLE;
         }
     }

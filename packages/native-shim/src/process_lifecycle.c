@@ -18,11 +18,11 @@
 #include "event_records.h"
 #include "event_writer.h"
 #include "exec_env.h"
+#include "process_umask.h"
 #include "real_symbols.h"
 #include "recorder.h"
 #include "thread_state.h"
 
-void hooks_file_read_umask(void);
 void hooks_signal_install(void);
 
 /* APITRACE_DIR as read at startup, made absolute so that a later chdir does
@@ -142,7 +142,7 @@ __attribute__((constructor)) static void start_recording(void)
     unsigned seq;
 
     if (dir != NULL && dir[0] != '\0' && event_writer_open(absolute_run_dir(dir), getpid(), &seq)) {
-        hooks_file_read_umask();
+        process_umask_read();
         exec_env_init(own_path(), event_writer_dir());
         /* Registered from a preloaded constructor, before main's and before
          * ld.so's own exit handler, so it runs after every other exit

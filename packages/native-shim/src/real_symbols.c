@@ -8,7 +8,7 @@
 
 #include "elf_dynamic.h"
 #include "hook_api.h"
-#include "thread_state.h"
+#include "thread_self.h"
 
 struct real_functions real;
 

@@ -291,6 +291,52 @@ void recorder_flush(enum flush_kind kind)
     errno = saved_errno;
 }
 
+/* Moves cache entry i to the front, where the inline check looks. */
+static unsigned cache_promote(struct hook_thread *s, int i)
+{
+    uintptr_t lo = s->cache_lo[i], hi = s->cache_hi[i];
+    uint16_t unit = s->cache_unit[i];
+    for (; i > 0; i--) {
+        s->cache_lo[i] = s->cache_lo[i - 1];
+        s->cache_hi[i] = s->cache_hi[i - 1];
+        s->cache_unit[i] = s->cache_unit[i - 1];
+    }
+    s->cache_lo[0] = lo;
+    s->cache_hi[0] = hi;
+    s->cache_unit[0] = unit;
+    return unit;
+}
+
+unsigned recorder_caller_unit_slow(uintptr_t addr)
+{
+    struct hook_thread *s = &hook_self;
+    uint32_t g = code_units_generation();
+    if (s->cache_generation != g) {
+        for (int i = 0; i < CALLER_CACHE; i++)
+            s->cache_lo[i] = s->cache_hi[i] = 0;
+        s->cache_generation = g;
+    }
+    for (int i = 0; i < CALLER_CACHE; i++)
+        if (addr - s->cache_lo[i] < s->cache_hi[i] - s->cache_lo[i])
+            return cache_promote(s, i);
+    unsigned u = code_units_find(addr);
+    if (u == UNIT_UNKNOWN && code_units_dlopen_pending()) {
+        /* most likely the library just dlopen'd: register it now (only if
+         * the writer is free) rather than count it as unknown until the
+         * next periodic flush */
+        recorder_flush(FLUSH_TRY);
+        u = code_units_find(addr);
+    }
+    if (u == UNIT_UNKNOWN) {
+        code_units_note_unknown();
+        return u;
+    }
+    /* the least recently used entry makes room, the new one goes first */
+    code_units_range(u, &s->cache_lo[CALLER_CACHE - 1], &s->cache_hi[CALLER_CACHE - 1]);
+    s->cache_unit[CALLER_CACHE - 1] = (uint16_t)u;
+    return cache_promote(s, CALLER_CACHE - 1);
+}
+
 __attribute__((noinline, cold)) struct thread_table *recorder_first_table(void)
 {
     return thread_table_get();
@@ -305,7 +351,7 @@ __attribute__((noinline)) void recorder_count_slow(enum hook_api api, void *ret_
     if (t == NULL)
         t = recorder_first_table();
     if (t != NULL) {
-        unsigned unit = thread_caller_unit((uintptr_t)ret_addr);
+        unsigned unit = recorder_caller_unit((uintptr_t)ret_addr);
         struct usage_cell *c = &t->cells[unit][api];
         uint64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
         if (n == atomic_load_explicit(&c->reported, memory_order_relaxed)) {

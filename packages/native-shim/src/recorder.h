@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "code_units.h"
 #include "event_clock.h"
 #include "hook_api.h"
 #include "thread_state.h"
@@ -27,6 +28,23 @@ extern _Atomic uint64_t recorder_last_flush_ns __attribute__((visibility("hidden
 void recorder_flush_due(void);
 /* The out-of-line part of recorder_count: the thread's first call. */
 struct thread_table *recorder_first_table(void);
+
+/* The caller unit of a return address, through this thread's cache
+ * (thread_self.h): the most recent hit is checked inline (a loop calling
+ * malloc hits it every time), the rest out of line. A miss on a library
+ * just dlopen'd registers it with a flush, when the writer is free. */
+unsigned recorder_caller_unit_slow(uintptr_t ret_addr);
+
+static inline __attribute__((always_inline)) unsigned recorder_caller_unit(uintptr_t addr)
+{
+    struct hook_thread *s = &hook_self;
+    if (__builtin_expect(addr - s->cache_lo[0] < s->cache_hi[0] - s->cache_lo[0] &&
+                             s->cache_generation ==
+                                 atomic_load_explicit(&code_units_generation_value, memory_order_relaxed),
+                         1))
+        return s->cache_unit[0];
+    return recorder_caller_unit_slow(addr);
+}
 
 /* The hot path: a TLS check and a counter (see thread_state.h). The
  * common case (recording, not nested, table made, caller in the cache's
@@ -82,7 +100,7 @@ static inline bool recorder_call_begin(struct hook_call *c, enum hook_api api, v
     thread_guard_enter();
     c->on = true;
     c->api = (uint16_t)api;
-    c->unit = (uint16_t)thread_caller_unit((uintptr_t)ret_addr);
+    c->unit = (uint16_t)recorder_caller_unit((uintptr_t)ret_addr);
     c->addr = (uintptr_t)ret_addr;
     c->t0 = event_clock_monotonic_ns();
     thread_guard_leave();

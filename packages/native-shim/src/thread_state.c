@@ -1,13 +1,9 @@
 #include "thread_state.h"
 
-#include "recorder.h"
-
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-__thread struct hook_thread hook_self __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 static _Atomic(struct thread_table *) tables;
 static pthread_key_t exit_key;
@@ -63,59 +59,6 @@ struct thread_table *thread_table_get(void)
     if (exit_key_made)
         pthread_setspecific(exit_key, t);
     return t;
-}
-
-pid_t thread_tid(void)
-{
-    if (hook_self.tid == 0)
-        hook_self.tid = (pid_t)syscall(SYS_gettid);
-    return hook_self.tid;
-}
-
-/* Moves cache entry i to the front, where the inline check looks. */
-static unsigned cache_promote(struct hook_thread *s, int i)
-{
-    uintptr_t lo = s->cache_lo[i], hi = s->cache_hi[i];
-    uint16_t unit = s->cache_unit[i];
-    for (; i > 0; i--) {
-        s->cache_lo[i] = s->cache_lo[i - 1];
-        s->cache_hi[i] = s->cache_hi[i - 1];
-        s->cache_unit[i] = s->cache_unit[i - 1];
-    }
-    s->cache_lo[0] = lo;
-    s->cache_hi[0] = hi;
-    s->cache_unit[0] = unit;
-    return unit;
-}
-
-unsigned thread_caller_unit_slow(uintptr_t addr)
-{
-    struct hook_thread *s = &hook_self;
-    uint32_t g = code_units_generation();
-    if (s->cache_generation != g) {
-        for (int i = 0; i < CALLER_CACHE; i++)
-            s->cache_lo[i] = s->cache_hi[i] = 0;
-        s->cache_generation = g;
-    }
-    for (int i = 0; i < CALLER_CACHE; i++)
-        if (addr - s->cache_lo[i] < s->cache_hi[i] - s->cache_lo[i])
-            return cache_promote(s, i);
-    unsigned u = code_units_find(addr);
-    if (u == UNIT_UNKNOWN && code_units_dlopen_pending()) {
-        /* most likely the library just dlopen'd: register it now (only if
-         * the writer is free) rather than count it as unknown until the
-         * next periodic flush */
-        recorder_flush(FLUSH_TRY);
-        u = code_units_find(addr);
-    }
-    if (u == UNIT_UNKNOWN) {
-        code_units_note_unknown();
-        return u;
-    }
-    /* the least recently used entry makes room, the new one goes first */
-    code_units_range(u, &s->cache_lo[CALLER_CACHE - 1], &s->cache_hi[CALLER_CACHE - 1]);
-    s->cache_unit[CALLER_CACHE - 1] = (uint16_t)u;
-    return cache_promote(s, CALLER_CACHE - 1);
 }
 
 struct thread_table *thread_tables_first(void)
