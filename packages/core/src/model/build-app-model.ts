@@ -372,15 +372,18 @@ function sortCalls(
   const indexOfSerial = new Map<number, number>();
   ordered.forEach(({ c }, i) => indexOfSerial.set(c.serial, i));
   return ordered.map(({ c, process }) => {
-    const { file: _file, serial: _serial, parentSerial, stack, ...call } = c;
-    const parent = parentSerial === undefined ? undefined : indexOfSerial.get(parentSerial);
-    const merged = withComponents(stack);
+    // the call's own fields copied in their order, then the model's: what an object rest and
+    // spreads made, without their generic (and, for 100,000 calls, costly) copying
+    const call: Record<string, unknown> = { process };
+    for (const key in c) {
+      if (key !== 'file' && key !== 'serial' && key !== 'parentSerial' && key !== 'stack') call[key] = c[key as keyof typeof c];
+    }
+    const parent = c.parentSerial === undefined ? undefined : indexOfSerial.get(c.parentSerial);
+    const merged = withComponents(c.stack);
     const component = refOfUnit(c.caller);
-    return {
-      process, ...call,
-      ...(component ? { component } : {}),
-      ...(merged ? { stack: merged } : {}),
-      ...(parent === undefined ? {} : { parentCall: parent }),
-    };
+    if (component) call['component'] = component;
+    if (merged) call['stack'] = merged;
+    if (parent !== undefined) call['parentCall'] = parent;
+    return call as unknown as ModelCall;
   });
 }
