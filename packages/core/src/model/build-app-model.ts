@@ -363,7 +363,7 @@ function sortCalls(
   withComponents: (s: MergedStack | undefined) => MergedStack | undefined,
   refOfUnit: (unit: string | undefined) => string | undefined,
 ): ModelCall[] {
-  // the process of each call ranked once: a string comparison per step of the sort was most of its cost
+  // the process of each call ranked once (in the same string order): the sort compares numbers
   const ordered = [...collected].map((c) => ({ c, process: processOfFile.get(c.file) ?? c.file, rank: 0 }));
   const processes = [...new Set(ordered.map((o) => o.process))].sort(byString);
   const rankOf = new Map(processes.map((p, i) => [p, i]));

@@ -104,8 +104,8 @@ function runWorker(
  * How far V8 lets the heap grow past what the last full collection kept, in percent. Reading a
  * run makes garbage that lives a little while (the spans of a process, each chunk's lines); left
  * to its default (up to 4x, since collecting is cheap here) the heap of a 10-million-record
- * analysis grew to about 500 MB with 60 to 100 MB live. At 1.5x it stays near 250 MB, for about
- * 3% more CPU time (docs/performance.md, Analysis).
+ * analysis grew to about 500 MB with 60 to 100 MB live. At 1.5x it stayed near 250 MB, for a
+ * few percent more CPU time (docs/performance.md, Analysis).
  */
 const HEAP_GROWING_PERCENT = 50;
 

@@ -4,8 +4,8 @@
 // cost more than parsing it. Each chunk is decoded up to its last newline, in pieces of at
 // most 64 KiB that end at a newline (a newline byte never sits inside a multi-byte UTF-8
 // character, so the cut is safe), and lines are sliced from those strings: one decode per
-// 64 KiB instead of one per line. A line begun in an
-// earlier chunk is decoded by itself, so a chunk is never copied whole.
+// 64 KiB instead of one per line. A line begun in an earlier chunk is decoded by itself, so a
+// chunk is never copied whole.
 // The file may be hostile: it is opened as untrusted-file.ts says, read no further than its
 // size when opened, and a line longer than the cap is skipped as it streams by, never held.
 import { closeSync, createReadStream } from 'node:fs';
