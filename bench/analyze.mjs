@@ -2,9 +2,11 @@
 // real one (per process a node file with spans and stacks, and a native file with code units,
 // aggregated api_usage and sampled calls, some on the span's thread, some on a pool thread),
 // then times the whole analysis (`apitrace sbom`: read, validate, merge, model, render, validate
-// the document) and reports records/s and peak RSS. The anchor is `apitrace report` (the reader
-// alone) and `wc -l` (the cost of touching every byte once). Runs alternate. Besides wall-clock
-// records/s it prints records per CPU second (user + sys), which a busy shared machine distorts less.
+// the document) and reports records/s and peak RSS. Anchors: `apitrace report` (the reader
+// alone), Node's readline with JSON.parse per line (what parsing alone costs in Node), jq
+// reading every record (`jq -c .kind`) and `wc -l` (the cost of touching every byte once). Runs
+// alternate. Besides wall-clock records/s it prints records per CPU second (user + sys), which a
+// busy shared machine distorts less.
 // Usage: node bench/analyze.mjs [records] [rounds]
 // With BASELINE_CLI=<another checkout>/packages/core/bin/apitrace.js it also runs that build's
 // `apitrace sbom`, alternating with this one's: before/after under the same machine load.
@@ -54,11 +56,28 @@ for (let p = 0; p < processes; p++) {
 const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)} GB in ${processes * 2} files; ${rounds} rounds, alternating`);
 
+// every line of every file through readline and JSON.parse, counting records by kind
+const READLINE_PARSE = `
+import { createReadStream, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+const dir = process.argv[1];
+const kinds = {};
+for (const name of readdirSync(dir)) {
+  for await (const line of createInterface({ input: createReadStream(dir + '/' + name), crlfDelay: Infinity })) {
+    const kind = JSON.parse(line).kind;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+}
+console.log(JSON.stringify(kinds));
+`;
+
 const variants = {
   'apitrace sbom': [process.execPath, cli, 'sbom', dir, '--format', 'cyclonedx', '-o', '-'],
   ...(process.env.BASELINE_CLI ? { 'baseline sbom': [process.execPath, process.env.BASELINE_CLI, 'sbom', dir, '--format', 'cyclonedx', '-o', '-'] } : {}),
   'apitrace report': [process.execPath, cli, 'report', dir],
   ...(process.env.BASELINE_CLI ? { 'baseline report': [process.execPath, process.env.BASELINE_CLI, 'report', dir] } : {}),
+  'readline+parse': [process.execPath, '--input-type=module', '-e', READLINE_PARSE, dir],
+  'jq -c .kind': ['sh', '-c', `jq -c .kind ${dir}/*.jsonl | wc -l`],
   'wc -l': ['sh', '-c', `cat ${dir}/*.jsonl | wc -l`],
 };
 const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));

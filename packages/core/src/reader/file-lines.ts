@@ -1,10 +1,11 @@
 // Streams the lines of an event file without holding it in memory, and says whether the last
 // line ended with a newline (a line without one was cut off when its process died).
 // Lines are handed over synchronously within each chunk read: a promise per line would
-// cost more than parsing it. Each chunk is decoded once, up to its last newline (a newline
-// byte never sits inside a multi-byte UTF-8 character, so the cut is safe), and lines are
-// sliced from that string: one decode per MiB instead of one per line. A line begun in an
-// earlier chunk is decoded by itself, so a chunk is never copied whole.
+// cost more than parsing it. Each chunk is decoded up to its last newline, in pieces of at
+// most 64 KiB that end at a newline (a newline byte never sits inside a multi-byte UTF-8
+// character, so the cut is safe), and lines are sliced from those strings: one decode per
+// 64 KiB instead of one per line. A line begun in an earlier chunk is decoded by itself, so a
+// chunk is never copied whole.
 // The file may be hostile: it is opened as untrusted-file.ts says, read no further than its
 // size when opened, and a line longer than the cap is skipped as it streams by, never held.
 import { closeSync, createReadStream } from 'node:fs';
@@ -25,6 +26,8 @@ export interface LineReadOptions {
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 const NEWLINE = 0x0a;
+/** Bytes decoded into one string: below V8's large-object size (128 KiB), so it dies young. */
+const DECODE_BYTES = 64 * 1024;
 
 export interface LinesRead {
   /** the file's size when it was opened: what a full read covers */
@@ -82,15 +85,25 @@ export async function forEachLine(path: string, onLine: LineHandler, options: Li
       }
       carry = lastNewline + 1 < chunk.length ? [chunk.subarray(lastNewline + 1)] : [];
       carryBytes = chunk.length - lastNewline - 1;
-      if (start > lastNewline) continue;
-      const text = chunk.toString('utf8', start, lastNewline);
-      start = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', start);
-        const line = nl === -1 ? text.slice(start) : text.slice(start, nl);
-        if (onLine(line, ++number, true) === false) return { size, read: bytesRead };
-        if (nl === -1) break;
-        start = nl + 1;
+      while (start <= lastNewline) {
+        // decoded in pieces of at most DECODE_BYTES that end at a newline: a bigger string would
+        // be made in V8's large-object space, which only a full collection empties, and a big
+        // run's chunks would pile up there (most of the peak RSS of an analysis)
+        let end = lastNewline;
+        if (end - start > DECODE_BYTES) {
+          const cut = chunk.lastIndexOf(NEWLINE, start + DECODE_BYTES);
+          end = cut >= start ? cut : chunk.indexOf(NEWLINE, start + DECODE_BYTES);
+        }
+        const text = chunk.toString('utf8', start, end);
+        start = end + 1;
+        let from = 0;
+        for (;;) {
+          const nl = text.indexOf('\n', from);
+          const line = nl === -1 ? text.slice(from) : text.slice(from, nl);
+          if (onLine(line, ++number, true) === false) return { size, read: bytesRead };
+          if (nl === -1) break;
+          from = nl + 1;
+        }
       }
     }
     if (skipped >= 0) onOverlong?.(++number, skipped);

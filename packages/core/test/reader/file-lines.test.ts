@@ -45,6 +45,24 @@ describe('forEachLine', () => {
     assert.equal(lines[2]!.text, 'next');
   });
 
+  it('hands over every line of a chunk decoded in pieces: short and long lines, empty ones, multi-byte characters', async () => {
+    // lines of every size around the 64 KiB pieces a 1 MiB chunk is decoded in, some longer than a piece
+    const lines: string[] = [];
+    let bytes = 0;
+    for (let i = 0; bytes < 3 * 1024 * 1024; i++) {
+      const line = i % 7 === 0 ? '' : `${i}:${'é'.repeat((i * 7919) % 3000)}${i % 13 === 0 ? 'x'.repeat(70_000 + i) : ''}`;
+      lines.push(line);
+      bytes += Buffer.byteLength(line) + 1;
+    }
+    const read = await collect(lines.join('\n') + '\n');
+    assert.equal(read.length, lines.length);
+    read.forEach((l, i) => {
+      assert.equal(l.number, i + 1);
+      assert.equal(l.complete, true);
+      assert.equal(l.text, lines[i], `line ${i + 1}`);
+    });
+  });
+
   it('skips a line longer than the cap as it streams by, and reads on after it', async () => {
     const path = join(runDirWith({}), 'f');
     writeFileSync(path, `a\n${'['.repeat(3_000_000)}\nb\n${'x'.repeat(2_500_000)}`);
