@@ -8,7 +8,8 @@
 //   npm test -- packages/core/test/sbom/sbom-validation.test.ts
 //                                              one mocha file (its .ts source or compiled .js);
 //                                              its suite follows from the path
-//   npm test -- --suite core --grep "SBOM"     only the mocha tests whose title matches
+//   npm test -- --suite core --grep "SBOM"     only the mocha tests whose title matches (without
+//                                              --suite: in every mocha suite)
 //   npm test -- --list                         the suites and what each runs
 //
 // It never changes the system: what the tests need from the system is installed by
@@ -136,7 +137,8 @@ for (const file of options.positionals) {
   chosen.set(suite, [...(chosen.get(suite) ?? []), compiled]);
 }
 if (options.values.grep && [...chosen.keys()].some((s) => !s.sources)) usage('--grep applies to mocha suites only (node, core, e2e)');
-const selected = chosen.size > 0 ? suites.filter((s) => chosen.has(s)) : suites;
+// --grep alone: every mocha suite, filtered
+const selected = chosen.size > 0 ? suites.filter((s) => chosen.has(s)) : suites.filter((s) => !options.values.grep || s.sources);
 
 const build = await run('node', ['scripts/build.mjs']);
 if (build.status !== 0) {
