@@ -1,10 +1,25 @@
-// `npm test`: builds, then runs the C tests, Maven Surefire and mocha, and ends with one
-// line `N passed, N failed` over all three. Exits non-zero when anything failed.
+// `npm test`: builds, then runs every suite (the C tests, Maven Surefire and Failsafe, and
+// mocha for the node plugin, the core and the end-to-end tests) and ends with one line
+// `N passed, N failed` over all of them. Exits non-zero when anything failed.
+//
+//   npm test                                   every suite
+//   npm test -- --suite core                   one suite (repeat or comma-separate for more):
+//                                              native, jvm, node, core, e2e
+//   npm test -- packages/core/test/sbom/sbom-validation.test.ts
+//                                              one mocha file (its .ts source or compiled .js);
+//                                              its suite follows from the path
+//   npm test -- --suite core --grep "SBOM"     only the mocha tests whose title matches (without
+//                                              --suite: in every mocha suite)
+//   npm test -- --list                         the suites and what each runs
+//
+// It never changes the system: what the tests need from the system is installed by
+// `npm install` (scripts/setup-system.mjs).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,19 +39,50 @@ function run(command, args, env = process.env) {
 
 const lastMatch = (text, re) => [...text.matchAll(re)].at(-1);
 
+// mocha's options (timeout, reporter...) come from .mocharc.json; each mocha suite names its
+// own files, so --no-config keeps the config's spec list from being added to them.
+const mochaConfig = JSON.parse(readFileSync(join(root, '.mocharc.json'), 'utf8'));
+const mochaOptions = Object.entries(mochaConfig).filter(([key]) => key !== 'spec').flatMap(([key, value]) => [`--${key}`, String(value)]);
+
+function countMocha(output) {
+  const n = (re) => Number(lastMatch(output, re)?.[1] ?? 0);
+  const passed = n(/^\s+(\d+) passing/gm);
+  const failed = n(/^\s+(\d+) failing/gm);
+  const skipped = n(/^\s+(\d+) pending/gm);
+  return passed + failed + skipped === 0 ? undefined : { passed, failed, skipped };
+}
+
+/** A mocha suite: its TypeScript sources under `sources` compile to `compiled`. */
+function mochaSuite(key, name, sources, compiled) {
+  return {
+    key,
+    name,
+    sources,
+    compiled,
+    // files: compiled .js paths (relative to the root); none means the whole suite
+    command: (files, grep) => ['node', ['node_modules/mocha/bin/mocha.js', '--no-config', ...mochaOptions, ...(grep ? ['--grep', grep] : []), ...(files.length ? files : [`${compiled}/**/*.test.js`])]],
+    count: countMocha,
+  };
+}
+
+// To add a suite (or a step such as a lint), add an entry: key, name, command(files, grep)
+// giving [program, args], and count(output) giving { passed, failed, skipped } or undefined
+// when the output shows the runner never got going.
 const suites = [
   {
+    key: 'native',
     name: 'native shim (C)',
-    command: ['make', ['-s', '-C', 'packages/native-shim', 'test']],
+    command: () => ['make', ['-s', '-C', 'packages/native-shim', 'test']],
     count(output) {
       const m = lastMatch(output, /^(\d+) passed, (\d+) failed/gm);
       return m && { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 };
     },
   },
   {
+    key: 'jvm',
     name: 'jvm agent, java example (Maven Surefire and Failsafe)',
     // verify, not test: Failsafe's child-JVM tests need the shaded jar that package makes.
-    command: ['mvn', ['-B', '-ntp', '-f', 'pom.xml', 'verify']],
+    command: () => ['mvn', ['-B', '-ntp', '-f', 'pom.xml', 'verify']],
     count(output) {
       // Per-class lines carry "Time elapsed"; the per-module totals do not.
       const totals = [...output.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)(.*)$/gm)]
@@ -47,44 +93,58 @@ const suites = [
       return { passed: sum(1) - failed - sum(4), failed, skipped: sum(4) };
     },
   },
-  {
-    name: 'mocha (TypeScript units and end-to-end)',
-    command: ['node', ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.json']],
-    count(output) {
-      const n = (re) => Number(lastMatch(output, re)?.[1] ?? 0);
-      const passed = n(/^\s+(\d+) passing/gm);
-      const failed = n(/^\s+(\d+) failing/gm);
-      return passed + failed === 0 ? undefined : { passed, failed, skipped: n(/^\s+(\d+) pending/gm) };
-    },
-  },
+  mochaSuite('node', 'node plugin (mocha)', 'packages/node-plugin/test', 'packages/node-plugin/dist/test'),
+  mochaSuite('core', 'core (mocha)', 'packages/core/test', 'packages/core/dist/test'),
+  mochaSuite('e2e', 'end to end (mocha)', 'test/e2e', 'test/dist/e2e'),
 ];
+
+function usage(problem) {
+  if (problem) console.log(`npm test: ${problem}`);
+  console.log('usage: npm test [-- [--suite NAME[,NAME...]]... [--grep PATTERN] [mocha test file...]]');
+  console.log(`suites: ${suites.map((s) => s.key).join(', ')} (npm test -- --list says what each runs)`);
+  process.exit(2);
+}
+
+let options;
+try {
+  options = parseArgs({
+    allowPositionals: true,
+    options: { suite: { type: 'string', multiple: true }, grep: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (err) {
+  usage(err.message);
+}
+if (options.values.help) usage();
+if (options.values.list) {
+  for (const s of suites) console.log(`${s.key.padEnd(7)} ${s.name}${s.sources ? `: ${s.sources}/**/*.test.ts` : ''}`);
+  process.exit(0);
+}
+
+// The suites asked for, each with the mocha files asked for (none: all of its files).
+const chosen = new Map();
+for (const key of (options.values.suite ?? []).flatMap((v) => v.split(','))) {
+  const suite = suites.find((s) => s.key === key);
+  if (!suite) usage(`no suite ${JSON.stringify(key)}`);
+  chosen.set(suite, []);
+}
+for (const file of options.positionals) {
+  const path = relative(root, resolve(process.env.INIT_CWD ?? process.cwd(), file));
+  const suite = suites.find((s) => s.sources && (path.startsWith(`${s.sources}/`) || path.startsWith(`${s.compiled}/`)));
+  if (!suite) usage(`${file}: not a test file of a mocha suite (${suites.filter((s) => s.sources).map((s) => s.sources).join(', ')})`);
+  if (options.values.suite && !chosen.has(suite)) usage(`${file} belongs to suite ${suite.key}, not to --suite ${options.values.suite.join(',')}`);
+  const compiled = path.startsWith(`${suite.sources}/`) ? suite.compiled + path.slice(suite.sources.length).replace(/\.ts$/, '.js') : path;
+  if (!existsSync(join(root, suite.sources + compiled.slice(suite.compiled.length).replace(/\.js$/, '.ts')))) usage(`${file}: no such test file`);
+  chosen.set(suite, [...(chosen.get(suite) ?? []), compiled]);
+}
+if (options.values.grep && [...chosen.keys()].some((s) => !s.sources)) usage('--grep applies to mocha suites only (node, core, e2e)');
+// --grep alone: every mocha suite, filtered
+const selected = chosen.size > 0 ? suites.filter((s) => chosen.has(s)) : suites.filter((s) => !options.values.grep || s.sources);
 
 const build = await run('node', ['scripts/build.mjs']);
 if (build.status !== 0) {
   console.log('build failed: no tests ran');
   console.log('0 passed, 1 failed');
   process.exit(1);
-}
-
-// The HTML report is tested in a real headless Chromium; npm cannot install a browser that
-// runs here (playwright's download is unreachable), so on a bare machine the tests take
-// Debian's package, as root. Without it, those tests fail and say why.
-const TEST_SYSTEM_PACKAGES = [{ file: '/usr/bin/chromium', pkg: 'chromium' }];
-const missing = TEST_SYSTEM_PACKAGES.filter((p) => !existsSync(p.file)).map((p) => p.pkg);
-if (missing.length > 0 && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-  console.log(`installing system packages the tests need: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
-    const status = await new Promise((resolve) => {
-      const child = spawn('apt-get', args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
-      child.on('error', () => resolve(127));
-      child.on('close', (code) => resolve(code ?? 1));
-    });
-    if (status !== 0) {
-      console.log(`apt-get ${args[0]} failed (exit ${status}); tests needing ${missing.join(' ')} will fail`);
-      break;
-    }
-  }
 }
 
 // The suites start from nothing, as on a new machine: a fresh home (so the node plugin's
@@ -99,9 +159,9 @@ console.log(`tests run with HOME=${testEnv.HOME} (empty caches)`);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
-for (const suite of suites) {
+for (const suite of selected) {
   console.log(`\n=== ${suite.name} ===`);
-  const { status, output } = await run(...suite.command, testEnv);
+  const { status, output } = await run(...suite.command(chosen.get(suite) ?? [], options.values.grep), testEnv);
   let counts = suite.count(output);
   if (!counts) counts = { passed: 0, failed: 1, skipped: 0 };
   else if (status !== 0 && counts.failed === 0) counts = { ...counts, failed: 1 }; // the runner itself failed

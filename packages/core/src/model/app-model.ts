@@ -19,7 +19,7 @@
 // Memory stays bounded: records are aggregated as they stream; individual calls are kept
 // up to `AppModelOptions.maxCalls` (the rest are counted in `stats.callsNotKept`).
 //
-// Stability: these types are read by other modules (issue 7: fingerprint, diff, findings,
+// Stability: these types are read by other modules (fingerprint, diff, findings, the
 // HTML report). Change them additively only. Every list in an AppModel is sorted
 // deterministically, so two models of the same run compare equal.
 import type { Category, Frame, MonoNs, Scalar, Source } from '../schema/events.generated.js';
