@@ -12,12 +12,12 @@ import java.util.Arrays;
  * tableswitch and lookupswitch stays right, and branch offsets are relative, so the code
  * after it is copied as it is. What holds absolute code offsets is shifted by 12: the
  * exception table, the line number and local variable tables, and the stack map frames
- * (the first frame's offset, and the {@code new} instruction of every uninitialized type).
+ * (the first frame's offset, and the {@code new} instruction of every uninitialized type),
+ * and the type annotations on instructions and local variables.
  * The constant pool gets the probe's field reference appended; nothing else moves.
  *
- * <p>Anything else that names code offsets (type annotations inside code, attributes of
- * other tools) and every limit the probe would cross make it answer null, and the caller
- * uses ASM for that class instead.
+ * <p>Anything else that may name code offsets (attributes of other tools) and every limit
+ * the probe would cross make it answer null, and the caller uses ASM for that class instead.
  */
 final class ClassFileProbes {
     static final int PROBE_LENGTH = 12;
@@ -29,6 +29,8 @@ final class ClassFileProbes {
     private static final byte[] LOCALS = ascii("LocalVariableTable");
     private static final byte[] LOCAL_TYPES = ascii("LocalVariableTypeTable");
     private static final byte[] FRAMES = ascii("StackMapTable");
+    private static final byte[] VISIBLE_TYPE_ANNOTATIONS = ascii("RuntimeVisibleTypeAnnotations");
+    private static final byte[] INVISIBLE_TYPE_ANNOTATIONS = ascii("RuntimeInvisibleTypeAnnotations");
     private static final byte[] PROBES_CLASS = ascii("dev/apitrace/agent/rt/Probes");
     private static final byte[] PROBES_FIELD = ascii("ARRAYS");
     private static final byte[] PROBES_TYPE = ascii("[[Z");
@@ -251,8 +253,14 @@ final class ClassFileProbes {
                 if (!frames(b, p, attrLength, out)) {
                     return false;
                 }
+            } else if (is(b, cp, name, VISIBLE_TYPE_ANNOTATIONS) || is(b, cp, name, INVISIBLE_TYPE_ANNOTATIONS)) {
+                int copy = out.position();
+                out.bytes(b, p, 6 + attrLength);
+                if (typeAnnotations(b, body, out, copy - p) != body + attrLength) {
+                    return false;
+                }
             } else {
-                return false; // type annotations on code, or something unknown that may hold offsets
+                return false; // something unknown that may hold code offsets
             }
             p = body + attrLength;
         }
@@ -317,6 +325,62 @@ final class ClassFileProbes {
         }
         out.patchU4(lengthAt + 2, out.position() - start);
         return true;
+    }
+
+    /**
+     * Shifts the code offsets of the type annotations inside a Code attribute (local
+     * variables, instanceof, new, casts, method references: JSR 308), already copied to
+     * {@code out} at {@code delta} from where they are in {@code b}; returns the end, or -1.
+     */
+    private static int typeAnnotations(byte[] b, int p, Out out, int delta) {
+        int n = u2(b, p);
+        p += 2;
+        for (int i = 0; i < n; i++) {
+            int target = b[p++] & 0xFF;
+            if (target == 0x40 || target == 0x41) { // local variables: a table of start_pc, length, index
+                int entries = u2(b, p);
+                p += 2;
+                for (int e = 0; e < entries; e++, p += 6) {
+                    out.patchU2(p + delta, u2(b, p) + PROBE_LENGTH);
+                }
+            } else if (target == 0x42) { // catch: an index into the exception table
+                p += 2;
+            } else if (target >= 0x43 && target <= 0x4B) { // an instruction's offset, then a type argument index from 0x47
+                out.patchU2(p + delta, u2(b, p) + PROBE_LENGTH);
+                p += target >= 0x47 ? 3 : 2;
+            } else {
+                return -1;
+            }
+            p += 1 + 2 * (b[p] & 0xFF); // type_path
+            p = skipAnnotation(b, p);
+        }
+        return p;
+    }
+
+    private static int skipAnnotation(byte[] b, int p) {
+        int pairs = u2(b, p + 2);
+        p += 4;
+        for (int i = 0; i < pairs; i++) {
+            p = skipElementValue(b, p + 2);
+        }
+        return p;
+    }
+
+    private static int skipElementValue(byte[] b, int p) {
+        int tag = b[p++];
+        switch (tag) {
+            case 'e': return p + 4;
+            case '@': return skipAnnotation(b, p);
+            case '[': {
+                int n = u2(b, p);
+                p += 2;
+                for (int i = 0; i < n; i++) {
+                    p = skipElementValue(b, p);
+                }
+                return p;
+            }
+            default: return p + 2; // a constant or a class
+        }
     }
 
     private static int verificationType(byte[] b, int p, Out out) {
@@ -463,6 +527,11 @@ final class ClassFileProbes {
             System.arraycopy(src, from, buf, n, length);
             n += length;
             return this;
+        }
+
+        void patchU2(int at, int v) {
+            buf[at] = (byte) (v >>> 8);
+            buf[at + 1] = (byte) v;
         }
 
         void patchU4(int at, int v) {

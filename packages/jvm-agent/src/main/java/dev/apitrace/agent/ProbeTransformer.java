@@ -124,7 +124,7 @@ final class ProbeTransformer implements ClassFileTransformer {
         return out;
     }
 
-    /** The same with ASM: for class files the byte-level pass leaves alone (type annotations in code, limits). */
+    /** The same with ASM: for class files the byte-level pass leaves alone (attributes it does not know, limits). */
     byte[] instrumentWithAsm(ClassLoader loader, String className, String unit, byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
         jdbc.noteType(className, reader.getSuperName(), reader.getInterfaces());
