@@ -9,7 +9,8 @@
 // machine at the time, the yardstick for the other ratios.
 // Usage: node bench/jvm/run.mjs [rounds] [workloads]   (after `npm install`; builds bench/jvm on
 // first use; workloads is a comma-separated subset of cpu,random,startup, all by default)
-// APITRACE_BENCH_AGENT=<jar> measures another build of the agent (a before/after comparison).
+// APITRACE_BENCH_AGENT=<jar> measures another build of the agent; APITRACE_BENCH_BEFORE=<jar> adds
+// that build as one more variant, `before`, in the same alternation (a before/after comparison).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ const rounds = Number(process.argv[2] ?? 7);
 const workloads = new Set((process.argv[3] ?? 'cpu,random,startup').split(','));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const agent = process.env.APITRACE_BENCH_AGENT ?? fileURLToPath(new URL('../../packages/jvm-agent/target/apitrace.jar', import.meta.url));
+const before = process.env.APITRACE_BENCH_BEFORE;
 const jacoco = join(here, 'target/agents/jacocoagent.jar');
 const classPath = `${join(here, 'target/jvm-bench.jar')}:${join(here, 'target/lib')}/*`;
 
@@ -39,6 +41,13 @@ const variants = {
     spawnSync('mkdir', [dir]);
     return { options: [`-javaagent:${agent}`], env: { APITRACE_DIR: dir } };
   },
+  ...(before ? {
+    before: () => {
+      const dir = join(work, `run-${runNumber++}`);
+      spawnSync('mkdir', [dir]);
+      return { options: [`-javaagent:${before}`], env: { APITRACE_DIR: dir } };
+    },
+  } : {}),
   jacoco: () => ({ options: [`-javaagent:${jacoco}=destfile=${join(work, `jacoco-${runNumber++}.exec`)}`], env: {} }),
 };
 
@@ -49,7 +58,7 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 function runJava(variant, mainClass, args) {
   const { options, env } = variants[variant]();
   const cleanEnv = { ...process.env, ...env };
-  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
+  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', 'APITRACE_BENCH_BEFORE', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
   const cpuFile = join(work, 'cpu.txt');
   const java = ['java', ...options, '-cp', classPath, mainClass, ...args];
   const argv = gnuTime ? [gnuTime, '-f', '%U %S', '-o', cpuFile, ...java] : java;
