@@ -1,6 +1,7 @@
 // JVM agent benchmarks: bare vs. the apitrace agent vs. the JaCoCo agent (the anchor),
 // alternating runs in one invocation, ratios of medians to bare with min/median/max.
-//   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up
+//   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up, wall
+//            and the measuring thread's CPU time (less moved by other load)
 //   random:  RandomWorkload (java.util.Random.nextInt in a hot loop, no secret context),
 //            steady-state ns per call: the cost of a hooked high-frequency API
 //   startup: StartupWorkload (loads every class of Guava, Jackson, H2, commons-lang3:
@@ -88,6 +89,7 @@ function report(title, unit, samples) {
 
 const perVariant = () => Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
 const cpu = perVariant();
+const cpuThread = perVariant();
 const random = perVariant();
 const startup = perVariant();
 const startupCpu = perVariant();
@@ -97,6 +99,7 @@ for (let i = 0; i < rounds; i++) {
     if (workloads.has('cpu')) {
       const c = runJava(variant, 'dev.apitrace.bench.CpuWorkload', ['200', '300']);
       cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
+      cpuThread[variant].push(Number(/steady_cpu_ms=([\d.]+)/.exec(c.stdout)[1]));
     }
     if (workloads.has('random')) {
       const r = runJava(variant, 'dev.apitrace.bench.RandomWorkload', ['200000', '2000000']);
@@ -110,7 +113,10 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 console.log(`JVM agent benchmarks (${agent}), ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
-if (workloads.has('cpu')) report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+if (workloads.has('cpu')) {
+  report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+  report('cpu: the same iterations, CPU time of the measuring thread', 'ms', cpuThread);
+}
 if (workloads.has('random')) report('random: java.util.Random.nextInt in a hot loop, no secret context, steady state per call', 'ns', random);
 if (workloads.has('startup')) {
   report(`startup: ${loaded} classes loaded, whole JVM run, wall time`, 'ms', startup);
