@@ -1,6 +1,7 @@
 // JVM agent benchmarks: bare vs. the apitrace agent vs. the JaCoCo agent (the anchor),
 // alternating runs in one invocation, ratios of medians to bare with min/median/max.
-//   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up
+//   cpu:     CpuWorkload (Jackson + Guava), steady-state ms per iteration after warm-up, wall
+//            and the measuring thread's CPU time (less moved by other load)
 //   random:  RandomWorkload (java.util.Random.nextInt in a hot loop, no secret context),
 //            steady-state ns per call: the cost of a hooked high-frequency API
 //   startup: StartupWorkload (loads every class of Guava, Jackson, H2, commons-lang3:
@@ -9,7 +10,8 @@
 // machine at the time, the yardstick for the other ratios.
 // Usage: node bench/jvm/run.mjs [rounds] [workloads]   (after `npm install`; builds bench/jvm on
 // first use; workloads is a comma-separated subset of cpu,random,startup, all by default)
-// APITRACE_BENCH_AGENT=<jar> measures another build of the agent (a before/after comparison).
+// APITRACE_BENCH_AGENT=<jar> measures another build of the agent; APITRACE_BENCH_BEFORE=<jar> adds
+// that build as one more variant, `before`, in the same alternation (a before/after comparison).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ const rounds = Number(process.argv[2] ?? 7);
 const workloads = new Set((process.argv[3] ?? 'cpu,random,startup').split(','));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const agent = process.env.APITRACE_BENCH_AGENT ?? fileURLToPath(new URL('../../packages/jvm-agent/target/apitrace.jar', import.meta.url));
+const before = process.env.APITRACE_BENCH_BEFORE;
 const jacoco = join(here, 'target/agents/jacocoagent.jar');
 const classPath = `${join(here, 'target/jvm-bench.jar')}:${join(here, 'target/lib')}/*`;
 
@@ -39,6 +42,13 @@ const variants = {
     spawnSync('mkdir', [dir]);
     return { options: [`-javaagent:${agent}`], env: { APITRACE_DIR: dir } };
   },
+  ...(before ? {
+    before: () => {
+      const dir = join(work, `run-${runNumber++}`);
+      spawnSync('mkdir', [dir]);
+      return { options: [`-javaagent:${before}`], env: { APITRACE_DIR: dir } };
+    },
+  } : {}),
   jacoco: () => ({ options: [`-javaagent:${jacoco}=destfile=${join(work, `jacoco-${runNumber++}.exec`)}`], env: {} }),
 };
 
@@ -49,7 +59,7 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 function runJava(variant, mainClass, args) {
   const { options, env } = variants[variant]();
   const cleanEnv = { ...process.env, ...env };
-  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
+  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', 'APITRACE_BENCH_BEFORE', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
   const cpuFile = join(work, 'cpu.txt');
   const java = ['java', ...options, '-cp', classPath, mainClass, ...args];
   const argv = gnuTime ? [gnuTime, '-f', '%U %S', '-o', cpuFile, ...java] : java;
@@ -79,6 +89,7 @@ function report(title, unit, samples) {
 
 const perVariant = () => Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
 const cpu = perVariant();
+const cpuThread = perVariant();
 const random = perVariant();
 const startup = perVariant();
 const startupCpu = perVariant();
@@ -88,6 +99,7 @@ for (let i = 0; i < rounds; i++) {
     if (workloads.has('cpu')) {
       const c = runJava(variant, 'dev.apitrace.bench.CpuWorkload', ['200', '300']);
       cpu[variant].push(Number(/steady_ms=([\d.]+)/.exec(c.stdout)[1]));
+      cpuThread[variant].push(Number(/steady_cpu_ms=([\d.]+)/.exec(c.stdout)[1]));
     }
     if (workloads.has('random')) {
       const r = runJava(variant, 'dev.apitrace.bench.RandomWorkload', ['200000', '2000000']);
@@ -101,7 +113,10 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 console.log(`JVM agent benchmarks (${agent}), ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
-if (workloads.has('cpu')) report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+if (workloads.has('cpu')) {
+  report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
+  report('cpu: the same iterations, CPU time of the measuring thread', 'ms', cpuThread);
+}
 if (workloads.has('random')) report('random: java.util.Random.nextInt in a hot loop, no secret context, steady state per call', 'ns', random);
 if (workloads.has('startup')) {
   report(`startup: ${loaded} classes loaded, whole JVM run, wall time`, 'ms', startup);

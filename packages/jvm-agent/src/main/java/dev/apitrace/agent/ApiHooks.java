@@ -1,23 +1,13 @@
 package dev.apitrace.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isMethod;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The one table of intercepted APIs: which methods, under which API id and category,
  * with which hook shape and which way of summarising arguments. {@link ApiInstaller}
- * turns it into advice; {@link ApiRecorder} summarises by {@link Summary}. Adding an
+ * weaves it into the classes ({@link HookWeaver}); {@link ApiRecorder} summarises by {@link Summary}. Adding an
  * API is one line here.
  */
 final class ApiHooks {
@@ -31,17 +21,61 @@ final class ApiHooks {
         CIPHER, DIGEST, RANDOM, DESERIALIZE, JNDI, LIBRARY, SQL, TLS_CONTEXT, HTTP_SERVER, SERVLET, NONE
     }
 
+    /**
+     * Which methods of a hooked type: by name, and optionally by number of parameters and
+     * the type of the first one. Constructors and static initialisers never; methods
+     * without code (abstract, native) have nothing to hook.
+     */
+    static final class Methods {
+        private final String[] names;
+        private int parameters = -1;
+        private String firstParameter;
+
+        Methods(String... names) {
+            this.names = names;
+        }
+
+        Methods takesArguments(int count) {
+            parameters = count;
+            return this;
+        }
+
+        /** {@code descriptor}: the parameter's type descriptor, {@code Ljava/lang/String;}. */
+        Methods firstArgument(String descriptor) {
+            firstParameter = descriptor;
+            return this;
+        }
+
+        boolean matches(String name, String descriptor) {
+            boolean named = false;
+            for (String n : names) {
+                named |= n.equals(name);
+            }
+            if (!named) {
+                return false;
+            }
+            if (parameters >= 0 && HookWeaver.parameterCount(descriptor) != parameters) {
+                return false;
+            }
+            return firstParameter == null || descriptor.startsWith(firstParameter, 1);
+        }
+    }
+
+    static Methods named(String... names) {
+        return new Methods(names);
+    }
+
     static final class Hook {
         final int index;
         final Types types;
         final String typeName;
-        final ElementMatcher<? super MethodDescription> methods;
+        final Methods methods;
         final String api;
         final String category;
         final Shape shape;
         final Summary summary;
 
-        Hook(int index, Types types, String typeName, ElementMatcher<? super MethodDescription> methods,
+        Hook(int index, Types types, String typeName, Methods methods,
              String api, String category, Shape shape, Summary summary) {
             this.index = index;
             this.types = types;
@@ -54,6 +88,7 @@ final class ApiHooks {
         }
     }
 
+    private static final String STRING = "Ljava/lang/String;";
     static final List<Hook> ALL = build();
 
     private ApiHooks() {
@@ -62,18 +97,18 @@ final class ApiHooks {
     private static final class Table {
         final List<Hook> hooks = new ArrayList<>();
 
-        Table add(String type, ElementMatcher<? super MethodDescription> methods, String api, String category, Shape shape, Summary summary) {
+        Table add(String type, Methods methods, String api, String category, Shape shape, Summary summary) {
             hooks.add(new Hook(hooks.size(), Types.NAMED, type, methods, api, category, shape, summary));
             return this;
         }
 
-        Table method(String type, ElementMatcher<? super MethodDescription> methods, String api, String category, Summary summary) {
-            return add(type, isMethod().and(methods), api, category, Shape.METHOD, summary);
+        Table method(String type, Methods methods, String api, String category, Summary summary) {
+            return add(type, methods, api, category, Shape.METHOD, summary);
         }
 
         Table jdbc(Types types, String method, String api) {
             hooks.add(new Hook(hooks.size(), types, null,
-                isMethod().and(named(method)).and(not(isAbstract())).and(takesArgument(0, String.class)),
+                named(method).firstArgument(STRING),
                 api, "sql", Shape.METHOD, Summary.SQL));
             return this;
         }
@@ -83,44 +118,44 @@ final class ApiHooks {
         Table t = new Table();
         // Processes.
         t.method("java.lang.Runtime", named("exec"), "java:java.lang.Runtime.exec", "process", Summary.EXEC);
-        t.method("java.lang.ProcessBuilder", named("start").and(takesArguments(0)), "java:java.lang.ProcessBuilder.start", "process", Summary.PROCESS_BUILDER);
+        t.method("java.lang.ProcessBuilder", named("start").takesArguments(0), "java:java.lang.ProcessBuilder.start", "process", Summary.PROCESS_BUILDER);
         // Files: the private open(...) every constructor of these classes ends in, around the
-        // native open itself. A method, not the constructor: Byte Buddy cannot catch around a
+        // native open itself. A method, not the constructor: a handler cannot be put around a
         // super constructor call, and a failed open (FileNotFoundException) belongs in the record.
-        t.method("java.io.FileInputStream", named("open").and(takesArguments(1)).and(takesArgument(0, String.class)),
+        t.method("java.io.FileInputStream", named("open").takesArguments(1).firstArgument(STRING),
             "java:java.io.FileInputStream.<init>", "file", Summary.PATH);
-        t.method("java.io.FileOutputStream", named("open").and(takesArguments(2)).and(takesArgument(0, String.class)),
+        t.method("java.io.FileOutputStream", named("open").takesArguments(2).firstArgument(STRING),
             "java:java.io.FileOutputStream.<init>", "file", Summary.PATH);
-        t.method("java.io.RandomAccessFile", named("open").and(takesArguments(2)).and(takesArgument(0, String.class)),
+        t.method("java.io.RandomAccessFile", named("open").takesArguments(2).firstArgument(STRING),
             "java:java.io.RandomAccessFile.<init>", "file", Summary.PATH);
         t.method("java.nio.file.Files", named("newByteChannel"), "java:java.nio.file.Files.newByteChannel", "file", Summary.PATH);
         t.method("java.nio.file.Files", named("newInputStream"), "java:java.nio.file.Files.newInputStream", "file", Summary.PATH);
         t.method("java.nio.file.Files", named("newOutputStream"), "java:java.nio.file.Files.newOutputStream", "file", Summary.PATH);
         // Network.
-        t.method("java.net.Socket", named("connect").and(takesArguments(2)), "java:java.net.Socket.connect", "network", Summary.PEER);
-        t.method("sun.nio.ch.SocketChannelImpl", named("connect").and(takesArguments(1)), "java:java.nio.channels.SocketChannel.connect", "network", Summary.PEER);
-        t.method("java.net.ServerSocket", named("bind").and(takesArguments(2)), "java:java.net.ServerSocket.bind", "network", Summary.BIND);
-        t.method("java.net.ServerSocket", named("accept").and(takesArguments(0)), "java:java.net.ServerSocket.accept", "network", Summary.ACCEPT);
-        t.method("sun.nio.ch.ServerSocketChannelImpl", named("bind").and(takesArguments(2)), "java:java.nio.channels.ServerSocketChannel.bind", "network", Summary.BIND);
-        t.method("sun.nio.ch.ServerSocketChannelImpl", named("accept").and(takesArguments(0)), "java:java.nio.channels.ServerSocketChannel.accept", "network", Summary.ACCEPT);
+        t.method("java.net.Socket", named("connect").takesArguments(2), "java:java.net.Socket.connect", "network", Summary.PEER);
+        t.method("sun.nio.ch.SocketChannelImpl", named("connect").takesArguments(1), "java:java.nio.channels.SocketChannel.connect", "network", Summary.PEER);
+        t.method("java.net.ServerSocket", named("bind").takesArguments(2), "java:java.net.ServerSocket.bind", "network", Summary.BIND);
+        t.method("java.net.ServerSocket", named("accept").takesArguments(0), "java:java.net.ServerSocket.accept", "network", Summary.ACCEPT);
+        t.method("sun.nio.ch.ServerSocketChannelImpl", named("bind").takesArguments(2), "java:java.nio.channels.ServerSocketChannel.bind", "network", Summary.BIND);
+        t.method("sun.nio.ch.ServerSocketChannelImpl", named("accept").takesArguments(0), "java:java.nio.channels.ServerSocketChannel.accept", "network", Summary.ACCEPT);
         // HTTP clients (also web_api "called").
-        t.method("sun.net.www.protocol.http.HttpURLConnection", named("getInputStream").and(takesArguments(0)),
+        t.method("sun.net.www.protocol.http.HttpURLConnection", named("getInputStream").takesArguments(0),
             "java:java.net.HttpURLConnection.getInputStream", "http", Summary.URL_CONNECTION);
-        t.method("jdk.internal.net.http.HttpClientImpl", named("send").and(takesArguments(2)),
+        t.method("jdk.internal.net.http.HttpClientImpl", named("send").takesArguments(2),
             "java:java.net.http.HttpClient.send", "http", Summary.HTTP_CLIENT);
         // Crypto and randomness.
         t.method("javax.crypto.Cipher", named("getInstance"), "java:javax.crypto.Cipher.getInstance", "crypto", Summary.CIPHER);
         t.method("java.security.MessageDigest", named("getInstance"), "java:java.security.MessageDigest.getInstance", "crypto", Summary.DIGEST);
         // Random is called in hot loops: sampled per thread (Dispatch.enterSampled), SecureRandom skipped in the advice.
-        t.add("java.util.Random", isMethod().and(namedOneOf("nextInt", "nextLong", "nextBytes", "nextDouble")),
+        t.add("java.util.Random", named("nextInt", "nextLong", "nextBytes", "nextDouble"),
             "java:java.util.Random.next", "random", Shape.RANDOM_SAMPLED, Summary.RANDOM);
         // TLS set-up: a trust manager that trusts every certificate.
-        t.method("javax.net.ssl.SSLContext", named("init").and(takesArguments(3)), "java:javax.net.ssl.SSLContext.init", "tls", Summary.TLS_CONTEXT);
+        t.method("javax.net.ssl.SSLContext", named("init").takesArguments(3), "java:javax.net.ssl.SSLContext.init", "tls", Summary.TLS_CONTEXT);
         // Deserialisation, JNDI, native libraries.
-        t.method("java.io.ObjectInputStream", named("readObject").and(takesArguments(0)), "java:java.io.ObjectInputStream.readObject", "deserialize", Summary.DESERIALIZE);
-        t.method("javax.naming.InitialContext", named("lookup").and(takesArguments(1)), "java:javax.naming.InitialContext.lookup", "jndi", Summary.JNDI);
-        t.method("java.lang.System", named("loadLibrary").and(takesArguments(1)), "java:java.lang.System.loadLibrary", "dynload", Summary.LIBRARY);
-        t.method("java.lang.System", named("load").and(takesArguments(1)), "java:java.lang.System.load", "dynload", Summary.LIBRARY);
+        t.method("java.io.ObjectInputStream", named("readObject").takesArguments(0), "java:java.io.ObjectInputStream.readObject", "deserialize", Summary.DESERIALIZE);
+        t.method("javax.naming.InitialContext", named("lookup").takesArguments(1), "java:javax.naming.InitialContext.lookup", "jndi", Summary.JNDI);
+        t.method("java.lang.System", named("loadLibrary").takesArguments(1), "java:java.lang.System.loadLibrary", "dynload", Summary.LIBRARY);
+        t.method("java.lang.System", named("load").takesArguments(1), "java:java.lang.System.load", "dynload", Summary.LIBRARY);
         // SQL through any JDBC driver.
         t.jdbc(Types.JDBC_STATEMENT, "execute", "java:java.sql.Statement.execute");
         t.jdbc(Types.JDBC_STATEMENT, "executeQuery", "java:java.sql.Statement.executeQuery");
@@ -130,15 +165,14 @@ final class ApiHooks {
         t.jdbc(Types.JDBC_CONNECTION, "prepareStatement", "java:java.sql.Connection.prepareStatement");
         t.jdbc(Types.JDBC_CONNECTION, "prepareCall", "java:java.sql.Connection.prepareCall");
         // Web APIs served.
-        t.add("com.sun.net.httpserver.Filter$Chain", isMethod().and(named("doFilter")).and(takesArguments(1)),
+        t.add("com.sun.net.httpserver.Filter$Chain", named("doFilter").takesArguments(1),
             "java:com.sun.net.httpserver.HttpHandler.handle", "http", Shape.SERVED, Summary.HTTP_SERVER);
         for (String servlet : new String[] {"javax.servlet.http.HttpServlet", "jakarta.servlet.http.HttpServlet"}) {
-            t.add(servlet, isMethod().and(named("service")).and(takesArguments(2))
-                    .and(takesArgument(0, named(servlet + "Request"))),
+            t.add(servlet, named("service").takesArguments(2).firstArgument("L" + servlet.replace('.', '/') + "Request;"),
                 "java:" + servlet + ".service", "http", Shape.SERVED, Summary.SERVLET);
         }
         // How the process ends (process_end.exit_code).
-        t.add("java.lang.Shutdown", named("exit").and(takesArguments(1)), "java:java.lang.Shutdown.exit", "process", Shape.EXIT_STATUS, Summary.NONE);
+        t.add("java.lang.Shutdown", named("exit").takesArguments(1), "java:java.lang.Shutdown.exit", "process", Shape.EXIT_STATUS, Summary.NONE);
         t.add("java.lang.Thread", named("dispatchUncaughtException"), "java:java.lang.Thread.dispatchUncaughtException", "thread", Shape.UNCAUGHT, Summary.NONE);
         return Collections.unmodifiableList(t.hooks);
     }

@@ -1,29 +1,18 @@
 package dev.apitrace.agent;
 
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
 
 /**
- * Turns {@link ApiHooks#ALL} into Byte Buddy advice: JDK classes already loaded are
- * retransformed, the others (and every JDBC implementation) are transformed as they
- * load. Types are matched by name only (JDBC implementations by what
+ * Turns {@link ApiHooks#ALL} into woven calls ({@link HookWeaver}): JDK classes already
+ * loaded are retransformed, the others (and every JDBC implementation) are transformed as
+ * they load. Types are matched by name only (JDBC implementations by what
  * {@link JdbcTypes} learnt from class headers), so matching never resolves a type
  * through a class loader. Failures are counted, never thrown.
  */
@@ -38,10 +27,11 @@ final class ApiInstaller {
         for (ApiHooks.Hook h : ApiHooks.ALL) {
             switch (h.types) {
                 case NAMED: {
-                    List<ApiHooks.Hook> same = byType.get(h.typeName);
+                    String internal = h.typeName.replace('.', '/');
+                    List<ApiHooks.Hook> same = byType.get(internal);
                     if (same == null) {
                         same = new ArrayList<>();
-                        byType.put(h.typeName, same);
+                        byType.put(internal, same);
                     }
                     same.add(h);
                     break;
@@ -51,32 +41,19 @@ final class ApiInstaller {
                 default: break;
             }
         }
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-            .disableClassFormatChanges()
-            // Advice only rewrites method bodies: decorate the class file as it is instead of
-            // rebuilding the type (much less work per class, and nothing about its shape changes).
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-            .with(new FailureListener())
-            .ignore(new Unhooked(byType, jdbc));
-        for (Map.Entry<String, List<ApiHooks.Hook>> e : byType.entrySet()) {
-            builder = builder.type(new NamedType(e.getKey())).transform(new AddAdvice(e.getValue()));
-        }
-        builder = builder.type(new JdbcType(jdbc, true)).transform(new AddAdvice(statementHooks))
-            .type(new JdbcType(jdbc, false)).transform(new AddAdvice(connectionHooks));
-        ClassFileTransformer hooks = new HookedTypesOnly(builder.makeRaw(), byType.keySet(), jdbc);
+        Hooks hooks = new Hooks(byType, statementHooks, connectionHooks, jdbc);
+        // Loaded and run once before it is installed: the first class it sees must not make it
+        // load its own classes in the middle of the application's class loading.
+        hooks.warmUp();
         inst.addTransformer(hooks, true);
-        retransformLoaded(inst, byType.keySet());
+        retransformLoaded(inst, byType);
     }
 
     /** The hooked JDK classes that are loaded already (most of them): rewritten now. */
-    private void retransformLoaded(Instrumentation inst, Set<String> names) {
+    private void retransformLoaded(Instrumentation inst, Map<String, List<ApiHooks.Hook>> byType) {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (names.contains(c.getName()) && inst.isModifiableClass(c)) {
+            if (byType.containsKey(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) {
                 loaded.add(c);
             }
         }
@@ -87,40 +64,18 @@ final class ApiInstaller {
                 try {
                     inst.retransformClasses(c);
                 } catch (Throwable one) {
-                    failures.incrementAndGet();
-                    synchronized (failedTypes) {
-                        failedTypes.add(c.getName() + ": " + one);
-                    }
+                    failed(c.getName(), one);
                 }
             }
         }
     }
 
-    /**
-     * Byte Buddy's transformer, consulted only for the hooked names and the JDBC
-     * implementations: every other class being loaded costs one set lookup here instead of
-     * Byte Buddy's per-class set-up.
-     */
-    private static final class HookedTypesOnly implements ClassFileTransformer {
-        private final ClassFileTransformer byteBuddy;
-        private final Set<String> internalNames = new HashSet<>();
-        private final JdbcTypes jdbc;
-
-        HookedTypesOnly(ClassFileTransformer byteBuddy, Set<String> names, JdbcTypes jdbc) {
-            this.byteBuddy = byteBuddy;
-            for (String n : names) {
-                internalNames.add(n.replace('.', '/'));
+    private void failed(String type, Throwable why) {
+        failures.incrementAndGet();
+        synchronized (failedTypes) {
+            if (failedTypes.size() < 100) {
+                failedTypes.add(type + ": " + why);
             }
-            this.jdbc = jdbc;
-        }
-
-        @Override
-        public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
-                                byte[] bytes) throws IllegalClassFormatException {
-            if (name == null || !(internalNames.contains(name) || (loader != null && jdbc.isImplementation(name)))) {
-                return null;
-            }
-            return byteBuddy.transform(module, loader, name, redefined, domain, bytes);
         }
     }
 
@@ -136,93 +91,73 @@ final class ApiInstaller {
         }
     }
 
-    /** Everything but the hooked names and the known JDBC types is ignored at once, by name. */
-    private static final class Unhooked implements AgentBuilder.RawMatcher {
+    /** The transformer: the hooked names and the JDBC implementations; every other class costs a set lookup. */
+    private final class Hooks implements ClassFileTransformer {
         private final Map<String, List<ApiHooks.Hook>> byType;
+        private final List<ApiHooks.Hook> statementHooks;
+        private final List<ApiHooks.Hook> connectionHooks;
         private final JdbcTypes jdbc;
 
-        Unhooked(Map<String, List<ApiHooks.Hook>> byType, JdbcTypes jdbc) {
+        Hooks(Map<String, List<ApiHooks.Hook>> byType, List<ApiHooks.Hook> statementHooks, List<ApiHooks.Hook> connectionHooks,
+              JdbcTypes jdbc) {
             this.byType = byType;
+            this.statementHooks = statementHooks;
+            this.connectionHooks = connectionHooks;
             this.jdbc = jdbc;
         }
 
         @Override
-        public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module, Class<?> redefined, ProtectionDomain domain) {
-            String name = type.getName();
-            return !byType.containsKey(name) && !jdbc.isStatement(name) && !jdbc.isConnection(name);
-        }
-    }
-
-    private static final class NamedType implements AgentBuilder.RawMatcher {
-        private final String name;
-
-        NamedType(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module, Class<?> redefined, ProtectionDomain domain) {
-            return name.equals(type.getName());
-        }
-    }
-
-    private static final class JdbcType implements AgentBuilder.RawMatcher {
-        private final JdbcTypes jdbc;
-        private final boolean statements;
-
-        JdbcType(JdbcTypes jdbc, boolean statements) {
-            this.jdbc = jdbc;
-            this.statements = statements;
-        }
-
-        @Override
-        public boolean matches(TypeDescription type, ClassLoader loader, JavaModule module, Class<?> redefined, ProtectionDomain domain) {
+        public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
+                                byte[] bytes) {
+            if (name == null || bytes == null) {
+                return null;
+            }
+            List<ApiHooks.Hook> named = byType.get(name);
             // Only implementations the application loaded; the JDK's own interfaces have nothing to hook.
-            return loader != null && (statements ? jdbc.isStatement(type.getName()) : jdbc.isConnection(type.getName()));
-        }
-    }
-
-    private static final class AddAdvice implements AgentBuilder.Transformer {
-        private final List<ApiHooks.Hook> hooks;
-        /** Made once per hook: reading an advice template parses its class file. */
-        private final List<AsmVisitorWrapper> advice = new ArrayList<>();
-
-        AddAdvice(List<ApiHooks.Hook> hooks) {
-            this.hooks = hooks;
-            for (ApiHooks.Hook h : hooks) {
-                advice.add(Advice.withCustomMapping().bind(HookIndex.class, h.index).to(template(h.shape)).on(h.methods));
+            boolean implementation = loader != null && jdbc.isImplementation(name);
+            if (named == null && !implementation) {
+                return null;
             }
-        }
-
-        @Override
-        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                                                JavaModule module, ProtectionDomain domain) {
-            DynamicType.Builder<?> b = builder;
-            for (AsmVisitorWrapper a : advice) {
-                b = b.visit(a);
+            List<ApiHooks.Hook> hooks = new ArrayList<>();
+            if (named != null) {
+                hooks.addAll(named);
             }
-            return b;
-        }
-
-        private static Class<?> template(ApiHooks.Shape shape) {
-            switch (shape) {
-                case SERVED: return HookAdvice.Served.class;
-                case RANDOM_SAMPLED: return HookAdvice.RandomSpan.class;
-                case EXIT_STATUS: return HookAdvice.ExitStatus.class;
-                case UNCAUGHT: return HookAdvice.Uncaught.class;
-                default: return HookAdvice.MethodSpan.class;
-            }
-        }
-    }
-
-    private final class FailureListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            failures.incrementAndGet();
-            synchronized (failedTypes) {
-                if (failedTypes.size() < 100) {
-                    failedTypes.add(typeName + ": " + error);
+            if (implementation) {
+                String dotted = name.replace('/', '.');
+                if (jdbc.isStatement(dotted)) {
+                    hooks.addAll(statementHooks);
                 }
+                if (jdbc.isConnection(dotted)) {
+                    hooks.addAll(connectionHooks);
+                }
+            }
+            try {
+                return HookWeaver.weave(bytes, hooks);
+            } catch (Throwable t) {
+                failed(name.replace('/', '.'), t);
+                return null;
+            }
+        }
+
+        /** Weaves a class of every shape once, into bytes that are thrown away. */
+        void warmUp() {
+            try (java.io.InputStream in = ApiInstaller.class.getResourceAsStream("ApiInstaller.class")) {
+                if (in == null) {
+                    return;
+                }
+                byte[] bytes = in.readAllBytes();
+                String[] methods = {"install", "failed", "warmUp", "transform", "drainFailedTypes"};
+                List<ApiHooks.Hook> one = new ArrayList<>();
+                java.util.Set<ApiHooks.Shape> shapes = java.util.EnumSet.noneOf(ApiHooks.Shape.class);
+                for (ApiHooks.Hook h : ApiHooks.ALL) {
+                    if (h.types == ApiHooks.Types.NAMED && shapes.add(h.shape)) {
+                        one.add(new ApiHooks.Hook(h.index, h.types, h.typeName, ApiHooks.named(methods[one.size()]),
+                            h.api, h.category, h.shape, h.summary));
+                    }
+                }
+                HookWeaver.weave(bytes, one);
+            } catch (Throwable t) {
+                // Not needed for correctness: the classes would load on first use instead.
             }
         }
     }

@@ -171,6 +171,12 @@ final class ClasspathScan {
     /** The methods with code of a class file, from its header (code not read). */
     static Methods methods(byte[] bytes) {
         Methods m = new Methods();
+        ClassFileProbes.Parsed parsed = ClassFileProbes.parse(bytes);
+        if (parsed != null) {
+            java.util.Collections.addAll(m.names, parsed.names);
+            java.util.Collections.addAll(m.sigs, parsed.sigs);
+            return m;
+        }
         new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {

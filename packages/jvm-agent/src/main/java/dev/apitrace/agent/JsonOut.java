@@ -119,7 +119,17 @@ final class JsonOut {
         }
         out.append('"');
         int n = s.length();
-        for (int i = 0; i < n; i++) {
+        // Most strings (names, signatures, paths) need no escape: appended whole.
+        int plain = 0;
+        while (plain < n) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f || Character.isSurrogate(c)) {
+                break;
+            }
+            plain++;
+        }
+        out.append(s, 0, plain);
+        for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"': out.append("\\\""); break;

@@ -17,7 +17,8 @@ import net.bytebuddy.jar.asm.Opcodes;
  * the application and its libraries (not the JDK, not the agent):
  * {@code Probes.ARRAYS[classId][methodIndex] = true}, JaCoCo-style, no call on the hot path.
  *
- * <p>It works on the class file bytes alone with ASM (Byte Buddy's copy): no class is
+ * <p>It works on the class file bytes alone, with {@link ClassFileProbes} and with ASM (Byte
+ * Buddy's copy) for what that leaves alone: no class is
  * loaded or described through a class loader while a class loads, so it cannot cause
  * a ClassCircularityError or a class-loading deadlock. It adds no field or method and
  * changes no signature (retransformation stays possible). The probe is straight-line
@@ -93,6 +94,38 @@ final class ProbeTransformer implements ClassFileTransformer {
     }
 
     byte[] instrument(ClassLoader loader, String className, String unit, byte[] bytes) {
+        ClassFileProbes.Parsed parsed = ClassFileProbes.parse(bytes);
+        if (parsed == null) {
+            return instrumentWithAsm(loader, className, unit, bytes);
+        }
+        jdbc.noteType(className, parsed.superName, parsed.interfaces);
+        if (parsed.isModule()) {
+            return null;
+        }
+        int id = inventory.existingId(loader, className);
+        boolean known = id >= 0;
+        if (!known) {
+            if (parsed.names.length == 0) {
+                inventory.addWithoutCode(className, unit);
+                return null;
+            }
+            id = inventory.reserveId();
+            if (id < 0) {
+                return null; // over capacity: counted by the inventory, reported as a notice
+            }
+        }
+        byte[] out = ClassFileProbes.insert(parsed, id);
+        if (out == null) {
+            return rewriteWithAsm(loader, className, unit, bytes, new ClassReader(bytes), id, known);
+        }
+        if (!known) {
+            inventory.add(id, loader, className, unit, parsed.names, parsed.sigs, new boolean[parsed.names.length]);
+        }
+        return out;
+    }
+
+    /** The same with ASM: for class files the byte-level pass leaves alone (attributes it does not know, limits). */
+    byte[] instrumentWithAsm(ClassLoader loader, String className, String unit, byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
         jdbc.noteType(className, reader.getSuperName(), reader.getInterfaces());
         if ((reader.getAccess() & Opcodes.ACC_MODULE) != 0) {
@@ -106,6 +139,10 @@ final class ProbeTransformer implements ClassFileTransformer {
                 return null; // over capacity: counted by the inventory, reported as a notice
             }
         }
+        return rewriteWithAsm(loader, className, unit, bytes, reader, id, known);
+    }
+
+    private byte[] rewriteWithAsm(ClassLoader loader, String className, String unit, byte[] bytes, ClassReader reader, int id, boolean known) {
         ClassWriter writer = new ClassWriter(reader, 0);
         ProbeInserter inserter = new ProbeInserter(writer, id);
         reader.accept(inserter, 0);

@@ -68,7 +68,10 @@ final class Recording implements ApitraceAgent.EndOfProcess {
             if (in != null) {
                 ProtectionDomain elsewhere = new ProtectionDomain(
                     new CodeSource(new java.net.URL("file:/apitrace-warm-up/"), (java.security.cert.Certificate[]) null), null);
-                scratch.transform(null, Recording.class.getClassLoader(), "dev/apitrace/warmup/Recording", null, elsewhere, in.readAllBytes());
+                byte[] bytes = in.readAllBytes();
+                scratch.transform(null, Recording.class.getClassLoader(), "dev/apitrace/warmup/Recording", null, elsewhere, bytes);
+                // And ASM, for the class files the byte-level pass leaves to it.
+                scratch.instrumentWithAsm(Recording.class.getClassLoader(), "dev/apitrace/warmup/Recording2", "/apitrace-warm-up", bytes);
             }
         }
         dev.apitrace.agent.rt.Probes.ARRAYS[0] = null;

@@ -129,6 +129,11 @@ public final class Dispatch {
         }
     }
 
+    /** java.util.Random: {@link #enterSampled}, except that SecureRandom (a subclass) is never a weak random. */
+    public static long enterRandom(Object self) {
+        return self instanceof java.security.SecureRandom ? SKIP : enterSampled();
+    }
+
     public static void exit(int hook, long t0, Object self, Object[] args, Object returned, Throwable thrown) {
         if (t0 == SKIP) {
             return;
