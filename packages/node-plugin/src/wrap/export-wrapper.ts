@@ -150,7 +150,51 @@ function mirrorOwnProperties(wrapper: Function, original: Function, mirrorAll = 
   return Object.getPrototypeOf(wrapper) === proto || Reflect.setPrototypeOf(wrapper, proto);
 }
 
+/**
+ * V8 keeps an object that got many properties one by one (lodash's _ gets 300) as a hash table,
+ * so every read of a static is a lookup, and a view's accessor reads the original on each use.
+ * Read through once as a prototype, it gets fast properties (bluebird's toFastProperties does
+ * the same): the read becomes a field load TurboFan folds. Only the internal layout changes.
+ */
+function preferFastProperties(o: object): void {
+  const heir = Object.create(o) as { length?: unknown };
+  void heir.length;
+}
+
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+const configurableReadOnly = (desc: PropertyDescriptor): boolean => desc.configurable === true && desc.writable === false && desc.enumerable === false;
+
+type Forward = (self: unknown, args: IArguments, newTarget: Function | undefined) => unknown;
+interface ViewTemplates {
+  /** an ordinary `function`: has [[Construct]] and its own prototype object */
+  constructs(name: string, forward: Forward): Function;
+  /** a method: no [[Construct]], no prototype, like an arrow or async function */
+  calls(name: string, forward: Forward): Function;
+}
+
+/**
+ * View functions by arity: the parameters only give the function its length; the arguments are
+ * forwarded as they came. A computed key gives it its name.
+ */
+const VIEW_TEMPLATES: ViewTemplates[] = [
+  {
+    constructs: (name, forward) => ({ [name]: function (this: unknown) { return forward(this, arguments, new.target); } })[name]!,
+    calls: (name, forward) => ({ [name](this: unknown) { return forward(this, arguments, undefined); } })[name]!,
+  },
+  {
+    constructs: (name, forward) => ({ [name]: function (this: unknown, _a: unknown) { return forward(this, arguments, new.target); } })[name]!,
+    calls: (name, forward) => ({ [name](this: unknown, _a: unknown) { return forward(this, arguments, undefined); } })[name]!,
+  },
+  {
+    constructs: (name, forward) => ({ [name]: function (this: unknown, _a: unknown, _b: unknown) { return forward(this, arguments, new.target); } })[name]!,
+    calls: (name, forward) => ({ [name](this: unknown, _a: unknown, _b: unknown) { return forward(this, arguments, undefined); } })[name]!,
+  },
+  {
+    constructs: (name, forward) => ({ [name]: function (this: unknown, _a: unknown, _b: unknown, _c: unknown) { return forward(this, arguments, new.target); } })[name]!,
+    calls: (name, forward) => ({ [name](this: unknown, _a: unknown, _b: unknown, _c: unknown) { return forward(this, arguments, undefined); } })[name]!,
+  },
+];
 const hasOwn = (o: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 export class ExportWrapper {
@@ -248,7 +292,7 @@ export class ExportWrapper {
    * is written to it. Undefined when the call wrapper cannot be made (then a Proxy).
    */
   private staticsViewOf(original: Function, api: string, owner: string, tally: WrapTally): Function | undefined {
-    const view = this.plainWrapperOf(original, api, owner, false);
+    const view = this.viewFunctionOf(original, api, owner);
     if (view === undefined) return undefined;
     const members = replaceableMembers(original, tally);
     for (const key of Reflect.ownKeys(original)) {
@@ -266,6 +310,7 @@ export class ExportWrapper {
       }
     };
     const shownAsOriginal = (): Function => original;
+    preferFastProperties(original);
     Object.setPrototypeOf(view, new Proxy(original, {
       get(target, key, receiver) {
         if (receiver === view && typeof key === 'string' && hasOwn(target, key)) adopt(key);
@@ -280,6 +325,58 @@ export class ExportWrapper {
         return done;
       },
     }));
+    preferFastProperties(view);
+    return view;
+  }
+
+  /**
+   * The callable part of a statics view: counts calls and forwards them (and `new`) like a plain
+   * wrapper, and carries the original's name, length, prototype and, of a sloppy function,
+   * arguments/caller. Name and length are given at creation where they can be (a computed key,
+   * a template of that arity): redefined afterwards, they leave the function a hash table of
+   * properties that V8 never makes fast again, and then no static read is inlined.
+   */
+  private viewFunctionOf(original: Function, api: string, owner: string): Function | undefined {
+    const usage = this.usage;
+    const gate = usage.gate(api, owner);
+    let view: Function;
+    const forward = (self: unknown, args: IArguments, newTarget: Function | undefined): unknown => {
+      if ((++gate.calls & gate.mask) === 0) usage.attribute(gate, view);
+      if (newTarget === undefined) return Reflect.apply(original, self, args);
+      return Reflect.construct(original, args, newTarget === view ? original : newTarget);
+    };
+    const nameDesc = Object.getOwnPropertyDescriptor(original, 'name');
+    const lengthDesc = Object.getOwnPropertyDescriptor(original, 'length');
+    const nativeName = nameDesc !== undefined && typeof nameDesc.value === 'string' && nameDesc.configurable === true && !nameDesc.writable && !nameDesc.enumerable;
+    const nativeLength = lengthDesc !== undefined && configurableReadOnly(lengthDesc) && Number.isInteger(lengthDesc.value) && (lengthDesc.value as number) < VIEW_TEMPLATES.length;
+    const name = nativeName ? (nameDesc.value as string) : '';
+    const templates = VIEW_TEMPLATES[nativeLength ? (lengthDesc.value as number) : 0]!;
+    view = isConstructor(original) ? templates.constructs(name, forward) : templates.calls(name, forward);
+    try {
+      for (const key of Reflect.ownKeys(original)) {
+        if (!STANDARD_FUNCTION_KEYS.has(key) || (key === 'name' && nativeName) || (key === 'length' && nativeLength)) continue;
+        const desc = Object.getOwnPropertyDescriptor(original, key)!;
+        const mine = Object.getOwnPropertyDescriptor(view, key);
+        // a plain assignment keeps the properties fast where the attributes already match
+        if (key === 'prototype' && mine !== undefined && 'value' in desc && mine.writable === desc.writable && mine.enumerable === desc.enumerable && mine.configurable === desc.configurable) {
+          (view as { prototype: unknown }).prototype = desc.value;
+        } else if (!Reflect.defineProperty(view, key, desc)) {
+          usage.forget(gate);
+          return undefined;
+        }
+      }
+      for (const key of Reflect.ownKeys(view)) {
+        if (!hasOwn(original, key) && !Reflect.deleteProperty(view, key)) {
+          usage.forget(gate);
+          return undefined;
+        }
+      }
+    } catch {
+      usage.forget(gate);
+      return undefined;
+    }
+    this.ours.add(view);
+    rememberOriginal(view, original);
     return view;
   }
 
