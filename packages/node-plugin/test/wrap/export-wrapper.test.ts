@@ -179,6 +179,36 @@ describe('node-plugin export wrapper', () => {
     assert.equal(total(counted, 'npm:statics.helper'), 1);
   });
 
+  it('gives a statics view the original\'s name, length, own keys and [[Construct]] at every arity and kind', () => {
+    const { wrapper } = setup();
+    const tally = newTally();
+    const withStatics = <T extends object>(fn: T): T => Object.assign(fn, { extra: 1 });
+    const originals: Function[] = [
+      withStatics(function none() { return 0; }),
+      withStatics(function two(a: number, b: number) { return a + b; }),
+      withStatics(function five(a: number, b: number, c: number, d: number, e: number) { return a + b + c + d + e; }),
+      withStatics((a: number) => a),
+      withStatics(async function later(a: number) { return a; }),
+      withStatics(function* gen(a: number) { yield a; }),
+    ];
+    for (const original of originals) {
+      const view = wrapper.wrap(original, `npm:kinds.${original.name}`, '/node_modules/kinds', tally) as Function & { extra: number };
+      assert.equal(types.isProxy(view), false, original.name);
+      assert.deepEqual([view.name, view.length, view.extra], [original.name, original.length, 1]);
+      assert.deepEqual(Reflect.ownKeys(view).sort(), Reflect.ownKeys(original).sort(), original.name);
+      assert.equal(view.prototype, original.prototype);
+      let constructs = true;
+      try {
+        Reflect.construct(String, [], view);
+      } catch {
+        constructs = false;
+      }
+      assert.equal(constructs, original.prototype !== undefined && original.name !== 'gen', `[[Construct]] of ${original.name}`);
+      assert.ok(view instanceof Function);
+      assert.equal(Function.prototype.toString.call(view), Function.prototype.toString.call(original));
+    }
+  });
+
   it('keeps totals exact past the sampled attribution, folding the calls in between at a flush', () => {
     const { wrapper, counted, flush } = setup();
     const wrapped = wrapper.wrap((x: number) => x, 'npm:hot', '/node_modules/hot', newTally());
