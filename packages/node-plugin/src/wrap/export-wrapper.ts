@@ -4,7 +4,9 @@
 // see through. It carries the original's name, length, prototype and [[Prototype]], passes
 // `this`, arguments, return values and exceptions through untouched, and has [[Construct]] only
 // when the original has (an ordinary `function`): then `new` forwards with the original as
-// new.target. Anything else callable (classes, functions with statics or symbols) becomes a
+// new.target. A function with statics (lodash's _, dayjs, express) becomes such a wrapper too,
+// a view whose statics are accessors to the original's (see staticsViewOf): reading `_.clamp` in
+// a loop stays an inlined load. Classes, and functions the view cannot stand in for, become a
 // Proxy whose apply/construct traps count and forward with Reflect: fn.length, fn.name, statics,
 // `this`, `new`, `new.target`, instanceof and subclassing all reach the original. An exports
 // object becomes a Proxy whose get trap hands out the wrapped version of the functions it held
@@ -139,10 +141,9 @@ function staticsViewable(fn: Function): boolean {
  * Gives `wrapper` exactly the original's own properties (name, length, prototype, and a sloppy
  * function's arguments/caller) and [[Prototype]]; false when that cannot be done (then a Proxy).
  */
-function mirrorOwnProperties(wrapper: Function, original: Function, mirrorAll = true): boolean {
+function mirrorOwnProperties(wrapper: Function, original: Function): boolean {
   for (const key of Reflect.ownKeys(wrapper)) if (!Object.prototype.hasOwnProperty.call(original, key)) return false;
   for (const key of Reflect.ownKeys(original)) {
-    if (!mirrorAll && !STANDARD_FUNCTION_KEYS.has(key)) continue;
     const desc = Object.getOwnPropertyDescriptor(original, key);
     if (desc === undefined || !Reflect.defineProperty(wrapper, key, desc)) return false;
   }
@@ -246,7 +247,7 @@ export class ExportWrapper {
    * A plain wrapper function for `original`, or undefined when its own properties cannot be
    * mirrored. The hot path is one counter and the sampling test before the call.
    */
-  private plainWrapperOf(original: Function, api: string, owner: string, mirrorAll = true): Function | undefined {
+  private plainWrapperOf(original: Function, api: string, owner: string): Function | undefined {
     const usage = this.usage;
     const gate = usage.gate(api, owner);
     let wrapper: Function;
@@ -267,7 +268,7 @@ export class ExportWrapper {
       }.wrapper;
     }
     try {
-      if (!mirrorOwnProperties(wrapper, original, mirrorAll)) {
+      if (!mirrorOwnProperties(wrapper, original)) {
         usage.forget(gate);
         return undefined;
       }
@@ -409,7 +410,7 @@ export class ExportWrapper {
       };
     }
     // A read-only property stays read-only: assigning it fails, throwing in strict code only.
-    const readOnly = 'value' in desc ? desc.writable === false && desc.configurable === false : desc.set === undefined;
+    const readOnly = 'value' in desc ? desc.writable === false : desc.set === undefined;
     const set = readOnly ? undefined : function (this: unknown, value: unknown) {
       Reflect.set(original, key, value);
     };
