@@ -27,14 +27,15 @@ function nsPerCall(workload, withPlugin) {
   }
   const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${workload} exited ${r.status}: ${r.stderr}`);
-  return Number(r.stdout.split(' ')[0]);
+  const [wall, cpu] = r.stdout.split(' ').map(Number);
+  return { wall, cpu };
 }
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return { min: s[0], median: s[Math.floor(s.length / 2)], max: s.at(-1) };
 };
-console.log(`tight loop, ${calls} calls per run, ${rounds} alternating rounds (ns per call; ratio = median / bare median)`);
+console.log(`tight loop, ${calls} calls per run, ${rounds} alternating rounds (ns per call, wall clock and CPU time; ratio = median / bare median)`);
 for (const workload of ['semver', 'ms', 'lodash.clamp']) {
   nsPerCall(workload, true); // fills the transform cache
   const times = { bare: [], apitrace: [] };
@@ -42,10 +43,12 @@ for (const workload of ['semver', 'ms', 'lodash.clamp']) {
     times.bare.push(nsPerCall(workload, false));
     times.apitrace.push(nsPerCall(workload, true));
   }
-  const bare = stats(times.bare).median;
-  for (const [variant, xs] of Object.entries(times)) {
-    const s = stats(xs);
-    console.log(`${workload.padEnd(13)} ${variant.padEnd(9)} min ${s.min.toFixed(1).padStart(7)}  median ${s.median.toFixed(1).padStart(7)}  max ${s.max.toFixed(1).padStart(7)}  ratio ${(s.median / bare).toFixed(2)}x`);
+  for (const measure of ['wall', 'cpu']) {
+    const bare = stats(times.bare.map((t) => t[measure])).median;
+    for (const [variant, ts] of Object.entries(times)) {
+      const s = stats(ts.map((t) => t[measure]));
+      console.log(`${workload.padEnd(13)} ${measure.padEnd(4)} ${variant.padEnd(9)} min ${s.min.toFixed(1).padStart(7)}  median ${s.median.toFixed(1).padStart(7)}  max ${s.max.toFixed(1).padStart(7)}  ratio ${(s.median / bare).toFixed(2)}x`);
+    }
   }
 }
 rmSync(work, { recursive: true, force: true });

@@ -14,12 +14,17 @@ export const ATTRIBUTE_ALL_CALLS = 256;
 export const ATTRIBUTE_ONE_IN = 4096;
 export const ATTRIBUTE_ONE_IN_AT_MOST = 262144;
 
-/** One wrapped export: its API id and counters. */
+/**
+ * One wrapped export: its API id and counters. A wrapper's hot path is `++calls` and a test of
+ * `calls & mask`: a call whose count has the mask's bits clear is attributed, every one while the
+ * mask is 0 (the first ATTRIBUTE_ALL_CALLS), one in ATTRIBUTE_ONE_IN or more after that. The calls
+ * in between are pending: counted, not yet recorded (calls - settled).
+ */
 export class ExportGate {
   calls = 0;
-  pending = 0;
-  /** Calls whose count has these bits clear are attributed (see ATTRIBUTE_ONE_IN). */
-  mask = ATTRIBUTE_ONE_IN - 1;
+  /** Calls recorded, or dropped as not the application's (the package's own, our own work). */
+  settled = 0;
+  mask = 0;
   lastCaller: string | undefined;
   readonly firstStack = new Map<string, number | undefined>();
   /** owner: the package root; its own calls through its exports are not usage by a caller */
@@ -48,17 +53,19 @@ export class PackageUsage {
   /** The hot path, called by every wrapper; `skip` is the wrapper's trap, so the stack starts at the caller. */
   called(gate: ExportGate, skip: Function): void {
     if (guard.depth > 0) return; // our own work calling a package: not the application's use
-    const n = ++gate.calls;
-    if (n > ATTRIBUTE_ALL_CALLS && (n & gate.mask) !== 0) {
-      gate.pending++;
-      return;
-    }
-    this.attribute(gate, skip);
+    if ((++gate.calls & gate.mask) === 0) this.attribute(gate, skip);
   }
 
-  /** Finds the caller of this call (a stack capture) and counts it with the calls pending before it. */
+  /**
+   * Finds the caller of this call (a stack capture) and counts it with the calls pending before
+   * it; called by a wrapper after `++gate.calls`.
+   */
   attribute(gate: ExportGate, skip: Function): void {
-    if (guard.depth > 0) return; // our own work calling a package: not the application's use
+    if (gate.calls === ATTRIBUTE_ALL_CALLS) gate.mask = ATTRIBUTE_ONE_IN - 1;
+    if (guard.depth > 0) {
+      gate.settled++; // our own work calling a package: not the application's use
+      return;
+    }
     const r = this.recorder;
     guard.depth++;
     try {
@@ -67,17 +74,21 @@ export class PackageUsage {
       let found = callerUnit(sites);
       if (found === undefined && sites.length >= CALLER_FRAMES) found = callerUnit((sites = captureCallSites(skip)));
       const caller = found ?? r.appUnit;
-      if (caller === gate.owner) return; // the package calling itself; pending calls wait for a real caller
+      if (caller === gate.owner) {
+        gate.settled++; // the package calling itself; pending calls wait for a real caller
+        return;
+      }
       let stack = gate.firstStack.get(caller);
       if (!gate.firstStack.has(caller)) {
         stack = r.stackHere(skip).stack;
         gate.firstStack.set(caller, stack);
       }
-      r.countApi({ api: gate.api, category: 'package', caller, count: 1 + gate.pending, t: nowNs(), tid: r.tid, stack });
-      gate.pending = 0;
+      r.countApi({ api: gate.api, category: 'package', caller, count: gate.calls - gate.settled, t: nowNs(), tid: r.tid, stack });
+      gate.settled = gate.calls;
       if (gate.calls > ATTRIBUTE_ALL_CALLS) gate.mask = caller === gate.lastCaller ? Math.min(gate.mask * 2 + 1, ATTRIBUTE_ONE_IN_AT_MOST - 1) : ATTRIBUTE_ONE_IN - 1;
       gate.lastCaller = caller;
     } catch {
+      if (gate.settled < gate.calls) gate.settled++; // this call is lost, the pending ones wait
       r.fault();
     } finally {
       guard.depth--;
@@ -87,10 +98,11 @@ export class PackageUsage {
   private foldPending(): void {
     const t = nowNs();
     for (const gate of this.gates) {
-      if (gate.pending === 0) continue;
+      const pending = gate.calls - gate.settled;
+      if (pending === 0) continue;
       const caller = gate.lastCaller ?? this.recorder.appUnit;
-      this.recorder.countApi({ api: gate.api, category: 'package', caller, count: gate.pending, t, tid: this.recorder.tid, stack: gate.firstStack.get(caller) });
-      gate.pending = 0;
+      gate.settled = gate.calls;
+      this.recorder.countApi({ api: gate.api, category: 'package', caller, count: pending, t, tid: this.recorder.tid, stack: gate.firstStack.get(caller) });
     }
   }
 }

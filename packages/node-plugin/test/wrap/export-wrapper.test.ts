@@ -152,13 +152,61 @@ describe('node-plugin export wrapper', () => {
     assert.equal(tally.wrapped, 7);
   });
 
-  it('keeps a Proxy for a function with statics: they stay live on the original', () => {
-    const { wrapper } = setup();
-    const withStatic = Object.assign((x: number) => x, { version: '1' });
-    const wrapped = wrapper.wrap(withStatic, 'npm:statics', '/node_modules/statics', newTally());
-    assert.ok(types.isProxy(wrapped));
+  it('wraps a function with statics in a plain view whose statics stay live both ways', () => {
+    const { wrapper, counted } = setup();
+    const withStatic = Object.assign(function f(x: number) { return x; }, { version: '1', helper: (x: number) => x + 1 });
+    Object.defineProperty(withStatic, 'fixed', { value: 'fixed', enumerable: true, writable: false, configurable: false });
+    const wrapped = wrapper.wrap(withStatic, 'npm:statics', '/node_modules/statics', newTally()) as typeof withStatic & Record<string, unknown>;
+    assert.equal(types.isProxy(wrapped), false, 'not a Proxy: V8 can inline a static read');
+    assert.deepEqual(Object.keys(wrapped), Object.keys(withStatic));
+    assert.deepEqual([wrapped.name, wrapped.length, wrapped.prototype === withStatic.prototype], ['f', 1, true]);
+    assert.equal(wrapped(3), 3);
+    assert.equal(wrapped.helper(1), 2);
+    assert.notEqual(wrapped.helper, withStatic.helper, 'the static function is wrapped');
+    assert.equal(wrapped.helper, wrapped.helper, 'the same wrapper every read');
     wrapped.version = '2';
-    assert.equal(withStatic.version, '2');
+    assert.equal(withStatic.version, '2', 'the application assigns, the package sees it');
+    withStatic.version = '3';
+    assert.equal(wrapped.version, '3', 'the package assigns, the application sees it');
+    const replaced = (x: number): number => x * 10;
+    withStatic.helper = replaced;
+    assert.equal(wrapped.helper, replaced, 'a replaced function is theirs, handed out as it is');
+    (withStatic as unknown as Record<string, unknown>)['later'] = 'added';
+    assert.equal(wrapped['later'], 'added', 'a static added later is seen');
+    assert.throws(() => { wrapped['fixed'] = 'x'; }, TypeError, 'a read-only static stays read-only');
+    assert.equal(wrapped['fixed'], 'fixed');
+    assert.equal(total(counted, 'npm:statics'), 1);
+    assert.equal(total(counted, 'npm:statics.helper'), 1);
+  });
+
+  it('gives a statics view the original\'s name, length, own keys and [[Construct]] at every arity and kind', () => {
+    const { wrapper } = setup();
+    const tally = newTally();
+    const withStatics = <T extends object>(fn: T): T => Object.assign(fn, { extra: 1 });
+    const originals: Function[] = [
+      withStatics(function none() { return 0; }),
+      withStatics(function two(a: number, b: number) { return a + b; }),
+      withStatics(function five(a: number, b: number, c: number, d: number, e: number) { return a + b + c + d + e; }),
+      withStatics((a: number) => a),
+      withStatics(async function later(a: number) { return a; }),
+      withStatics(function* gen(a: number) { yield a; }),
+    ];
+    for (const original of originals) {
+      const view = wrapper.wrap(original, `npm:kinds.${original.name}`, '/node_modules/kinds', tally) as Function & { extra: number };
+      assert.equal(types.isProxy(view), false, original.name);
+      assert.deepEqual([view.name, view.length, view.extra], [original.name, original.length, 1]);
+      assert.deepEqual(Reflect.ownKeys(view).sort(), Reflect.ownKeys(original).sort(), original.name);
+      assert.equal(view.prototype, original.prototype);
+      let constructs = true;
+      try {
+        Reflect.construct(String, [], view);
+      } catch {
+        constructs = false;
+      }
+      assert.equal(constructs, original.prototype !== undefined && original.name !== 'gen', `[[Construct]] of ${original.name}`);
+      assert.ok(view instanceof Function);
+      assert.equal(Function.prototype.toString.call(view), Function.prototype.toString.call(original));
+    }
   });
 
   it('keeps totals exact past the sampled attribution, folding the calls in between at a flush', () => {
