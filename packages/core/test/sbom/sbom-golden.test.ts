@@ -10,7 +10,7 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAppModel } from '../../src/model/app-model.js';
+import { buildAppModel } from '../../src/model/build-app-model.js';
 import { validateCycloneDx } from '../../src/sbom/cyclonedx/cyclonedx-validator.js';
 import { renderSbom } from '../../src/sbom/sbom-files.js';
 import { validateSpdx } from '../../src/sbom/spdx/spdx-validator.js';
