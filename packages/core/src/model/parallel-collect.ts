@@ -3,7 +3,6 @@
 // range, and the results are folded together in pid order, as one reader would have met them.
 import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseEventFileName } from '../reader/event-file-name.js';
@@ -100,23 +99,8 @@ function runWorker(
   });
 }
 
-/**
- * How far V8 lets the heap grow past what the last full collection kept, in percent. Reading a
- * run makes garbage that lives a little while (the spans of a process, each chunk's lines); left
- * to its default (up to 4x, since collecting is cheap here) the heap of a 10-million-record
- * analysis grew to about 500 MB with 60 to 100 MB live. At 1.5x it stayed near 250 MB, for a
- * few percent more CPU time (docs/performance.md, Analysis).
- */
-const HEAP_GROWING_PERCENT = 50;
-
-/** Bounds the heap's growth between full collections, for this process (apitrace's own). */
-function boundHeapGrowth(): void {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-
 /** Reads the run into a collector, with worker threads when that pays. */
 export async function collectRun(dir: string, options: CollectOptions): Promise<{ run: RunContents; collector: RunCollector }> {
-  boundHeapGrowth();
   const collector = new RunCollector({ maxCalls: options.maxCalls, ...(options.limits ? { limits: options.limits } : {}) });
   const groups = pidGroups(dir);
   const bytes = groups.reduce((n, g) => n + g.bytes, 0);
