@@ -147,6 +147,17 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
+// The mocha suites run the shim's C test programs; the native suite builds them too, but a
+// mocha suite run alone must not depend on it having run first.
+if (selected.some((s) => s.sources)) {
+  const programs = await run('make', ['-s', '-C', 'packages/native-shim', 'programs']);
+  if (programs.status !== 0) {
+    console.log('building the native test programs failed: no tests ran');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
 // The suites start from nothing, as on a new machine: a fresh home (so the node plugin's
 // transform cache and anything else kept under ~ start empty) and a fresh npm cache, whatever
 // earlier runs left. Maven's repository is the one npm install filled (the JVM finds it
