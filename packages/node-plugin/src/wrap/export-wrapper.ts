@@ -14,7 +14,8 @@
 // Proxy land on the original function and change its own property names.
 import { types } from 'node:util';
 import { rememberOriginal } from './function-source.js';
-import { ATTRIBUTE_ALL_CALLS, type ExportGate, type PackageUsage } from './package-usage.js';
+import { EXPORT_ATTRIBUTE_ALL_CALLS } from '../runtime/attribution-sampling.js';
+import { type ExportGate, type PackageUsage } from './package-usage.js';
 
 export type SkipReason = 'non_configurable' | 'private_members' | 'proxy_exports' | 'reads_call_sites';
 
@@ -188,7 +189,7 @@ export class ExportWrapper {
     if (isConstructor(original)) {
       // an ordinary `function`: called, or constructed with new.target as a Proxy would forward it
       wrapper = function (this: unknown) {
-        if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
+        if (++gate.calls > EXPORT_ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
         else usage.attribute(gate, wrapper);
         if (new.target === undefined) return Reflect.apply(original, this, arguments);
         return Reflect.construct(original, arguments, new.target === wrapper ? original : new.target);
@@ -197,7 +198,7 @@ export class ExportWrapper {
       // a method has no [[Construct]] and no prototype, like an arrow, async function or generator
       wrapper = {
         wrapper(this: unknown) {
-          if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
+          if (++gate.calls > EXPORT_ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
           else usage.attribute(gate, wrapper);
           return Reflect.apply(original, this, arguments) as unknown;
         },
@@ -241,7 +242,7 @@ export class ExportWrapper {
     if (gate !== undefined) {
       handler.apply = function apply(t, thisArg, args) {
         // the hot path inlined: one counter, the sampling decision, and the call
-        if (++gate.calls > ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
+        if (++gate.calls > EXPORT_ATTRIBUTE_ALL_CALLS && (gate.calls & gate.mask) !== 0) gate.pending++;
         else usage.attribute(gate, apply);
         return Reflect.apply(t as Function, thisArg, args);
       };
