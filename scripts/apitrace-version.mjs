@@ -3,7 +3,7 @@
 // constants (run by build.mjs), the native shim's Makefile writes a header, and the JVM
 // agent's Maven build writes a Java constant (scripts/generate-java-sources.mjs). Workspace
 // package.json and pom.xml versions are declared for their tools and checked against it
-// (test/e2e/emitter-version.e2e.test.ts).
+// (test/e2e/one-version.e2e.test.ts; emitters.e2e.test.ts checks what each emitter records).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
