@@ -30,14 +30,14 @@ final class ApiRecorder implements SpanSink {
         this.writer = writer;
         this.stacks = stacks;
         this.web = web;
-        this.summarisers = CallSummarisers.byCategory(stacks);
+        this.summarisers = CallSummarisers.byCategory();
     }
 
     @Override
     public void call(int hookIndex, long t0, long t1, Object self, Object[] args, Object returned, Throwable thrown) {
         ApiHooks.Hook hook = hooks[hookIndex];
         CallSummarisers.Summariser summariser = summarisers[hook.category.ordinal()];
-        if (!summariser.wanted(self)) {
+        if (!summariser.wanted(self) || (summariser.onlyWhereSecretsAreMade && !stacks.anyApplicationFrameNamesSecret())) {
             return;
         }
         long tid = ProcessFacts.currentThreadTid();

@@ -63,6 +63,21 @@ final class CallSummarisers {
 
     /** The calls of one category. */
     abstract static class Summariser {
+        /**
+         * Calls recorded only when an application frame's class or method names a secret: the
+         * recorder asks {@link JavaStacks#anyApplicationFrameNamesSecret} itself, one frame
+         * nearer the hook than a summariser would, which keeps the walk of a shallow stack short.
+         */
+        final boolean onlyWhereSecretsAreMade;
+
+        Summariser(boolean onlyWhereSecretsAreMade) {
+            this.onlyWhereSecretsAreMade = onlyWhereSecretsAreMade;
+        }
+
+        Summariser() {
+            this(false);
+        }
+
         /** Decided from the call alone, before its thread and stack are looked up: false drops it. */
         boolean wanted(Object self) {
             return true;
@@ -73,7 +88,7 @@ final class CallSummarisers {
     }
 
     /** The summariser of each category, indexed by {@link ApiCategory#ordinal()}. */
-    static Summariser[] byCategory(JavaStacks stacks) {
+    static Summariser[] byCategory() {
         Summariser[] all = new Summariser[ApiCategory.values().length];
         Arrays.fill(all, NO_ARGUMENTS);
         all[ApiCategory.FILE.ordinal()] = new FileCalls();
@@ -81,7 +96,7 @@ final class CallSummarisers {
         all[ApiCategory.NETWORK.ordinal()] = new NetworkCalls();
         all[ApiCategory.HTTP.ordinal()] = new HttpCalls();
         all[ApiCategory.CRYPTO.ordinal()] = new CryptoCalls();
-        all[ApiCategory.RANDOM.ordinal()] = new RandomCalls(stacks);
+        all[ApiCategory.RANDOM.ordinal()] = new RandomCalls();
         all[ApiCategory.TLS.ordinal()] = new TlsCalls();
         all[ApiCategory.DESERIALIZE.ordinal()] = new DeserializeCalls();
         all[ApiCategory.JNDI.ordinal()] = new JndiCalls();
@@ -360,15 +375,13 @@ final class CallSummarisers {
 
     /** Predictable randomness, which only matters where secrets are made. */
     static final class RandomCalls extends Summariser {
-        private final JavaStacks stacks;
-
-        RandomCalls(JavaStacks stacks) {
-            this.stacks = stacks;
+        RandomCalls() {
+            super(true); // decided without building the stack
         }
 
         @Override
         boolean wanted(Object self) {
-            return !(self instanceof SecureRandom) && stacks.anyApplicationFrameNamesSecret(); // decided without building the stack
+            return !(self instanceof SecureRandom);
         }
 
         @Override
