@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateVersionModules } from './apitrace-version.mjs';
 import { generateFromSchema } from './generate-from-schema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,7 +54,8 @@ function newestMtime(path) {
 
 // Maven takes seconds just to start: only call it when a source or pom is newer than what it built.
 function mavenOutputsAreCurrent() {
-  const rootPom = newestMtime(join(root, 'pom.xml'));
+  // the agent also generates sources from the version and the event schema
+  const rootPom = Math.max(...['pom.xml', 'package.json', 'packages/core/schema/events.schema.json', 'scripts/generate-java-sources.mjs'].map((p) => newestMtime(join(root, p))));
   return mavenProjects.every(({ dir, output }) => {
     const built = statSync(join(root, output), { throwIfNoEntry: false });
     return built !== undefined && built.mtimeMs >= Math.max(rootPom, newestMtime(join(root, dir)));
@@ -62,6 +64,7 @@ function mavenOutputsAreCurrent() {
 
 const generated = await generateFromSchema();
 step('types and validator from the event schema', () => (generated.length ? `generated ${generated.join(', ')}` : 'current'));
+step('version constants from the root package.json', () => (generateVersionModules().length ? 'generated' : 'current'));
 step('typescript', () => run(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json']));
 step('native shim', () => run('make', ['-s', '-C', 'packages/native-shim']));
 step('jvm agent, java example and fixture (maven)', () => {

@@ -1,13 +1,16 @@
 // Each plugin loaded alone, the way a user would load it, writing into APITRACE_DIR:
 // every record validates against the contract, and the application is unchanged.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JVM_AGENT, NATIVE_SHIM, NODE_PLUGIN } from '../support/paths.js';
+import { JVM_AGENT, NATIVE_SHIM, NODE_PLUGIN, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { readValidRun } from '../support/runs.js';
 
 type Source = 'native' | 'node' | 'jvm';
+
+/** The one place apitrace's version is set; every emitter gets it from there at build time. */
+const APITRACE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Emitter {
   source: Source;
@@ -58,6 +61,7 @@ describe('emitters loaded alone (end to end)', () => {
         const file = contents.files.find((f) => f.source === e.source)!;
         assert.equal(file.start?.source, e.source);
         assert.equal(file.start?.v, 1);
+        assert.equal(file.start?.emitter?.version, APITRACE_VERSION, 'emitter.version is the root package.json version');
         assert.ok(file.start!.t > 0);
         assert.ok(Math.abs(Date.parse(file.start!.wall) - Date.now()) < 60_000, file.start!.wall);
         assert.equal(file.start?.cwd, work);

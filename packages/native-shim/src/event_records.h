@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apitrace_version.h"
+
 #define EMITTER_NAME "libapitrace"
-#define EMITTER_VERSION "0.1.0"
+#define EMITTER_VERSION APITRACE_VERSION
 
 enum process_origin { ORIGIN_START, ORIGIN_FORK, ORIGIN_EXEC };
 

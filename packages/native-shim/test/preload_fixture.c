@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apitrace_version.h"
 #include "preload_fixture.h"
 #include "test_harness.h"
 
@@ -221,7 +222,7 @@ void expect_process_start(const char *line, pid_t pid, pid_t ppid, unsigned seq,
     snprintf(want, sizeof want, "\"origin\":\"%s\"", origin);
     EXPECT(strstr(line, want) != NULL, "not %s", want);
     EXPECT(strstr(line, "\"runtime\":{\"name\":\"glibc\",\"version\":\"") != NULL, "no glibc runtime");
-    EXPECT(strstr(line, "\"emitter\":{\"name\":\"libapitrace\",\"version\":\"0.1.0\"}") != NULL, "no emitter");
+    EXPECT(strstr(line, "\"emitter\":{\"name\":\"libapitrace\",\"version\":\"" APITRACE_VERSION "\"}") != NULL, "no emitter");
     EXPECT(strstr(line, "\"wall\":\"20") != NULL && strstr(line, "Z\",\"exe\":\"/") != NULL,
            "wall or exe missing");
     EXPECT(line[strlen(line) - 1] == '}', "line does not end the object");

@@ -14,8 +14,9 @@ import { registerDiffCommand } from './diff-command.js';
 import { registerFindingsCommand, writeHtmlReport } from './findings-command.js';
 import { terminalLines, terminalSafe } from '../base/terminal-line.js';
 import { registerVexCommand } from './vex-command.js';
+import { APITRACE_VERSION } from '../version.generated.js';
 
-export const VERSION = '0.1.0';
+export const VERSION = APITRACE_VERSION;
 const EXIT_INTERNAL = 1;
 
 /** Every message line apitrace prints ends here: whatever it quotes stays on this one line. */

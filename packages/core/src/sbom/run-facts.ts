@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AppModel, Component, MergedStack } from '../model/app-model.js';
+import { APITRACE_VERSION } from '../version.generated.js';
 
 export const TOOL_NAME = 'apitrace';
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = APITRACE_VERSION;
 
 /** The document time: the run's start (run.json, else the first process), else the epoch. */
 export function documentTime(model: AppModel): string {

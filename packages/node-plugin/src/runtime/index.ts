@@ -18,8 +18,8 @@
 //                            (made by this plugin, or by Node's module loader reading sources). A call is either a `call` record
 //                            or counted in api_usage, never both. Bounds: the first
 //                            SPANS_PER_CALLER calls per (api, caller) are spans; the first
-//                            ATTRIBUTE_ALL_CALLS calls of an API capture a stack each, later
-//                            only one in ATTRIBUTE_ONE_IN does and the calls in between count
+//                            BUILTIN_ATTRIBUTE_ALL_CALLS calls of an API capture a stack each, later
+//                            only one in BUILTIN_ATTRIBUTE_ONE_IN does and the calls in between count
 //                            for the last caller seen (the hot path is then a counter).
 //                            inspect(sites, caller) may add flags (secret_context, ...);
 //                            gate.skipUnder names a directory whose frames are not callers.
@@ -41,10 +41,11 @@
 //   captureCallSites, callerUnit, framesOf, isInternalFile, siteFile
 //                            V8 structured stacks, for recorders that need the raw call sites.
 export {
-  activeRecorder, ApiGate, ATTRIBUTE_ALL_CALLS, ATTRIBUTE_ONE_IN, FLUSH_INTERVAL_MS, guard, nowNs, ownWork,
+  activeRecorder, ApiGate, FLUSH_INTERVAL_MS, guard, nowNs, ownWork,
   PLUGIN_VERSION, Recorder, SPANS_PER_CALLER,
   type CallerPosition, type CallRecord, type Origin, type SiteInspector, type SpanStart,
 } from './recorder.js';
+export * from './attribution-sampling.js';
 export { captureCallSites, callerSite, callerUnit, framesOf, isInternalFile, isOwnOrLoaderCall, isPluginFile, siteFile, StackTable, type Frame } from './js-stack.js';
 export { codeUnitOf, owningPackage, type OwningPackage } from './owning-package.js';
 export { osThreadId } from './thread-id.js';

@@ -8,14 +8,12 @@ import { redactArgv } from '../redact.js';
 import { CALLER_FRAMES, callerSite, callerUnit, captureCallSites, framesOf, isOwnOrLoaderCall, MAX_STACK_FRAMES, StackTable } from './js-stack.js';
 import { codeUnitOf } from './owning-package.js';
 import { osThreadId } from './thread-id.js';
+import { APITRACE_VERSION } from '../version.generated.js';
+import { BUILTIN_ATTRIBUTE_ALL_CALLS, BUILTIN_ATTRIBUTE_ONE_IN } from './attribution-sampling.js';
 import { ApiUsageTable, WebApiTable, type ApiCount, type Category, type WebCount } from './usage-tables.js';
 
-export const PLUGIN_VERSION = '0.1.0';
+export const PLUGIN_VERSION = APITRACE_VERSION;
 export const FLUSH_INTERVAL_MS = 1000;
-/** Calls of one API attributed one by one (a stack capture each) before sampling starts. */
-export const ATTRIBUTE_ALL_CALLS = 1024;
-/** After that, one call in this many is attributed; the others count for the last caller seen. */
-export const ATTRIBUTE_ONE_IN = 256;
 /** `call` spans written per (API, caller); later calls are counted in api_usage. */
 export const SPANS_PER_CALLER = 16;
 
@@ -63,7 +61,7 @@ export class ApiGate {
    */
   sampledOut(): boolean {
     this.calls++;
-    if (this.calls > ATTRIBUTE_ALL_CALLS && this.calls % ATTRIBUTE_ONE_IN !== 0) {
+    if (this.calls > BUILTIN_ATTRIBUTE_ALL_CALLS && this.calls % BUILTIN_ATTRIBUTE_ONE_IN !== 0) {
       this.unattributed++;
       return true;
     }

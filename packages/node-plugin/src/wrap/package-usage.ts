@@ -1,23 +1,20 @@
 // Counting calls of wrapped package exports as api_usage (category "package"), attributed to
 // the calling package. The hot path is one counter increment: a call's caller is found from a
-// stack capture (5-15 µs) only for the first ATTRIBUTE_ALL_CALLS calls of an export and one in
-// ATTRIBUTE_ONE_IN after that; calls in between count for the caller found next (or, at a
+// stack capture (5-15 µs) only for the first EXPORT_ATTRIBUTE_ALL_CALLS calls of an export and one in
+// EXPORT_ATTRIBUTE_ONE_IN after that; calls in between count for the caller found next (or, at a
 // flush, for the last caller seen). Totals per export stay exact. While the sampled caller stays
-// the same, the interval doubles up to one in ATTRIBUTE_ONE_IN_AT_MOST (a function of a few ns
+// the same, the interval doubles up to one in EXPORT_ATTRIBUTE_ONE_IN_AT_MOST (a function of a few ns
 // called in a loop would otherwise spend more in captures than in itself); a different caller
-// brings it back to ATTRIBUTE_ONE_IN.
-import { activeRecorder, captureCallSites, callerUnit, guard, nowNs, type Recorder } from '../runtime/index.js';
+// brings it back to EXPORT_ATTRIBUTE_ONE_IN.
+import {
+  activeRecorder, captureCallSites, callerUnit, EXPORT_ATTRIBUTE_ALL_CALLS, EXPORT_ATTRIBUTE_ONE_IN, EXPORT_ATTRIBUTE_ONE_IN_AT_MOST, guard, nowNs, type Recorder,
+} from '../runtime/index.js';
 import { CALLER_FRAMES } from '../runtime/js-stack.js';
-
-export const ATTRIBUTE_ALL_CALLS = 256;
-/** Powers of two: the sampling test is a mask. */
-export const ATTRIBUTE_ONE_IN = 4096;
-export const ATTRIBUTE_ONE_IN_AT_MOST = 262144;
 
 /**
  * One wrapped export: its API id and counters. A wrapper's hot path is `++calls` and a test of
  * `calls & mask`: a call whose count has the mask's bits clear is attributed, every one while the
- * mask is 0 (the first ATTRIBUTE_ALL_CALLS), one in ATTRIBUTE_ONE_IN or more after that. The calls
+ * mask is 0 (the first EXPORT_ATTRIBUTE_ALL_CALLS), one in EXPORT_ATTRIBUTE_ONE_IN or more after that. The calls
  * in between are pending: counted, not yet recorded (calls - settled).
  */
 export class ExportGate {
@@ -61,7 +58,7 @@ export class PackageUsage {
    * it; called by a wrapper after `++gate.calls`.
    */
   attribute(gate: ExportGate, skip: Function): void {
-    if (gate.calls === ATTRIBUTE_ALL_CALLS) gate.mask = ATTRIBUTE_ONE_IN - 1;
+    if (gate.calls === EXPORT_ATTRIBUTE_ALL_CALLS) gate.mask = EXPORT_ATTRIBUTE_ONE_IN - 1;
     if (guard.depth > 0) {
       gate.settled++; // our own work calling a package: not the application's use
       return;
@@ -85,7 +82,7 @@ export class PackageUsage {
       }
       r.countApi({ api: gate.api, category: 'package', caller, count: gate.calls - gate.settled, t: nowNs(), tid: r.tid, stack });
       gate.settled = gate.calls;
-      if (gate.calls > ATTRIBUTE_ALL_CALLS) gate.mask = caller === gate.lastCaller ? Math.min(gate.mask * 2 + 1, ATTRIBUTE_ONE_IN_AT_MOST - 1) : ATTRIBUTE_ONE_IN - 1;
+      if (gate.calls > EXPORT_ATTRIBUTE_ALL_CALLS) gate.mask = caller === gate.lastCaller ? Math.min(gate.mask * 2 + 1, EXPORT_ATTRIBUTE_ONE_IN_AT_MOST - 1) : EXPORT_ATTRIBUTE_ONE_IN - 1;
       gate.lastCaller = caller;
     } catch {
       if (gate.settled < gate.calls) gate.settled++; // this call is lost, the pending ones wait

@@ -3,7 +3,8 @@ import { types } from 'node:util';
 import type { Recorder } from '../../src/runtime/index.js';
 import type { ApiCount } from '../../src/runtime/usage-tables.js';
 import { ExportWrapper, newTally } from '../../src/wrap/export-wrapper.js';
-import { ATTRIBUTE_ALL_CALLS, PackageUsage } from '../../src/wrap/package-usage.js';
+import { EXPORT_ATTRIBUTE_ALL_CALLS } from '../../src/runtime/attribution-sampling.js';
+import { PackageUsage } from '../../src/wrap/package-usage.js';
 
 /** The part of the recorder package usage needs, recording what it is given. */
 function fakeRecorder(counted: ApiCount[], flushes: (() => void)[]): Recorder {
@@ -212,7 +213,7 @@ describe('node-plugin export wrapper', () => {
   it('keeps totals exact past the sampled attribution, folding the calls in between at a flush', () => {
     const { wrapper, counted, flush } = setup();
     const wrapped = wrapper.wrap((x: number) => x, 'npm:hot', '/node_modules/hot', newTally());
-    const calls = ATTRIBUTE_ALL_CALLS + 600_000; // past the sampling interval's growth
+    const calls = EXPORT_ATTRIBUTE_ALL_CALLS + 600_000; // past the sampling interval's growth
     for (let i = 0; i < calls; i++) wrapped(i);
     flush();
     assert.equal(total(counted, 'npm:hot'), calls);

@@ -71,12 +71,12 @@ final class ApiHooks {
         final String typeName;
         final Methods methods;
         final String api;
-        final String category;
+        final ApiCategory category;
         final Shape shape;
         final Summary summary;
 
         Hook(int index, Types types, String typeName, Methods methods,
-             String api, String category, Shape shape, Summary summary) {
+             String api, ApiCategory category, Shape shape, Summary summary) {
             this.index = index;
             this.types = types;
             this.typeName = typeName;
@@ -97,19 +97,19 @@ final class ApiHooks {
     private static final class Table {
         final List<Hook> hooks = new ArrayList<>();
 
-        Table add(String type, Methods methods, String api, String category, Shape shape, Summary summary) {
+        Table add(String type, Methods methods, String api, ApiCategory category, Shape shape, Summary summary) {
             hooks.add(new Hook(hooks.size(), Types.NAMED, type, methods, api, category, shape, summary));
             return this;
         }
 
-        Table method(String type, Methods methods, String api, String category, Summary summary) {
+        Table method(String type, Methods methods, String api, ApiCategory category, Summary summary) {
             return add(type, methods, api, category, Shape.METHOD, summary);
         }
 
         Table jdbc(Types types, String method, String api) {
             hooks.add(new Hook(hooks.size(), types, null,
                 named(method).firstArgument(STRING),
-                api, "sql", Shape.METHOD, Summary.SQL));
+                api, ApiCategory.SQL, Shape.METHOD, Summary.SQL));
             return this;
         }
     }
@@ -117,45 +117,45 @@ final class ApiHooks {
     private static List<Hook> build() {
         Table t = new Table();
         // Processes.
-        t.method("java.lang.Runtime", named("exec"), "java:java.lang.Runtime.exec", "process", Summary.EXEC);
-        t.method("java.lang.ProcessBuilder", named("start").takesArguments(0), "java:java.lang.ProcessBuilder.start", "process", Summary.PROCESS_BUILDER);
+        t.method("java.lang.Runtime", named("exec"), "java:java.lang.Runtime.exec", ApiCategory.PROCESS, Summary.EXEC);
+        t.method("java.lang.ProcessBuilder", named("start").takesArguments(0), "java:java.lang.ProcessBuilder.start", ApiCategory.PROCESS, Summary.PROCESS_BUILDER);
         // Files: the private open(...) every constructor of these classes ends in, around the
         // native open itself. A method, not the constructor: a handler cannot be put around a
         // super constructor call, and a failed open (FileNotFoundException) belongs in the record.
         t.method("java.io.FileInputStream", named("open").takesArguments(1).firstArgument(STRING),
-            "java:java.io.FileInputStream.<init>", "file", Summary.PATH);
+            "java:java.io.FileInputStream.<init>", ApiCategory.FILE, Summary.PATH);
         t.method("java.io.FileOutputStream", named("open").takesArguments(2).firstArgument(STRING),
-            "java:java.io.FileOutputStream.<init>", "file", Summary.PATH);
+            "java:java.io.FileOutputStream.<init>", ApiCategory.FILE, Summary.PATH);
         t.method("java.io.RandomAccessFile", named("open").takesArguments(2).firstArgument(STRING),
-            "java:java.io.RandomAccessFile.<init>", "file", Summary.PATH);
-        t.method("java.nio.file.Files", named("newByteChannel"), "java:java.nio.file.Files.newByteChannel", "file", Summary.PATH);
-        t.method("java.nio.file.Files", named("newInputStream"), "java:java.nio.file.Files.newInputStream", "file", Summary.PATH);
-        t.method("java.nio.file.Files", named("newOutputStream"), "java:java.nio.file.Files.newOutputStream", "file", Summary.PATH);
+            "java:java.io.RandomAccessFile.<init>", ApiCategory.FILE, Summary.PATH);
+        t.method("java.nio.file.Files", named("newByteChannel"), "java:java.nio.file.Files.newByteChannel", ApiCategory.FILE, Summary.PATH);
+        t.method("java.nio.file.Files", named("newInputStream"), "java:java.nio.file.Files.newInputStream", ApiCategory.FILE, Summary.PATH);
+        t.method("java.nio.file.Files", named("newOutputStream"), "java:java.nio.file.Files.newOutputStream", ApiCategory.FILE, Summary.PATH);
         // Network.
-        t.method("java.net.Socket", named("connect").takesArguments(2), "java:java.net.Socket.connect", "network", Summary.PEER);
-        t.method("sun.nio.ch.SocketChannelImpl", named("connect").takesArguments(1), "java:java.nio.channels.SocketChannel.connect", "network", Summary.PEER);
-        t.method("java.net.ServerSocket", named("bind").takesArguments(2), "java:java.net.ServerSocket.bind", "network", Summary.BIND);
-        t.method("java.net.ServerSocket", named("accept").takesArguments(0), "java:java.net.ServerSocket.accept", "network", Summary.ACCEPT);
-        t.method("sun.nio.ch.ServerSocketChannelImpl", named("bind").takesArguments(2), "java:java.nio.channels.ServerSocketChannel.bind", "network", Summary.BIND);
-        t.method("sun.nio.ch.ServerSocketChannelImpl", named("accept").takesArguments(0), "java:java.nio.channels.ServerSocketChannel.accept", "network", Summary.ACCEPT);
+        t.method("java.net.Socket", named("connect").takesArguments(2), "java:java.net.Socket.connect", ApiCategory.NETWORK, Summary.PEER);
+        t.method("sun.nio.ch.SocketChannelImpl", named("connect").takesArguments(1), "java:java.nio.channels.SocketChannel.connect", ApiCategory.NETWORK, Summary.PEER);
+        t.method("java.net.ServerSocket", named("bind").takesArguments(2), "java:java.net.ServerSocket.bind", ApiCategory.NETWORK, Summary.BIND);
+        t.method("java.net.ServerSocket", named("accept").takesArguments(0), "java:java.net.ServerSocket.accept", ApiCategory.NETWORK, Summary.ACCEPT);
+        t.method("sun.nio.ch.ServerSocketChannelImpl", named("bind").takesArguments(2), "java:java.nio.channels.ServerSocketChannel.bind", ApiCategory.NETWORK, Summary.BIND);
+        t.method("sun.nio.ch.ServerSocketChannelImpl", named("accept").takesArguments(0), "java:java.nio.channels.ServerSocketChannel.accept", ApiCategory.NETWORK, Summary.ACCEPT);
         // HTTP clients (also web_api "called").
         t.method("sun.net.www.protocol.http.HttpURLConnection", named("getInputStream").takesArguments(0),
-            "java:java.net.HttpURLConnection.getInputStream", "http", Summary.URL_CONNECTION);
+            "java:java.net.HttpURLConnection.getInputStream", ApiCategory.HTTP, Summary.URL_CONNECTION);
         t.method("jdk.internal.net.http.HttpClientImpl", named("send").takesArguments(2),
-            "java:java.net.http.HttpClient.send", "http", Summary.HTTP_CLIENT);
+            "java:java.net.http.HttpClient.send", ApiCategory.HTTP, Summary.HTTP_CLIENT);
         // Crypto and randomness.
-        t.method("javax.crypto.Cipher", named("getInstance"), "java:javax.crypto.Cipher.getInstance", "crypto", Summary.CIPHER);
-        t.method("java.security.MessageDigest", named("getInstance"), "java:java.security.MessageDigest.getInstance", "crypto", Summary.DIGEST);
+        t.method("javax.crypto.Cipher", named("getInstance"), "java:javax.crypto.Cipher.getInstance", ApiCategory.CRYPTO, Summary.CIPHER);
+        t.method("java.security.MessageDigest", named("getInstance"), "java:java.security.MessageDigest.getInstance", ApiCategory.CRYPTO, Summary.DIGEST);
         // Random is called in hot loops: sampled per thread (Dispatch.enterSampled), SecureRandom skipped in the advice.
         t.add("java.util.Random", named("nextInt", "nextLong", "nextBytes", "nextDouble"),
-            "java:java.util.Random.next", "random", Shape.RANDOM_SAMPLED, Summary.RANDOM);
+            "java:java.util.Random.next", ApiCategory.RANDOM, Shape.RANDOM_SAMPLED, Summary.RANDOM);
         // TLS set-up: a trust manager that trusts every certificate.
-        t.method("javax.net.ssl.SSLContext", named("init").takesArguments(3), "java:javax.net.ssl.SSLContext.init", "tls", Summary.TLS_CONTEXT);
+        t.method("javax.net.ssl.SSLContext", named("init").takesArguments(3), "java:javax.net.ssl.SSLContext.init", ApiCategory.TLS, Summary.TLS_CONTEXT);
         // Deserialisation, JNDI, native libraries.
-        t.method("java.io.ObjectInputStream", named("readObject").takesArguments(0), "java:java.io.ObjectInputStream.readObject", "deserialize", Summary.DESERIALIZE);
-        t.method("javax.naming.InitialContext", named("lookup").takesArguments(1), "java:javax.naming.InitialContext.lookup", "jndi", Summary.JNDI);
-        t.method("java.lang.System", named("loadLibrary").takesArguments(1), "java:java.lang.System.loadLibrary", "dynload", Summary.LIBRARY);
-        t.method("java.lang.System", named("load").takesArguments(1), "java:java.lang.System.load", "dynload", Summary.LIBRARY);
+        t.method("java.io.ObjectInputStream", named("readObject").takesArguments(0), "java:java.io.ObjectInputStream.readObject", ApiCategory.DESERIALIZE, Summary.DESERIALIZE);
+        t.method("javax.naming.InitialContext", named("lookup").takesArguments(1), "java:javax.naming.InitialContext.lookup", ApiCategory.JNDI, Summary.JNDI);
+        t.method("java.lang.System", named("loadLibrary").takesArguments(1), "java:java.lang.System.loadLibrary", ApiCategory.DYNLOAD, Summary.LIBRARY);
+        t.method("java.lang.System", named("load").takesArguments(1), "java:java.lang.System.load", ApiCategory.DYNLOAD, Summary.LIBRARY);
         // SQL through any JDBC driver.
         t.jdbc(Types.JDBC_STATEMENT, "execute", "java:java.sql.Statement.execute");
         t.jdbc(Types.JDBC_STATEMENT, "executeQuery", "java:java.sql.Statement.executeQuery");
@@ -166,14 +166,14 @@ final class ApiHooks {
         t.jdbc(Types.JDBC_CONNECTION, "prepareCall", "java:java.sql.Connection.prepareCall");
         // Web APIs served.
         t.add("com.sun.net.httpserver.Filter$Chain", named("doFilter").takesArguments(1),
-            "java:com.sun.net.httpserver.HttpHandler.handle", "http", Shape.SERVED, Summary.HTTP_SERVER);
+            "java:com.sun.net.httpserver.HttpHandler.handle", ApiCategory.HTTP, Shape.SERVED, Summary.HTTP_SERVER);
         for (String servlet : new String[] {"javax.servlet.http.HttpServlet", "jakarta.servlet.http.HttpServlet"}) {
             t.add(servlet, named("service").takesArguments(2).firstArgument("L" + servlet.replace('.', '/') + "Request;"),
-                "java:" + servlet + ".service", "http", Shape.SERVED, Summary.SERVLET);
+                "java:" + servlet + ".service", ApiCategory.HTTP, Shape.SERVED, Summary.SERVLET);
         }
         // How the process ends (process_end.exit_code).
-        t.add("java.lang.Shutdown", named("exit").takesArguments(1), "java:java.lang.Shutdown.exit", "process", Shape.EXIT_STATUS, Summary.NONE);
-        t.add("java.lang.Thread", named("dispatchUncaughtException"), "java:java.lang.Thread.dispatchUncaughtException", "thread", Shape.UNCAUGHT, Summary.NONE);
+        t.add("java.lang.Shutdown", named("exit").takesArguments(1), "java:java.lang.Shutdown.exit", ApiCategory.PROCESS, Shape.EXIT_STATUS, Summary.NONE);
+        t.add("java.lang.Thread", named("dispatchUncaughtException"), "java:java.lang.Thread.dispatchUncaughtException", ApiCategory.THREAD, Shape.UNCAUGHT, Summary.NONE);
         return Collections.unmodifiableList(t.hooks);
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Throwable is caught, and the application runs as it would without the agent.
  */
 public final class ApitraceAgent {
-    static final String DEFAULT_VERSION = "0.1.0";
+    static final String DEFAULT_VERSION = ApitraceVersion.VERSION;
 
     /**
      * One recording per JVM, even when the agent is named twice (JAVA_TOOL_OPTIONS and the

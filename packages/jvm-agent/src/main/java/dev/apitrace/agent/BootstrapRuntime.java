@@ -19,6 +19,7 @@ import java.util.Set;
  * bootstrap copies as well, and there is only one Dispatch and one Probes.
  */
 final class BootstrapRuntime {
+    /** Kept equal, by BootstrapRuntimeTest, to what advice and injected bytecode reach from JDK classes. */
     static final String[] CLASSES = {
         "dev/apitrace/agent/rt/Probes.class",
         "dev/apitrace/agent/rt/SpanSink.class",

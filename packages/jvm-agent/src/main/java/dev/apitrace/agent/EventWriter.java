@@ -2,53 +2,33 @@ package dev.apitrace.agent;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one writer of a JVM's event file (docs/events.md, "Event files"): it names and
- * creates the file, formats every record, buffers whole lines and writes them
- * periodically and at exit. Hooks call its record methods; none formats JSON itself.
+ * The one writer of a JVM's event file (docs/events.md, "Event files"): it keeps the
+ * order of records, buffers whole lines and writes them periodically and at exit, within
+ * bounds. The file itself (naming, creation, writing bytes) is {@link EventFile}; the
+ * record formats are {@link EventRecords}. Hooks call its record methods; none formats
+ * JSON itself.
  *
  * <p>Thread-safe. Recording threads only append to an in-memory buffer; the disk is
  * written by {@link #flush()}, from the flusher thread or at exit. After a write fails
- * the writer stops writing (a half-written line may be on disk, and readers only accept
- * a truncated <em>last</em> line) and counts what it loses as dropped.
+ * the writer stops writing and counts what it loses as dropped.
  */
 final class EventWriter implements Closeable {
-    static final String SOURCE = "jvm";
-    static final String EMITTER_NAME = "apitrace-jvm-agent";
+    static final String SOURCE = EventFile.SOURCE;
+    static final int MAX_SEQ_TRIES = EventFile.MAX_SEQ_TRIES;
 
-    /** How many seq numbers to try before giving up on a directory full of our names. */
-    static final int MAX_SEQ_TRIES = 1000;
     /** Past this many buffered bytes the flusher is woken early. */
     static final int WAKE_FLUSHER_AT_BYTES = 64 * 1024;
     /** Past this many buffered bytes records are dropped instead of held (disk far behind). */
     static final int MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-    private static final Set<OpenOption> CREATE_EXCLUSIVE_NO_LINKS = Set.of(
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_READ_WRITE =
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-
-    private final Path file;
-    private final int seq;
-    private final SeekableByteChannel channel;
+    private final EventFile file;
 
     /** Guards the buffer and the counters; held only for in-memory work. */
     private final Object bufferLock = new Object();
@@ -58,10 +38,8 @@ final class EventWriter implements Closeable {
     private long dropped;
     private boolean closed;
 
-    /** Serialises writes to the channel so lines reach the file in the order they were buffered. */
+    /** Serialises writes to the file so lines reach it in the order they were buffered. */
     private final Object fileLock = new Object();
-    private boolean broken;
-    private volatile IOException failure;
 
     private volatile Thread flusher;
     private volatile Runnable beforeEachFlush;
@@ -74,73 +52,30 @@ final class EventWriter implements Closeable {
         beforeEachFlush = task;
     }
 
-    private EventWriter(Path file, int seq, SeekableByteChannel channel) {
+    private EventWriter(EventFile file) {
         this.file = file;
-        this.seq = seq;
-        this.channel = channel;
     }
 
     static String fileName(long pid, int seq) {
-        return pid + "-" + SOURCE + "-" + seq + ".jsonl";
+        return EventFile.fileName(pid, seq);
     }
 
-    /**
-     * Creates {@code <pid>-jvm-<seq>.jsonl} in {@code dir} with the lowest free seq:
-     * exclusively (an existing file, directory or symlink at the name is never opened,
-     * the next seq is tried instead), without following links, mode 0600.
-     *
-     * @throws IOException when the directory is missing or unwritable, or no name is free
-     */
+    /** Creates the event file in {@code dir} ({@link EventFile#create}) and a writer for it. */
     static EventWriter create(Path dir, long pid) throws IOException {
-        for (int seq = 0; seq < MAX_SEQ_TRIES; seq++) {
-            Path file = dir.resolve(fileName(pid, seq));
-            try {
-                return new EventWriter(file, seq, Files.newByteChannel(file, CREATE_EXCLUSIVE_NO_LINKS, OWNER_READ_WRITE));
-            } catch (FileAlreadyExistsException taken) {
-                // Taken by an earlier image of this pid (exec), another emitter, or a planted link.
-            }
-        }
-        throw new IOException("no free file name after " + MAX_SEQ_TRIES + " tries");
+        return new EventWriter(EventFile.create(dir, pid));
     }
 
     Path file() {
-        return file;
+        return file.path;
     }
 
     int seq() {
-        return seq;
+        return file.seq;
     }
 
     /** The first record of the file; written to disk at once so even a killed process leaves it. */
     void processStart(ProcessFacts facts, String emitterVersion, long t, long wallEpochMillis) {
-        StringBuilder line = new StringBuilder(512);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "process_start")
-            .field("v", 1)
-            .field("source", SOURCE)
-            .field("pid", facts.pid)
-            .field("ppid", facts.ppid);
-        if (facts.tid != ProcessFacts.NO_TID) {
-            json.field("tid", facts.tid);
-        }
-        json.field("seq", seq)
-            .field("origin", "start")
-            .field("t", t)
-            .field("wall", UtcTimestamp.format(wallEpochMillis))
-            .field("exe", facts.exe)
-            .field("argv", ArgvRedactor.redact(facts.argv))
-            .field("cwd", facts.cwd)
-            .beginObject("runtime")
-                .field("name", "java")
-                .field("version", facts.runtimeVersion)
-                .field("vendor", facts.runtimeVendor)
-            .endObject()
-            .beginObject("emitter")
-                .field("name", EMITTER_NAME)
-                .field("version", emitterVersion)
-            .endObject()
-            .endObject();
-        append(line);
+        append(EventRecords.processStart(facts, file.seq, emitterVersion, t, wallEpochMillis));
         flush();
     }
 
@@ -152,21 +87,7 @@ final class EventWriter implements Closeable {
     void processEnd(String reason, Integer exitCode, Integer signal, long t) {
         // Counted and appended under one hold of the lock, so no record slips in between.
         synchronized (bufferLock) {
-            StringBuilder line = new StringBuilder(128);
-            JsonOut json = new JsonOut(line).beginObject()
-                .field("kind", "process_end")
-                .field("t", t)
-                .field("reason", reason);
-            if (exitCode != null) {
-                json.field("exit_code", exitCode.longValue());
-            }
-            if (signal != null) {
-                json.field("signal", signal.longValue());
-            }
-            json.field("records", accepted + 1)
-                .field("dropped", dropped)
-                .endObject();
-            append(line);
+            append(EventRecords.processEnd(reason, exitCode, signal, t, accepted + 1, dropped));
         }
     }
 
@@ -174,153 +95,29 @@ final class EventWriter implements Closeable {
         processEnd(reason, null, null, t);
     }
 
-    /**
-     * A JVM code source: how it was found ({@code classload}, or {@code scan} with
-     * loaded false), its path, its URL when not a plain file, every pom.properties
-     * found in it as {group, artifact, version}, and its manifest's identity attributes.
-     */
+    /** A JVM code source ({@link EventRecords#codeUnit}). */
     void codeUnit(long t, String path, String url, String how, boolean loaded, List<String[]> maven, Map<String, String> manifest) {
-        StringBuilder line = new StringBuilder(256);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "code_unit")
-            .field("t", t)
-            .field("unit", "code_source")
-            .field("how", how)
-            .field("path", path);
-        if (url != null) {
-            json.field("url", url);
-        }
-        if (!loaded) {
-            json.field("loaded", false);
-        }
-        json.beginArray("maven");
-        for (String[] gav : maven) {
-            json.beginObject().field("group", gav[0]).field("artifact", gav[1]).field("version", gav[2]).endObject();
-        }
-        json.endArray();
-        if (!manifest.isEmpty()) {
-            json.beginObject("manifest");
-            for (Map.Entry<String, String> attribute : manifest.entrySet()) {
-                json.field(attribute.getKey(), attribute.getValue());
-            }
-            json.endObject();
-        }
-        json.endObject();
-        append(line);
+        append(EventRecords.codeUnit(t, path, url, how, loaded, maven, manifest));
     }
 
     /** Methods of one class of a code source; {@code ran} null means none ran (never loaded). */
     void functionInventory(long t, String unit, String scope, boolean loaded, String[] names, String[] sigs, boolean[] ran) {
-        StringBuilder line = new StringBuilder(64 + names.length * 48);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "function_inventory")
-            .field("t", t)
-            .field("unit", unit)
-            .field("scope", scope)
-            .field("loaded", loaded)
-            .beginArray("functions");
-        for (int i = 0; i < names.length; i++) {
-            json.beginObject().field("name", names[i]).field("sig", sigs[i]).field("ran", ran != null && ran[i]).endObject();
-        }
-        json.endArray().endObject();
-        append(line);
+        append(EventRecords.functionInventory(t, unit, scope, loaded, names, sigs, ran));
     }
 
     /** A distinct Java stack, innermost frame first. */
     void stack(int id, List<JavaFrame> frames, boolean truncated) {
-        StringBuilder line = new StringBuilder(64 + frames.size() * 96);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "stack")
-            .field("id", id)
-            .beginArray("frames");
-        for (JavaFrame f : frames) {
-            json.beginObject().field("lang", "java").field("fn", f.fn);
-            if (f.file != null) {
-                json.field("file", f.file);
-            }
-            if (f.line >= 0) {
-                json.field("line", f.line);
-            }
-            if (f.unit != null) {
-                json.field("unit", f.unit);
-            }
-            json.endObject();
-        }
-        json.endArray();
-        if (truncated) {
-            json.field("truncated", true);
-        }
-        json.endObject();
-        append(line);
+        append(EventRecords.stack(id, frames, truncated));
     }
 
     /** One sensitive call as a span on (pid, tid). */
     void call(SpanRecord span) {
-        StringBuilder line = new StringBuilder(256);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "call")
-            .field("api", span.api)
-            .field("category", span.category)
-            .field("tid", span.tid)
-            .field("t0", span.t0)
-            .field("t1", span.t1);
-        if (span.caller != null) {
-            json.field("caller", span.caller);
-        }
-        if (span.stack > 0) {
-            json.field("stack", span.stack);
-        }
-        if (!span.args.isEmpty()) {
-            json.beginObject("args");
-            for (Map.Entry<String, Object> e : span.args.entrySet()) {
-                json.scalar(e.getKey(), e.getValue());
-            }
-            json.endObject();
-        }
-        if (span.returned != null || span.error != null) {
-            json.beginObject("result");
-            if (span.returned != null) {
-                json.scalar("ret", span.returned);
-            }
-            if (span.error != null) {
-                json.field("error", span.error);
-            }
-            json.endObject();
-        }
-        if (!span.flags.isEmpty()) {
-            json.field("flags", span.flags);
-        }
-        json.endObject();
-        append(line);
+        append(EventRecords.call(span));
     }
 
     /** HTTP exchanges of one key since the previous record of that key. */
     void webApi(WebApiTable.Entry e, long count, long firstT, long lastT, long min, long max, long sum) {
-        StringBuilder line = new StringBuilder(256);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "web_api")
-            .field("direction", e.direction)
-            .field("method", e.method);
-        if (e.scheme != null) {
-            json.field("scheme", e.scheme);
-        }
-        if (e.host != null) {
-            json.field("host", e.host);
-        }
-        json.field("route", e.route);
-        if (e.status >= 0) {
-            json.field("status", e.status);
-        }
-        json.field("framework", e.framework)
-            .field("count", count)
-            .field("first_t", firstT)
-            .field("last_t", lastT)
-            .beginObject("dur_ns").field("min", min).field("max", max).field("sum", sum).endObject();
-        if (e.caller != null) {
-            json.field("caller", e.caller);
-        }
-        json.endObject();
-        append(line);
+        append(EventRecords.webApi(e, count, firstT, lastT, min, max, sum));
     }
 
     /** Something the agent wants known: what it skipped, could not instrument, or lost. */
@@ -330,20 +127,7 @@ final class EventWriter implements Closeable {
 
     /** A notice standing for {@code count} occurrences (left out when 0). */
     void notice(String level, String code, String message, String subject, long count, long t) {
-        StringBuilder line = new StringBuilder(128);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "notice")
-            .field("level", level)
-            .field("code", code)
-            .field("message", message);
-        if (subject != null) {
-            json.field("subject", subject);
-        }
-        if (count > 0) {
-            json.field("count", count);
-        }
-        json.field("t", t).endObject();
-        append(line);
+        append(EventRecords.notice(level, code, message, subject, count, t));
     }
 
     /** Adds one formatted record as a line, or counts it as dropped. */
@@ -379,41 +163,15 @@ final class EventWriter implements Closeable {
                 buffer = new StringBuilder(Math.max(8 * 1024, chunk.capacity() / 2));
                 bufferedRecords = 0;
             }
-            if (broken) {
+            if (!file.write(chunk)) {
                 lost(chunkRecords);
-                return;
-            }
-            // JsonOut escapes lone surrogates, so the text is well-formed and encodes exactly.
-            ByteBuffer bytes = ByteBuffer.wrap(chunk.toString().getBytes(StandardCharsets.UTF_8));
-            // A FileChannel closes itself when written from an interrupted thread
-            // (ClosedByInterruptException), which would end recording for good. Hold the
-            // caller's interrupt aside and give it back: the thread's state is not ours.
-            boolean interrupted = Thread.interrupted();
-            try {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            } catch (IOException e) {
-                fail(e, chunkRecords);
-            } catch (RuntimeException e) {
-                fail(new IOException(e.toString(), e), chunkRecords);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
             }
         }
     }
 
-    private void fail(IOException e, int chunkRecords) {
-        broken = true;
-        failure = e;
-        lost(chunkRecords);
-    }
-
     /** Why writing stopped, or null while every write has succeeded. */
     IOException failure() {
-        return failure;
+        return file.failure();
     }
 
     private void lost(int records) {
@@ -492,11 +250,7 @@ final class EventWriter implements Closeable {
                 closed = true;
             }
             flush(); // monitors are reentrant: this writes all that was accepted before closing
-            try {
-                channel.close();
-            } catch (IOException e) {
-                broken = true;
-            }
+            file.close();
         }
         Thread t = flusher;
         if (t != null) {

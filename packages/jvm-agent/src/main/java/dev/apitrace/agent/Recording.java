@@ -80,7 +80,7 @@ final class Recording implements ApitraceAgent.EndOfProcess {
         WebApiTable.routeTemplate("/a/1");
         ArgvRedactor.redactText("x");
         ProcessFacts.currentThreadTid();
-        new SpanRecord("java:warm.up", "other", 1, 0, 0).flag("x");
+        new CallSummarisers.Call(null, new SpanRecord("java:warm.up", "other", 1, 0, 0), null, null, null, null, null).span.flag("x");
         ApiRecorder.isWeakCipher("AES");
         ApiRecorder.isWeakDigest("MD5");
         ApiRecorder.isShell(new String[] {"sh", "-c"});
