@@ -57,6 +57,14 @@ const suites = [
       return passed + failed === 0 ? undefined : { passed, failed, skipped: n(/^\s+(\d+) pending/gm) };
     },
   },
+  {
+    name: 'lint (prettier, eslint, clang-format, spotless; one check each)',
+    command: ['node', ['scripts/format.mjs', '--check']],
+    count(output) {
+      const m = lastMatch(output, /^lint: (\d+) passed, (\d+) failed/gm);
+      return m && { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 };
+    },
+  },
 ];
 
 const build = await run('node', ['scripts/build.mjs']);
