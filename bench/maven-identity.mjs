@@ -27,7 +27,7 @@ function jars(dir) {
 }
 
 function manifestOf(jar) {
-  let text = '';
+  let text;
   try {
     text = execFileSync('unzip', ['-p', jar, 'META-INF/MANIFEST.MF'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {

@@ -96,6 +96,15 @@ const suites = [
   mochaSuite('node', 'node plugin (mocha)', 'packages/node-plugin/test', 'packages/node-plugin/dist/test'),
   mochaSuite('core', 'core (mocha)', 'packages/core/test', 'packages/core/dist/test'),
   mochaSuite('e2e', 'end to end (mocha)', 'test/e2e', 'test/dist/e2e'),
+  {
+    key: 'lint',
+    name: 'lint (prettier, eslint, clang-format, spotless; one check each)',
+    command: () => ['node', ['scripts/format.mjs', '--check']],
+    count(output) {
+      const m = lastMatch(output, /^lint: (\d+) passed, (\d+) failed/gm);
+      return m && { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 };
+    },
+  },
 ];
 
 function usage(problem) {

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
 import { createConnection, type Socket } from 'node:net';
 import { connect } from 'node:tls';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { makeCertificate } from '../support/certificates.js';

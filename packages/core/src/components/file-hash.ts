@@ -8,7 +8,7 @@ const cache = new Map<string, string | null>();
 export function sha256OfFile(path: string): string | undefined {
   const cached = cache.get(path);
   if (cached !== undefined) return cached ?? undefined;
-  let digest: string | null = null;
+  let digest: string | null;
   try {
     const hash = createHash('sha256');
     forEachChunk(path, (chunk) => hash.update(chunk), { followLinks: true });

@@ -1,7 +1,7 @@
 // Whether a directory is a container layout apitrace wrote, and so may be deleted and written
 // again by `apitrace layout`. Anything else (a user's directory that merely holds a file named
 // layout.json) is left alone. Nothing here follows a symbolic link.
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRegularFile, UntrustedFileError } from '../reader/untrusted-file.js';
 import { LAYOUT_FILES } from './container-paths.js';

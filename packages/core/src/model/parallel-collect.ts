@@ -43,7 +43,7 @@ function pidGroups(dir: string): PidGroup[] {
   for (const name of names) {
     const parsed = parseEventFileName(name);
     if (!parsed) continue;
-    let bytes = 0;
+    let bytes: number;
     try {
       bytes = lstatSync(join(dir, name)).size;
     } catch {

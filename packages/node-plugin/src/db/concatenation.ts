@@ -15,7 +15,7 @@ const sources = new Map<string, string | null>();
 
 function sourceOf(file: string): string | null {
   if (sources.has(file)) return sources.get(file)!;
-  let text: string | null = null;
+  let text: string | null;
   try {
     const content = readFileSync(file, 'utf8');
     text = content.length <= MAX_SOURCE_BYTES ? content : null;

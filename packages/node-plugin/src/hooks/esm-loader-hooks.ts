@@ -52,21 +52,11 @@ function reportLoaded(url: string): void {
 const isBareSpecifier = (specifier: string): boolean =>
   !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
 
+// Several `export *` in one module can make a name ambiguous, which the engine resolves by
+// binding identity and IITM's facade by name: it then drops exports (date-fns@4 loses
+// longFormatters). Such modules keep their exports unwrapped; their functions are still probed.
 const STAR_EXPORT = /^[ \t]*export[ \t]*\*[ \t]*from\b/gm;
 const facadeDecisions = new Map<string, boolean>();
-
-/**
- * Several `export *` in one module can make a name ambiguous, which the engine resolves by
- * binding identity and IITM's facade by name: it then drops exports (date-fns@4 loses
- * longFormatters). Such modules keep their exports unwrapped; their functions are still probed.
- */
-function hasSeveralStarExports(url: string): boolean {
-  try {
-    return (readFileSync(fileURLToPath(url), 'utf8').match(STAR_EXPORT)?.length ?? 0) > 1;
-  } catch {
-    return true;
-  }
-}
 
 /** Why a facade in front of this module could change what its importers see, if it could. */
 function facadeHazard(url: string): string | undefined {

@@ -110,7 +110,7 @@ export function installWebRecorders(recorder: Recorder): void {
     const t0 = nowNs();
     calledStart.set(m.request, t0);
     if (fetchGate.sampledOut()) return;
-    let args: Record<string, string> = {};
+    let args: Record<string, string>;
     try {
       const origin = new URL(String(m.request.origin));
       const peer = withDefaultPort(origin.host, origin.protocol === 'https:' ? 'https' : 'http');
