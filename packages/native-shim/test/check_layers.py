@@ -27,7 +27,7 @@ LAYERS = [
     ('per-thread state', ['thread_state', 'real_symbols', 'caller_stacks']),
     ('recorder', ['recorder']),
     ('hooks', ['hook_wrappers', 'hooks_dynload', 'hooks_file', 'hooks_memory', 'hooks_network',
-               'hooks_process', 'hooks_signal', 'hooks_tls']),
+               'hooks_process', 'hooks_signal', 'hooks_string', 'hooks_tls']),
     ('lifecycle', ['process_lifecycle']),
 ]
 
