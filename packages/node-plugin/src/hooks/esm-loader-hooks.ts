@@ -133,9 +133,26 @@ function sourceText(source: LoadResult['source']): string | undefined {
 
 const isOwn = (url: string): boolean => url === iitmRegisterUrl || (setup?.excludedUrlPrefixes.some((prefix) => url.startsWith(prefix)) ?? false);
 
+/**
+ * The source of an ES module file the resolver already called one, read here in one synchronous
+ * call: Node's own load reads it with four round trips to the libuv thread pool. Anything else
+ * (import attributes, other formats, an unreadable file) is left to Node, which says why.
+ */
+function readModuleSource(url: string, context: LoadHookContext): string | undefined {
+  const attributes = (context as { importAttributes?: Record<string, string> }).importAttributes;
+  if (context.format !== 'module' || (attributes !== undefined && Object.keys(attributes).length > 0)) return undefined;
+  try {
+    return readFileSync(fileURLToPath(url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 async function probingLoad(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult> {
-  const result = await next(url, context);
-  if (!url.startsWith('file:') || url.includes('?iitm=') || isOwn(url)) return result;
+  const probed = url.startsWith('file:') && !url.includes('?iitm=') && !isOwn(url);
+  const early = probed && transformer !== undefined ? readModuleSource(url, context) : undefined;
+  const result: LoadResult = early === undefined ? await next(url, context) : { format: 'module', source: early, shortCircuit: true };
+  if (!probed) return result;
   reportLoaded(url);
   if (result.format !== 'module' || transformer === undefined) return result;
   const source = sourceText(result.source);

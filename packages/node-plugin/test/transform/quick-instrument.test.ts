@@ -77,7 +77,7 @@ describe('node-plugin quick probe transform', function () {
 
   it('gives what babel gives on every file of real packages, in both formats', () => {
     const files = ['date-fns', 'lodash', 'express', 'rxjs', 'joi', 'yargs', 'zod', 'marked', 'moment', 'fastify', 'ramda', 'validator', 'luxon'].flatMap((name) => packageFiles(name, 60));
-    assert.ok(files.length > 600, `${files.length} files`);
+    assert.ok(files.length > 500, `${files.length} files`);
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
       for (const format of ['module', 'commonjs'] as const) assertSameAsBabel(source, format, file);
