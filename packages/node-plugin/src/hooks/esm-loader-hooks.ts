@@ -68,6 +68,23 @@ function hasSeveralStarExports(url: string): boolean {
   }
 }
 
+type Lexer = typeof import('es-module-lexer');
+let lexer: Lexer | undefined;
+
+/**
+ * A module that only re-exports (`export * from`, `export { x } from`, an import exported again)
+ * has no binding of its own a facade could freeze, which the lexer tells without starting babel
+ * (a package's index often is such a module). Unsure (the lexer failed): no.
+ */
+function exportsOnlyFromElsewhere(source: string): boolean {
+  try {
+    lexer ??= createRequire(import.meta.url)('es-module-lexer') as Lexer;
+    return !lexer.parse(source)[1].some((entry) => entry.type === 'direct');
+  } catch {
+    return false;
+  }
+}
+
 /** Why a facade in front of this module could change what its importers see, if it could. */
 function facadeHazard(url: string): string | undefined {
   let source: string;
@@ -81,7 +98,7 @@ function facadeHazard(url: string): string | undefined {
   let names = cache?.get(key);
   if (names === undefined) {
     try {
-      names = reassignableExports(source, fileURLToPath(url)).join(',');
+      names = exportsOnlyFromElsewhere(source) ? '' : reassignableExports(source, fileURLToPath(url)).join(',');
     } catch {
       names = ''; // not parseable as a module: IITM decides for itself, as for CommonJS
     }
