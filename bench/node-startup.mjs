@@ -14,7 +14,8 @@ import { printRatios, runAlternating } from './alternating.mjs';
 const rounds = Number(process.argv[2] ?? 5);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const app = here('./node-startup-app.mjs');
-const plugin = here('../packages/node-plugin/dist/src/index.js');
+// APITRACE_BENCH_PLUGIN: another build of the plugin, to compare before and after a change
+const plugin = process.env['APITRACE_BENCH_PLUGIN'] ?? here('../packages/node-plugin/dist/src/index.js');
 const work = mkdtempSync(join(tmpdir(), 'apitrace-bench-startup-'));
 const warmCache = join(work, 'warm-cache');
 
