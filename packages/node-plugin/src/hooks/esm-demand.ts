@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFunction } from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 
 /** Options that make the entry or an early import an ES module, or bring loaders of their own. */
 const ESM_OPTIONS = /(?:^|\s)--(?:input-type=module|experimental-default-type=module|(?:experimental-)?loader\b)/;
@@ -93,7 +94,8 @@ function isCommonJsFile(file: string): boolean {
 
 /** True when the program surely starts as CommonJS, so ES module hooks can wait. */
 export function entryIsCommonJs(argv: readonly string[] = process.argv): boolean {
-  if (optionsBringEsm()) return false;
+  // a worker's entry is not in argv (and may be an ES module, or code in a string): hooks at once
+  if (!isMainThread || optionsBringEsm()) return false;
   const argv1 = argv[1];
   // `node -e` / `-p` / stdin: CommonJS unless --input-type=module (checked above)
   if (argv1 === undefined) return true;
