@@ -17,7 +17,7 @@ export class OffThreadInstrumenter {
   private port: MessagePort | undefined;
   private worker: Worker | undefined;
   /** [0]: a reply is ready; [1]: the transform thread's OS tid (transform-thread.ts) */
-  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private signal = new Int32Array(new SharedArrayBuffer(8));
   private tidReported = false;
   private requests = 0;
 
@@ -26,6 +26,8 @@ export class OffThreadInstrumenter {
 
   private start(): MessagePort {
     const { port1, port2 } = new MessageChannel();
+    // a flag of its own: a stopped thread still finishing its last transform must not wake us
+    this.signal = new Int32Array(new SharedArrayBuffer(8));
     this.worker = new Worker(new URL('./transform-thread.js', import.meta.url), helperThreadOptions({ port: port2, signal: this.signal }, [port2]));
     this.tidReported = false;
     this.worker.unref();
