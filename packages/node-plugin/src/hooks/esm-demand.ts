@@ -54,20 +54,32 @@ function isFile(path: string): boolean {
   }
 }
 
-/** The file `node <argv1>` runs, as the CommonJS resolver finds it; undefined when unsure. */
+/**
+ * The file `node <argv1>` runs, as the CommonJS resolver finds it, by its real path as Node
+ * reads it (a bin symlink read by its own name would be a file access Node never made).
+ */
 function entryFile(argv1: string): string | undefined {
   const base = resolve(argv1);
-  for (const candidate of [base, `${base}.js`, `${base}.cjs`, `${base}.mjs`, join(base, 'index.js')]) if (isFile(candidate)) return candidate;
+  for (const candidate of [base, `${base}.js`, `${base}.cjs`, `${base}.mjs`, join(base, 'index.js')]) if (isFile(candidate)) return realPath(candidate);
   return undefined;
 }
 
+/** "type" of the nearest package.json, the one Node reads for the file (unparseable: unsure). */
 function packageType(file: string): string | undefined {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
+    let text: string | undefined;
     try {
-      const type = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown }).type;
-      return typeof type === 'string' ? type : undefined;
+      text = readFileSync(join(dir, 'package.json'), 'utf8');
     } catch {
-      // no (readable) package.json here: Node looks further up too
+      // none here: Node looks further up too
+    }
+    if (text !== undefined) {
+      try {
+        const type = (JSON.parse(text) as { type?: unknown }).type;
+        return typeof type === 'string' ? type : undefined;
+      } catch {
+        return undefined;
+      }
     }
     if (dirname(dir) === dir) return undefined;
   }
@@ -124,7 +136,7 @@ export function mayLoadEsModule(content: string, filename: string, format: 'modu
       if (entry.type === 'import-meta') return false;
       if (entry.type === 'dynamic' || !/^\.\.?\//.test(entry.specifier)) return true;
       const target = resolve(dirname(filename), entry.specifier);
-      return !isFile(target) || !isCommonJsFile(target);
+      return !isFile(target) || !isCommonJsFile(realPath(target));
     });
   } catch {
     return true;
