@@ -60,7 +60,9 @@ function isFile(path: string): boolean {
  */
 function entryFile(argv1: string): string | undefined {
   const base = resolve(argv1);
-  for (const candidate of [base, `${base}.js`, `${base}.cjs`, `${base}.mjs`, join(base, 'index.js')]) if (isFile(candidate)) return realPath(candidate);
+  // only the paths Node tries first, so no stat is ours alone (the shim would see it); a
+  // directory or another extension: unsure
+  for (const candidate of [base, `${base}.js`]) if (isFile(candidate)) return realPath(candidate);
   return undefined;
 }
 
