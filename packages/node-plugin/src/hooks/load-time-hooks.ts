@@ -140,6 +140,7 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
   // The application's own hooks go in after ours, as when ours are registered at start-up.
   const moduleApi = Module as unknown as { register: typeof nodeRegister };
   const applicationRegister = moduleApi.register;
+  if (typeof applicationRegister !== 'function') return; // a Node without module.register
   moduleApi.register = function registerAfterApitrace(this: unknown, ...args: Parameters<typeof nodeRegister>) {
     void startEsmHooks();
     return applicationRegister.apply(this, args);
@@ -151,7 +152,7 @@ async function registerEsmHooks(modules: ModuleRecords, recorder: Recorder, cach
   const { port1, port2 } = new MessageChannel();
   const setup: LoaderSetup = { port: port2, cache: cacheLocation, excludedUrlPrefixes: ownDirs.map((dir) => pathToFileURL(dir).href) };
   try {
-    ownWork(() => nodeRegister(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] }), undefined);
+    nodeRegister(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] });
   } catch (err) {
     modules.notice('esm_hooks_failed', 'module.register', `ES modules not instrumented: ${String(err)}`);
     return;
