@@ -135,7 +135,8 @@ function instrumentQuickly(source: string, format: ModuleFormat, filename: strin
   try {
     visit(file);
   } catch (err) {
-    if (err instanceof UnknownNode) return undefined;
+    // an unknown node, or a tree too deep for the stack: babel's way decides, in its words
+    if (err instanceof UnknownNode || err instanceof RangeError) return undefined;
     throw err;
   }
   return finish(out, source, format, filename, functions);
