@@ -11,6 +11,8 @@ export interface CompileObserver {
   /** Every CommonJS file compiled, whether it was transformed or not. */
   compiled(filename: string, outcome: TransformOutcome | undefined): void;
   shouldProbe(filename: string): boolean;
+  /** Before any of it runs: what the source may load must be hooked by then. */
+  willCompile(content: string, filename: string, format: 'module' | 'commonjs'): void;
 }
 
 /** Runs the plugin's own work (reading the cache) so the built-in recorders do not count it. */
@@ -31,6 +33,7 @@ export function installCompileHook(transformer: ModuleTransformer, ownWork: OwnW
           let outcome: TransformOutcome | undefined;
           // Node >= 20.19 compiles an ES module loaded by require() here too, saying so in `format`.
           const format = rest[0] === 'module' ? 'module' : 'commonjs';
+          observer.willCompile(content, filename, format);
           if (observer.shouldProbe(filename)) outcome = transformer.transform(content, filename, format);
           observer.compiled(filename, outcome);
           return outcome?.code ?? content;

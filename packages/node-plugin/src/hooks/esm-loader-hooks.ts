@@ -58,6 +58,23 @@ const isBareSpecifier = (specifier: string): boolean =>
 const STAR_EXPORT = /^[ \t]*export[ \t]*\*[ \t]*from\b/gm;
 const facadeDecisions = new Map<string, boolean>();
 
+type Lexer = typeof import('es-module-lexer');
+let lexer: Lexer | undefined;
+
+/**
+ * A module that only re-exports (`export * from`, `export { x } from`, an import exported again)
+ * has no binding of its own a facade could freeze, which the lexer tells without starting babel
+ * (a package's index often is such a module). Unsure (the lexer failed): no.
+ */
+function exportsOnlyFromElsewhere(source: string): boolean {
+  try {
+    lexer ??= createRequire(import.meta.url)('es-module-lexer') as Lexer;
+    return !lexer.parse(source)[1].some((entry) => entry.type === 'direct');
+  } catch {
+    return false;
+  }
+}
+
 /** Why a facade in front of this module could change what its importers see, if it could. */
 function facadeHazard(url: string): string | undefined {
   let source: string;
@@ -71,7 +88,7 @@ function facadeHazard(url: string): string | undefined {
   let names = cache?.get(key);
   if (names === undefined) {
     try {
-      names = reassignableExports(source, fileURLToPath(url)).join(',');
+      names = exportsOnlyFromElsewhere(source) ? '' : reassignableExports(source, fileURLToPath(url)).join(',');
     } catch {
       names = ''; // not parseable as a module: IITM decides for itself, as for CommonJS
     }
@@ -123,9 +140,26 @@ function sourceText(source: LoadResult['source']): string | undefined {
 
 const isOwn = (url: string): boolean => url === iitmRegisterUrl || (setup?.excludedUrlPrefixes.some((prefix) => url.startsWith(prefix)) ?? false);
 
+/**
+ * The source of an ES module file the resolver already called one, read here in one synchronous
+ * call: Node's own load reads it with four round trips to the libuv thread pool. Anything else
+ * (import attributes, other formats, an unreadable file) is left to Node, which says why.
+ */
+function readModuleSource(url: string, context: LoadHookContext): string | undefined {
+  const attributes = (context as { importAttributes?: Record<string, string> }).importAttributes;
+  if (context.format !== 'module' || (attributes !== undefined && Object.keys(attributes).length > 0)) return undefined;
+  try {
+    return readFileSync(fileURLToPath(url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 async function probingLoad(url: string, context: LoadHookContext, next: NextLoad): Promise<LoadResult> {
-  const result = await next(url, context);
-  if (!url.startsWith('file:') || url.includes('?iitm=') || isOwn(url)) return result;
+  const probed = url.startsWith('file:') && !url.includes('?iitm=') && !isOwn(url);
+  const early = probed && transformer !== undefined ? readModuleSource(url, context) : undefined;
+  const result: LoadResult = early === undefined ? await next(url, context) : { format: 'module', source: early, shortCircuit: true };
+  if (!probed) return result;
   reportLoaded(url);
   if (result.format !== 'module' || transformer === undefined) return result;
   const source = sourceText(result.source);

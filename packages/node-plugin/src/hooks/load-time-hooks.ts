@@ -1,7 +1,8 @@
 // Installs everything that acts when code loads, on this thread: the probe registry, the
 // CommonJS compile hook, package export wrapping, and the ESM hooks thread (module.register),
-// whose set-up is acknowledged before this returns, so no application import runs unhooked.
-import { register } from 'node:module';
+// whose set-up is acknowledged before the first ES module can load: before this returns, or,
+// for a program whose entry is surely CommonJS, only once one is about to (esm-demand.ts).
+import Module from 'node:module';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { nowNs, ownWork, owningPackage, type Recorder } from '../runtime/index.js';
@@ -9,14 +10,17 @@ import { writeFunctionInventory } from '../probes/function-inventory.js';
 import { ProbeRegistry } from '../probes/probe-registry.js';
 import { ModuleTransformer } from '../transform/module-transformer.js';
 import { OffThreadInstrumenter } from '../transform/off-thread-instrument.js';
-import { TransformCache, transformCacheLocation } from '../transform/transform-cache.js';
+import { TransformCache, transformCacheLocation, type CacheLocation } from '../transform/transform-cache.js';
 import { installPackageWrapping } from '../wrap/package-hooks.js';
 import { installCompileHook } from './commonjs-compile-hook.js';
+import { entryIsCommonJs, mayLoadEsModule } from './esm-demand.js';
 import { hookLibraryDirs } from './hook-libraries.js';
 import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
 
 /** dist/src/ of this plugin: never transformed. */
 const PLUGIN_DIR = fileURLToPath(new URL('../', import.meta.url));
+/** module.register as Node has it, before registerAfterApitrace stands in for it. */
+const nodeRegister = Module.register;
 /** How long start-up may wait for the hooks thread before going on without ES module hooks. */
 const HOOKS_READY_TIMEOUT_MS = 10_000;
 
@@ -98,10 +102,24 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
   const transformer = new ModuleTransformer(cache, (source, format, filename) => offThread.instrument(source, format, filename));
   const ownDirs = [PLUGIN_DIR, ...ownWork(() => hookLibraryDirs(fileURLToPath(import.meta.url)), [])];
   const isOwn = (filename: string): boolean => ownDirs.some((dir) => filename.startsWith(dir));
+  // ES module hooks: now, or (a surely CommonJS program) just before the first ES module can load
+  let esmHooks: Promise<void> | undefined;
+  let esmHooksStarted = false;
+  const startEsmHooks = (): Promise<void> | undefined => {
+    if (!esmHooksStarted) {
+      esmHooksStarted = true; // before registering: register() below must not come back here
+      esmHooks = registerEsmHooks(modules, recorder, cacheLocation, ownDirs);
+    }
+    return esmHooks;
+  };
+
   installCompileHook(transformer, ownWork, {
     // `[eval]-wrapper` and the like are no files: no unit to inventory, and babel would start
     // cold for every different `node -e` line
     shouldProbe: (filename) => filename.startsWith('/') && !isOwn(filename),
+    willCompile: (content, filename, format) => {
+      if (!esmHooksStarted && !isOwn(filename) && mayLoadEsModule(content, filename, format)) void startEsmHooks();
+    },
     compiled: (filename, outcome) => {
       if (isOwn(filename)) return;
       modules.loaded(filename, 'require');
@@ -115,10 +133,26 @@ export async function installLoadTimeHooks(recorder: Recorder): Promise<void> {
     recorder.fault();
   }
 
+  if (!ownWork(() => entryIsCommonJs(), false)) {
+    await startEsmHooks();
+    return;
+  }
+  // The application's own hooks go in after ours, as when ours are registered at start-up.
+  const moduleApi = Module as unknown as { register: typeof nodeRegister };
+  const applicationRegister = moduleApi.register;
+  if (typeof applicationRegister !== 'function') return; // a Node without module.register
+  moduleApi.register = function registerAfterApitrace(this: unknown, ...args: Parameters<typeof nodeRegister>) {
+    void startEsmHooks();
+    return applicationRegister.apply(this, args);
+  } as typeof nodeRegister;
+}
+
+/** Registers the ES module hooks; resolves once the hooks thread answered (or gave up waiting). */
+async function registerEsmHooks(modules: ModuleRecords, recorder: Recorder, cacheLocation: CacheLocation, ownDirs: string[]): Promise<void> {
   const { port1, port2 } = new MessageChannel();
   const setup: LoaderSetup = { port: port2, cache: cacheLocation, excludedUrlPrefixes: ownDirs.map((dir) => pathToFileURL(dir).href) };
   try {
-    register(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] });
+    nodeRegister(new URL('./esm-loader-hooks.js', import.meta.url), { parentURL: import.meta.url, data: setup, transferList: [port2] });
   } catch (err) {
     modules.notice('esm_hooks_failed', 'module.register', `ES modules not instrumented: ${String(err)}`);
     return;

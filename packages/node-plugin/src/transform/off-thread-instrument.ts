@@ -17,14 +17,17 @@ export class OffThreadInstrumenter {
   private port: MessagePort | undefined;
   private worker: Worker | undefined;
   /** [0]: a reply is ready; [1]: the transform thread's OS tid (transform-thread.ts) */
-  private readonly signal = new Int32Array(new SharedArrayBuffer(8));
+  private signal = new Int32Array(new SharedArrayBuffer(8));
   private tidReported = false;
+  private requests = 0;
 
   /** `started` learns the OS tid of each transform thread, after its first answer. */
   constructor(private readonly started: (tid: number) => void = () => {}) {}
 
   private start(): MessagePort {
     const { port1, port2 } = new MessageChannel();
+    // a flag of its own: a stopped thread still finishing its last transform must not wake us
+    this.signal = new Int32Array(new SharedArrayBuffer(8));
     this.worker = new Worker(new URL('./transform-thread.js', import.meta.url), helperThreadOptions({ port: port2, signal: this.signal }, [port2]));
     this.tidReported = false;
     this.worker.unref();
@@ -43,20 +46,34 @@ export class OffThreadInstrumenter {
 
   instrument(source: string, format: ModuleFormat, filename: string): { code: string } {
     const port = this.port ?? this.start();
-    Atomics.store(this.signal, 0, 0);
-    port.postMessage({ source, format, filename });
-    if (Atomics.wait(this.signal, 0, 0, TRANSFORM_TIMEOUT_MS) === 'timed-out') {
-      this.stop();
-      throw new TransformUnavailable(`the transform thread did not answer within ${TRANSFORM_TIMEOUT_MS} ms`);
+    const id = ++this.requests;
+    port.postMessage({ id, source, format, filename });
+    const deadline = Date.now() + TRANSFORM_TIMEOUT_MS;
+    for (;;) {
+      Atomics.store(this.signal, 0, 0);
+      // Replies are taken until this request's own: a reply that came too late for an earlier
+      // request must never stand for this file (it would run, and be cached, as this file).
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const reply = m.message as TransformReply;
+        if (reply.id !== id) continue;
+        this.reportTid();
+        if (!reply.ok) throw new Error(reply.error);
+        return { code: reply.code };
+      }
+      const left = deadline - Date.now();
+      // the transform thread sets the flag after posting its reply: a reply posted since the
+      // loop above makes this return at once
+      if (left <= 0 || Atomics.wait(this.signal, 0, 0, left) === 'timed-out') {
+        this.stop();
+        throw new TransformUnavailable(`the transform thread did not answer within ${TRANSFORM_TIMEOUT_MS} ms`);
+      }
     }
-    if (!this.tidReported) {
-      this.tidReported = true;
-      const tid = Atomics.load(this.signal, 1);
-      if (tid > 0) this.started(tid);
-    }
-    const reply = receiveMessageOnPort(port)?.message as TransformReply | undefined;
-    if (reply === undefined) throw new TransformUnavailable('the transform thread answered nothing');
-    if (!reply.ok) throw new Error(reply.error);
-    return { code: reply.code };
+  }
+
+  private reportTid(): void {
+    if (this.tidReported) return;
+    this.tidReported = true;
+    const tid = Atomics.load(this.signal, 1);
+    if (tid > 0) this.started(tid);
   }
 }

@@ -8,12 +8,14 @@ import { osThreadId } from '../runtime/thread-id.js';
 import { instrument, type ModuleFormat } from './instrument.js';
 
 export interface TransformRequest {
+  /** echoed in the reply: the caller matches each reply to its request */
+  id: number;
   source: string;
   format: ModuleFormat;
   filename: string;
 }
 
-export type TransformReply = { ok: true; code: string } | { ok: false; error: string };
+export type TransformReply = { id: number } & ({ ok: true; code: string } | { ok: false; error: string });
 
 /** signal[0]: 1 when a reply is ready; signal[1]: this thread's OS tid, set before the first reply */
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
@@ -22,9 +24,9 @@ Atomics.store(signal, 1, osThreadId() ?? 0);
 port.on('message', (request: TransformRequest) => {
   let reply: TransformReply;
   try {
-    reply = { ok: true, code: instrument(request.source, request.format, request.filename).code };
+    reply = { id: request.id, ok: true, code: instrument(request.source, request.format, request.filename).code };
   } catch (err) {
-    reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    reply = { id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
   port.postMessage(reply);
   Atomics.store(signal, 0, 1);
