@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateVersionModules } from './apitrace-version.mjs';
+import { generateVisitorKeys } from './babel-visitor-keys.mjs';
 import { generateFromSchema } from './generate-from-schema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -65,6 +66,7 @@ function mavenOutputsAreCurrent() {
 const generated = await generateFromSchema();
 step('types and validator from the event schema', () => (generated.length ? `generated ${generated.join(', ')}` : 'current'));
 step('version constants from the root package.json', () => (generateVersionModules().length ? 'generated' : 'current'));
+step("the node plugin's walk order from @babel/types", () => (generateVisitorKeys().length ? 'generated' : 'current'));
 step('typescript', () => run(join(root, 'node_modules/.bin/tsc'), ['-b', 'tsconfig.json']));
 step('native shim', () => run('make', ['-s', '-C', 'packages/native-shim']));
 step('jvm agent, java example and fixture (maven)', () => {

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import MagicString from 'magic-string';
 import type { NodePath, types as BabelTypes } from '@babel/core';
 import { functionName, type FunctionSite } from './probe-sites.js';
-import { VISITOR_KEYS } from './visitor-keys.js';
+import { VISITOR_KEYS } from './visitor-keys.generated.js';
 
 type Babel = typeof import('@babel/core');
 type Parser = typeof import('@babel/parser');
