@@ -10,7 +10,7 @@ const CORE = 'packages/core/src/';
 
 /** @type {[name: string, patterns: string[]][]} */
 export const CORE_LAYERS = [
-  ['base', ['base/', 'schema/']],
+  ['base', ['base/', 'schema/', 'version\\.generated\\.ts$']],
   ['files', ['output/', 'reader/']],
   ['model types', ['model/app-model\\.ts$', 'model/collect-limits\\.ts$']],
   ['model parts', ['components/', 'merge/', 'symbols/', 'own/']],

@@ -4,7 +4,7 @@
 // of two releases shows only behaviour that changed.
 import type { AppModel, Component } from '../model/app-model.js';
 import { ownActivity, type OwnActivity } from '../own/apitrace-own.js';
-import { endpointPattern, pathPattern, textPattern, type PatternContext } from './path-patterns.js';
+import { endpointPattern, pathPattern, tempTemplatePrefix, textPattern, type PatternContext } from './path-patterns.js';
 
 export const FINGERPRINT_FORMAT = 'apitrace-fingerprint';
 export const FINGERPRINT_VERSION = 1;
@@ -45,6 +45,8 @@ export type FingerprintCategory = 'components' | 'apis' | 'files' | 'network' | 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort(byString);
 
+/** APIs whose path argument is a template the system completes with random characters. */
+const TEMP_TEMPLATE_API = /mkdtemp|mkstemp|mkostemp/i;
 const WRITE_API = /write|creat|unlink|rename|mkdir|mkdtemp|mkstemp|rmdir|rm\b|rmSync|chmod|chown|truncate|append|copy|symlink|link|utime|Files\.delete|Files\.move/i;
 const METADATA_API = /stat|access|exists|readlink|realpath|lchown|faccessat/i;
 const WRITE_OFLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND/;
@@ -65,6 +67,9 @@ export function computeFingerprint(model: AppModel, own: OwnActivity = ownActivi
   const context: PatternContext = {
     ...(model.run.manifest?.cwd ?? model.processes[0]?.cwd ? { cwd: (model.run.manifest?.cwd ?? model.processes[0]?.cwd)! } : {}),
     pids: new Set(model.processes.map((p) => p.pid)),
+    tempTemplates: [
+      ...new Set(model.apiUsages.filter((u) => u.category === 'file' && u.subject !== undefined && TEMP_TEMPLATE_API.test(u.api)).map((u) => tempTemplatePrefix(u.subject!))),
+    ].sort((a, b) => b.length - a.length),
   };
   const componentsByRef = new Map<string, Component>(model.components.map((c) => [c.ref, c]));
   const isOwnCaller = (ref: string | undefined): boolean => ref !== undefined && own.isOwnComponent(componentsByRef.get(ref));

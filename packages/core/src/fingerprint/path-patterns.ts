@@ -8,6 +8,30 @@ export interface PatternContext {
   cwd?: string;
   /** every pid of the run (`<pid>` wherever one appears as a number of its own) */
   pids: ReadonlySet<number>;
+  /**
+   * The templates the run passed to mkdtemp/mkstemp (their trailing XXXXXX dropped): a path that
+   * continues one of them with six or more name characters got them at random, even when they
+   * happen to look like a word (`kuihbp`), which the shape alone cannot tell.
+   */
+  tempTemplates?: readonly string[];
+}
+
+/** The prefix a mkdtemp/mkstemp template names (glibc's ends in XXXXXX; Node's is the prefix). */
+export function tempTemplatePrefix(template: string): string {
+  return template.replace(/X{6,}$/, '');
+}
+
+const TEMPLATE_RANDOM = /^[A-Za-z0-9_]{6,12}(?=\/|$)/;
+
+/** The random part a recorded mkdtemp/mkstemp template was given becomes `<random>`. */
+function generaliseTemplated(path: string, templates: readonly string[] | undefined): string {
+  if (!templates) return path;
+  for (const prefix of templates) {
+    if (prefix.length < 2 || !path.startsWith(prefix)) continue;
+    const m = TEMPLATE_RANDOM.exec(path.slice(prefix.length));
+    if (m) return `${prefix}<random>${path.slice(prefix.length + m[0].length)}`;
+  }
+  return path;
 }
 
 /** Linux's default ip_local_port_range: ports the system picks for a bind(0) or a connect. */
@@ -54,7 +78,7 @@ function replacePids(text: string, pids: ReadonlySet<number>): string {
 
 /** A file path as a pattern. */
 export function pathPattern(path: string, context: PatternContext): string {
-  let p = path;
+  let p = generaliseTemplated(path, context.tempTemplates);
   const cwd = context.cwd?.replace(/\/+$/, '');
   if (cwd && cwd !== '' && (p === cwd || p.startsWith(`${cwd}/`))) p = `<cwd>${p.slice(cwd.length)}`;
   else p = p.replace(/^\/root(?=\/|$)/, '~').replace(/^\/home\/[^/]+(?=\/|$)/, '~');

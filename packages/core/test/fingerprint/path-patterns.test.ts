@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { endpointPattern, pathPattern, textPattern } from '../../src/fingerprint/path-patterns.js';
+import { endpointPattern, pathPattern, tempTemplatePrefix, textPattern } from '../../src/fingerprint/path-patterns.js';
 
 const context = { cwd: '/srv/app', pids: new Set([4242, 31337]) };
 
@@ -24,6 +24,18 @@ describe('path patterns', () => {
     assert.equal(pathPattern('/tmp/tmpk3j_x9a2/f', context), '/tmp/tmp<random>/f');
     assert.equal(pathPattern('/tmp/receipts/summary.txt', context), '/tmp/receipts/summary.txt');
     assert.equal(pathPattern('/etc/sqlite3/abcdef12', context), '/etc/sqlite3/abcdef12');
+  });
+
+  it('what a recorded mkdtemp/mkstemp template was completed with, even when it reads as a word', () => {
+    const templated = { ...context, tempTemplates: [tempTemplatePrefix('/tmp/drift-app-'), tempTemplatePrefix('/srv/app/.cache/x.XXXXXX')] };
+    // one in about a hundred of mkdtemp's names is all lower case: the shape alone keeps it
+    assert.equal(pathPattern('/tmp/drift-app-kuihbp/receipt.txt', context), '/tmp/drift-app-kuihbp/receipt.txt');
+    assert.equal(pathPattern('/tmp/drift-app-kuihbp/receipt.txt', templated), '/tmp/drift-app-<random>/receipt.txt');
+    assert.equal(pathPattern('/tmp/drift-app-Ab3dEf', templated), '/tmp/drift-app-<random>');
+    assert.equal(pathPattern('/srv/app/.cache/x.abcdef', templated), '<cwd>/.cache/x.<random>');
+    // the template itself, and names that do not continue it with a random part, stay
+    assert.equal(pathPattern('/tmp/drift-app-', templated), '/tmp/drift-app-');
+    assert.equal(pathPattern('/tmp/drift-app-a/b', templated), '/tmp/drift-app-a/b');
   });
 
   it('hashes, UUIDs, dates and Unix times', () => {
