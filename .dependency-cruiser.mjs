@@ -25,7 +25,9 @@ const anyOf = (layers) => `^${CORE}(${layers.flatMap(([, patterns]) => patterns)
 
 const layerRules = CORE_LAYERS.slice(0, -1).map(([name], i) => ({
   name: `core-layer-${name.replace(/ /g, '-')}`,
-  comment: `packages/core: the ${name} layer imports nothing from the layers above it (${CORE_LAYERS.slice(i + 1).map(([n]) => n).join(', ')})`,
+  comment: `packages/core: the ${name} layer imports nothing from the layers above it (${CORE_LAYERS.slice(i + 1)
+    .map(([n]) => n)
+    .join(', ')})`,
   severity: 'error',
   from: { path: anyOf([CORE_LAYERS[i]]), ...(i > 0 ? { pathNot: anyOf(CORE_LAYERS.slice(0, i)) } : {}) },
   to: { path: anyOf(CORE_LAYERS.slice(i + 1)), pathNot: anyOf(CORE_LAYERS.slice(0, i + 1)) },

@@ -20,6 +20,8 @@ export function printRatios(title, times) {
   console.log(`${title} (ms; ratio = median / bare median)`);
   for (const [name, xs] of Object.entries(times)) {
     const s = stats(xs);
-    console.log(`${name.padEnd(width)}  min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / bare).toFixed(2)}x`);
+    console.log(
+      `${name.padEnd(width)}  min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / bare).toFixed(2)}x`,
+    );
   }
 }

@@ -24,10 +24,21 @@ const cli = fileURLToPath(new URL('../packages/core/bin/apitrace.js', import.met
 const processes = 8;
 const dir = mkdtempSync(join(tmpdir(), 'apitrace-analyze-bench-'));
 
-const start = (pid, source, runtime) => JSON.stringify({
-  kind: 'process_start', v: 1, source, pid, ppid: 1, tid: pid, t: 1000, wall: '2026-11-28T00:00:00.000Z',
-  exe: '/usr/bin/node', argv: ['node', 'app.js'], cwd: '/srv/app', runtime,
-});
+const start = (pid, source, runtime) =>
+  JSON.stringify({
+    kind: 'process_start',
+    v: 1,
+    source,
+    pid,
+    ppid: 1,
+    tid: pid,
+    t: 1000,
+    wall: '2026-11-28T00:00:00.000Z',
+    exe: '/usr/bin/node',
+    argv: ['node', 'app.js'],
+    cwd: '/srv/app',
+    runtime,
+  });
 const perProcess = Math.floor(records / processes);
 for (let p = 0; p < processes; p++) {
   const pid = 2000 + p;
@@ -35,23 +46,43 @@ for (let p = 0; p < processes; p++) {
   await writeLines(join(dir, `${pid}-node-0.jsonl`), function* () {
     yield start(pid, 'node', { name: 'node', version: '20.20.2' });
     for (let s = 1; s <= 50; s++) {
-      yield JSON.stringify({ kind: 'stack', id: s, frames: [
-        { lang: 'js', fn: `handler${s}`, file: '/srv/app/routes.js', line: s, col: 3, unit: '/srv/app' },
-        { lang: 'js', fn: 'main', file: '/srv/app/app.js', line: 2, col: 1, unit: '/srv/app' }] });
+      yield JSON.stringify({
+        kind: 'stack',
+        id: s,
+        frames: [
+          { lang: 'js', fn: `handler${s}`, file: '/srv/app/routes.js', line: s, col: 3, unit: '/srv/app' },
+          { lang: 'js', fn: 'main', file: '/srv/app/app.js', line: 2, col: 1, unit: '/srv/app' },
+        ],
+      });
     }
     for (let i = 0; i < spans - 51; i++) {
       const t0 = 10_000 + i * 1000;
-      yield JSON.stringify({ kind: 'call', api: 'node:fs.readFileSync', category: 'file', tid: pid, t0, t1: t0 + 500, stack: 1 + (i % 50),
-        caller: '/srv/app', args: { path: `/data/file-${i % 97}` }, result: { ret: 'buffer(7)' } });
+      yield JSON.stringify({
+        kind: 'call',
+        api: 'node:fs.readFileSync',
+        category: 'file',
+        tid: pid,
+        t0,
+        t1: t0 + 500,
+        stack: 1 + (i % 50),
+        caller: '/srv/app',
+        args: { path: `/data/file-${i % 97}` },
+        result: { ret: 'buffer(7)' },
+      });
     }
   });
-  await writeLines(join(dir, `${pid}-native-0.jsonl`), () => nativeRecords({
-    pid, startLine: start(pid, 'native', { name: 'glibc', version: '2.36' }), count: perProcess - spans - 3, usageCaller: '/usr/lib/x86_64-linux-gnu/libz.so.1',
-    codeUnits: [
-      { t: 1001, path: '/usr/lib/x86_64-linux-gnu/libz.so.1', soname: 'libz.so.1', needed: ['libc.so.6'] },
-      { t: 1002, path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' },
-    ],
-  }));
+  await writeLines(join(dir, `${pid}-native-0.jsonl`), () =>
+    nativeRecords({
+      pid,
+      startLine: start(pid, 'native', { name: 'glibc', version: '2.36' }),
+      count: perProcess - spans - 3,
+      usageCaller: '/usr/lib/x86_64-linux-gnu/libz.so.1',
+      codeUnits: [
+        { t: 1001, path: '/usr/lib/x86_64-linux-gnu/libz.so.1', soname: 'libz.so.1', needed: ['libc.so.6'] },
+        { t: 1002, path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6' },
+      ],
+    }),
+  );
 }
 const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 console.log(`${records.toLocaleString('en')} records, ${(bytes / 1e9).toFixed(2)} GB in ${processes * 2} files; ${rounds} rounds, alternating`);
@@ -95,8 +126,15 @@ for (const [name, rows] of Object.entries(results)) {
   const median = s[Math.floor(s.length / 2)];
   const cpu = rows.map((x) => x.cpu).sort((a, b) => a - b);
   const rss = Math.max(...rows.map((x) => x.mb));
-  console.log(`${name.padEnd(16)} s: min ${fmt(s[0])} median ${fmt(median)} max ${fmt(s.at(-1))}  ` +
-    `records/s ${Math.round(records / median).toLocaleString('en').padStart(10)}  ` +
-    `records/cpu-s ${Math.round(records / cpu[Math.floor(cpu.length / 2)]).toLocaleString('en').padStart(10)}  peak RSS ${Math.round(rss)} MB`);
+  console.log(
+    `${name.padEnd(16)} s: min ${fmt(s[0])} median ${fmt(median)} max ${fmt(s.at(-1))}  ` +
+      `records/s ${Math.round(records / median)
+        .toLocaleString('en')
+        .padStart(10)}  ` +
+      `records/cpu-s ${Math.round(records / cpu[Math.floor(cpu.length / 2)])
+        .toLocaleString('en')
+        .padStart(10)}  peak RSS ${Math.round(rss)} MB`,
+  );
 }
-if (process.env.KEEP_BENCH_RUN) console.log(`kept ${dir}`); else rmSync(dir, { recursive: true, force: true });
+if (process.env.KEEP_BENCH_RUN) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });

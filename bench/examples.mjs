@@ -50,7 +50,9 @@ for (const [name, argv] of Object.entries(examples)) {
   const bare = stats(times.bare).median;
   for (const [variant, xs] of Object.entries(times)) {
     const s = stats(xs);
-    console.log(`${name.padEnd(13)} ${variant.padEnd(10)} min ${fmt(s.min).padStart(7)}  median ${fmt(s.median).padStart(7)}  max ${fmt(s.max).padStart(7)}  ratio ${(s.median / bare).toFixed(2)}x`);
+    console.log(
+      `${name.padEnd(13)} ${variant.padEnd(10)} min ${fmt(s.min).padStart(7)}  median ${fmt(s.median).padStart(7)}  max ${fmt(s.max).padStart(7)}  ratio ${(s.median / bare).toFixed(2)}x`,
+    );
   }
 }
 if (!hasStrace) console.log('strace not installed: anchor skipped (apt-get install strace)');

@@ -37,7 +37,18 @@ for (const [name, argv] of Object.entries(workloads)) {
   const variants = {
     bare: () => argv,
     apitrace: (i) => [process.execPath, cli, 'run', '--out', join(work, `${name.replaceAll(/\W/g, '_')}-${i}`), '--', ...argv],
-    launcher: (i) => [process.execPath, cli, 'run', '--no-native', '--no-node', '--no-jvm', '--out', join(work, `${name.replaceAll(/\W/g, '_')}-l${i}`), '--', ...argv],
+    launcher: (i) => [
+      process.execPath,
+      cli,
+      'run',
+      '--no-native',
+      '--no-node',
+      '--no-jvm',
+      '--out',
+      join(work, `${name.replaceAll(/\W/g, '_')}-l${i}`),
+      '--',
+      ...argv,
+    ],
     ...(hasStrace ? { 'strace -f': () => ['strace', '-f', '-qq', '-o', '/dev/null', ...argv] } : {}),
   };
   const times = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
@@ -47,7 +58,9 @@ for (const [name, argv] of Object.entries(workloads)) {
   const bare = stats(times.bare).median;
   for (const [variant, xs] of Object.entries(times)) {
     const s = stats(xs);
-    console.log(`${name.padEnd(14)} ${variant.padEnd(10)} min ${fmt(s.min).padStart(8)}  median ${fmt(s.median).padStart(8)}  max ${fmt(s.max).padStart(8)}  ratio ${fmt(s.median / bare)}x`);
+    console.log(
+      `${name.padEnd(14)} ${variant.padEnd(10)} min ${fmt(s.min).padStart(8)}  median ${fmt(s.median).padStart(8)}  max ${fmt(s.max).padStart(8)}  ratio ${fmt(s.median / bare)}x`,
+    );
   }
 }
 if (!hasStrace) console.log('strace not installed: anchor skipped (apt-get install strace)');

@@ -14,8 +14,11 @@ const { identityFromManifest } = await import(new URL('jar-manifest.js', core).h
 
 const root = process.argv[2] ?? join(homedir(), '.m2', 'repository');
 const ATTRIBUTES = {
-  'implementation-version': 'implementation_version', 'implementation-vendor-id': 'implementation_vendor_id',
-  'bundle-symbolicname': 'bundle_symbolic_name', 'bundle-version': 'bundle_version', 'automatic-module-name': 'automatic_module_name',
+  'implementation-version': 'implementation_version',
+  'implementation-vendor-id': 'implementation_vendor_id',
+  'bundle-symbolicname': 'bundle_symbolic_name',
+  'bundle-version': 'bundle_version',
+  'automatic-module-name': 'automatic_module_name',
 };
 
 function jars(dir) {
@@ -46,7 +49,17 @@ function manifestOf(jar) {
   return found;
 }
 
-const counts = { jars: 0, layoutRight: 0, layoutWrong: 0, layoutNone: 0, manifestMaven: 0, manifestMavenWrong: 0, nameVersion: 0, nameVersionWrong: 0, hashOnly: 0 };
+const counts = {
+  jars: 0,
+  layoutRight: 0,
+  layoutWrong: 0,
+  layoutNone: 0,
+  manifestMaven: 0,
+  manifestMavenWrong: 0,
+  nameVersion: 0,
+  nameVersionWrong: 0,
+  hashOnly: 0,
+};
 const wrong = [];
 for (const jar of jars(root)) {
   const parts = relative(root, jar).split(sep);
@@ -57,7 +70,10 @@ for (const jar of jars(root)) {
   const byLayout = artifactFromRepositoryPath(jar);
   if (!byLayout) counts.layoutNone++;
   else if (byLayout.group === truth.group && byLayout.artifact === truth.artifact && byLayout.version === truth.version) counts.layoutRight++;
-  else { counts.layoutWrong++; wrong.push(`layout ${jar}: ${JSON.stringify(byLayout)}`); }
+  else {
+    counts.layoutWrong++;
+    wrong.push(`layout ${jar}: ${JSON.stringify(byLayout)}`);
+  }
   const byManifest = identityFromManifest(parts.at(-1), manifestOf(jar));
   if (!byManifest) counts.hashOnly++;
   else if (byManifest.maven) {
@@ -76,5 +92,7 @@ for (const jar of jars(root)) {
 }
 console.log(`${root}: ${counts.jars} jars`);
 console.log(`in place, maven-repository-layout: ${counts.layoutRight} right, ${counts.layoutWrong} wrong, ${counts.layoutNone} not named`);
-console.log(`copied out, manifest: ${counts.manifestMaven} Maven purls (${counts.manifestMavenWrong} wrong), ${counts.nameVersion} name and version (${counts.nameVersionWrong} wrong), ${counts.hashOnly} hash only`);
+console.log(
+  `copied out, manifest: ${counts.manifestMaven} Maven purls (${counts.manifestMavenWrong} wrong), ${counts.nameVersion} name and version (${counts.nameVersionWrong} wrong), ${counts.hashOnly} hash only`,
+);
 for (const line of wrong) console.log(`  ${line}`);

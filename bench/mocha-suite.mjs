@@ -20,14 +20,29 @@ const project = join(work, 'project');
 
 // One file per package, 100 tests each; two are ES modules (mocha imports those).
 const suites = {
-  'lodash.test.js': ["const _ = require('lodash');", (i) => `assert.equal(_.clamp(${i}, 10, 50), Math.min(50, Math.max(10, ${i}))); assert.deepEqual(_.chunk([${i}, 1, 2], 2).length, 2);`],
-  'semver.test.js': ["const semver = require('semver');", (i) => `assert.ok(semver.satisfies('1.${i}.0', '>=1.0.0')); assert.equal(semver.inc('1.${i}.0', 'minor'), '1.${i + 1}.0');`],
-  'validator.test.js': ["const validator = require('validator');", (i) => `assert.ok(validator.isEmail('user${i}@example.com')); assert.ok(!validator.isIP('300.1.1.${i}'));`],
+  'lodash.test.js': [
+    "const _ = require('lodash');",
+    (i) => `assert.equal(_.clamp(${i}, 10, 50), Math.min(50, Math.max(10, ${i}))); assert.deepEqual(_.chunk([${i}, 1, 2], 2).length, 2);`,
+  ],
+  'semver.test.js': [
+    "const semver = require('semver');",
+    (i) => `assert.ok(semver.satisfies('1.${i}.0', '>=1.0.0')); assert.equal(semver.inc('1.${i}.0', 'minor'), '1.${i + 1}.0');`,
+  ],
+  'validator.test.js': [
+    "const validator = require('validator');",
+    (i) => `assert.ok(validator.isEmail('user${i}@example.com')); assert.ok(!validator.isIP('300.1.1.${i}'));`,
+  ],
   'qs.test.js': ["const qs = require('qs');", (i) => `assert.deepEqual(qs.parse('a[b]=${i}&c=d'), { a: { b: '${i}' }, c: 'd' });`],
-  'dayjs.test.js': ["const dayjs = require('dayjs');", (i) => `assert.equal(dayjs('2026-01-01').add(${i}, 'day').format('YYYY'), ${i} < 365 ? '2026' : '2027');`],
+  'dayjs.test.js': [
+    "const dayjs = require('dayjs');",
+    (i) => `assert.equal(dayjs('2026-01-01').add(${i}, 'day').format('YYYY'), ${i} < 365 ? '2026' : '2027');`,
+  ],
   'yaml.test.js': ["const yaml = require('js-yaml');", (i) => `assert.deepEqual(yaml.load('n: ${i}\\nlist: [a, b]'), { n: ${i}, list: ['a', 'b'] });`],
-  'files.test.js': ["const fs = require('node:fs'); const crypto = require('node:crypto'); const os = require('node:os'); const path = require('node:path');",
-    (i) => `const f = path.join(os.tmpdir(), 'apitrace-bench-' + process.pid + '-${i}'); fs.writeFileSync(f, 'x${i}'); assert.equal(crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex').length, 64); fs.unlinkSync(f);`],
+  'files.test.js': [
+    "const fs = require('node:fs'); const crypto = require('node:crypto'); const os = require('node:os'); const path = require('node:path');",
+    (i) =>
+      `const f = path.join(os.tmpdir(), 'apitrace-bench-' + process.pid + '-${i}'); fs.writeFileSync(f, 'x${i}'); assert.equal(crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex').length, 64); fs.unlinkSync(f);`,
+  ],
   'uuid.test.js': ["const { v4, validate } = require('uuid');", (i) => `assert.ok(validate(v4())); assert.equal(${i} + 0, ${i});`],
   'marked.test.mjs': ["import { marked } from 'marked';", (i) => `assert.match(marked.parse('# title ${i}'), /<h1[^>]*>title ${i}<\\/h1>/);`],
   'zod.test.mjs': ["import { z } from 'zod';", (i) => `assert.equal(z.object({ n: z.number().max(1000) }).parse({ n: ${i} }).n, ${i});`],

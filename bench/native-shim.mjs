@@ -129,7 +129,9 @@ for (const mode of ['rand_r', 'malloc', 'shared']) {
       const s = stats(xs);
       const b = stats(samples.bare).median;
       const extra = variant === 'apitrace' ? `  hook +${(s.median - b).toFixed(2)} ns` : '';
-      console.log(`${mode.padEnd(7)} ${threads} thread${threads > 1 ? 's' : ' '} ${variant.padEnd(9)} min ${f(s.min, 2)}  median ${f(s.median, 2)}  max ${f(s.max, 2)}${extra}`);
+      console.log(
+        `${mode.padEnd(7)} ${threads} thread${threads > 1 ? 's' : ' '} ${variant.padEnd(9)} min ${f(s.min, 2)}  median ${f(s.median, 2)}  max ${f(s.max, 2)}${extra}`,
+      );
     }
   }
 }

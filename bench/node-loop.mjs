@@ -47,7 +47,9 @@ for (const workload of ['semver', 'ms', 'lodash.clamp']) {
     const bare = stats(times.bare.map((t) => t[measure])).median;
     for (const [variant, ts] of Object.entries(times)) {
       const s = stats(ts.map((t) => t[measure]));
-      console.log(`${workload.padEnd(13)} ${measure.padEnd(4)} ${variant.padEnd(9)} min ${s.min.toFixed(1).padStart(7)}  median ${s.median.toFixed(1).padStart(7)}  max ${s.max.toFixed(1).padStart(7)}  ratio ${(s.median / bare).toFixed(2)}x`);
+      console.log(
+        `${workload.padEnd(13)} ${measure.padEnd(4)} ${variant.padEnd(9)} min ${s.min.toFixed(1).padStart(7)}  median ${s.median.toFixed(1).padStart(7)}  max ${s.max.toFixed(1).padStart(7)}  ratio ${(s.median / bare).toFixed(2)}x`,
+      );
     }
   }
 }

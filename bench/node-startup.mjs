@@ -21,7 +21,9 @@ const warmCache = join(work, 'warm-cache');
 
 /** CPU time of the children waited for so far, ms (cutime + cstime of /proc/self/stat). */
 function childCpuMs() {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 

@@ -16,14 +16,46 @@ const dir = mkdtempSync(join(tmpdir(), 'apitrace-read-bench-'));
 let bytes = 0;
 for (let f = 0; f < files; f++) {
   const pid = 1000 + f;
-  const lines = [JSON.stringify({
-    kind: 'process_start', v: 1, source: 'native', pid, ppid: 1, t: 1, wall: '2026-11-28T00:00:00.000Z',
-    exe: '/usr/bin/app', argv: ['app'], cwd: '/', runtime: { name: 'glibc', version: '2.36' },
-  })];
+  const lines = [
+    JSON.stringify({
+      kind: 'process_start',
+      v: 1,
+      source: 'native',
+      pid,
+      ppid: 1,
+      t: 1,
+      wall: '2026-11-28T00:00:00.000Z',
+      exe: '/usr/bin/app',
+      argv: ['app'],
+      cwd: '/',
+      runtime: { name: 'glibc', version: '2.36' },
+    }),
+  ];
   for (let i = 0; i < records / files - 1; i++) {
-    lines.push(JSON.stringify(i % 3 === 0
-      ? { kind: 'call', api: 'libc:openat', category: 'file', tid: pid, t0: 1000 + i, t1: 2000 + i, args: { path: `/data/file-${i % 97}` }, result: { ret: 3 } }
-      : { kind: 'api_usage', api: 'libc:malloc', category: 'memory', caller: '/usr/lib/x86_64-linux-gnu/libsqlite3.so.0', count: 1 + (i % 50), first_t: i, last_t: i + 10 }));
+    lines.push(
+      JSON.stringify(
+        i % 3 === 0
+          ? {
+              kind: 'call',
+              api: 'libc:openat',
+              category: 'file',
+              tid: pid,
+              t0: 1000 + i,
+              t1: 2000 + i,
+              args: { path: `/data/file-${i % 97}` },
+              result: { ret: 3 },
+            }
+          : {
+              kind: 'api_usage',
+              api: 'libc:malloc',
+              category: 'memory',
+              caller: '/usr/lib/x86_64-linux-gnu/libsqlite3.so.0',
+              count: 1 + (i % 50),
+              first_t: i,
+              last_t: i + 10,
+            },
+      ),
+    );
   }
   const text = lines.join('\n') + '\n';
   bytes += Buffer.byteLength(text);

@@ -10,7 +10,7 @@ const mask = maskSql ?? ((sql) => sqlFacts(sql));
 const typical = [
   "SELECT id, name, email FROM users WHERE email = 'alice@example.com' AND active = 1 LIMIT 10",
   'INSERT INTO orders (customer_id, total, note) VALUES ($1, $2, $3) RETURNING id',
-  "UPDATE accounts SET balance = balance - 42.50, updated_at = now() WHERE id = 7 /* app:billing */",
+  'UPDATE accounts SET balance = balance - 42.50, updated_at = now() WHERE id = 7 /* app:billing */',
   'SELECT o.id, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.region = ? ORDER BY o.total DESC',
 ];
 

@@ -7,11 +7,27 @@ export function* nativeRecords({ startLine, codeUnits, count, usageCaller, pid }
   for (let i = 0; i < count; i++) {
     const t = 10_000 + Math.floor(i / 9) * 1000 + 100;
     if (i % 3 === 0) {
-      yield JSON.stringify({ kind: 'call', api: 'libc:openat', category: 'file', tid: i % 2 ? pid : pid + 7, t0: t, t1: t + 50,
-        caller: '/usr/bin/node', args: { path: `/data/file-${Math.floor(i / 9) % 97}`, oflags: 'O_RDONLY' }, result: { ret: 3 } });
+      yield JSON.stringify({
+        kind: 'call',
+        api: 'libc:openat',
+        category: 'file',
+        tid: i % 2 ? pid : pid + 7,
+        t0: t,
+        t1: t + 50,
+        caller: '/usr/bin/node',
+        args: { path: `/data/file-${Math.floor(i / 9) % 97}`, oflags: 'O_RDONLY' },
+        result: { ret: 3 },
+      });
     } else {
-      yield JSON.stringify({ kind: 'api_usage', api: i % 2 ? 'libc:malloc' : 'libc:read', category: i % 2 ? 'memory' : 'file',
-        caller: usageCaller, count: 1 + (i % 50), first_t: t, last_t: t + 10 });
+      yield JSON.stringify({
+        kind: 'api_usage',
+        api: i % 2 ? 'libc:malloc' : 'libc:read',
+        category: i % 2 ? 'memory' : 'file',
+        caller: usageCaller,
+        count: 1 + (i % 50),
+        first_t: t,
+        last_t: t + 10,
+      });
     }
   }
   yield JSON.stringify({ kind: 'process_end', t: 99_000_000_000, reason: 'exit', exit_code: 0 });

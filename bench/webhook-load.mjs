@@ -20,12 +20,15 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 /** One request on a fresh connection (handshake included); resolves with status and body. */
 function post(port, ca, body, path = '/mutate/pod') {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, text }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', ca, servername: 'localhost', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -88,16 +91,37 @@ async function main() {
   if (unknown.length > 0) throw new Error(`unknown junk kind ${unknown.join(', ')}: use body, plain, handshake`);
   const cli = fileURLToPath(new URL('../packages/core/bin/apitrace.js', import.meta.url));
   const work = mkdtempSync(join(tmpdir(), 'apitrace-bench-webhook-'));
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(work, 'tls.key'), '-out', join(work, 'tls.crt'),
-  ], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(work, 'tls.key'),
+      '-out',
+      join(work, 'tls.crt'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (made.status !== 0) throw new Error(made.stderr);
   const ca = readFileSync(join(work, 'tls.crt'), 'utf8');
 
-  const server = spawn(process.execPath, [cli, 'webhook', 'serve', '--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'), '--host', '127.0.0.1', '--port', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const server = spawn(
+    process.execPath,
+    [cli, 'webhook', 'serve', '--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'), '--host', '127.0.0.1', '--port', '0'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let logLines = 0;
   const port = await new Promise((resolve, reject) => {
     let text = '';
@@ -111,14 +135,24 @@ async function main() {
     server.once('exit', (code) => reject(new Error(`webhook exited ${code}: ${text}`)));
   });
 
-  const review = (uid) => JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-    request: {
-      uid, kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'shop', operation: 'CREATE',
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shop-1', annotations: { 'apitrace.dev/inject': 'true' } }, spec: { containers: [{ name: 'app', image: 'node:20' }] } },
-    },
-  });
+  const review = (uid) =>
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid,
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        resource: { group: '', version: 'v1', resource: 'pods' },
+        namespace: 'shop',
+        operation: 'CREATE',
+        object: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'shop-1', annotations: { 'apitrace.dev/inject': 'true' } },
+          spec: { containers: [{ name: 'app', image: 'node:20' }] },
+        },
+      },
+    });
   const timedReview = async (uid) => {
     const started = process.hrtime.bigint();
     const { status, text } = await post(port, ca, review(uid));
@@ -152,7 +186,9 @@ async function main() {
   const junkBefore = held.junkSent;
   const loaded = await timeReviews('loaded');
   console.log(`  ${slowCount} slowloris, ${junkCount} junk (${kinds.join(',')}): ${loaded}`);
-  console.log(`  (meanwhile ${held.junkSent - junkBefore} junk requests; ${held.slowHeld} slowloris connections open at the end; ${logLines} server log lines in all)`);
+  console.log(
+    `  (meanwhile ${held.junkSent - junkBefore} junk requests; ${held.slowHeld} slowloris connections open at the end; ${logLines} server log lines in all)`,
+  );
 
   await load.terminate();
   const exited = new Promise((r) => server.once('exit', r));

@@ -21,7 +21,9 @@ export function apitraceVersion() {
 }
 
 /** Where the TypeScript packages get the version from (gitignored, like events.generated.ts). */
-export const VERSION_MODULES = ['packages/node-plugin/src/version.generated.ts', 'packages/core/src/version.generated.ts'].map((p) => fileURLToPath(new URL(p, root)));
+export const VERSION_MODULES = ['packages/node-plugin/src/version.generated.ts', 'packages/core/src/version.generated.ts'].map((p) =>
+  fileURLToPath(new URL(p, root)),
+);
 
 /** Writes the TypeScript constants whose text changed; returns the paths written. */
 export function generateVersionModules() {

@@ -56,7 +56,9 @@ function newestMtime(path) {
 // Maven takes seconds just to start: only call it when a source or pom is newer than what it built.
 function mavenOutputsAreCurrent() {
   // the agent also generates sources from the version and the event schema
-  const rootPom = Math.max(...['pom.xml', 'package.json', 'packages/core/schema/events.schema.json', 'scripts/generate-java-sources.mjs'].map((p) => newestMtime(join(root, p))));
+  const rootPom = Math.max(
+    ...['pom.xml', 'package.json', 'packages/core/schema/events.schema.json', 'scripts/generate-java-sources.mjs'].map((p) => newestMtime(join(root, p))),
+  );
   return mavenProjects.every(({ dir, output }) => {
     const built = statSync(join(root, output), { throwIfNoEntry: false });
     return built !== undefined && built.mtimeMs >= Math.max(rootPom, newestMtime(join(root, dir)));

@@ -60,7 +60,10 @@ function generateValidator(schema) {
   const ajv = new Ajv({ code: { source: true }, discriminator: true, strict: true, allowUnionTypes: true, allErrors: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
-  write(VALIDATOR_PATH, `// Generated from packages/core/schema/events.schema.json by scripts/generate-from-schema.mjs. Do not edit.\n${standaloneCode(ajv, validate)}\n`);
+  write(
+    VALIDATOR_PATH,
+    `// Generated from packages/core/schema/events.schema.json by scripts/generate-from-schema.mjs. Do not edit.\n${standaloneCode(ajv, validate)}\n`,
+  );
 }
 
 /**
@@ -141,7 +144,9 @@ function generateCycloneDxValidator(files) {
     strict: false,
     strictSchema: false,
     addUsedSchema: false,
-    loadSchema: (uri) => { throw new Error(`Remote schemas are disabled: ${uri}`); },
+    loadSchema: (uri) => {
+      throw new Error(`Remote schemas are disabled: ${uri}`);
+    },
     schemas: {
       'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json': read(files.SPDX.JSON_SCHEMA),
       'http://cyclonedx.org/schema/cryptography-defs.SNAPSHOT.schema.json': read(files.CryptoDefs.JSON_SCHEMA),
@@ -155,7 +160,10 @@ function generateCycloneDxValidator(files) {
   ajv.addFormat('iri-reference', true);
   const validate = ajv.compile(read(files.CDX.JSON_STRICT_SCHEMA['1.6']));
   const banner = '// Generated from the CycloneDX 1.6 strict schema of @cyclonedx/cyclonedx-library by scripts/generate-from-schema.mjs. Do not edit.\n';
-  write(CYCLONEDX_FORMATS_PATH, `${banner}module.exports = { ...require("ajv-formats/dist/formats").fullFormats, "idn-email": require("ajv-formats-draft2019/formats")["idn-email"], "iri-reference": true };\n`);
+  write(
+    CYCLONEDX_FORMATS_PATH,
+    `${banner}module.exports = { ...require("ajv-formats/dist/formats").fullFormats, "idn-email": require("ajv-formats-draft2019/formats")["idn-email"], "iri-reference": true };\n`,
+  );
   write(UNIQUE_ITEMS_PATH, `${banner}${UNIQUE_ITEMS_SOURCE}`);
   write(CYCLONEDX_VALIDATOR_PATH, `${banner}${standaloneCode(ajv, validate)}\n`);
 }
@@ -164,7 +172,10 @@ function generateCycloneDxValidator(files) {
 function generateSpdxValidator() {
   const ajv = new Ajv({ code: { source: true }, allErrors: true, strict: false });
   const validate = ajv.compile(JSON.parse(readFileSync(spdxSchemaPath, 'utf8')));
-  write(SPDX_VALIDATOR_PATH, `// Generated from packages/core/schema/spdx/spdx-2.3.schema.json by scripts/generate-from-schema.mjs. Do not edit.\n${standaloneCode(ajv, validate)}\n`);
+  write(
+    SPDX_VALIDATOR_PATH,
+    `// Generated from packages/core/schema/spdx/spdx-2.3.schema.json by scripts/generate-from-schema.mjs. Do not edit.\n${standaloneCode(ajv, validate)}\n`,
+  );
 }
 
 /** Returns the names of what was regenerated. */
@@ -180,7 +191,11 @@ export async function generateFromSchema() {
     done.push('validator');
   }
   const cyclonedxFiles = coreRequire('@cyclonedx/cyclonedx-library')._Resources.FILES;
-  if (!isCurrent(CYCLONEDX_VALIDATOR_PATH, cyclonedxFiles.CDX.JSON_STRICT_SCHEMA['1.6']) || !isCurrent(CYCLONEDX_FORMATS_PATH) || !isCurrent(UNIQUE_ITEMS_PATH)) {
+  if (
+    !isCurrent(CYCLONEDX_VALIDATOR_PATH, cyclonedxFiles.CDX.JSON_STRICT_SCHEMA['1.6']) ||
+    !isCurrent(CYCLONEDX_FORMATS_PATH) ||
+    !isCurrent(UNIQUE_ITEMS_PATH)
+  ) {
     generateCycloneDxValidator(cyclonedxFiles);
     done.push('cyclonedx validator');
   }

@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Each package a test needs, and the file whose presence shows it is installed. */
-const TEST_SYSTEM_PACKAGES = [{ pkg: 'chromium', file: '/usr/bin/chromium', neededBy: 'the HTML report test in headless Chromium (test/e2e/report.e2e.test.ts)' }];
+const TEST_SYSTEM_PACKAGES = [
+  { pkg: 'chromium', file: '/usr/bin/chromium', neededBy: 'the HTML report test in headless Chromium (test/e2e/report.e2e.test.ts)' },
+];
 
 function setUp() {
   const missing = TEST_SYSTEM_PACKAGES.filter((p) => !existsSync(p.file));
@@ -21,9 +23,13 @@ function setUp() {
   }
   console.log(`setup: installing system packages the tests need: ${names} (apt-get, as root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((p) => p.pkg)]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((p) => p.pkg)],
+  ]) {
     const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) return `system packages for the tests: apt-get ${args[0]} failed (exit ${r.status ?? r.error?.message}); tests needing ${names} will skip`;
+    if (r.status !== 0)
+      return `system packages for the tests: apt-get ${args[0]} failed (exit ${r.status ?? r.error?.message}); tests needing ${names} will skip`;
   }
   return `system packages for the tests: installed ${names}`;
 }

@@ -42,7 +42,9 @@ const lastMatch = (text, re) => [...text.matchAll(re)].at(-1);
 // mocha's options (timeout, reporter...) come from .mocharc.json; each mocha suite names its
 // own files, so --no-config keeps the config's spec list from being added to them.
 const mochaConfig = JSON.parse(readFileSync(join(root, '.mocharc.json'), 'utf8'));
-const mochaOptions = Object.entries(mochaConfig).filter(([key]) => key !== 'spec').flatMap(([key, value]) => [`--${key}`, String(value)]);
+const mochaOptions = Object.entries(mochaConfig)
+  .filter(([key]) => key !== 'spec')
+  .flatMap(([key, value]) => [`--${key}`, String(value)]);
 
 function countMocha(output) {
   const n = (re) => Number(lastMatch(output, re)?.[1] ?? 0);
@@ -60,7 +62,16 @@ function mochaSuite(key, name, sources, compiled) {
     sources,
     compiled,
     // files: compiled .js paths (relative to the root); none means the whole suite
-    command: (files, grep) => ['node', ['node_modules/mocha/bin/mocha.js', '--no-config', ...mochaOptions, ...(grep ? ['--grep', grep] : []), ...(files.length ? files : [`${compiled}/**/*.test.js`])]],
+    command: (files, grep) => [
+      'node',
+      [
+        'node_modules/mocha/bin/mocha.js',
+        '--no-config',
+        ...mochaOptions,
+        ...(grep ? ['--grep', grep] : []),
+        ...(files.length ? files : [`${compiled}/**/*.test.js`]),
+      ],
+    ],
     count: countMocha,
   };
 }
@@ -85,8 +96,9 @@ const suites = [
     command: () => ['mvn', ['-B', '-ntp', '-f', 'pom.xml', 'verify']],
     count(output) {
       // Per-class lines carry "Time elapsed"; the per-module totals do not.
-      const totals = [...output.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)(.*)$/gm)]
-        .filter((m) => !m[5].includes('Time elapsed'));
+      const totals = [...output.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)(.*)$/gm)].filter(
+        (m) => !m[5].includes('Time elapsed'),
+      );
       if (totals.length === 0) return undefined;
       const sum = (i) => totals.reduce((acc, m) => acc + Number(m[i]), 0);
       const failed = sum(2) + sum(3);
@@ -139,7 +151,13 @@ for (const key of (options.values.suite ?? []).flatMap((v) => v.split(','))) {
 for (const file of options.positionals) {
   const path = relative(root, resolve(process.env.INIT_CWD ?? process.cwd(), file));
   const suite = suites.find((s) => s.sources && (path.startsWith(`${s.sources}/`) || path.startsWith(`${s.compiled}/`)));
-  if (!suite) usage(`${file}: not a test file of a mocha suite (${suites.filter((s) => s.sources).map((s) => s.sources).join(', ')})`);
+  if (!suite)
+    usage(
+      `${file}: not a test file of a mocha suite (${suites
+        .filter((s) => s.sources)
+        .map((s) => s.sources)
+        .join(', ')})`,
+    );
   if (options.values.suite && !chosen.has(suite)) usage(`${file} belongs to suite ${suite.key}, not to --suite ${options.values.suite.join(',')}`);
   const compiled = path.startsWith(`${suite.sources}/`) ? suite.compiled + path.slice(suite.sources.length).replace(/\.ts$/, '.js') : path;
   if (!existsSync(join(root, suite.sources + compiled.slice(suite.compiled.length).replace(/\.js$/, '.ts')))) usage(`${file}: no such test file`);

@@ -27,7 +27,11 @@ const jacoco = join(here, 'target/agents/jacocoagent.jar');
 const classPath = `${join(here, 'target/jvm-bench.jar')}:${join(here, 'target/lib')}/*`;
 
 if (!existsSync(agent)) throw new Error(`no ${agent}: run npm install first`);
-if (!existsSync(jacoco) || !existsSync(join(here, 'target/jvm-bench.jar')) || !existsSync(join(here, 'target/classes/dev/apitrace/bench/RandomWorkload.class'))) {
+if (
+  !existsSync(jacoco) ||
+  !existsSync(join(here, 'target/jvm-bench.jar')) ||
+  !existsSync(join(here, 'target/classes/dev/apitrace/bench/RandomWorkload.class'))
+) {
   const built = spawnSync('mvn', ['-B', '-q', '-ntp', '-f', join(here, 'pom.xml'), 'package'], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error('building bench/jvm failed');
 }
@@ -42,13 +46,15 @@ const variants = {
     spawnSync('mkdir', [dir]);
     return { options: [`-javaagent:${agent}`], env: { APITRACE_DIR: dir } };
   },
-  ...(before ? {
-    before: () => {
-      const dir = join(work, `run-${runNumber++}`);
-      spawnSync('mkdir', [dir]);
-      return { options: [`-javaagent:${before}`], env: { APITRACE_DIR: dir } };
-    },
-  } : {}),
+  ...(before
+    ? {
+        before: () => {
+          const dir = join(work, `run-${runNumber++}`);
+          spawnSync('mkdir', [dir]);
+          return { options: [`-javaagent:${before}`], env: { APITRACE_DIR: dir } };
+        },
+      }
+    : {}),
   jacoco: () => ({ options: [`-javaagent:${jacoco}=destfile=${join(work, `jacoco-${runNumber++}.exec`)}`], env: {} }),
 };
 
@@ -59,7 +65,8 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 function runJava(variant, mainClass, args) {
   const { options, env } = variants[variant]();
   const cleanEnv = { ...process.env, ...env };
-  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', 'APITRACE_BENCH_BEFORE', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])]) delete cleanEnv[name];
+  for (const name of ['JAVA_TOOL_OPTIONS', 'LD_PRELOAD', 'APITRACE_BENCH_AGENT', 'APITRACE_BENCH_BEFORE', ...(env.APITRACE_DIR ? [] : ['APITRACE_DIR'])])
+    delete cleanEnv[name];
   const cpuFile = join(work, 'cpu.txt');
   const java = ['java', ...options, '-cp', classPath, mainClass, ...args];
   const argv = gnuTime ? [gnuTime, '-f', '%U %S', '-o', cpuFile, ...java] : java;
@@ -67,7 +74,12 @@ function runJava(variant, mainClass, args) {
   const r = spawnSync(argv[0], argv.slice(1), { env: cleanEnv, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`${variant} ${mainClass} exited ${r.status}: ${r.stderr}`);
-  const cpuMs = gnuTime ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).reduce((a, x) => a + Number(x) * 1000, 0) : NaN;
+  const cpuMs = gnuTime
+    ? readFileSync(cpuFile, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .reduce((a, x) => a + Number(x) * 1000, 0)
+    : NaN;
   return { wallMs, cpuMs, stdout: r.stdout };
 }
 
@@ -83,7 +95,9 @@ function report(title, unit, samples) {
   for (const [variant, xs] of Object.entries(samples)) {
     const s = stats(xs);
     const perRound = stats(xs.map((x, i) => x / samples.bare[i]));
-    console.log(`${variant.padEnd(10)} min ${fmt(s.min).padStart(9)}  median ${fmt(s.median).padStart(9)}  max ${fmt(s.max).padStart(9)}  ratio ${fmt(s.median / bare)}x  (rounds ${fmt(perRound.min)}/${fmt(perRound.median)}/${fmt(perRound.max)})`);
+    console.log(
+      `${variant.padEnd(10)} min ${fmt(s.min).padStart(9)}  median ${fmt(s.median).padStart(9)}  max ${fmt(s.max).padStart(9)}  ratio ${fmt(s.median / bare)}x  (rounds ${fmt(perRound.min)}/${fmt(perRound.median)}/${fmt(perRound.max)})`,
+    );
   }
 }
 
@@ -112,7 +126,9 @@ for (let i = 0; i < rounds; i++) {
     loaded = /loaded=(\d+)/.exec(s.stdout)[1];
   }
 }
-console.log(`JVM agent benchmarks (${agent}), ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`);
+console.log(
+  `JVM agent benchmarks (${agent}), ${rounds} alternating rounds, java ${spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0]}`,
+);
 if (workloads.has('cpu')) {
   report('cpu: Jackson + Guava, steady state per iteration', 'ms', cpu);
   report('cpu: the same iterations, CPU time of the measuring thread', 'ms', cpuThread);

@@ -32,7 +32,9 @@ const variants = {
 function startServer(variant, dir) {
   const { args, env } = variants[variant](dir);
   const child = spawn(process.execPath, [...args, join(here, 'app.mjs')], {
-    cwd: here, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '', ...env },
+    cwd: here,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -58,7 +60,9 @@ function load(port, how) {
 
 /** utime + stime of a process in clock ticks (1/100 s on Linux). */
 function cpuTicks(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
 
@@ -101,10 +105,14 @@ const base = stats(results.bare).median;
 console.log(`express GET /users/:id, ${rounds} rounds of ${seconds} s, 32 connections, Node ${process.versions.node}`);
 for (const [v, xs] of Object.entries(results)) {
   const s = stats(xs);
-  console.log(`${v.padEnd(14)} req/s min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / base).toFixed(3)}x`);
+  console.log(
+    `${v.padEnd(14)} req/s min ${s.min.toFixed(0).padStart(6)}  median ${s.median.toFixed(0).padStart(6)}  max ${s.max.toFixed(0).padStart(6)}  ratio ${(s.median / base).toFixed(3)}x`,
+  );
 }
 const cpuBase = stats(cpu.bare).median;
 for (const [v, xs] of Object.entries(cpu)) {
   const s = stats(xs);
-  console.log(`${v.padEnd(14)} CPU us/request min ${s.min.toFixed(0).padStart(5)}  median ${s.median.toFixed(0).padStart(5)}  max ${s.max.toFixed(0).padStart(5)}  ratio ${(s.median / cpuBase).toFixed(3)}x`);
+  console.log(
+    `${v.padEnd(14)} CPU us/request min ${s.min.toFixed(0).padStart(5)}  median ${s.median.toFixed(0).padStart(5)}  max ${s.max.toFixed(0).padStart(5)}  ratio ${(s.median / cpuBase).toFixed(3)}x`,
+  );
 }

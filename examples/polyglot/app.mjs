@@ -27,10 +27,15 @@ function fail(what, why, todo) {
 
 /** The prices the servers answer with, read by Node from the same catalog Java reads. */
 function pricesFrom(text) {
-  return new Map(text.trim().split('\n').map((line) => {
-    const [name, price] = line.split(' ');
-    return [name, Number(price)];
-  }));
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [name, price] = line.split(' ');
+        return [name, Number(price)];
+      }),
+  );
 }
 
 /** A line server for the Java client: one question (an item name) per connection, one answer. */

@@ -77,15 +77,24 @@ describe('apitrace docker-args and docker-run (end to end, stand-in docker)', fu
 
   it('docker-args --json --image keeps what the image ENV sets and leaves out turned-off plugins', async () => {
     const out = join(work, 'out-image');
-    const imageEnv = JSON.stringify(['PATH=/usr/local/bin:/usr/bin', 'NODE_OPTIONS=--enable-source-maps', 'JAVA_TOOL_OPTIONS=-XX:+UseG1GC', 'LD_PRELOAD=/usr/lib/libjemalloc.so.2']);
+    const imageEnv = JSON.stringify([
+      'PATH=/usr/local/bin:/usr/bin',
+      'NODE_OPTIONS=--enable-source-maps',
+      'JAVA_TOOL_OPTIONS=-XX:+UseG1GC',
+      'LD_PRELOAD=/usr/lib/libjemalloc.so.2',
+    ]);
     const r = await apitrace(['docker-args', '--json', '--image', 'shop:1.4', '--no-jvm', '--layout', layout, '--out', out], { FAKE_IMAGE_ENV: imageEnv });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [
       ...mounts(out),
-      '--env', 'APITRACE_DIR=/apitrace/runs',
-      '--env', `LD_PRELOAD=${SHIM}:/usr/lib/libjemalloc.so.2`,
-      '--env', `NODE_OPTIONS=--enable-source-maps ${NODE_IMPORT}`,
-      '--env', 'JAVA_TOOL_OPTIONS=-XX:+UseG1GC',
+      '--env',
+      'APITRACE_DIR=/apitrace/runs',
+      '--env',
+      `LD_PRELOAD=${SHIM}:/usr/lib/libjemalloc.so.2`,
+      '--env',
+      `NODE_OPTIONS=--enable-source-maps ${NODE_IMPORT}`,
+      '--env',
+      'JAVA_TOOL_OPTIONS=-XX:+UseG1GC',
     ]);
 
     const missing = await apitrace(['docker-args', '--json', '--image', 'not-pulled:2', '--layout', layout, '--out', join(work, 'out-missing')]);
@@ -95,7 +104,10 @@ describe('apitrace docker-args and docker-run (end to end, stand-in docker)', fu
       'apitrace: cannot read the environment of image not-pulled:2: Error response from daemon: No such image: not-pulled:2 ' +
         '(LD_PRELOAD, NODE_OPTIONS or JAVA_TOOL_OPTIONS set by the image are replaced; docker pull the image first to keep them)\n',
     );
-    assert.deepEqual((JSON.parse(missing.stdout) as string[]).filter((a) => a.startsWith('NODE_OPTIONS=')), [`NODE_OPTIONS=${NODE_IMPORT}`]);
+    assert.deepEqual(
+      (JSON.parse(missing.stdout) as string[]).filter((a) => a.startsWith('NODE_OPTIONS=')),
+      [`NODE_OPTIONS=${NODE_IMPORT}`],
+    );
   });
 
   it('docker-run runs docker run with the flags inserted before the image, merging the user -e values, and exits with its status', async () => {
@@ -103,21 +115,56 @@ describe('apitrace docker-args and docker-run (end to end, stand-in docker)', fu
     const imageEnv = JSON.stringify(['JAVA_TOOL_OPTIONS=-Xmx1g', 'NODE_OPTIONS=--from-image']);
     const r = await apitrace(
       [
-        'docker-run', '--layout', layout, '--out', out, '--',
-        '--rm', '-it', '-e', 'NODE_OPTIONS=--inspect', '--env=FOO=bar', '-eLD_PRELOAD=libx.so', '--name', 'web',
-        '-v', '/data:/data', '--network=host', 'shop:1.4', 'node', 'server.js', '-e', 'NODE_OPTIONS=not-a-docker-flag',
+        'docker-run',
+        '--layout',
+        layout,
+        '--out',
+        out,
+        '--',
+        '--rm',
+        '-it',
+        '-e',
+        'NODE_OPTIONS=--inspect',
+        '--env=FOO=bar',
+        '-eLD_PRELOAD=libx.so',
+        '--name',
+        'web',
+        '-v',
+        '/data:/data',
+        '--network=host',
+        'shop:1.4',
+        'node',
+        'server.js',
+        '-e',
+        'NODE_OPTIONS=not-a-docker-flag',
       ],
       { FAKE_IMAGE_ENV: imageEnv },
     );
     assert.equal(r.status, 7, r.stderr);
     assert.deepEqual(recordedArgv(), [
-      'run', '--rm', '-it', '--env=FOO=bar', '--name', 'web', '-v', '/data:/data', '--network=host',
+      'run',
+      '--rm',
+      '-it',
+      '--env=FOO=bar',
+      '--name',
+      'web',
+      '-v',
+      '/data:/data',
+      '--network=host',
       ...mounts(out),
-      '--env', 'APITRACE_DIR=/apitrace/runs',
-      '--env', `LD_PRELOAD=${SHIM}:libx.so`,
-      '--env', `NODE_OPTIONS=--inspect ${NODE_IMPORT}`,
-      '--env', `JAVA_TOOL_OPTIONS=-Xmx1g ${AGENT}`,
-      'shop:1.4', 'node', 'server.js', '-e', 'NODE_OPTIONS=not-a-docker-flag',
+      '--env',
+      'APITRACE_DIR=/apitrace/runs',
+      '--env',
+      `LD_PRELOAD=${SHIM}:libx.so`,
+      '--env',
+      `NODE_OPTIONS=--inspect ${NODE_IMPORT}`,
+      '--env',
+      `JAVA_TOOL_OPTIONS=-Xmx1g ${AGENT}`,
+      'shop:1.4',
+      'node',
+      'server.js',
+      '-e',
+      'NODE_OPTIONS=not-a-docker-flag',
     ]);
     assert.match(r.stderr, /^apitrace: no summary of .*out-run: .*the run directory is empty/m);
   });
@@ -130,11 +177,16 @@ describe('apitrace docker-args and docker-run (end to end, stand-in docker)', fu
     );
     assert.equal(r.status, 7, r.stderr);
     assert.deepEqual(recordedArgv(), [
-      'run', '-dit', '-p8080:80',
+      'run',
+      '-dit',
+      '-p8080:80',
       ...mounts(out),
-      '--env', 'APITRACE_DIR=/apitrace/runs',
-      '--env', `NODE_OPTIONS=${NODE_IMPORT}`,
-      '--env', `JAVA_TOOL_OPTIONS=-Dhost=1 ${AGENT}`,
+      '--env',
+      'APITRACE_DIR=/apitrace/runs',
+      '--env',
+      `NODE_OPTIONS=${NODE_IMPORT}`,
+      '--env',
+      `JAVA_TOOL_OPTIONS=-Dhost=1 ${AGENT}`,
       'busybox',
     ]);
   });
@@ -142,7 +194,10 @@ describe('apitrace docker-args and docker-run (end to end, stand-in docker)', fu
   it('docker-run says what is wrong when the image is missing from the arguments or docker is not installed', async () => {
     const noImage = await apitrace(['docker-run', '--layout', layout, '--', '--rm', '-e', 'A=1']);
     assert.equal(noImage.status, 2);
-    assert.equal(noImage.stderr, 'apitrace: docker-run: no image in the docker run arguments (usage: apitrace docker-run -- [docker run options] <image> [command...])\n');
+    assert.equal(
+      noImage.stderr,
+      'apitrace: docker-run: no image in the docker run arguments (usage: apitrace docker-run -- [docker run options] <image> [command...])\n',
+    );
 
     const noDocker = await apitrace(['docker-run', '--layout', layout, '--out', join(work, 'out-nodocker'), '--', 'busybox', 'true'], {}, false);
     assert.equal(noDocker.status, 127);

@@ -22,7 +22,10 @@ function envFromFlags(list: string[], runDir: string, layoutDir = copied): Recor
     if (list[i] !== '--env') continue;
     const setting = list[++i]!;
     const eq = setting.indexOf('=');
-    env[setting.slice(0, eq)] = setting.slice(eq + 1).replaceAll(CONTAINER_LIB, layoutDir).replaceAll(CONTAINER_RUNS, runDir);
+    env[setting.slice(0, eq)] = setting
+      .slice(eq + 1)
+      .replaceAll(CONTAINER_LIB, layoutDir)
+      .replaceAll(CONTAINER_RUNS, runDir);
   }
   return env;
 }
@@ -41,7 +44,11 @@ function newRunDir(name: string): string {
 
 async function imagesOf(runDir: string): Promise<ProcessImage[]> {
   const run = await readRun(runDir);
-  assert.deepEqual(run.problems.filter((p) => p.severity === 'error'), [], `records in ${runDir} validate`);
+  assert.deepEqual(
+    run.problems.filter((p) => p.severity === 'error'),
+    [],
+    `records in ${runDir} validate`,
+  );
   return groupProcessImages(run.files);
 }
 
@@ -63,7 +70,10 @@ describe('container layout (end to end, copied away from the repository)', funct
     await copyTree(built, copied);
     rmSync(built, { recursive: true });
 
-    const args = await runProgram(process.execPath, [CLI, 'docker-args', '--json', '--layout', copied, '--out', join(work, 'host-out')], { env: cleanEnv(), cwd: work });
+    const args = await runProgram(process.execPath, [CLI, 'docker-args', '--json', '--layout', copied, '--out', join(work, 'host-out')], {
+      env: cleanEnv(),
+      cwd: work,
+    });
     assert.equal(args.status, 0, args.stderr);
     flags = JSON.parse(args.stdout) as string[];
   });
@@ -75,7 +85,10 @@ describe('container layout (end to end, copied away from the repository)', funct
     assert.equal(manifest.nodeEntry, 'node/dist/src/index.js');
     const pluginPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/node-plugin/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     for (const name of Object.keys(pluginPackage.dependencies ?? {})) {
-      assert.ok(manifest.nodePackages.some((p) => p.startsWith(`${name}@`)), `${name} is in the layout`);
+      assert.ok(
+        manifest.nodePackages.some((p) => p.startsWith(`${name}@`)),
+        `${name} is in the layout`,
+      );
       const installed = JSON.parse(readFileSync(join(copied, 'node', 'node_modules', name, 'package.json'), 'utf8')) as { name: string };
       assert.equal(installed.name, name);
     }
@@ -126,7 +139,10 @@ describe('container layout (end to end, copied away from the repository)', funct
     const names = exeNames(images);
     const shell = realpathSync('/bin/sh').split('/').pop()!;
     for (const exe of [shell, 'sqlite3', 'node']) assert.ok(names.includes(exe), `${exe} recorded: ${names.join(', ')}`);
-    assert.ok(names.some((n) => n === 'java'), `java recorded: ${names.join(', ')}`);
+    assert.ok(
+      names.some((n) => n === 'java'),
+      `java recorded: ${names.join(', ')}`,
+    );
     const sources = new Set(images.flatMap((i) => i.sources));
     assert.deepEqual([...sources].sort(), ['jvm', 'native', 'node']);
     const nodeImage = images.find((i) => i.sources.includes('node'))!;
@@ -138,18 +154,32 @@ describe('container layout (end to end, copied away from the repository)', funct
   it('apitrace-exec sets exactly the docker-args variables, keeps existing ones, and adds nothing twice (/bin/sh)', async () => {
     const runDir = newRunDir('run-launcher');
     const launcher = join(copied, 'apitrace-exec');
-    const printed = await runProgram('/bin/sh', [launcher, 'node', '-e', 'for (const n of ["APITRACE_DIR","LD_PRELOAD","NODE_OPTIONS","JAVA_TOOL_OPTIONS"]) console.log(n + "=" + process.env[n])'], {
-      cwd: work,
-      env: cleanEnv({ APITRACE_DIR: runDir }),
-    });
+    const printed = await runProgram(
+      '/bin/sh',
+      [launcher, 'node', '-e', 'for (const n of ["APITRACE_DIR","LD_PRELOAD","NODE_OPTIONS","JAVA_TOOL_OPTIONS"]) console.log(n + "=" + process.env[n])'],
+      {
+        cwd: work,
+        env: cleanEnv({ APITRACE_DIR: runDir }),
+      },
+    );
     assert.equal(printed.status, 0, printed.stderr);
     const expected = envFromFlags(flags, runDir);
-    assert.equal(printed.stdout, Object.entries(expected).map(([k, v]) => `${k}=${v}\n`).join(''));
+    assert.equal(
+      printed.stdout,
+      Object.entries(expected)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
 
     const existing = { NODE_OPTIONS: '--max-old-space-size=256', JAVA_TOOL_OPTIONS: '-Xmx64m', LD_PRELOAD: 'libc.so.6 libm.so.6' };
     const twice = await runProgram('/bin/sh', [launcher, '/bin/sh', launcher, 'env'], { cwd: work, env: cleanEnv({ ...existing, APITRACE_DIR: runDir }) });
     assert.equal(twice.status, 0, twice.stderr);
-    const env = Object.fromEntries(twice.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      twice.stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     assert.equal(env['NODE_OPTIONS'], `--max-old-space-size=256 --import ${copied}/node/dist/src/index.js`);
     assert.equal(env['JAVA_TOOL_OPTIONS'], `-Xmx64m -javaagent:${copied}/apitrace.jar`);
     assert.equal(env['LD_PRELOAD'], `${copied}/libapitrace.so:libc.so.6:libm.so.6`);
@@ -168,11 +198,17 @@ describe('container layout (end to end, copied away from the repository)', funct
     const spaced = join(work, 'with space', 'apitrace');
     await copyTree(copied, spaced);
     const runDir = newRunDir('run-spaced');
-    const r = await runProgram('sh', [join(spaced, 'apitrace-exec'), 'node', '-e', 'console.log(process.env.NODE_OPTIONS)'], { cwd: work, env: cleanEnv({ APITRACE_DIR: runDir }) });
+    const r = await runProgram('sh', [join(spaced, 'apitrace-exec'), 'node', '-e', 'console.log(process.env.NODE_OPTIONS)'], {
+      cwd: work,
+      env: cleanEnv({ APITRACE_DIR: runDir }),
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `--import "${spaced}/node/dist/src/index.js"\n`);
     assert.match(r.stderr, /^apitrace: native shim cannot be injected: its path contains a space or colon/m);
     const images = await imagesOf(runDir);
-    assert.ok(images.some((i) => i.sources.includes('node')), 'node recorded through the quoted path');
+    assert.ok(
+      images.some((i) => i.sources.includes('node')),
+      'node recorded through the quoted path',
+    );
   });
 });

@@ -151,7 +151,8 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     cert = first.cert;
     ({ server, port } = await startWebhookServer(
       ['--tls-cert', join(work, 'tls.crt'), '--tls-key', join(work, 'tls.key'), '--image', LAYOUT_IMAGE, '--max-body-bytes', '65536'],
-      (d) => (serverLog += d)));
+      (d) => (serverLog += d),
+    ));
   });
 
   after(async () => {
@@ -174,7 +175,11 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     const init = after.spec.initContainers[0];
     assert.equal(init.name, 'apitrace-install');
     assert.equal(init.image, LAYOUT_IMAGE);
-    assert.deepEqual(init.command, ['/bin/sh', '-c', 'set -e; mkdir -p /apitrace/lib; cp -R /opt/apitrace/. /apitrace/lib/; mkdir -p -m 1777 /apitrace/runs/web']);
+    assert.deepEqual(init.command, [
+      '/bin/sh',
+      '-c',
+      'set -e; mkdir -p /apitrace/lib; cp -R /opt/apitrace/. /apitrace/lib/; mkdir -p -m 1777 /apitrace/runs/web',
+    ]);
     assert.deepEqual(init.volumeMounts, [{ name: 'apitrace', mountPath: '/apitrace' }]);
     assert.equal(init.securityContext.runAsNonRoot, true);
     assert.equal(init.securityContext.allowPrivilegeEscalation, false);
@@ -220,8 +225,14 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     assert.equal(answer.response.warnings, undefined);
     const after = patched(pod, answer);
 
-    assert.deepEqual(after.spec.volumes, [{ name: 'config', configMap: { name: 'shop' } }, { name: 'apitrace', emptyDir: {} }]);
-    assert.deepEqual(after.spec.initContainers.map((c: Pod) => c.name), ['migrate', 'apitrace-install']);
+    assert.deepEqual(after.spec.volumes, [
+      { name: 'config', configMap: { name: 'shop' } },
+      { name: 'apitrace', emptyDir: {} },
+    ]);
+    assert.deepEqual(
+      after.spec.initContainers.map((c: Pod) => c.name),
+      ['migrate', 'apitrace-install'],
+    );
     assert.deepEqual(after.spec.initContainers[0], pod.spec.initContainers[0], 'existing init containers are left alone');
     assert.match(after.spec.initContainers[1].command[2], /mkdir -p -m 1777 \/apitrace\/runs\/api \/apitrace\/runs\/worker$/);
 
@@ -253,7 +264,10 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     const after = patched(withoutNode, await review(withoutNode));
     const env = after.spec.containers[0].env;
     assert.deepEqual(env[0], pod.spec.containers[0].env[0]);
-    assert.deepEqual(env.map((e: Pod) => e.name), ['NODE_OPTIONS', 'APITRACE_DIR', 'LD_PRELOAD', 'JAVA_TOOL_OPTIONS']);
+    assert.deepEqual(
+      env.map((e: Pod) => e.name),
+      ['NODE_OPTIONS', 'APITRACE_DIR', 'LD_PRELOAD', 'JAVA_TOOL_OPTIONS'],
+    );
   });
 
   it('is idempotent: the injected pod sent again is not injected twice', async () => {
@@ -301,7 +315,10 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     assertInjectedContainer(after.spec.containers[0], freshEnv);
 
     const noAnnotations = { metadata: { name: 'x' }, spec: { containers: [{ name: 'app' }] } };
-    assert.deepEqual(patched(noAnnotations, await review(noAnnotations, '/mutate/namespace')).metadata, { name: 'x', annotations: { 'apitrace.dev/injected': 'true' } });
+    assert.deepEqual(patched(noAnnotations, await review(noAnnotations, '/mutate/namespace')).metadata, {
+      name: 'x',
+      annotations: { 'apitrace.dev/injected': 'true' },
+    });
 
     for (const [pod, warning] of [
       [annotated(undefined), 'apitrace: pod not injected: the pod has no spec'],
@@ -309,14 +326,24 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
       [annotated({ containers: [] }), 'apitrace: pod not injected: the pod has no containers'],
       [annotated({ containers: [{ image: 'no-name' }] }), 'apitrace: pod not injected: container 0 has no valid name'],
       [annotated({ containers: [{ name: 'a', env: 'PATH=/bin' }] }), 'apitrace: pod not injected: container a: env is not a list'],
-      [annotated({ containers: [{ name: 'a' }], volumes: [{ name: 'apitrace', emptyDir: {} }] }), 'apitrace: pod not injected: the pod already has a volume named apitrace'],
+      [
+        annotated({ containers: [{ name: 'a' }], volumes: [{ name: 'apitrace', emptyDir: {} }] }),
+        'apitrace: pod not injected: the pod already has a volume named apitrace',
+      ],
       [5, 'apitrace: pod not injected: the request holds no pod object'],
     ] as const) {
       const answer = await review(pod);
       unpatched(answer);
       assert.deepEqual(answer.response.warnings, [warning]);
     }
-    const noObject = await send('/mutate/pod', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'e2e-7f3c', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE' } }));
+    const noObject = await send(
+      '/mutate/pod',
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { uid: 'e2e-7f3c', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE' },
+      }),
+    );
     assert.equal(noObject.status, 200);
     assert.equal((JSON.parse(noObject.text) as Review).response.allowed, true);
   });
@@ -336,7 +363,12 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
 
   it('logs a request whose uid and pod name hold line breaks and escape sequences as one line of escapes', async () => {
     const uid = 'a\nFORGED log line';
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-\x1b]0;pwned\x07\u202e', annotations: { 'apitrace.dev/inject': 'true' } }, spec: { containers: [{ name: 'app' }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-\x1b]0;pwned\x07\u202e', annotations: { 'apitrace.dev/inject': 'true' } },
+      spec: { containers: [{ name: 'app' }] },
+    };
     const reply = await send('/mutate/pod', admissionReview(pod, { uid, namespace: 'shop\r\nFORGED too' }));
     assert.equal(reply.status, 200, reply.text);
     assert.equal((JSON.parse(reply.text) as Review).response.uid, uid, 'the answer carries the uid exactly');
@@ -348,7 +380,9 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
   });
 
   it('serve says which file it cannot read, and exits 2', async () => {
-    const r = await runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', join(work, 'missing.crt'), '--tls-key', join(work, 'tls.key')], { env: cleanEnv() });
+    const r = await runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', join(work, 'missing.crt'), '--tls-key', join(work, 'tls.key')], {
+      env: cleanEnv(),
+    });
     assert.equal(r.status, 2);
     assert.equal(r.stderr, `apitrace: cannot read the TLS certificate ${join(work, 'missing.crt')}: ENOENT (check the path)\n`);
   });
@@ -364,9 +398,15 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
     const garbage = file('garbage.pem', '-----BEGIN CERTIFICATE-----\nnot base64 at all\n');
     const empty = file('empty.pem', '');
     const serve = (certFile: string, keyFile: string) =>
-      runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', certFile, '--tls-key', keyFile, '--host', '127.0.0.1', '--port', '0'], { env: cleanEnv() });
+      runProgram(process.execPath, [CLI, 'webhook', 'serve', '--tls-cert', certFile, '--tls-key', keyFile, '--host', '127.0.0.1', '--port', '0'], {
+        env: cleanEnv(),
+      });
     const cases: [string, string, string][] = [
-      [cert, otherKey, `apitrace: the TLS key ${otherKey} does not belong to the certificate ${cert}: key values mismatch (give the key the certificate was issued for)\n`],
+      [
+        cert,
+        otherKey,
+        `apitrace: the TLS key ${otherKey} does not belong to the certificate ${cert}: key values mismatch (give the key the certificate was issued for)\n`,
+      ],
       [garbage, key, `apitrace: the TLS certificate ${garbage} is not a PEM certificate: `],
       [empty, key, `apitrace: the TLS certificate ${empty} is not a PEM certificate: `],
       [key, cert, `apitrace: the TLS certificate ${key} is not a PEM certificate: `],
@@ -388,7 +428,10 @@ describe('apitrace webhook serve (end to end over HTTPS)', function () {
       ['{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionRev', /^apitrace webhook: malformed AdmissionReview: the body is not JSON: /],
       ['', /^apitrace webhook: malformed AdmissionReview: the body is not JSON: /],
       ['[1, 2]', /^apitrace webhook: malformed AdmissionReview: the body is not a JSON object\n$/],
-      [JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: { uid: 'u' } }), /expected apiVersion admission\.k8s\.io\/v1 and kind AdmissionReview, got "admission\.k8s\.io\/v1beta1" "AdmissionReview" \(set admissionReviewVersions: \[v1\]/],
+      [
+        JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: { uid: 'u' } }),
+        /expected apiVersion admission\.k8s\.io\/v1 and kind AdmissionReview, got "admission\.k8s\.io\/v1beta1" "AdmissionReview" \(set admissionReviewVersions: \[v1\]/,
+      ],
       [JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }), /the AdmissionReview has no request object\n$/],
       [JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { object: {} } }), /the AdmissionReview request has no uid\n$/],
     ];

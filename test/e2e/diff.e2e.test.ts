@@ -24,8 +24,15 @@ describe('apitrace diff: drift between two releases (end to end)', function () {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   before(async () => {
-    for (const [dir, app] of [[v1, 'v1.mjs'], [v1again, 'v1.mjs'], [v2, 'v2.mjs']] as const) {
-      const r = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', 'node', join(FIXTURES, 'drift-app', app)], { env: cleanEnv(), cwd: REPO_ROOT });
+    for (const [dir, app] of [
+      [v1, 'v1.mjs'],
+      [v1again, 'v1.mjs'],
+      [v2, 'v2.mjs'],
+    ] as const) {
+      const r = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', 'node', join(FIXTURES, 'drift-app', app)], {
+        env: cleanEnv(),
+        cwd: REPO_ROOT,
+      });
       assert.equal(r.status, 0, r.stderr);
     }
   });
@@ -66,7 +73,11 @@ describe('apitrace diff: drift between two releases (end to end)', function () {
     // uname is a program of another Debian package: a new component too
     const component = await diff(v1, v2, '--json', '--fail-on', 'new-component');
     assert.equal(component.status, 3);
-    assert.ok((JSON.parse(component.stdout) as DiffJson).categories.find((c) => c.category === 'components')!.added.some((ref) => ref.startsWith('pkg:deb/debian/coreutils@')));
+    assert.ok(
+      (JSON.parse(component.stdout) as DiffJson).categories
+        .find((c) => c.category === 'components')!
+        .added.some((ref) => ref.startsWith('pkg:deb/debian/coreutils@')),
+    );
     const wrong = await diff(v1, v2, '--fail-on', 'new-everything');
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /^apitrace: --fail-on: unknown drift kind "new-everything"/);

@@ -88,7 +88,10 @@ describe('emitters loaded alone (end to end)', () => {
         const bare = await run(e.bare(work), work, {});
         const traced = await run(e.traced(work), work, e.env);
         assert.deepEqual(traced, bare);
-        assert.deepEqual(readdirSync(work).filter((f) => f.endsWith('.jsonl')), []);
+        assert.deepEqual(
+          readdirSync(work).filter((f) => f.endsWith('.jsonl')),
+          [],
+        );
       });
     });
   }

@@ -4,7 +4,16 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAppModel, validateCycloneDx, type ApitraceEvent, type AppModel, type Component, type ModelCall, type ProcessImage, type RunContents } from '@apitrace/core';
+import {
+  buildAppModel,
+  validateCycloneDx,
+  type ApitraceEvent,
+  type AppModel,
+  type Component,
+  type ModelCall,
+  type ProcessImage,
+  type RunContents,
+} from '@apitrace/core';
 import { CLI, JVM_AGENT, NATIVE_SHIM, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir, type Finished } from '../support/processes.js';
 import { readValidRun, type RecordedRun } from '../support/runs.js';
@@ -61,16 +70,20 @@ async function traceExample(name: string, command: string[]): Promise<TracedExam
   const sbomUsage = new Map(described.map((c) => [c['bom-ref'], c.properties?.find((p) => p.name === 'apitrace:usage')?.value ?? '']));
   const findings = (JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8')) as { findings: Finding[] }).findings;
   const sarifLog = JSON.parse(readFileSync(join(out, 'findings.sarif'), 'utf8')) as SarifLog;
-  const sarif = sarifLog.runs.flatMap((r) => r.results).map((r) => {
-    const at = r.locations?.[0]?.physicalLocation;
-    return { ruleId: r.ruleId, where: `${at?.artifactLocation?.uri ?? '?'}:${at?.region?.startLine ?? '?'}` };
-  });
+  const sarif = sarifLog.runs
+    .flatMap((r) => r.results)
+    .map((r) => {
+      const at = r.locations?.[0]?.physicalLocation;
+      return { ruleId: r.ruleId, where: `${at?.artifactLocation?.uri ?? '?'}:${at?.region?.startLine ?? '?'}` };
+    });
   return { result, recorded: await readValidRun(out), model: await buildAppModel(out), sbomUsage, findings, sarif };
 }
 
 /** `examples/<path>:<line>` of the first line of an example's source that contains the text. */
 function sourceLine(path: string, text: string): string {
-  const line = readFileSync(join(EXAMPLES, path), 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const line = readFileSync(join(EXAMPLES, path), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   assert.ok(line >= 0, `${text} not in ${path}`);
   return `examples/${path}:${line + 1}`;
 }
@@ -89,7 +102,8 @@ function componentWith(model: AppModel, path: RegExp): Component {
 /** Each API the component called, with the flags recorded on it. */
 function flagsByApi(model: AppModel, component: Component): Map<string, string[]> {
   const byApi = new Map<string, string[]>();
-  for (const u of model.apiUsages.filter((u) => u.component === component.ref)) byApi.set(u.api, [...new Set([...(byApi.get(u.api) ?? []), ...u.flags])].sort());
+  for (const u of model.apiUsages.filter((u) => u.component === component.ref))
+    byApi.set(u.api, [...new Set([...(byApi.get(u.api) ?? []), ...u.flags])].sort());
   return byApi;
 }
 
@@ -134,10 +148,7 @@ describe('examples under apitrace run (end to end)', () => {
     it('prints its fixed report unchanged', () => {
       assert.equal(
         traced.result.stdout,
-        'accounts loaded: total balance 435\n' +
-          'balance of bob: 75\n' +
-          'session token: 16 hex characters\n' +
-          'tls status check: 200 ledger service ok\n',
+        'accounts loaded: total balance 435\n' + 'balance of bob: 75\n' + 'session token: 16 hex characters\n' + 'tls status check: 200 ledger service ok\n',
       );
     });
 
@@ -163,10 +174,14 @@ describe('examples under apitrace run (end to end)', () => {
     it('records its loopback TLS exchange: the listen, the connect to it and the TLS reads and writes', () => {
       const { model } = traced;
       const ledgerCalls = flagsByApi(model, componentWith(model, /\/build\/ledger$/));
-      for (const api of ['libc:listen', 'libc:connect', 'libc:accept', 'openssl:SSL_write', 'openssl:SSL_read']) assert.ok(ledgerCalls.has(api), `${api} from ledger: ${[...ledgerCalls.keys()].join(', ')}`);
+      for (const api of ['libc:listen', 'libc:connect', 'libc:accept', 'openssl:SSL_write', 'openssl:SSL_read'])
+        assert.ok(ledgerCalls.has(api), `${api} from ledger: ${[...ledgerCalls.keys()].join(', ')}`);
       const listened = model.apiUsages.find((u) => u.api === 'libc:listen' && u.subject?.startsWith('127.0.0.1:'))?.subject;
       assert.ok(listened, 'listen on 127.0.0.1');
-      assert.ok(model.apiUsages.some((u) => u.api === 'libc:connect' && u.subject === listened), `a connect to ${listened}`);
+      assert.ok(
+        model.apiUsages.some((u) => u.api === 'libc:connect' && u.subject === listened),
+        `a connect to ${listened}`,
+      );
     });
 
     it('records the three findings it triggers on purpose, from its own code, and no other flag', () => {
@@ -185,7 +200,11 @@ describe('examples under apitrace run (end to end)', () => {
       const ledger = componentWith(model, /\/build\/ledger$/).ref;
       assert.deepEqual(rulesOf(findings, ledger), ['tls-verification-disabled', 'unsafe-c-string', 'weak-random-secret']);
       assert.deepEqual(findings.find((f) => f.rule === 'unsafe-c-string')?.api, 'libc:strcpy');
-      assert.deepEqual(findings.filter((f) => f.component !== ledger).map((f) => `${f.rule} ${f.component}`), [], 'the libraries it loads are their vendors\' business');
+      assert.deepEqual(
+        findings.filter((f) => f.component !== ledger).map((f) => `${f.rule} ${f.component}`),
+        [],
+        "the libraries it loads are their vendors' business",
+      );
     });
 
     // make_session_token is static and -O2 inlines it into main: the symbol table names main, the
@@ -239,7 +258,10 @@ describe('examples under apitrace run (end to end)', () => {
 
     it('records every route it serves with its express template, and the calls it makes', () => {
       const web = (direction: string): string[] =>
-        traced.model.webApis.filter((w) => w.direction === direction).map((w) => `${w.framework ?? '-'} ${w.method} ${w.route} ${w.status} x${w.count}`).sort();
+        traced.model.webApis
+          .filter((w) => w.direction === direction)
+          .map((w) => `${w.framework ?? '-'} ${w.method} ${w.route} ${w.status} x${w.count}`)
+          .sort();
       assert.deepEqual(web('served'), [
         '- GET /budgets/payments 200 x1',
         'express GET /about 200 x1',
@@ -281,15 +303,19 @@ describe('examples under apitrace run (end to end)', () => {
     it('puts the JS frames above the native open of users.json (exact) and of about.txt read on the thread pool (inferred)', () => {
       const { model } = traced;
       const openOf = (file: string): ModelCall => {
-        const opens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith(`/examples/node-express/data/${file}`))
-          .filter((c) => c.process === String(model.processes.find((p) => p.argv?.[0] === 'node')?.id));
+        const opens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith(`/examples/node-express/data/${file}`)).filter(
+          (c) => c.process === String(model.processes.find((p) => p.argv?.[0] === 'node')?.id),
+        );
         assert.equal(opens.length, 1, `${file}: ${JSON.stringify(opens)}`);
         return opens[0]!;
       };
       const seed = openOf('users.json');
       assert.equal(seed.stack?.join, 'exact', frameNames(seed));
       assert.equal(seed.stack?.spanApi, 'node:fs.readFileSync');
-      assert.ok(seed.stack?.frames.some((f) => f.lang === 'js' && f.fn === 'openDirectory'), frameNames(seed));
+      assert.ok(
+        seed.stack?.frames.some((f) => f.lang === 'js' && f.fn === 'openDirectory'),
+        frameNames(seed),
+      );
       const about = openOf('about.txt');
       assert.equal(about.stack?.join, 'inferred', frameNames(about));
       assert.equal(about.stack?.matchedOn, 'path');
@@ -303,15 +329,24 @@ describe('examples under apitrace run (end to end)', () => {
       const withFlag = (flag: string): ModelCall[] => ownCalls.filter((c) => c.flags.includes(flag));
 
       const random = withFlag('weak_random');
-      assert.ok(random.length > 0 && random.every((c) => c.api === 'node:Math.random' && c.flags.includes('secret_context')), 'Math.random in makeSessionToken');
+      assert.ok(
+        random.length > 0 && random.every((c) => c.api === 'node:Math.random' && c.flags.includes('secret_context')),
+        'Math.random in makeSessionToken',
+      );
       assert.ok(random.every((c) => c.stack?.frames.some((f) => f.fn === 'makeSessionToken')));
 
-      assert.deepEqual(withFlag('concatenated_sql').map((c) => c.args?.['sql']), ["SELECT id, name FROM users WHERE team = ? ORDER BY id"]);
+      assert.deepEqual(
+        withFlag('concatenated_sql').map((c) => c.args?.['sql']),
+        ['SELECT id, name FROM users WHERE team = ? ORDER BY id'],
+      );
       const byId = ownCalls.find((c) => c.args?.['sql'] === 'SELECT id, name, team FROM users WHERE id = ?');
       assert.ok(byId, 'the prepared statement of GET /users/:id');
       assert.deepEqual(byId.flags, []);
 
-      assert.deepEqual(withFlag('shell').map((c) => c.args?.['command']), [`wc -l < '${join(EXAMPLES, 'node-express', 'data', 'users.json')}'`]);
+      assert.deepEqual(
+        withFlag('shell').map((c) => c.args?.['command']),
+        [`wc -l < '${join(EXAMPLES, 'node-express', 'data', 'users.json')}'`],
+      );
 
       const allFlags = new Set(model.apiUsages.filter((u) => u.component === app.ref).flatMap((u) => u.flags));
       assert.deepEqual([...allFlags].sort(), ['concatenated_sql', 'secret_context', 'shell', 'weak_random']);
@@ -323,7 +358,10 @@ describe('examples under apitrace run (end to end)', () => {
       assert.deepEqual(rulesOf(findings, app), ['shell-execution', 'sql-concatenation', 'weak-random-secret']);
       assert.equal(findings.find((f) => f.rule === 'weak-random-secret')?.location?.fn, 'makeSessionToken');
       assert.equal(findings.find((f) => f.rule === 'sql-concatenation')?.location?.fn, 'membersOf');
-      const inApp = sarif.filter((r) => r.where.startsWith('examples/node-express/')).map((r) => `${r.ruleId} ${r.where}`).sort();
+      const inApp = sarif
+        .filter((r) => r.where.startsWith('examples/node-express/'))
+        .map((r) => `${r.ruleId} ${r.where}`)
+        .sort();
       assert.deepEqual(inApp, [
         `shell-execution ${sourceLine('node-express/app.mjs', 'await run(`wc -l')}`,
         `sql-concatenation ${sourceLine('node-express/app.mjs', 'const membersOf =')}`,
@@ -372,7 +410,12 @@ describe('examples under apitrace run (end to end)', () => {
 
     it('marks the example, java-bridge, its native binding and the JVM library used in the SBOM', () => {
       const { model, sbomUsage } = traced;
-      for (const path of [/\/examples\/polyglot\/app\.mjs$/, /\/node_modules\/java-bridge\/dist\/index\.prod\.min\.js$/, /\/java-bridge-linux-x64-gnu\/java\.linux-x64-gnu\.node$/, /\/libjvm\.so$/]) {
+      for (const path of [
+        /\/examples\/polyglot\/app\.mjs$/,
+        /\/node_modules\/java-bridge\/dist\/index\.prod\.min\.js$/,
+        /\/java-bridge-linux-x64-gnu\/java\.linux-x64-gnu\.node$/,
+        /\/libjvm\.so$/,
+      ]) {
         const component = componentWith(model, path);
         assert.equal(component.usage, 'used', component.ref);
         assert.equal(sbomUsage.get(component.ref), 'used', component.ref);
@@ -388,22 +431,29 @@ describe('examples under apitrace run (end to end)', () => {
       assert.equal(stack?.join, 'exact', frameNames(opens[0]!));
       assert.equal(stack?.spanApi, 'node:fs.readFileSync');
       assert.equal(stack?.frames[0]?.lang, 'native');
-      assert.ok(stack?.frames.some((f) => f.lang === 'js' && f.file?.endsWith('/examples/polyglot/app.mjs')), frameNames(opens[0]!));
+      assert.ok(
+        stack?.frames.some((f) => f.lang === 'js' && f.file?.endsWith('/examples/polyglot/app.mjs')),
+        frameNames(opens[0]!),
+      );
     });
 
     it('sees Java read the catalog natively on the main thread and connect from a java-bridge worker thread', () => {
       const { model } = traced;
       const node = model.processes.find((p) => p.argv?.[0] === 'node')!;
-      const javaOpens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/catalog.txt'))
-        .filter((c) => c.caller?.endsWith('/libnio.so'));
+      const javaOpens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/catalog.txt')).filter((c) =>
+        c.caller?.endsWith('/libnio.so'),
+      );
       assert.equal(javaOpens.length, 2, 'Files.readAllLines and Files.readAllBytes each open it once');
       for (const open of javaOpens) assert.equal(open.tid, node.pid, 'a synchronous java-bridge call runs on the main thread');
 
       // The only loopback ports are the example's two servers: Java connects to one of them (the line server).
-      const ports = nativeCalls(model, /^libc:listen$/, (a) => /^127\.0\.0\.1:\d+$/.test(String(a['local']))).map((c) => String(c.args!['local']).split(':')[1]);
+      const ports = nativeCalls(model, /^libc:listen$/, (a) => /^127\.0\.0\.1:\d+$/.test(String(a['local']))).map(
+        (c) => String(c.args!['local']).split(':')[1],
+      );
       assert.equal(ports.length, 2, 'the line server and the HTTP server listen');
-      const javaConnects = nativeCalls(model, /^libc:connect$/, (a) => ports.some((port) => String(a['peer']).endsWith(`:${port}`)))
-        .filter((c) => c.caller?.endsWith('/libnio.so'));
+      const javaConnects = nativeCalls(model, /^libc:connect$/, (a) => ports.some((port) => String(a['peer']).endsWith(`:${port}`))).filter((c) =>
+        c.caller?.endsWith('/libnio.so'),
+      );
       assert.equal(javaConnects.length, 1, JSON.stringify(javaConnects));
       assert.ok(javaConnects[0]!.caller?.endsWith('/libnio.so'), javaConnects[0]!.caller);
       assert.notEqual(javaConnects[0]!.tid, node.pid, 'an asynchronous java-bridge call runs on a worker thread');
@@ -415,8 +465,9 @@ describe('examples under apitrace run (end to end)', () => {
       const { model } = traced;
       const javaFrame = (call: ModelCall, method: string): boolean =>
         call.stack?.frames.some((f) => f.lang === 'java' && f.fn === `dev.apitrace.examples.polyglot.CatalogChecks.${method}`) ?? false;
-      const javaOpens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/catalog.txt'))
-        .filter((c) => c.caller?.endsWith('/libnio.so'));
+      const javaOpens = nativeCalls(model, /^libc:open/, (a) => String(a['path']).endsWith('/examples/polyglot/data/catalog.txt')).filter((c) =>
+        c.caller?.endsWith('/libnio.so'),
+      );
       for (const method of ['readCatalog', 'sha256Of']) {
         const open = javaOpens.find((c) => javaFrame(c, method));
         assert.ok(open, `no native open under CatalogChecks.${method}: ${javaOpens.map(frameNames).join(' | ')}`);
@@ -440,7 +491,10 @@ describe('examples under apitrace run (end to end)', () => {
       const app = componentWith(model, /\/examples\/polyglot\/app\.mjs$/);
       assert.deepEqual(rulesOf(findings, app.ref), []);
       // The library's own records can be lost when node exits (see the pending test below): judge it by its purl.
-      assert.deepEqual(findings.filter((f) => f.component.startsWith('pkg:maven/dev.apitrace.examples/polyglot-lib@')).map((f) => f.rule), []);
+      assert.deepEqual(
+        findings.filter((f) => f.component.startsWith('pkg:maven/dev.apitrace.examples/polyglot-lib@')).map((f) => f.rule),
+        [],
+      );
     });
 
     it('records the web APIs Node serves and calls', () => {

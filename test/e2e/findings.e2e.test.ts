@@ -11,9 +11,28 @@ import { sarifProblem } from '@apitrace/core';
 import { CLI, FIXTURES, REPO_ROOT } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
-interface FrameJson { lang: string; fn: string; file?: string; line?: number; unit?: string }
-interface FindingJson { rule: string; severity: string; cwe: string[]; message: string; fix: string; api: string; component: string; stack: { join: string; frames: FrameJson[] } }
-interface Run { dir: string; stdout: string; findings: FindingJson[] }
+interface FrameJson {
+  lang: string;
+  fn: string;
+  file?: string;
+  line?: number;
+  unit?: string;
+}
+interface FindingJson {
+  rule: string;
+  severity: string;
+  cwe: string[];
+  message: string;
+  fix: string;
+  api: string;
+  component: string;
+  stack: { join: string; frames: FrameJson[] };
+}
+interface Run {
+  dir: string;
+  stdout: string;
+  findings: FindingJson[];
+}
 
 const FINDINGS_DIR = join(FIXTURES, 'findings');
 
@@ -27,7 +46,9 @@ async function apitraceRun(dir: string, command: string[]): Promise<Run> {
 
 /** Did any emitter of the run write a record with this flag? (what a rule needs from the emitters) */
 function recordedFlag(dir: string, flag: string): boolean {
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).some((f) => readFileSync(join(dir, f), 'utf8').includes(`"${flag}"`));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .some((f) => readFileSync(join(dir, f), 'utf8').includes(`"${flag}"`));
 }
 
 const of = (run: Run, rule: string): FindingJson[] => run.findings.filter((f) => f.rule === rule);
@@ -43,7 +64,9 @@ describe('security findings over real programs (end to end)', function () {
     for (const name of ['positive', 'negative']) {
       const program = join(work, `${name}-c`);
       // no -rdynamic or other flag for apitrace: native frames are named from the binary's own symbol table
-      const cc = spawnSync('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-O0', '-o', program, join(FINDINGS_DIR, `${name}.c`), '-lssl', '-lcrypto'], { encoding: 'utf8' });
+      const cc = spawnSync('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-O0', '-o', program, join(FINDINGS_DIR, `${name}.c`), '-lssl', '-lcrypto'], {
+        encoding: 'utf8',
+      });
       assert.equal(cc.status, 0, cc.stderr);
       const scratch = join(work, `scratch-${name}`);
       mkdirSync(scratch);
@@ -53,7 +76,11 @@ describe('security findings over real programs (end to end)', function () {
     runs['sql-positive'] = await apitraceRun(join(work, 'run-sql-positive'), ['node', join(FINDINGS_DIR, 'sql.mjs'), 'concatenated']);
     runs['sql-negative'] = await apitraceRun(join(work, 'run-sql-negative'), ['node', join(FINDINGS_DIR, 'sql.mjs'), 'bound']);
     const classes = join(work, 'classes');
-    const javac = spawnSync('javac', ['-d', classes, join(FINDINGS_DIR, 'Positive.java'), join(FINDINGS_DIR, 'Negative.java'), join(FINDINGS_DIR, 'SqlOrders.java')], { encoding: 'utf8' });
+    const javac = spawnSync(
+      'javac',
+      ['-d', classes, join(FINDINGS_DIR, 'Positive.java'), join(FINDINGS_DIR, 'Negative.java'), join(FINDINGS_DIR, 'SqlOrders.java')],
+      { encoding: 'utf8' },
+    );
     assert.equal(javac.status, 0, javac.stderr);
     // H2 from the java-app example's dependencies (npm install builds them into target/lib)
     const h2 = readdirSync(join(REPO_ROOT, 'examples', 'java-app', 'target', 'lib')).find((f) => /^h2-.*\.jar$/.test(f));
@@ -76,7 +103,10 @@ describe('security findings over real programs (end to end)', function () {
     const found = of(runs['c-positive']!, 'unsafe-c-string');
     assert.equal(found.length, 1, list(runs['c-positive']!));
     assert.match(found[0]!.message, /^strcpy\(\) called by positive-c/);
-    assert.ok(found[0]!.stack.frames.some((f) => f.unit?.endsWith('/positive-c')), JSON.stringify(found[0]!.stack));
+    assert.ok(
+      found[0]!.stack.frames.some((f) => f.unit?.endsWith('/positive-c')),
+      JSON.stringify(found[0]!.stack),
+    );
     assert.deepEqual(of(runs['c-negative']!, 'unsafe-c-string'), [], list(runs['c-negative']!));
     // node's own strcpy calls (the runtime, a distribution package) are not the application's
     assert.deepEqual(of(runs['node-positive']!, 'unsafe-c-string'), []);
@@ -93,7 +123,10 @@ describe('security findings over real programs (end to end)', function () {
   it('weak-random-secret: java.util.Random in generatePassword; none for SecureRandom or a seeded shuffle', () => {
     const found = of(runs['java-positive']!, 'weak-random-secret');
     assert.equal(found.length, 1, list(runs['java-positive']!));
-    assert.ok(stackFns(found[0]!).some((fn) => fn.endsWith('generatePassword')), stackFns(found[0]!).join(' < '));
+    assert.ok(
+      stackFns(found[0]!).some((fn) => fn.endsWith('generatePassword')),
+      stackFns(found[0]!).join(' < '),
+    );
     assert.deepEqual(of(runs['java-negative']!, 'weak-random-secret'), [], list(runs['java-negative']!));
   });
 
@@ -117,12 +150,19 @@ describe('security findings over real programs (end to end)', function () {
     const node = of(runs['node-positive']!, 'shell-execution');
     assert.equal(node.length, 1, `one finding, not one more for node's fork+exec of /bin/sh: ${list(runs['node-positive']!)}`);
     assert.equal(node[0]!.api, 'node:child_process.exec');
-    assert.ok(node[0]!.stack.frames.some((f) => f.file?.endsWith('findings/positive.mjs')), JSON.stringify(node[0]!.stack.frames));
+    assert.ok(
+      node[0]!.stack.frames.some((f) => f.file?.endsWith('findings/positive.mjs')),
+      JSON.stringify(node[0]!.stack.frames),
+    );
     const java = of(runs['java-positive']!, 'shell-execution');
     assert.equal(java.length, 1, list(runs['java-positive']!));
     assert.match(java[0]!.api, /^java:java\.lang\.Runtime\.exec/);
-    assert.ok(stackFns(java[0]!).some((fn) => fn.endsWith('listDirectory')), stackFns(java[0]!).join(' < '));
-    for (const name of ['c-negative', 'node-negative', 'java-negative']) assert.deepEqual(of(runs[name]!, 'shell-execution'), [], `${name}: ${list(runs[name]!)}`);
+    assert.ok(
+      stackFns(java[0]!).some((fn) => fn.endsWith('listDirectory')),
+      stackFns(java[0]!).join(' < '),
+    );
+    for (const name of ['c-negative', 'node-negative', 'java-negative'])
+      assert.deepEqual(of(runs[name]!, 'shell-execution'), [], `${name}: ${list(runs[name]!)}`);
   });
 
   it('tls-verification-disabled: SSL_VERIFY_NONE in C, rejectUnauthorized: false in Node; none with verification on', () => {
@@ -137,11 +177,15 @@ describe('security findings over real programs (end to end)', function () {
   });
 
   it('weak-crypto: AES-ECB and MD5 for a password in Node, DES/ECB and MD5 in Java; none for AES-GCM, SHA-256, scrypt or an MD5 checksum', () => {
-    const node = of(runs['node-positive']!, 'weak-crypto').map((f) => f.message).sort();
+    const node = of(runs['node-positive']!, 'weak-crypto')
+      .map((f) => f.message)
+      .sort();
     assert.equal(node.length, 2, list(runs['node-positive']!));
     assert.match(node[0]!, /createCipheriv uses aes-128-ecb in encryptRecord/);
     assert.match(node[1]!, /createHash uses md5 in hashPassword/);
-    const java = of(runs['java-positive']!, 'weak-crypto').map((f) => f.message).sort();
+    const java = of(runs['java-positive']!, 'weak-crypto')
+      .map((f) => f.message)
+      .sort();
     assert.equal(java.length, 2, list(runs['java-positive']!));
     assert.match(java.join('\n'), /Cipher\.getInstance uses DES\/ECB\/PKCS5Padding/);
     assert.match(java.join('\n'), /MessageDigest\.getInstance uses MD5 .*hashPassword/);
@@ -153,7 +197,8 @@ describe('security findings over real programs (end to end)', function () {
     const found = of(runs['c-positive']!, 'writable-executable-memory');
     assert.equal(found.length, 1, list(runs['c-positive']!));
     assert.match(found[0]!.api, /^libc:mmap/);
-    for (const name of ['c-negative', 'node-positive', 'java-negative']) assert.deepEqual(of(runs[name]!, 'writable-executable-memory'), [], `${name}: ${list(runs[name]!)}`);
+    for (const name of ['c-negative', 'node-positive', 'java-negative'])
+      assert.deepEqual(of(runs[name]!, 'writable-executable-memory'), [], `${name}: ${list(runs[name]!)}`);
   });
 
   it('world-writable-file: open 0666 under umask 0 in C, chmod 0666 in Node; none for 0600', () => {
@@ -197,7 +242,10 @@ describe('security findings over real programs (end to end)', function () {
     const found = of(runs['java-positive']!, 'unsafe-deserialization');
     assert.equal(found.length, 1, list(runs['java-positive']!));
     assert.equal(found[0]!.severity, 'critical');
-    assert.ok(stackFns(found[0]!).some((fn) => fn.endsWith('readOrders')), stackFns(found[0]!).join(' < '));
+    assert.ok(
+      stackFns(found[0]!).some((fn) => fn.endsWith('readOrders')),
+      stackFns(found[0]!).join(' < '),
+    );
     assert.deepEqual(of(runs['java-negative']!, 'unsafe-deserialization'), []);
   });
 
@@ -209,13 +257,31 @@ describe('security findings over real programs (end to end)', function () {
   });
 
   it('the negative programs have no finding at all', () => {
-    for (const name of ['c-negative', 'node-negative', 'java-negative', 'sql-negative']) assert.deepEqual(runs[name]!.findings, [], `${name}: ${list(runs[name]!)}`);
+    for (const name of ['c-negative', 'node-negative', 'java-negative', 'sql-negative'])
+      assert.deepEqual(runs[name]!.findings, [], `${name}: ${list(runs[name]!)}`);
   });
 
   it('findings.sarif: what code scanning accepts, with repo-relative URIs, the stack as a code flow and security-severity', async () => {
-    interface Loc { physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } }; message?: { text: string } }
-    interface SarifResult { ruleId: string; level: string; message: { text: string }; locations: Loc[]; codeFlows?: { threadFlows: { locations: { location: Loc }[] }[] }[]; partialFingerprints: Record<string, string> }
-    interface SarifLog { version: string; runs: { tool: { driver: { name: string; rules: { id: string; properties: { tags: string[]; 'security-severity': string } }[] } }; originalUriBaseIds: Record<string, { uri: string }>; results: SarifResult[] }[] }
+    interface Loc {
+      physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } };
+      message?: { text: string };
+    }
+    interface SarifResult {
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: Loc[];
+      codeFlows?: { threadFlows: { locations: { location: Loc }[] }[] }[];
+      partialFingerprints: Record<string, string>;
+    }
+    interface SarifLog {
+      version: string;
+      runs: {
+        tool: { driver: { name: string; rules: { id: string; properties: { tags: string[]; 'security-severity': string } }[] } };
+        originalUriBaseIds: Record<string, { uri: string }>;
+        results: SarifResult[];
+      }[];
+    }
     for (const name of Object.keys(runs)) {
       const text = readFileSync(join(runs[name]!.dir, 'findings.sarif'), 'utf8');
       assert.equal(sarifProblem(text), undefined, name);
@@ -231,12 +297,18 @@ describe('security findings over real programs (end to end)', function () {
     const weak = run.results.find((r) => r.ruleId === 'weak-random-secret')!;
     assert.equal(weak.level, 'error');
     assert.deepEqual(weak.locations[0]!.physicalLocation!.artifactLocation, { uri: 'test/fixtures/findings/positive.mjs', uriBaseId: '%SRCROOT%' });
-    const line = readFileSync(join(FINDINGS_DIR, 'positive.mjs'), 'utf8').split('\n').findIndex((l) => l.includes('Math.random')) + 1;
+    const line =
+      readFileSync(join(FINDINGS_DIR, 'positive.mjs'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('Math.random')) + 1;
     assert.equal(weak.locations[0]!.physicalLocation!.region!.startLine, line);
     const flow = weak.codeFlows![0]!.threadFlows[0]!.locations.map((l) => l.location.message!.text);
     // outermost first, the API last
     assert.match(flow.at(-1)!, /Math\.random/);
-    assert.ok(flow.some((t) => t.includes('makeSessionToken')), flow.join('\n'));
+    assert.ok(
+      flow.some((t) => t.includes('makeSessionToken')),
+      flow.join('\n'),
+    );
     assert.match(Object.values(weak.partialFingerprints)[0]!, /^[0-9a-f]{64}$/);
     // a native finding of a binary outside the repository: an absolute file URI, no base
     const native = JSON.parse(readFileSync(join(runs['c-positive']!.dir, 'findings.sarif'), 'utf8')) as SarifLog;

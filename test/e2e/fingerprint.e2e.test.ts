@@ -26,7 +26,10 @@ describe('behavioural fingerprint (end to end)', function () {
   before(async () => {
     for (const name of ['first', 'second']) {
       const dir = join(work, name);
-      const r = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', 'node', join(FIXTURES, 'drift-app', 'v1.mjs')], { env: cleanEnv(), cwd: REPO_ROOT });
+      const r = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', 'node', join(FIXTURES, 'drift-app', 'v1.mjs')], {
+        env: cleanEnv(),
+        cwd: REPO_ROOT,
+      });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'tea costs 2\n');
       runs.push(dir);
@@ -54,7 +57,10 @@ describe('behavioural fingerprint (end to end)', function () {
     assert.ok(fp.files[receipt]!.includes('write'));
     assert.ok(Object.values(fp.apis).some((apis) => apis.includes('node:fs.writeFileSync')));
     // apitrace's own files (event files, the plugin, its transform cache) are not the app's behaviour
-    assert.ok(!Object.keys(fp.files).some((p) => p.includes('.jsonl') || p.includes('node-plugin') || p.includes('/apitrace/transform/')), Object.keys(fp.files).join('\n'));
+    assert.ok(
+      !Object.keys(fp.files).some((p) => p.includes('.jsonl') || p.includes('node-plugin') || p.includes('/apitrace/transform/')),
+      Object.keys(fp.files).join('\n'),
+    );
     assert.ok(!Object.keys(fp.components).some((ref) => ref.includes('libapitrace')), Object.keys(fp.components).join('\n'));
   });
 

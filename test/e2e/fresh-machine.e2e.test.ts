@@ -31,7 +31,12 @@ function apitraceRun(out: string, env: NodeJS.ProcessEnv): Promise<Finished> {
 /** The plugin injected the way containers and `apitrace run` inject it: NODE_OPTIONS. */
 function injected(runDir: string, env: NodeJS.ProcessEnv): Promise<Finished> {
   mkdirSync(runDir, { mode: 0o700 });
-  return runProgram(APP[0]!, APP.slice(1), { cwd: APP_DIR, env: { ...env, APITRACE_DIR: runDir, NODE_OPTIONS: `--import ${NODE_PLUGIN}` }, ...HANG, killSignal: 'SIGKILL' });
+  return runProgram(APP[0]!, APP.slice(1), {
+    cwd: APP_DIR,
+    env: { ...env, APITRACE_DIR: runDir, NODE_OPTIONS: `--import ${NODE_PLUGIN}` },
+    ...HANG,
+    killSignal: 'SIGKILL',
+  });
 }
 
 const eventFiles = (dir: string, source: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.jsonl') && f.includes(`-${source}-`));
@@ -73,7 +78,10 @@ describe('a fresh machine: cold, warm and unusable transform cache (end to end)'
     assert.ok(readdirSync(cache).length > 0, 'the first run filled the cache');
     const warm = await apitraceRun(join(work, 'warm'), userEnv(home));
 
-    for (const [name, run] of [['cold', cold], ['warm', warm]] as const) {
+    for (const [name, run] of [
+      ['cold', cold],
+      ['warm', warm],
+    ] as const) {
       assertSameBehaviour(run, bare);
       assert.ok(run.stderr.startsWith(bare.stderr), `${name}: the program's stderr comes first, unchanged`);
       assert.match(run.stderr, /processes: 1 \(and 1 worker thread\)/, run.stderr);
@@ -84,7 +92,7 @@ describe('a fresh machine: cold, warm and unusable transform cache (end to end)'
     }
     const coldPrint = readFileSync(join(work, 'cold', 'fingerprint.json'), 'utf8');
     assert.equal(readFileSync(join(work, 'warm', 'fingerprint.json'), 'utf8'), coldPrint);
-    assert.ok(!coldPrint.includes('.cache'), 'the transform cache is apitrace\'s, not the program\'s');
+    assert.ok(!coldPrint.includes('.cache'), "the transform cache is apitrace's, not the program's");
     const apis = Object.values((JSON.parse(coldPrint) as { apis: Record<string, string[]> }).apis).flat();
     for (const api of ['libc:mkdir', 'libc:rename']) assert.ok(!apis.includes(api), `${api} was apitrace writing its cache`);
   });
@@ -122,7 +130,11 @@ describe('a fresh machine: cold, warm and unusable transform cache (end to end)'
     assert.deepEqual(readdirSync(home), []);
     const nodeFiles = eventFiles(runDir, 'node');
     assert.equal(nodeFiles.length, 2);
-    const notices = nodeFiles.flatMap((f) => readFileSync(join(runDir, f), 'utf8').split('\n').filter((l) => l.includes('transform_cache_unusable')));
+    const notices = nodeFiles.flatMap((f) =>
+      readFileSync(join(runDir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('transform_cache_unusable')),
+    );
     assert.ok(notices.length >= 1 && notices.length <= 2, `said once per thread that transforms: ${notices.length}`);
   });
 

@@ -57,7 +57,11 @@ describe('hostile and careless outputs (end to end)', function () {
     for (const name of RUN_OUTPUTS) assertPrivateFile(join(out, name));
     const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { exit_status?: number };
     assert.equal(manifest.exit_status, 0);
-    assert.deepEqual(readdirSync(out).filter((n) => n.endsWith('.partial')), [], 'no temporary file is left behind');
+    assert.deepEqual(
+      readdirSync(out).filter((n) => n.endsWith('.partial')),
+      [],
+      'no temporary file is left behind',
+    );
   });
 
   describe('-o FILE of the commands that print a document', () => {
@@ -139,7 +143,7 @@ describe('hostile and careless outputs (end to end)', function () {
       assert.equal(statSync(shared).mode & 0o7777, 0o1777);
     });
 
-    it('uses an empty directory of its own user as it is: its mode is not apitrace\'s to change', async () => {
+    it("uses an empty directory of its own user as it is: its mode is not apitrace's to change", async () => {
       const cwd = tempDir('out-adopt');
       const mine = join(cwd, 'mine');
       mkdirSync(mine);
@@ -152,7 +156,7 @@ describe('hostile and careless outputs (end to end)', function () {
   });
 
   describe('apitrace layout DIR', () => {
-    it('leaves a directory holding a fake layout.json and a file of the user\'s intact', async () => {
+    it("leaves a directory holding a fake layout.json and a file of the user's intact", async () => {
       const dir = join(tempDir('layout-fake'), 'mine');
       mkdirSync(dir);
       const fake = `${JSON.stringify({ format: 'apitrace-layout', v: 1, version: '0.1.0', nodeEntry: 'node/dist/src/index.js', nodePackages: [] })}\n`;

@@ -38,7 +38,10 @@ describe('hostile and careless input (end to end)', () => {
     assert.match(report.stdout, /900002-node-0\.jsonl: skipped: it is a FIFO/);
     assert.match(report.stdout, /900003-native-0\.jsonl: not an event file/);
     assert.doesNotMatch(report.stdout + report.stderr, /TOP-SECRET/);
-    for (const args of [['sbom', dir, '--format', 'cyclonedx'], ['diff', dir, dir]]) {
+    for (const args of [
+      ['sbom', dir, '--format', 'cyclonedx'],
+      ['diff', dir, dir],
+    ]) {
       const r = await apitrace(args, cwd, cleanEnv(), ['--max-old-space-size=64']);
       assert.equal(r.status, 0, `${args[0]}: ${r.stderr}`);
       assert.doesNotMatch(r.stdout + r.stderr, /TOP-SECRET|\n\s+at /);
@@ -55,9 +58,14 @@ describe('hostile and careless input (end to end)', () => {
     mkdirSync(join(cwd, 'node_modules', 'evil'), { recursive: true });
     execFileSync('mkfifo', [join(cwd, 'node_modules', 'evil', 'package.json')]);
     writeFileSync(join(cwd, 'node_modules', 'evil', 'index.js'), '');
-    const unit = (path: string, unit = 'shared_object') => JSON.stringify({ kind: 'code_unit', t: 1, unit, how: unit === 'module' ? 'require' : 'dlopen', path });
-    writeFileSync(join(dir, eventFile), readFileSync(join(recorded, eventFile), 'utf8') +
-      [unit('/dev/zero'), unit('/dev/urandom'), unit(join(cwd, 'fifo.so')), unit(join(cwd, 'node_modules', 'evil', 'index.js'), 'module')].join('\n') + '\n');
+    const unit = (path: string, unit = 'shared_object') =>
+      JSON.stringify({ kind: 'code_unit', t: 1, unit, how: unit === 'module' ? 'require' : 'dlopen', path });
+    writeFileSync(
+      join(dir, eventFile),
+      readFileSync(join(recorded, eventFile), 'utf8') +
+        [unit('/dev/zero'), unit('/dev/urandom'), unit(join(cwd, 'fifo.so')), unit(join(cwd, 'node_modules', 'evil', 'index.js'), 'module')].join('\n') +
+        '\n',
+    );
     const r = await apitrace(['sbom', dir, '--format', 'cyclonedx'], cwd, cleanEnv(), ['--max-old-space-size=64']);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, STACK_TRACE);
@@ -69,7 +77,9 @@ describe('hostile and careless input (end to end)', () => {
     const base = await recordedRun(cwd, 'base', ['sh', '-c', 'exit 0']);
     const head = await recordedRun(cwd, 'head', ['sh', '-c', 'exit 0']);
     const manifest = JSON.parse(readFileSync(join(head, 'run.json'), 'utf8')) as { seal?: { event_files: Record<string, unknown> } };
-    const eventFiles = readdirSync(head).filter((n) => EVENT_FILE.test(n)).sort();
+    const eventFiles = readdirSync(head)
+      .filter((n) => EVENT_FILE.test(n))
+      .sort();
     assert.deepEqual(Object.keys(manifest.seal?.event_files ?? {}).sort(), eventFiles);
 
     const untouched = await apitrace(['diff', '--fail-on', 'any', base, head], cwd);
@@ -93,7 +103,13 @@ describe('hostile and careless input (end to end)', () => {
     assert.match(report.stdout, /changed after the run ended/);
 
     // without a gate the drift is still shown, with the warning
-    appendFileSync(join(base, readdirSync(base).find((n) => EVENT_FILE.test(n))!), '\n');
+    appendFileSync(
+      join(
+        base,
+        readdirSync(base).find((n) => EVENT_FILE.test(n))!,
+      ),
+      '\n',
+    );
     const shown = await apitrace(['diff', base, head], cwd);
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stderr, /changed after the run ended/);
@@ -140,7 +156,10 @@ describe('hostile and careless input (end to end)', () => {
       const marker = join(cwd, 'ran');
       const r = await apitrace(['run', '--out', join(disk, 'run'), '--', 'touch', marker], cwd);
       assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /^apitrace: cannot write .*\/run\.json: no space left on the device \(make room or fix the permissions there, or choose another --out\)\n$/);
+      assert.match(
+        r.stderr,
+        /^apitrace: cannot write .*\/run\.json: no space left on the device \(make room or fix the permissions there, or choose another --out\)\n$/,
+      );
       assert.throws(() => readFileSync(marker), /ENOENT/);
     } finally {
       execFileSync('umount', [disk]);
@@ -150,7 +169,8 @@ describe('hostile and careless input (end to end)', () => {
   it('passes SIGUSR1 on to the command and never opens its own inspector', async () => {
     const cwd = tempDir('hostile-usr1');
     // the child signals the launcher, then waits for the signal to come back to it
-    const script = "process.on('SIGUSR1', () => { console.log('forwarded'); process.exit(0); }); process.kill(process.ppid, 'SIGUSR1'); setInterval(() => {}, 1000);";
+    const script =
+      "process.on('SIGUSR1', () => { console.log('forwarded'); process.exit(0); }); process.kill(process.ppid, 'SIGUSR1'); setInterval(() => {}, 1000);";
     const r = await apitrace(['run', '--out', join(cwd, 'run'), '--', process.execPath, '-e', script], cwd);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'forwarded\n');

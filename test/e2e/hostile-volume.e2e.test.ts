@@ -25,8 +25,11 @@ describe('a run of millions of distinct records (end to end)', () => {
     const [file] = readdirSync(generated);
     const dir = join(cwd, 'run');
     // the observed command plants the file in the run directory, as a process of the run could
-    const run = await runProgram(process.execPath, [SMALL_HEAP, CLI, 'run', '--out', dir, '--', 'sh', '-c', 'mv "$0" "$APITRACE_DIR"/', join(generated, file!)],
-      { cwd, env: cleanEnv() });
+    const run = await runProgram(
+      process.execPath,
+      [SMALL_HEAP, CLI, 'run', '--out', dir, '--', 'sh', '-c', 'mv "$0" "$APITRACE_DIR"/', join(generated, file!)],
+      { cwd, env: cleanEnv() },
+    );
     assert.equal(run.status, 0, run.stderr.slice(-3000));
     assert.match(run.stderr, /records: 3,?000,?0\d\d /);
     for (const said of [
@@ -34,7 +37,8 @@ describe('a run of millions of distinct records (end to end)', () => {
       /more than 10,000 distinct notices: .* \(740,00\d not kept\)/,
       /more than 1,000 own-activity paths: .* \(749,000 not kept\)/,
       /more than 100,000 own-activity threads: .* \(650,000 not kept\)/,
-    ]) assert.match(run.stderr, said);
+    ])
+      assert.match(run.stderr, said);
     // a reference to a stack that was not kept is no problem of its own
     assert.doesNotMatch(run.stderr, /refers to stack/);
     for (const output of ['sbom.cdx.json', 'sbom.spdx.json', 'fingerprint.json', 'findings.json', 'report.html']) {

@@ -27,7 +27,7 @@ function outcomes(suffix: string): Map<string, string> {
   return result;
 }
 
-describe('jvm agent: a project\'s own unit tests (end to end)', function () {
+describe("jvm agent: a project's own unit tests (end to end)", function () {
   this.timeout(600_000);
   const work = tempDir('jvm-project-tests');
   const suffixes = [`bare${process.pid}`, `agent${process.pid}`];
@@ -38,8 +38,11 @@ describe('jvm agent: a project\'s own unit tests (end to end)', function () {
 
   it('passes the same tests with the same outcomes with the agent in the test JVM', async () => {
     const surefire = (suffix: string, argLine: string, env: NodeJS.ProcessEnv) =>
-      runProgram('mvn', ['-B', '-q', '-ntp', '-f', join(APP_DIR, 'pom.xml'), 'surefire:test',
-        `-Dsurefire.reportNameSuffix=${suffix}`, `-Dapp.argLine=${argLine}`], { env: cleanEnv(env) });
+      runProgram(
+        'mvn',
+        ['-B', '-q', '-ntp', '-f', join(APP_DIR, 'pom.xml'), 'surefire:test', `-Dsurefire.reportNameSuffix=${suffix}`, `-Dapp.argLine=${argLine}`],
+        { env: cleanEnv(env) },
+      );
     const bare = await surefire(suffixes[0]!, '', {});
     assert.equal(bare.status, 0, bare.stdout + bare.stderr);
     const dir = join(work, 'run');

@@ -18,8 +18,11 @@ describe('jvm agent: used, loaded and installed library jars (end to end)', func
     const lib = join(fixture, 'app/target/lib');
     const dir = join(work, 'run');
     mkdirSync(dir);
-    const r = await runProgram('java', [`-javaagent:${JVM_AGENT}`, '-cp', 'app/target/usage-app.jar:app/target/lib/*', 'dev.apitrace.fixture.app.UsageStates'],
-      { cwd: fixture, env: cleanEnv({ APITRACE_DIR: dir }) });
+    const r = await runProgram(
+      'java',
+      [`-javaagent:${JVM_AGENT}`, '-cp', 'app/target/usage-app.jar:app/target/lib/*', 'dev.apitrace.fixture.app.UsageStates'],
+      { cwd: fixture, env: cleanEnv({ APITRACE_DIR: dir }) },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'hello fixture\nloaded dev.apitrace.fixture.loaded.LoadedOnly\n');
     const events: ApitraceEvent[] = (await readValidRun(dir)).events.map((e) => e.event);
@@ -32,7 +35,10 @@ describe('jvm agent: used, loaded and installed library jars (end to end)', func
     assert.deepEqual(unitOf('usage-used')?.maven, coordinates('usage-used'));
     const greeter = inventory.filter((i) => i.scope === 'dev.apitrace.fixture.used.Greeter');
     assert.ok(greeter.some((i) => i.functions.some((f) => f.name === 'greet' && f.ran)));
-    assert.ok(greeter.every((i) => i.functions.every((f) => f.name === 'greet' || !f.ran)), 'only greet ran');
+    assert.ok(
+      greeter.every((i) => i.functions.every((f) => f.name === 'greet' || !f.ran)),
+      'only greet ran',
+    );
 
     assert.equal(unitOf('usage-loaded')?.how, 'classload');
     assert.deepEqual(unitOf('usage-loaded')?.maven, coordinates('usage-loaded'));

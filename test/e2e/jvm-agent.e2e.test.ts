@@ -99,7 +99,10 @@ describe('jvm agent: the example Java application (end to end)', function () {
     assert.equal(open.caller, APP_JAR);
     const frames = stack(open.stack).frames;
     // Innermost first: the private open every FileInputStream constructor ends in, then the constructor.
-    assert.deepEqual(frames.slice(0, 2).map((f) => f.fn), ['java.io.FileInputStream.open', 'java.io.FileInputStream.<init>']);
+    assert.deepEqual(
+      frames.slice(0, 2).map((f) => f.fn),
+      ['java.io.FileInputStream.open', 'java.io.FileInputStream.<init>'],
+    );
     const read = frames.find((f) => f.fn === 'dev.apitrace.example.OrderFile.read');
     assert.deepEqual({ file: read?.file, unit: read?.unit, lang: read?.lang }, { file: 'OrderFile.java', unit: APP_JAR, lang: 'java' });
     assert.ok((read?.line ?? 0) > 0);
@@ -164,8 +167,9 @@ describe('jvm agent with the native shim under apitrace run (end to end)', funct
     ] as const) {
       const span = javaCalls.find((c) => c.api === api && c.args?.['path'] === 'data/orders.json');
       assert.ok(span, `${api} is recorded`);
-      const inside = nativeCalls.filter((n) => n.api.startsWith('libc:open') && n.args?.['path'] === 'data/orders.json'
-        && n.tid === span.tid && n.t0 >= span.t0 && n.t1 <= span.t1);
+      const inside = nativeCalls.filter(
+        (n) => n.api.startsWith('libc:open') && n.args?.['path'] === 'data/orders.json' && n.tid === span.tid && n.t0 >= span.t0 && n.t1 <= span.t1,
+      );
       assert.equal(inside.length, 1, `one native open inside ${api}`);
       assert.ok(inside[0]?.caller?.endsWith(library), inside[0]?.caller);
     }

@@ -17,7 +17,10 @@ interface CdxComponent {
   properties?: { name: string; value: string }[];
   evidence?: { identity?: { methods: { value?: string }[] }[]; occurrences?: { location: string }[] };
 }
-interface Cdx { metadata: { component?: CdxComponent }; components: CdxComponent[] }
+interface Cdx {
+  metadata: { component?: CdxComponent };
+  components: CdxComponent[];
+}
 
 const property = (c: CdxComponent | undefined, name: string): string | undefined => c?.properties?.find((p) => p.name === `apitrace:${name}`)?.value;
 const locations = (c: CdxComponent | undefined): string[] => c?.evidence?.occurrences?.map((o) => o.location) ?? [];
@@ -37,15 +40,18 @@ describe('component identity of JVM code (end to end)', function () {
   const work = tempDir('jvm-identity');
   after(() => rmSync(work, { recursive: true, force: true }));
   let mvnTest: Cdx;
-  const byPurl = (sbom: Cdx, purl: string): CdxComponent | undefined =>
-    [sbom.metadata.component, ...sbom.components].find((c) => c?.purl === purl);
+  const byPurl = (sbom: Cdx, purl: string): CdxComponent | undefined => [sbom.metadata.component, ...sbom.components].find((c) => c?.purl === purl);
 
   before(async () => {
     mvnTest = await apitraceRun(join(work, 'mvn-test'), ['mvn', '-B', '-q', '-ntp', '-f', join(fixture, 'pom.xml'), 'surefire:test']);
   });
 
   it('mvn test: jars without pom.properties are named by their path in the local repository', () => {
-    for (const [group, artifact, version] of [['junit', 'junit', '4.13.2'], ['org.ow2.asm', 'asm', '9.8'], ['org.apache.ant', 'ant', '1.10.15']] as const) {
+    for (const [group, artifact, version] of [
+      ['junit', 'junit', '4.13.2'],
+      ['org.ow2.asm', 'asm', '9.8'],
+      ['org.apache.ant', 'ant', '1.10.15'],
+    ] as const) {
       const purl = `pkg:maven/${group}/${artifact}@${version}`;
       const c = byPurl(mvnTest, purl);
       assert.ok(c, `${purl} in ${mvnTest.components.map((x) => x.purl).join(' ')}`);
@@ -58,10 +64,13 @@ describe('component identity of JVM code (end to end)', function () {
     const repository = locations(byPurl(mvnTest, 'pkg:maven/junit/junit@4.13.2'))[0]!.replace(/\/junit\/junit\/4\.13\.2\/junit-4\.13\.2\.jar$/, '/');
     const inRepository = mvnTest.components.filter((c) => locations(c).some((l) => l.startsWith(repository)));
     assert.ok(inRepository.length >= 10, `${inRepository.length} components from ${repository}`);
-    assert.deepEqual(inRepository.filter((c) => !c.purl?.startsWith('pkg:maven/')).map((c) => c.purl), []);
+    assert.deepEqual(
+      inRepository.filter((c) => !c.purl?.startsWith('pkg:maven/')).map((c) => c.purl),
+      [],
+    );
   });
 
-  it('mvn test: the module\'s target/classes and target/test-classes are the application, named by its pom.xml with the parent\'s groupId and version', () => {
+  it("mvn test: the module's target/classes and target/test-classes are the application, named by its pom.xml with the parent's groupId and version", () => {
     const app = byPurl(mvnTest, 'pkg:maven/dev.apitrace/java-identity@0.1.0');
     assert.ok(app, JSON.stringify(mvnTest.metadata.component));
     assert.equal(property(app, 'kind'), 'application');
@@ -79,8 +88,15 @@ describe('component identity of JVM code (end to end)', function () {
       assert.ok(jar, `the mvn test run loaded ${suffix}`);
       copyFileSync(jar, join(lib, basename(jar)));
     }
-    const sbom = await apitraceRun(join(work, 'lib-run'), ['java', '-cp', `${join(fixture, 'target/classes')}:${lib}/*`, 'dev.apitrace.fixture.identity.LoadEach',
-      'org.junit.Assert', 'org.objectweb.asm.ClassReader', 'org.apache.tools.ant.BuildException']);
+    const sbom = await apitraceRun(join(work, 'lib-run'), [
+      'java',
+      '-cp',
+      `${join(fixture, 'target/classes')}:${lib}/*`,
+      'dev.apitrace.fixture.identity.LoadEach',
+      'org.junit.Assert',
+      'org.objectweb.asm.ClassReader',
+      'org.apache.tools.ant.BuildException',
+    ]);
     const named = (file: string): CdxComponent | undefined => sbom.components.find((c) => locations(c).includes(join(lib, file)));
 
     const junit = named('junit-4.13.2.jar');

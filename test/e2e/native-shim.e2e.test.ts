@@ -61,9 +61,14 @@ describe('native shim under apitrace run (end to end)', () => {
     for (const u of usage) assert.ok(unitPaths.has(u.caller), `caller ${u.caller} is no code_unit path`);
     const mallocs = usage.filter((u) => u.api === 'libc:malloc' && u.caller === libsqlite.path).reduce((n, u) => n + u.count, 0);
     assert.ok(mallocs > 5000, `libsqlite3 malloc count ${mallocs}`);
-    assert.deepEqual(usage.filter((u) => /libz\.so/.test(u.caller)), []);
+    assert.deepEqual(
+      usage.filter((u) => /libz\.so/.test(u.caller)),
+      [],
+    );
 
-    const opens = nativeOf(run, 'call', /sqlite3$/).map((c) => c.event).filter((c) => c.args?.['path'] === join(dir, 'test.db'));
+    const opens = nativeOf(run, 'call', /sqlite3$/)
+      .map((c) => c.event)
+      .filter((c) => c.args?.['path'] === join(dir, 'test.db'));
     const created = opens.find((c) => /O_RDWR\|O_CREAT/.test(String(c.args?.['oflags'])));
     assert.ok(created, `no open creating the database: ${JSON.stringify(opens)}`);
     assert.equal(created.caller, libsqlite.path);
@@ -85,21 +90,32 @@ describe('native shim under apitrace run (end to end)', () => {
     const component = model.components.find((c) => c.paths.includes(program))!;
     const rand = model.apiUsages.find((u) => u.api === 'libc:rand' && u.component === component.ref);
     const frames = rand?.stacks[0]?.frames ?? [];
-    assert.deepEqual(frames.slice(0, 2).map((f) => [f.lang, f.fn, f.unit, f.component]), [['native', 'rand', undefined, undefined], ['native', 'make_secret_token', program, component.ref]]);
+    assert.deepEqual(
+      frames.slice(0, 2).map((f) => [f.lang, f.fn, f.unit, f.component]),
+      [
+        ['native', 'rand', undefined, undefined],
+        ['native', 'make_secret_token', program, component.ref],
+      ],
+    );
     const offset = Number.parseInt(frames[1]!.addr!, 16);
     assert.ok(offset > tokenAt && offset < tokenAt + 0x80, `rand returns to 0x${offset.toString(16)}, make_secret_token is at 0x${tokenAt.toString(16)}`);
     const system = model.calls.find((c) => c.api === 'libc:system' && c.component === component.ref);
     assert.equal(system?.stack?.frames[1]?.fn, 'run_shell_command', JSON.stringify(system?.stack));
     const symbols = model.nativeSymbols?.find((s) => s.component === component.ref);
     assert.ok(symbols && ['main', 'make_secret_token', 'run_shell_command'].every((fn) => symbols.calling.includes(fn)), JSON.stringify(symbols));
-    assert.ok(model.nativeSymbols?.some((s) => s.called.includes('rand') && s.called.includes('system')), JSON.stringify(model.nativeSymbols));
+    assert.ok(
+      model.nativeSymbols?.some((s) => s.called.includes('rand') && s.called.includes('system')),
+      JSON.stringify(model.nativeSymbols),
+    );
     const findings = JSON.parse(readFileSync(join(dir, 'run', 'findings.json'), 'utf8')) as { findings: { rule: string; location?: { fn: string } }[] };
     assert.equal(findings.findings.find((f) => f.rule === 'weak-random-secret')?.location?.fn, 'make_secret_token');
 
     const strippedDir = work('symbols-stripped');
     const strippedRun = await traced(strippedDir, [stripped, scratch]);
-    const unit = nativeOf(strippedRun, 'code_unit').map((u) => u.event).find((u) => u.path === stripped);
-    assert.match(unit?.build_id ?? '', /^[0-9a-f]{40}$/, 'the stripped binary\'s build-id is recorded for naming it later');
+    const unit = nativeOf(strippedRun, 'code_unit')
+      .map((u) => u.event)
+      .find((u) => u.path === stripped);
+    assert.match(unit?.build_id ?? '', /^[0-9a-f]{40}$/, "the stripped binary's build-id is recorded for naming it later");
     const strippedModel = await buildAppModel(join(strippedDir, 'run'));
     const strippedRand = strippedModel.apiUsages.find((u) => u.api === 'libc:rand' && u.stacks[0]?.frames[1]?.unit === stripped);
     assert.deepEqual(strippedRand?.stacks[0]?.frames[1]?.fn, '?');
@@ -120,7 +136,9 @@ describe('native shim under apitrace run (end to end)', () => {
   it('an HTTPS request over OpenSSL: SNI, verify none, web_api with method, host and route only', async () => {
     const dir = work('tls');
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=api.example.test', '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=api.example.test', '-days', '1', '-keyout', key, '-out', cert], {
+      stdio: 'ignore',
+    });
     const run = await traced(dir, [`${TEST_PROGRAMS}/tls_client`, cert, key]);
     assert.equal(run.stdout, 'ok\n');
 
@@ -130,8 +148,14 @@ describe('native shim under apitrace run (end to end)', () => {
       [['called', 'GET', 'https', 'api.example.test:443', '/users/:id/orders/:id', 1]],
     );
     const calls = nativeOf(run, 'call').map((c) => c.event);
-    assert.ok(calls.some((c) => c.api === 'openssl:SSL_ctrl' && c.args?.['host'] === 'api.example.test'), 'no SNI');
-    assert.ok(calls.some((c) => c.api === 'openssl:SSL_CTX_set_verify' && c.flags?.includes('verify_none')), 'no verify_none');
+    assert.ok(
+      calls.some((c) => c.api === 'openssl:SSL_ctrl' && c.args?.['host'] === 'api.example.test'),
+      'no SNI',
+    );
+    assert.ok(
+      calls.some((c) => c.api === 'openssl:SSL_CTX_set_verify' && c.flags?.includes('verify_none')),
+      'no verify_none',
+    );
     const text = JSON.stringify(run.events);
     for (const secret of ['sekrit', 'hunter2', 'Bearer']) assert.ok(!text.includes(secret), `${secret} reached the run`);
   });
@@ -142,11 +166,18 @@ describe('native shim under apitrace run (end to end)', () => {
     const run = await traced(dir, ['sh', '-c', 'env -i /bin/cat x; exit 0']);
     const cat = run.images.find((i) => i.argv?.[0] === '/bin/cat');
     assert.ok(cat, `no /bin/cat image in ${JSON.stringify(run.images.map((i) => i.argv))}`);
-    const execs = nativeOf(run, 'call', /^env$/).map((c) => c.event).filter((c) => c.api.startsWith('libc:exec'));
-    assert.ok(execs.some((c) => c.args?.['program'] === '/bin/cat'), `env's exec not recorded: ${JSON.stringify(execs)}`);
+    const execs = nativeOf(run, 'call', /^env$/)
+      .map((c) => c.event)
+      .filter((c) => c.api.startsWith('libc:exec'));
+    assert.ok(
+      execs.some((c) => c.args?.['program'] === '/bin/cat'),
+      `env's exec not recorded: ${JSON.stringify(execs)}`,
+    );
 
     const python = await traced(work('shell'), ['python3', '-c', "import os; os.system('exit 0')"]);
-    const system = nativeOf(python, 'call', /python3/).map((c) => c.event).find((c) => c.api === 'libc:system');
+    const system = nativeOf(python, 'call', /python3/)
+      .map((c) => c.event)
+      .find((c) => c.api === 'libc:system');
     assert.ok(system, 'no system() call record');
     assert.equal(system.args?.['command'], 'exit 0');
     assert.deepEqual(system.flags, ['shell']);

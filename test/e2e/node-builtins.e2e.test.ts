@@ -46,7 +46,10 @@ async function trace(app: string, args: string[] = [], opts: { bare?: boolean } 
   const work = tempDir('node-builtins');
   toClean.push(work);
   const dir = join(work, 'run');
-  const bare = opts.bare === false ? ({ status: 0, signal: null, stdout: '', stderr: '' } as Finished) : await runProgram('node', [join(APPS, app), ...args], { cwd: work, env: cleanEnv() });
+  const bare =
+    opts.bare === false
+      ? ({ status: 0, signal: null, stdout: '', stderr: '' } as Finished)
+      : await runProgram('node', [join(APPS, app), ...args], { cwd: work, env: cleanEnv() });
   await runProgram('mkdir', ['-m', '700', dir]);
   const traced = await runProgram('node', ['--import', NODE_PLUGIN, join(APPS, app), ...args], { cwd: work, env: cleanEnv({ APITRACE_DIR: dir }) });
   assert.equal(traced.status, 0, traced.stderr);
@@ -140,7 +143,8 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
     const dir = join(work, 'run');
     await runProgram('mkdir', ['-m', '700', dir]);
     const r = await runProgram('node', ['--import', NODE_PLUGIN, join(APPS, 'fs-process-crypto.mjs')], {
-      cwd: work, env: cleanEnv({ APITRACE_DIR: dir, LD_PRELOAD: NATIVE_SHIM }),
+      cwd: work,
+      env: cleanEnv({ APITRACE_DIR: dir, LD_PRELOAD: NATIVE_SHIM }),
     });
     assert.equal(r.status, 0, r.stderr);
     const { events } = await readValidRun(dir);
@@ -198,12 +202,16 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
     const dir = join(work, 'run');
     await runProgram('mkdir', ['-m', '700', dir]);
     const r = await runProgram('node', [join(APPS, 'children.mjs')], {
-      cwd: work, env: cleanEnv({ APITRACE_DIR: dir, NODE_OPTIONS: `--import=${NODE_PLUGIN}` }),
+      cwd: work,
+      env: cleanEnv({ APITRACE_DIR: dir, NODE_OPTIONS: `--import=${NODE_PLUGIN}` }),
     });
     assert.equal(r.status, 0, r.stderr);
     const pids = JSON.parse(r.stdout) as Record<string, number>;
     const { events } = await readValidRun(dir);
-    const starts = ofKind(events.map((e) => e.event), 'process_start');
+    const starts = ofKind(
+      events.map((e) => e.event),
+      'process_start',
+    );
     const recorded = new Set(starts.map((s) => s.pid));
     const parent = starts.find((s) => !Object.values(pids).includes(s.pid))!;
     assert.ok(recorded.has(pids['fork']!), 'fork followed');
@@ -216,7 +224,10 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
       const childFile = events.filter((e) => e.file.startsWith(`${pid}-node-`)).map((e) => e.event);
       assert.equal(calls(childFile, 'node:fs.readFileSync')[0]?.args?.['path'], '/etc/hostname');
     }
-    const forks = calls(events.map((e) => e.event), 'node:child_process.fork');
+    const forks = calls(
+      events.map((e) => e.event),
+      'node:child_process.fork',
+    );
     assert.equal(forks.length, 2);
     assert.equal(forks[0]!.args?.['path'], join(APPS, 'child.mjs'));
   });
@@ -230,10 +241,12 @@ describe('node plugin: built-in APIs, web, databases, workers and children (end 
     assert.equal(r.status, 0, r.stderr);
     const pids = JSON.parse(r.stdout) as Record<string, number>;
     const recorded = new Set(readdirSync(dir).map((f) => Number(f.split('-')[0])));
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(pids).map(([how, pid]) => [how, recorded.has(pid)])),
-      { fork: true, spawn: false, spawnWithoutNodeOptions: false, forkWithoutNodeOptions: true },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(pids).map(([how, pid]) => [how, recorded.has(pid)])), {
+      fork: true,
+      spawn: false,
+      spawnWithoutNodeOptions: false,
+      forkWithoutNodeOptions: true,
+    });
   });
 
   describe('web API inventory', () => {

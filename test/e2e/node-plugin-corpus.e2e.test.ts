@@ -49,16 +49,26 @@ describe('node plugin invariance corpus (end to end)', function () {
       mkdirSync(dir);
       const bare = await runProgram('node', [entry], { cwd: CORPUS, env: cleanEnv() });
       assert.equal(bare.status, 0, bare.stderr);
-      const traced = await runProgram('node', ['--import', NODE_PLUGIN, entry], { cwd: CORPUS, env: cleanEnv({ APITRACE_DIR: dir, APITRACE_CACHE_DIR: cache }) });
+      const traced = await runProgram('node', ['--import', NODE_PLUGIN, entry], {
+        cwd: CORPUS,
+        env: cleanEnv({ APITRACE_DIR: dir, APITRACE_CACHE_DIR: cache }),
+      });
       assert.equal(traced.status, 0, traced.stderr);
-      runs[entry] = { bare: JSON.parse(bare.stdout) as Results, traced: JSON.parse(traced.stdout) as Results, recorded: readRecords(dir), stderr: traced.stderr, bareStderr: bare.stderr };
+      runs[entry] = {
+        bare: JSON.parse(bare.stdout) as Results,
+        traced: JSON.parse(traced.stdout) as Results,
+        recorded: readRecords(dir),
+        stderr: traced.stderr,
+        bareStderr: bare.stderr,
+      };
     }
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('covers at least 30 packages, date-fns@4, lodash, lodash-es, express, zod, chalk, yargs, rxjs, uuid, dayjs and axios among them', () => {
     assert.ok(packages.length >= 30, `${packages.length} packages`);
-    for (const name of ['date-fns', 'lodash', 'lodash-es', 'express', 'zod', 'chalk', 'yargs', 'rxjs', 'uuid', 'dayjs', 'axios']) assert.ok(packages.includes(name), name);
+    for (const name of ['date-fns', 'lodash', 'lodash-es', 'express', 'zod', 'chalk', 'yargs', 'rxjs', 'uuid', 'dayjs', 'axios'])
+      assert.ok(packages.includes(name), name);
   });
 
   for (const entry of ['corpus.mjs', 'corpus.cjs']) {
@@ -81,12 +91,18 @@ describe('node plugin invariance corpus (end to end)', function () {
         assert.ok((kinds.get('code_unit') ?? 0) > 100, JSON.stringify([...kinds]));
         assert.ok((kinds.get('function_inventory') ?? 0) > 100, JSON.stringify([...kinds]));
         const apis = new Set(records.filter((r) => r['kind'] === 'api_usage').map((r) => String(r['api'])));
-        for (const api of ['npm:semver.satisfies', 'npm:ms', 'npm:classnames']) assert.ok(apis.has(api), `${api} not in ${[...apis].filter((a) => a.startsWith('npm:')).join(' ')}`);
-        const lodash = records.find((r) => r['kind'] === 'function_inventory' && String(r['unit']).endsWith('/node_modules/lodash') && r['scope'] === 'lodash.js');
+        for (const api of ['npm:semver.satisfies', 'npm:ms', 'npm:classnames'])
+          assert.ok(apis.has(api), `${api} not in ${[...apis].filter((a) => a.startsWith('npm:')).join(' ')}`);
+        const lodash = records.find(
+          (r) => r['kind'] === 'function_inventory' && String(r['unit']).endsWith('/node_modules/lodash') && r['scope'] === 'lodash.js',
+        );
         assert.ok(lodash, 'lodash.js has an inventory');
         const functions = lodash['functions'] as { name: string; ran: boolean }[];
         assert.ok(functions.some((f) => f.name === 'chunk' && f.ran));
-        assert.ok(functions.some((f) => !f.ran), 'functions that never ran are listed too');
+        assert.ok(
+          functions.some((f) => !f.ran),
+          'functions that never ran are listed too',
+        );
       });
 
       it('keeps date-fns@4 longFormatters', () => {

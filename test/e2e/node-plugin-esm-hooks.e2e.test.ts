@@ -28,7 +28,10 @@ function writeFiles(root: string, files: Files): void {
 
 function readRecords(dir: string): EventRecord[] {
   return readdirSync(dir).flatMap((file) =>
-    readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as EventRecord),
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as EventRecord),
   );
 }
 
@@ -74,15 +77,19 @@ describe('node plugin: when the ES module hooks start (end to end)', function ()
   }
 
   it('a CommonJS program whose import( are all in comments and strings never starts the hooks thread', async () => {
-    const { bare, records } = await compare('cjs-only', {
-      'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '1.0.0', main: 'index.js' }),
-      'node_modules/dep/index.js': [
-        '/** @param {import("./types").Options} options */',
-        'exports.twice = function twice(options) { return options.n * 2; };',
-        'exports.text = "call import(x) to load";',
-      ].join('\n'),
-      'main.js': `const dep = require('dep');\nfunction main() { console.log(dep.twice({ n: 21 }), ${WORKERS}); }\nmain();\n`,
-    }, 'main.js');
+    const { bare, records } = await compare(
+      'cjs-only',
+      {
+        'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '1.0.0', main: 'index.js' }),
+        'node_modules/dep/index.js': [
+          '/** @param {import("./types").Options} options */',
+          'exports.twice = function twice(options) { return options.n * 2; };',
+          'exports.text = "call import(x) to load";',
+        ].join('\n'),
+        'main.js': `const dep = require('dep');\nfunction main() { console.log(dep.twice({ n: 21 }), ${WORKERS}); }\nmain();\n`,
+      },
+      'main.js',
+    );
     assert.equal(bare.stdout, '42 0\n');
     assert.deepEqual(hitsOf(records, '/main.js'), { main: 1 });
     assert.deepEqual(hitsOf(records, '/dep/index.js'), { twice: 1 });
@@ -90,12 +97,16 @@ describe('node plugin: when the ES module hooks start (end to end)', function ()
   });
 
   it('a CommonJS program starts the hooks before its first import(): the ES modules it loads are probed and wrapped', async () => {
-    const { bare, records } = await compare('cjs-import', {
-      'node_modules/esm-dep/package.json': JSON.stringify({ name: 'esm-dep', version: '1.0.0', type: 'module', exports: './index.js' }),
-      'node_modules/esm-dep/index.js': 'import { shout } from "./shout.js";\nexport function greet(n) { return shout(`hi ${n}`); }\n',
-      'node_modules/esm-dep/shout.js': 'export const shout = (s) => s.toUpperCase();\n',
-      'main.js': `async function main() { const { greet } = await import('esm-dep'); console.log(greet('x'), greet('y')); }\nmain();\n`,
-    }, 'main.js');
+    const { bare, records } = await compare(
+      'cjs-import',
+      {
+        'node_modules/esm-dep/package.json': JSON.stringify({ name: 'esm-dep', version: '1.0.0', type: 'module', exports: './index.js' }),
+        'node_modules/esm-dep/index.js': 'import { shout } from "./shout.js";\nexport function greet(n) { return shout(`hi ${n}`); }\n',
+        'node_modules/esm-dep/shout.js': 'export const shout = (s) => s.toUpperCase();\n',
+        'main.js': `async function main() { const { greet } = await import('esm-dep'); console.log(greet('x'), greet('y')); }\nmain();\n`,
+      },
+      'main.js',
+    );
     assert.equal(bare.stdout, 'HI X HI Y\n');
     assert.deepEqual(hitsOf(records, '/esm-dep/index.js'), { greet: 2 });
     assert.deepEqual(hitsOf(records, '/esm-dep/shout.js'), { shout: 2 });
@@ -103,19 +114,27 @@ describe('node plugin: when the ES module hooks start (end to end)', function ()
   });
 
   it('require() of an ES module starts the hooks only when it imports one: module-sync wrappers of CommonJS do not', async () => {
-    const { bare, records } = await compare('require-esm', {
-      'node_modules/sync-wrap/package.json': JSON.stringify({ name: 'sync-wrap', version: '1.0.0', exports: { '.': { 'module-sync': './require.mjs', default: './index.js' } } }),
-      'node_modules/sync-wrap/index.js': 'module.exports = function wrapped() { return "wrapped"; };\n',
-      'node_modules/sync-wrap/require.mjs': 'import wrapped from "./index.js";\nexport default wrapped;\nexport { wrapped as "module.exports" };\n',
-      'lib/top.mjs': 'import { inner } from "./inner.mjs";\nexport function top() { return inner(); }\n',
-      'lib/inner.mjs': 'export function inner() { return "inner"; }\n',
-      'main.js': [
-        'const wrapped = require("sync-wrap");',
-        `const before = ${WORKERS};`,
-        'const { top } = require("./lib/top.mjs");',
-        `console.log(wrapped(), before, top());`,
-      ].join('\n'),
-    }, 'main.js');
+    const { bare, records } = await compare(
+      'require-esm',
+      {
+        'node_modules/sync-wrap/package.json': JSON.stringify({
+          name: 'sync-wrap',
+          version: '1.0.0',
+          exports: { '.': { 'module-sync': './require.mjs', default: './index.js' } },
+        }),
+        'node_modules/sync-wrap/index.js': 'module.exports = function wrapped() { return "wrapped"; };\n',
+        'node_modules/sync-wrap/require.mjs': 'import wrapped from "./index.js";\nexport default wrapped;\nexport { wrapped as "module.exports" };\n',
+        'lib/top.mjs': 'import { inner } from "./inner.mjs";\nexport function top() { return inner(); }\n',
+        'lib/inner.mjs': 'export function inner() { return "inner"; }\n',
+        'main.js': [
+          'const wrapped = require("sync-wrap");',
+          `const before = ${WORKERS};`,
+          'const { top } = require("./lib/top.mjs");',
+          `console.log(wrapped(), before, top());`,
+        ].join('\n'),
+      },
+      'main.js',
+    );
     assert.equal(bare.stdout, 'wrapped 0 inner\n');
     assert.deepEqual(hitsOf(records, '/sync-wrap/index.js'), { wrapped: 1 });
     assert.deepEqual(hitsOf(records, '/lib/top.mjs'), { top: 1 });

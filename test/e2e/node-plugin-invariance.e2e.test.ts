@@ -70,46 +70,64 @@ describe('node plugin invariance (end to end)', function () {
   }
 
   it('keeps live bindings, duplicate and ambiguous export *, circular imports and top-level await', async () => {
-    const { bare, records } = await compare('esm-bindings', {
-      'node_modules/live/package.json': packageJson('live', 'module'),
-      'node_modules/live/index.js': [
-        'export let counter = 0;',
-        'export function bump() { counter++; }',
-        'export let current = function first() { return "first"; };',
-        'export function swap() { current = function second() { return "second"; }; }',
-        'await Promise.resolve();',
-        'export const ready = true;',
-      ].join('\n'),
-      'node_modules/stars/package.json': packageJson('stars', 'module'),
-      'node_modules/stars/index.js': 'export * from "./a.js";\nexport * from "./b.js";\n',
-      'node_modules/stars/a.js': 'export { shared } from "./shared.js";\nexport const clash = "a";\nexport const onlyA = () => "a";\n',
-      'node_modules/stars/b.js': 'export { shared } from "./shared.js";\nexport const clash = "b";\nexport const onlyB = () => "b";\n',
-      'node_modules/stars/shared.js': 'export function shared() { return "shared"; }\n',
-      'node_modules/cycle/package.json': packageJson('cycle', 'module'),
-      'node_modules/cycle/index.js': 'import { fromOther } from "./other.js";\nexport function hoisted() { return "hoisted"; }\nexport const seen = fromOther;\n',
-      'node_modules/cycle/other.js': 'import { hoisted } from "./index.js";\nexport const fromOther = hoisted();\n',
-      'main.mjs': [
-        'import { counter, bump, current, swap, ready } from "live";',
-        'import * as stars from "stars";',
-        'import { seen, hoisted } from "cycle";',
-        'const out = {};',
-        'bump(); bump(); out.counter = counter;',
-        'swap(); out.current = current();',
-        'out.ready = ready;',
-        'out.stars = Object.keys(stars).sort(); out.shared = stars.shared(); out.onlyB = stars.onlyB();',
-        'out.cycle = [seen, hoisted()];',
-        'console.log(JSON.stringify(out));',
-      ].join('\n'),
-    }, 'main.mjs');
+    const { bare, records } = await compare(
+      'esm-bindings',
+      {
+        'node_modules/live/package.json': packageJson('live', 'module'),
+        'node_modules/live/index.js': [
+          'export let counter = 0;',
+          'export function bump() { counter++; }',
+          'export let current = function first() { return "first"; };',
+          'export function swap() { current = function second() { return "second"; }; }',
+          'await Promise.resolve();',
+          'export const ready = true;',
+        ].join('\n'),
+        'node_modules/stars/package.json': packageJson('stars', 'module'),
+        'node_modules/stars/index.js': 'export * from "./a.js";\nexport * from "./b.js";\n',
+        'node_modules/stars/a.js': 'export { shared } from "./shared.js";\nexport const clash = "a";\nexport const onlyA = () => "a";\n',
+        'node_modules/stars/b.js': 'export { shared } from "./shared.js";\nexport const clash = "b";\nexport const onlyB = () => "b";\n',
+        'node_modules/stars/shared.js': 'export function shared() { return "shared"; }\n',
+        'node_modules/cycle/package.json': packageJson('cycle', 'module'),
+        'node_modules/cycle/index.js':
+          'import { fromOther } from "./other.js";\nexport function hoisted() { return "hoisted"; }\nexport const seen = fromOther;\n',
+        'node_modules/cycle/other.js': 'import { hoisted } from "./index.js";\nexport const fromOther = hoisted();\n',
+        'main.mjs': [
+          'import { counter, bump, current, swap, ready } from "live";',
+          'import * as stars from "stars";',
+          'import { seen, hoisted } from "cycle";',
+          'const out = {};',
+          'bump(); bump(); out.counter = counter;',
+          'swap(); out.current = current();',
+          'out.ready = ready;',
+          'out.stars = Object.keys(stars).sort(); out.shared = stars.shared(); out.onlyB = stars.onlyB();',
+          'out.cycle = [seen, hoisted()];',
+          'console.log(JSON.stringify(out));',
+        ].join('\n'),
+      },
+      'main.mjs',
+    );
     assert.deepEqual(JSON.parse(bare.stdout), {
-      counter: 2, current: 'second', ready: true, stars: ['onlyA', 'onlyB', 'shared'], shared: 'shared', onlyB: 'b', cycle: ['hoisted', 'hoisted'],
+      counter: 2,
+      current: 'second',
+      ready: true,
+      stars: ['onlyA', 'onlyB', 'shared'],
+      shared: 'shared',
+      onlyB: 'b',
+      cycle: ['hoisted', 'hoisted'],
     });
     assert.ok(apis(records).has('npm:cycle.hoisted'), 'cycle was wrapped');
     const live = notices(records, 'wrap_skipped').find((n) => String(n['subject']).endsWith('/live/index.js'));
     assert.match(String(live?.['message']), /live bindings a facade would freeze \(counter,current\)/);
-    assert.ok(notices(records, 'wrap_skipped').some((n) => String(n['subject']).endsWith('/stars/index.js')), 'several export * are left alone, and said so');
+    assert.ok(
+      notices(records, 'wrap_skipped').some((n) => String(n['subject']).endsWith('/stars/index.js')),
+      'several export * are left alone, and said so',
+    );
     const cycle = records.find((r) => r['kind'] === 'function_inventory' && String(r['unit']).endsWith('/node_modules/cycle') && r['scope'] === 'index.js');
-    assert.deepEqual((cycle?.['functions'] as { name: string; hits: number }[]).find((f) => f.name === 'hoisted')?.hits, 2, 'the call before the module body ran was counted');
+    assert.deepEqual(
+      (cycle?.['functions'] as { name: string; hits: number }[]).find((f) => f.name === 'hoisted')?.hits,
+      2,
+      'the call before the module body ran was counted',
+    );
   });
 
   it('keeps classes, new.target, instanceof, statics, subclassing, accessors, arity, this, async, generators, thenables and Promise subclasses', async () => {
@@ -166,12 +184,17 @@ describe('node plugin invariance (end to end)', function () {
       '  console.log(JSON.stringify(out));',
       '})();',
     ].join('\n');
-    const { bare, records } = await compare('classes', { 'node_modules/classes/package.json': packageJson('classes'), 'node_modules/classes/index.js': classes, 'main.js': main }, 'main.js');
+    const { bare, records } = await compare(
+      'classes',
+      { 'node_modules/classes/package.json': packageJson('classes'), 'node_modules/classes/index.js': classes, 'main.js': main },
+      'main.js',
+    );
     const out = JSON.parse(bare.stdout) as Record<string, unknown>;
     assert.deepEqual(out['sub'], ['Sub', true, true, 'create', 42, true]);
     assert.deepEqual(out['arity'], [4, 'errorMiddleware', 2, 'named', 2, 1, 'Base']);
     const used = apis(records);
-    for (const api of ['npm:classes.Base', 'npm:classes.Legacy', 'npm:classes.twice', 'npm:classes.count', 'npm:classes.lazy', 'npm:classes.MyPromise']) assert.ok(used.has(api), `${api} counted: ${[...used].join(' ')}`);
+    for (const api of ['npm:classes.Base', 'npm:classes.Legacy', 'npm:classes.twice', 'npm:classes.count', 'npm:classes.lazy', 'npm:classes.MyPromise'])
+      assert.ok(used.has(api), `${api} counted: ${[...used].join(' ')}`);
     assert.ok(!used.has('npm:classes.Private'), 'a class with #private members is not wrapped');
     const skipped = notices(records, 'wrap_skipped').find((n) => String(n['subject']).endsWith('/node_modules/classes'));
     assert.match(String(skipped?.['message']), /non_configurable 1/);
@@ -183,26 +206,33 @@ describe('node plugin invariance (end to end)', function () {
     const app = join(work, 'express');
     mkdirSync(join(app, 'node_modules'), { recursive: true });
     symlinkSync(express, join(app, 'node_modules/express'));
-    const { bare, records } = await compare('express', {
-      'node_modules/proxied/package.json': packageJson('proxied'),
-      'node_modules/proxied/index.js': 'module.exports = new Proxy({}, { get: (t, k) => (k === "hello" ? () => "hi" : undefined), ownKeys: () => [] });\n',
-      'main.js': [
-        'const express = require("express");',
-        'const http = require("node:http");',
-        'const proxied = require("proxied");',
-        'const app = express();',
-        'app.get("/boom", (req, res) => { throw new Error("boom"); });',
-        'app.use((err, req, res, next) => { res.status(418).send(`caught ${err.message} arity ${arguments.length}`); });',
-        'const server = app.listen(0, "127.0.0.1", () => {',
-        '  http.get({ host: "127.0.0.1", port: server.address().port, path: "/boom" }, (res) => {',
-        '    let body = ""; res.on("data", (d) => (body += d)); res.on("end", () => { console.log(res.statusCode, body, proxied.hello()); server.close(); });',
-        '  });',
-        '});',
-      ].join('\n'),
-    }, 'main.js');
+    const { bare, records } = await compare(
+      'express',
+      {
+        'node_modules/proxied/package.json': packageJson('proxied'),
+        'node_modules/proxied/index.js': 'module.exports = new Proxy({}, { get: (t, k) => (k === "hello" ? () => "hi" : undefined), ownKeys: () => [] });\n',
+        'main.js': [
+          'const express = require("express");',
+          'const http = require("node:http");',
+          'const proxied = require("proxied");',
+          'const app = express();',
+          'app.get("/boom", (req, res) => { throw new Error("boom"); });',
+          'app.use((err, req, res, next) => { res.status(418).send(`caught ${err.message} arity ${arguments.length}`); });',
+          'const server = app.listen(0, "127.0.0.1", () => {',
+          '  http.get({ host: "127.0.0.1", port: server.address().port, path: "/boom" }, (res) => {',
+          '    let body = ""; res.on("data", (d) => (body += d)); res.on("end", () => { console.log(res.statusCode, body, proxied.hello()); server.close(); });',
+          '  });',
+          '});',
+        ].join('\n'),
+      },
+      'main.js',
+    );
     assert.match(bare.stdout, /^418 caught boom/);
     assert.ok(apis(records).has('npm:express'), 'express was wrapped');
-    assert.ok(notices(records, 'wrap_skipped').some((n) => /proxy_exports/.test(String(n['message']))), 'the Proxy exports were skipped and counted');
+    assert.ok(
+      notices(records, 'wrap_skipped').some((n) => /proxy_exports/.test(String(n['message']))),
+      'the Proxy exports were skipped and counted',
+    );
   });
 
   it('keeps err.stack and uncaught error output (file:line always, columns off one-line functions) in CommonJS and ES modules', async () => {
@@ -219,53 +249,81 @@ describe('node plugin invariance (end to end)', function () {
       'const oneLine = () => { return new Error("one line"); };',
       '',
     ].join('\n');
-    const { records } = await compare('stacks', {
-      'lib.cjs': `${thrower}module.exports = { outer, arrow, oneLine };\n`,
-      'lib.mjs': `${thrower}export { outer, arrow, oneLine };\n`,
-      'main.mjs': [
-        'import { createRequire } from "node:module";',
-        'import * as esm from "./lib.mjs";',
-        'const cjs = createRequire(import.meta.url)("./lib.cjs");',
-        'const fileLine = (stack) => stack.replace(/:(\\d+):\\d+(\\)?)$/gm, ":$1$2");',
-        'console.log(cjs.outer().stack);',
-        'console.log(esm.outer().stack);',
-        'console.log(fileLine(cjs.oneLine().stack));',
-        'console.log(fileLine(esm.oneLine().stack));',
-        'esm.arrow("from esm");',
-      ].join('\n'),
-    }, 'main.mjs');
+    const { records } = await compare(
+      'stacks',
+      {
+        'lib.cjs': `${thrower}module.exports = { outer, arrow, oneLine };\n`,
+        'lib.mjs': `${thrower}export { outer, arrow, oneLine };\n`,
+        'main.mjs': [
+          'import { createRequire } from "node:module";',
+          'import * as esm from "./lib.mjs";',
+          'const cjs = createRequire(import.meta.url)("./lib.cjs");',
+          'const fileLine = (stack) => stack.replace(/:(\\d+):\\d+(\\)?)$/gm, ":$1$2");',
+          'console.log(cjs.outer().stack);',
+          'console.log(esm.outer().stack);',
+          'console.log(fileLine(cjs.oneLine().stack));',
+          'console.log(fileLine(esm.oneLine().stack));',
+          'esm.arrow("from esm");',
+        ].join('\n'),
+      },
+      'main.mjs',
+    );
     const lib = records.find((r) => r['kind'] === 'function_inventory' && String(r['unit']).endsWith('/stacks') && r['scope'] === 'lib.mjs');
-    assert.deepEqual((lib?.['functions'] as { name: string; line: number; ran: boolean }[]).map((f) => [f.name, f.line, f.ran]), [['inner', 1, true], ['outer', 4, true], ['arrow', 7, true], ['oneLine', 10, true]]);
+    assert.deepEqual(
+      (lib?.['functions'] as { name: string; line: number; ran: boolean }[]).map((f) => [f.name, f.line, f.ran]),
+      [
+        ['inner', 1, true],
+        ['outer', 4, true],
+        ['arrow', 7, true],
+        ['oneLine', 10, true],
+      ],
+    );
   });
 
   it('follows worker threads and forked children: their functions are probed too', async () => {
-    const { bare, records } = await compare('workers', {
-      'main.mjs': [
-        'import { Worker } from "node:worker_threads";',
-        'import { fork } from "node:child_process";',
-        'const w = new Worker(new URL("./work.mjs", import.meta.url));',
-        'w.on("message", (m) => {',
-        '  console.log("worker", m);',
-        '  fork(new URL("./child.cjs", import.meta.url)).on("message", (c) => console.log("child", c));',
-        '});',
-      ].join('\n'),
-      'work.mjs': 'import { parentPort } from "node:worker_threads";\nfunction compute(x) {\n  return x * 2;\n}\nparentPort.postMessage(compute(21));\n',
-      'child.cjs': 'function answer() {\n  return 43;\n}\nprocess.send(answer(), () => process.disconnect());\n',
-    }, 'main.mjs');
+    const { bare, records } = await compare(
+      'workers',
+      {
+        'main.mjs': [
+          'import { Worker } from "node:worker_threads";',
+          'import { fork } from "node:child_process";',
+          'const w = new Worker(new URL("./work.mjs", import.meta.url));',
+          'w.on("message", (m) => {',
+          '  console.log("worker", m);',
+          '  fork(new URL("./child.cjs", import.meta.url)).on("message", (c) => console.log("child", c));',
+          '});',
+        ].join('\n'),
+        'work.mjs': 'import { parentPort } from "node:worker_threads";\nfunction compute(x) {\n  return x * 2;\n}\nparentPort.postMessage(compute(21));\n',
+        'child.cjs': 'function answer() {\n  return 43;\n}\nprocess.send(answer(), () => process.disconnect());\n',
+      },
+      'main.mjs',
+    );
     assert.equal(bare.stdout, 'worker 42\nchild 43\n');
     const ran = (scope: string, name: string): boolean =>
-      records.some((r) => r['kind'] === 'function_inventory' && r['scope'] === scope && (r['functions'] as { name: string; ran: boolean }[]).some((f) => f.name === name && f.ran));
+      records.some(
+        (r) =>
+          r['kind'] === 'function_inventory' &&
+          r['scope'] === scope &&
+          (r['functions'] as { name: string; ran: boolean }[]).some((f) => f.name === name && f.ran),
+      );
     assert.ok(ran('work.mjs', 'compute'), 'the worker thread probed its module');
     assert.ok(ran('child.cjs', 'answer'), 'the forked child probed its module');
   });
 
   it('loads a file it cannot transform untouched, and says so', async () => {
-    const { records } = await compare('untransformable', {
-      'odd.js': 'var __apitrace$h = "mine";\nmodule.exports = function odd() { return __apitrace$h; };\n',
-      'main.js': 'console.log(require("./odd.js")());\n',
-    }, 'main.js');
+    const { records } = await compare(
+      'untransformable',
+      {
+        'odd.js': 'var __apitrace$h = "mine";\nmodule.exports = function odd() { return __apitrace$h; };\n',
+        'main.js': 'console.log(require("./odd.js")());\n',
+      },
+      'main.js',
+    );
     const failed = notices(records, 'transform_failed');
-    assert.ok(failed.some((n) => String(n['subject']).endsWith('/untransformable/odd.js')), JSON.stringify(failed));
+    assert.ok(
+      failed.some((n) => String(n['subject']).endsWith('/untransformable/odd.js')),
+      JSON.stringify(failed),
+    );
   });
 
   it('records nothing and changes nothing when APITRACE_DIR cannot be written', async () => {
@@ -275,7 +333,10 @@ describe('node plugin invariance (end to end)', function () {
     symlinkSync(realpathSync(join(REPO_ROOT, 'node_modules/lodash')), join(app, 'node_modules/lodash'));
     const bare = await runProgram('node', ['main.js'], { cwd: app, env: cleanEnv() });
     // root may write anywhere: a path below a regular file cannot be created by anyone
-    const traced = await runProgram('node', ['--import', NODE_PLUGIN, 'main.js'], { cwd: app, env: cleanEnv({ APITRACE_DIR: join(app, 'a-file', 'run'), APITRACE_CACHE_DIR: cache }) });
+    const traced = await runProgram('node', ['--import', NODE_PLUGIN, 'main.js'], {
+      cwd: app,
+      env: cleanEnv({ APITRACE_DIR: join(app, 'a-file', 'run'), APITRACE_CACHE_DIR: cache }),
+    });
     assert.equal(bare.status, 4);
     assert.equal(traced.status, 4);
     assert.equal(traced.stdout, bare.stdout);

@@ -105,7 +105,10 @@ describe('node plugin: function exports with statics (end to end)', function () 
     const run = join(work, 'run');
     mkdirSync(run);
     const bare = await runProgram('node', ['main.js'], { cwd: app, env: cleanEnv() });
-    const traced = await runProgram('node', ['--import', NODE_PLUGIN, 'main.js'], { cwd: app, env: cleanEnv({ APITRACE_DIR: run, APITRACE_CACHE_DIR: join(work, 'cache') }) });
+    const traced = await runProgram('node', ['--import', NODE_PLUGIN, 'main.js'], {
+      cwd: app,
+      env: cleanEnv({ APITRACE_DIR: run, APITRACE_CACHE_DIR: join(work, 'cache') }),
+    });
     assert.equal(bare.status, 0, bare.stderr);
     assert.equal(traced.stdout, bare.stdout, `stdout differs; traced stderr: ${traced.stderr}`);
     assert.equal(traced.stderr, bare.stderr);
@@ -133,10 +136,24 @@ describe('node plugin: function exports with statics (end to end)', function () 
       }
     }
     assert.equal(counts.get('npm:lodash.clamp'), 5001, 'every _.clamp call is counted, through the view from CommonJS and ES modules');
-    for (const api of ['npm:lodash', 'npm:lodash.chunk', 'npm:lodash.template', 'npm:lodash.mixin', 'npm:dayjs', 'npm:dayjs.extend', 'npm:debug.enable', 'npm:statics', 'npm:statics.add', 'npm:statics.addLater']) {
+    for (const api of [
+      'npm:lodash',
+      'npm:lodash.chunk',
+      'npm:lodash.template',
+      'npm:lodash.mixin',
+      'npm:dayjs',
+      'npm:dayjs.extend',
+      'npm:debug.enable',
+      'npm:statics',
+      'npm:statics.add',
+      'npm:statics.addLater',
+    ]) {
       assert.ok(counts.has(api), `${api} counted: ${[...counts.keys()].join(' ')}`);
     }
     assert.equal(counts.get('npm:statics.add'), 2);
-    assert.ok(!counts.has('npm:statics.later') && !counts.has('npm:statics.offset'), 'statics added or replaced later are the package\'s own, handed out as they are');
+    assert.ok(
+      !counts.has('npm:statics.later') && !counts.has('npm:statics.offset'),
+      "statics added or replaced later are the package's own, handed out as they are",
+    );
   });
 });

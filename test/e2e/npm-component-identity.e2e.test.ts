@@ -8,8 +8,15 @@ import { join } from 'node:path';
 import { CLI } from '../support/paths.js';
 import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
-interface CdxComponent { name: string; purl?: string; properties?: { name: string; value: string }[] }
-interface Cdx { metadata: { component?: CdxComponent }; components: CdxComponent[] }
+interface CdxComponent {
+  name: string;
+  purl?: string;
+  properties?: { name: string; value: string }[];
+}
+interface Cdx {
+  metadata: { component?: CdxComponent };
+  components: CdxComponent[];
+}
 
 const property = (c: CdxComponent | undefined, name: string): string | undefined => c?.properties?.find((p) => p.name === `apitrace:${name}`)?.value;
 
@@ -33,10 +40,15 @@ describe('component identity of npm workspaces and local packages (end to end)',
     writePackage(join(root, 'packed-dep'), { name: 'packed-dep', version: '1.2.3' }, 'module.exports = () => 1;\n');
     const pack = await runProgram('npm', ['pack', '--silent', '--pack-destination', root], { cwd: join(root, 'packed-dep'), env: cleanEnv() });
     assert.equal(pack.status, 0, pack.stderr);
-    writePackage(join(root, 'app'), {
-      name: 'ws-app', version: '0.9.0',
-      dependencies: { '@ws/lib-a': '*', '@ws/lib-unused': '*', 'local-dep': 'file:../local-dep', 'packed-dep': 'file:../packed-dep-1.2.3.tgz' },
-    }, 'console.log(require("@ws/lib-a")() + require("local-dep")() + require("packed-dep")());\n');
+    writePackage(
+      join(root, 'app'),
+      {
+        name: 'ws-app',
+        version: '0.9.0',
+        dependencies: { '@ws/lib-a': '*', '@ws/lib-unused': '*', 'local-dep': 'file:../local-dep', 'packed-dep': 'file:../packed-dep-1.2.3.tgz' },
+      },
+      'console.log(require("@ws/lib-a")() + require("local-dep")() + require("packed-dep")());\n',
+    );
     const install = await runProgram('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: root, env: cleanEnv() });
     assert.equal(install.status, 0, install.stderr);
 

@@ -12,7 +12,9 @@ describe('apitrace report (end to end)', () => {
     const dir = join(tempDir('report'), 'run');
     const made = await runProgram(process.execPath, [CLI, 'run', '--out', dir, '--', 'sh', '-c', 'node -e 0'], { env: cleanEnv() });
     assert.equal(made.status, 0, made.stderr);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort();
     const [corrupted, truncated] = [join(dir, files[0]!), join(dir, files[1]!)];
     appendFileSync(corrupted, '{"kind":"api_usage","count":\n');
     appendFileSync(truncated, '{"kind":"stack","id":1,"fra');

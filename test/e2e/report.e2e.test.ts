@@ -11,7 +11,16 @@ import { cleanEnv, runProgram, tempDir } from '../support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps calling home over the closed network.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const HOSTILE = '<script>window.__apitracePwned=1</script>.txt';
 
 describe('report.html in headless Chromium (end to end)', function () {
@@ -23,7 +32,10 @@ describe('report.html in headless Chromium (end to end)', function () {
   before(async () => {
     const scratch = join(work, 'scratch');
     mkdirSync(scratch);
-    const r = await runProgram(process.execPath, [CLI, 'run', '--out', runDir, '--', 'node', join(FIXTURES, 'report-app', 'app.mjs'), scratch], { env: cleanEnv(), cwd: REPO_ROOT });
+    const r = await runProgram(process.execPath, [CLI, 'run', '--out', runDir, '--', 'node', join(FIXTURES, 'report-app', 'app.mjs'), scratch], {
+      env: cleanEnv(),
+      cwd: REPO_ROOT,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'token true true\n');
   });
@@ -69,7 +81,15 @@ describe('report.html in headless Chromium (end to end)', function () {
       assert.ok(statSync(screenshot).size > 20_000, `screenshot of ${statSync(screenshot).size} bytes`);
 
       const text = await page.innerText('body');
-      for (const heading of ['apitrace report', 'Findings (', 'Process tree', 'Components by usage state', 'What each component used', 'Web APIs', 'Behaviour (fingerprint)']) {
+      for (const heading of [
+        'apitrace report',
+        'Findings (',
+        'Process tree',
+        'Components by usage state',
+        'What each component used',
+        'Web APIs',
+        'Behaviour (fingerprint)',
+      ]) {
         assert.ok(text.includes(heading), `visible text lacks ${heading}`);
       }
       assert.ok(text.includes('Predictable random numbers used for a secret'), 'the weak-random finding');
@@ -79,11 +99,15 @@ describe('report.html in headless Chromium (end to end)', function () {
       assert.equal(await page.locator('script').count(), 0);
       assert.deepEqual(dialogs, []);
       // pictures: component usage bars and the process tree with node and uname in it
-      assert.equal(await page.locator('svg[aria-label="components by usage state"] rect').count() > 0, true);
+      assert.equal((await page.locator('svg[aria-label="components by usage state"] rect').count()) > 0, true);
       const tree = await page.locator('svg[aria-label="process tree"]').textContent();
       assert.match(tree ?? '', /node/);
       assert.match(tree ?? '', /uname/);
-      assert.deepEqual(requested.filter((url) => url !== reportUrl), [], 'the page fetched nothing else');
+      assert.deepEqual(
+        requested.filter((url) => url !== reportUrl),
+        [],
+        'the page fetched nothing else',
+      );
     } finally {
       await context.close();
     }

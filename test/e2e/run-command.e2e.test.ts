@@ -84,13 +84,16 @@ describe('apitrace run (end to end)', () => {
     });
   }
 
-  it('delivers a terminal\'s Ctrl-C to the command exactly once', async () => {
+  it("delivers a terminal's Ctrl-C to the command exactly once", async () => {
     // script(1) gives the launcher a terminal; ^C on it signals the whole foreground group.
     const cwd = tempDir('run-tty');
     const app = join(cwd, 'count-sigint.cjs');
-    writeFileSync(app, `let n = 0;
+    writeFileSync(
+      app,
+      `let n = 0;
       process.on('SIGINT', () => { if (++n === 1) setTimeout(() => { console.log('sigints=' + n); process.exit(0); }, 500); });
-      console.log('ready'); setInterval(() => {}, 1000);`);
+      console.log('ready'); setInterval(() => {}, 1000);`,
+    );
     // exec: script(1) runs this through $SHELL, and a shell left waiting would take the ^C too.
     const command = `exec ${process.execPath} ${CLI} run -- ${process.execPath} ${app}`;
     const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: cleanEnv({ SHELL: '/bin/sh' }), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -108,17 +111,29 @@ describe('apitrace run (end to end)', () => {
   it('exits 128 + n when a forwarded signal kills the command', async () => {
     const cwd = tempDir('run-signal-kill');
     const launcher = spawn(process.execPath, [CLI, 'run', '--', 'node', '-e', "console.log('ready'); setInterval(() => {}, 1000)"], {
-      cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exit = new Promise<number | null>((resolve) => launcher.on('close', (code) => resolve(code)));
     launcher.stdout.on('data', () => launcher.kill('SIGINT'));
     assert.equal(await exit, 130);
   });
 
-  it('keeps the user\'s LD_PRELOAD, NODE_OPTIONS and JAVA_TOOL_OPTIONS', async () => {
+  it("keeps the user's LD_PRELOAD, NODE_OPTIONS and JAVA_TOOL_OPTIONS", async () => {
     const cwd = tempDir('run-env');
     const env = cleanEnv({ NODE_OPTIONS: '--max-old-space-size=300', JAVA_TOOL_OPTIONS: '-Dx=1' });
-    const r = await apitrace(['run', '--', 'node', '-e', 'console.log(JSON.stringify([process.env.NODE_OPTIONS, process.env.JAVA_TOOL_OPTIONS, process.env.LD_PRELOAD, process.env.APITRACE_DIR]))'], cwd, env);
+    const r = await apitrace(
+      [
+        'run',
+        '--',
+        'node',
+        '-e',
+        'console.log(JSON.stringify([process.env.NODE_OPTIONS, process.env.JAVA_TOOL_OPTIONS, process.env.LD_PRELOAD, process.env.APITRACE_DIR]))',
+      ],
+      cwd,
+      env,
+    );
     const [nodeOptions, javaOptions, preload, apitraceDir] = JSON.parse(r.stdout) as string[];
     assert.match(nodeOptions!, /^--max-old-space-size=300 --import \/.*node-plugin\/dist\/src\/index\.js$/);
     assert.match(javaOptions!, /^-Dx=1 -javaagent:\/.*apitrace\.jar$/);
@@ -131,7 +146,10 @@ describe('apitrace run (end to end)', () => {
     const r = await apitrace(['run', '--no-native', '--no-jvm', '--', 'node', '-e', 'console.log(process.env.LD_PRELOAD ?? "none")'], cwd);
     assert.equal(r.stdout, 'none\n');
     const { images, run } = await readValidRun(onlyRunDir(cwd));
-    assert.deepEqual(images.map((i) => i.sources), [['node']]);
+    assert.deepEqual(
+      images.map((i) => i.sources),
+      [['node']],
+    );
     assert.deepEqual(run.manifest?.plugins, { native: 'disabled', node: 'injected', jvm: 'disabled' });
   });
 

@@ -24,7 +24,9 @@ async function apitraceRun(dir: string, command: string[], cwd?: string): Promis
   assert.doesNotMatch(r.stderr, /cannot write the SBOMs/);
 }
 
-async function readSboms(dir: string): Promise<{ cdx: { components: CdxComponent[] }; spdx: { packages: { name: string; annotations: { comment: string }[] }[] } }> {
+async function readSboms(
+  dir: string,
+): Promise<{ cdx: { components: CdxComponent[] }; spdx: { packages: { name: string; annotations: { comment: string }[] }[] } }> {
   const cdxText = readFileSync(join(dir, 'sbom.cdx.json'), 'utf8');
   const spdxText = readFileSync(join(dir, 'sbom.spdx.json'), 'utf8');
   assert.equal(await validateCycloneDx(cdxText), undefined);
@@ -55,7 +57,10 @@ describe('usage-based SBOMs (end to end)', () => {
     await apitraceRun(dir, ['node', join(installedNodeUsageStates(work), 'app.js')]);
     const { cdx, spdx } = await readSboms(dir);
     const byName = (name: string): CdxComponent | undefined => cdx.components.find((c) => c.name === name);
-    assert.deepEqual(['usage-state-used', 'usage-state-loaded', 'usage-state-installed'].map((n) => usageOf(byName(n))), ['used', 'loaded', 'installed']);
+    assert.deepEqual(
+      ['usage-state-used', 'usage-state-loaded', 'usage-state-installed'].map((n) => usageOf(byName(n))),
+      ['used', 'loaded', 'installed'],
+    );
     assert.equal(byName('usage-state-used')?.purl, 'pkg:npm/usage-state-used@1.0.0');
     assert.equal(byName('usage-state-used')?.properties?.find((p) => p.name === 'apitrace:functions:used')?.value, '1');
     assert.equal(byName('usage-state-used')?.properties?.find((p) => p.name === 'apitrace:functions:total')?.value, '2');
@@ -71,8 +76,14 @@ describe('usage-based SBOMs (end to end)', () => {
     const { cdx, spdx } = await readSboms(dir);
     const jars = ['usage-used', 'usage-loaded', 'usage-installed'];
     const byName = (name: string): CdxComponent | undefined => cdx.components.find((c) => c.name === name);
-    assert.deepEqual(jars.map((n) => usageOf(byName(n))), ['used', 'loaded', 'installed']);
-    assert.deepEqual(jars.map((n) => byName(n)?.purl), jars.map((n) => `pkg:maven/dev.apitrace.fixtures/${n}@1.0.0`));
+    assert.deepEqual(
+      jars.map((n) => usageOf(byName(n))),
+      ['used', 'loaded', 'installed'],
+    );
+    assert.deepEqual(
+      jars.map((n) => byName(n)?.purl),
+      jars.map((n) => `pkg:maven/dev.apitrace.fixtures/${n}@1.0.0`),
+    );
     const spdxState = (name: string): string | undefined =>
       /^apitrace:usage=(\w+)$/m.exec(spdx.packages.find((p) => p.name === `dev.apitrace.fixtures:${name}`)?.annotations[0]?.comment ?? '')?.[1];
     assert.deepEqual(jars.map(spdxState), ['used', 'loaded', 'installed']);
@@ -83,7 +94,10 @@ describe('usage-based SBOMs (end to end)', () => {
 
   it('apitrace sbom prints the same documents again, byte for byte, and writes -o files', async () => {
     const dir = join(work, 'node-run');
-    for (const [format, file] of [['cyclonedx', 'sbom.cdx.json'], ['spdx', 'sbom.spdx.json']] as const) {
+    for (const [format, file] of [
+      ['cyclonedx', 'sbom.cdx.json'],
+      ['spdx', 'sbom.spdx.json'],
+    ] as const) {
       const r = await runProgram(process.execPath, [CLI, 'sbom', dir, '--format', format], { env: cleanEnv() });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, readFileSync(join(dir, file), 'utf8'));
@@ -126,11 +140,14 @@ describe('usage-based SBOMs (end to end)', () => {
 
   it('node: the open of fs.readFile on a libuv pool thread joins its span by path (inferred)', async () => {
     const app = join(work, 'read-async.js');
-    writeFileSync(app, [
-      "const fs = require('node:fs');",
-      "function readLater() { fs.readFile('/etc/os-release', 'utf8', (err, text) => process.stdout.write(String(!err && text.length > 0) + '\\n')); }",
-      'readLater();',
-    ].join('\n'));
+    writeFileSync(
+      app,
+      [
+        "const fs = require('node:fs');",
+        "function readLater() { fs.readFile('/etc/os-release', 'utf8', (err, text) => process.stdout.write(String(!err && text.length > 0) + '\\n')); }",
+        'readLater();',
+      ].join('\n'),
+    );
     const dir = join(work, 'async-run');
     await apitraceRun(dir, ['node', app]);
     const model = await buildAppModel(dir);
@@ -148,19 +165,25 @@ describe('usage-based SBOMs (end to end)', () => {
     const frames = open.stack?.frames ?? [];
     const firstLanguage = frames.findIndex((f) => f.lang !== 'native');
     assert.ok(firstLanguage >= 2 && frames.slice(1, firstLanguage).every((f) => f.lang === 'native' && f.addr !== undefined), JSON.stringify(frames));
-    assert.deepEqual(frames.slice(firstLanguage, firstLanguage + 2).map((f) => f.fn), ['fs.readFile', 'readLater']);
+    assert.deepEqual(
+      frames.slice(firstLanguage, firstLanguage + 2).map((f) => f.fn),
+      ['fs.readFile', 'readLater'],
+    );
   });
 
   it('java: the libc open beneath Files.readString sits under its Java frames (merged stack, exact join)', async () => {
     const source = join(work, 'ReadHostname.java');
-    writeFileSync(source, [
-      'import java.nio.file.Files;',
-      'import java.nio.file.Path;',
-      'public class ReadHostname {',
-      '  static String readHostname() throws Exception { return Files.readString(Path.of("/etc/hostname")); }',
-      '  public static void main(String[] args) throws Exception { System.out.println(readHostname().length() > 0); }',
-      '}',
-    ].join('\n'));
+    writeFileSync(
+      source,
+      [
+        'import java.nio.file.Files;',
+        'import java.nio.file.Path;',
+        'public class ReadHostname {',
+        '  static String readHostname() throws Exception { return Files.readString(Path.of("/etc/hostname")); }',
+        '  public static void main(String[] args) throws Exception { System.out.println(readHostname().length() > 0); }',
+        '}',
+      ].join('\n'),
+    );
     const javac = spawnSync('javac', ['-d', work, source], { encoding: 'utf8' });
     assert.equal(javac.status, 0, javac.stderr);
     const dir = join(work, 'java-read-run');

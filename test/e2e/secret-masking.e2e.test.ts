@@ -32,7 +32,11 @@ function filesUnder(dir: string): string[] {
 /** Which of the secrets appear in which file of the run, or in apitrace's output. */
 function leaks(dir: string, run: Finished, secrets: readonly string[]): string[] {
   const found: string[] = [];
-  const texts: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...filesUnder(dir).map((f): [string, string] => [f, readFileSync(f, 'latin1')])];
+  const texts: [string, string][] = [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+    ...filesUnder(dir).map((f): [string, string] => [f, readFileSync(f, 'latin1')]),
+  ];
   for (const [where, text] of texts) for (const secret of secrets) if (text.includes(secret)) found.push(`${secret} in ${where}`);
   return found;
 }
@@ -41,7 +45,12 @@ function leaks(dir: string, run: Finished, secrets: readonly string[]): string[]
 function recorded(dir: string, predicate: (record: Record<string, unknown>) => boolean): Record<string, unknown>[] {
   return filesUnder(dir)
     .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    )
     .filter(predicate);
 }
 
@@ -62,14 +71,27 @@ describe('secrets stay out of the run directory (end to end)', function () {
     const run = await apitraceRun(dir, ['node', join(FIXTURE_DIR, 'sql-and-urls.mjs')]);
     assert.match(run.stdout, /select ok\nunterminated refused\nfetched 200\n/);
     const sql = recorded(dir, (r) => r['category'] === 'sql').map((r) => (r['args'] as { sql?: string } | undefined)?.sql);
-    assert.ok(sql.includes("SELECT ? AS a -- ?"), `recorded SQL: ${JSON.stringify(sql)}`);
+    assert.ok(sql.includes('SELECT ? AS a -- ?'), `recorded SQL: ${JSON.stringify(sql)}`);
     assert.ok(sql.includes('SELECT v FROM t WHERE v = ?'), `recorded SQL: ${JSON.stringify(sql)}`);
     const urls = recorded(dir, (r) => r['category'] === 'http' && typeof (r['args'] as { url?: unknown } | undefined)?.url === 'string');
-    assert.ok(urls.some((r) => /\/reset\/\*\*\*$/.test((r['args'] as { url: string }).url)), 'no client span with the masked URL');
-    assert.deepEqual(leaks(dir, run, [
-      'secret-comment-ddl', 'secret-value-insert', 'secret-comment-block', 'secret-value-select', 'secret-comment-line',
-      '73656372657448455821', '31415926535', 'secret-unterminated', TOKEN,
-    ]), []);
+    assert.ok(
+      urls.some((r) => /\/reset\/\*\*\*$/.test((r['args'] as { url: string }).url)),
+      'no client span with the masked URL',
+    );
+    assert.deepEqual(
+      leaks(dir, run, [
+        'secret-comment-ddl',
+        'secret-value-insert',
+        'secret-comment-block',
+        'secret-value-select',
+        'secret-comment-line',
+        '73656372657448455821',
+        '31415926535',
+        'secret-unterminated',
+        TOKEN,
+      ]),
+      [],
+    );
   });
 
   it('masks a password glued to -p of mysql in argv and in a shell command (native shim)', async () => {
@@ -87,8 +109,10 @@ describe('secrets stay out of the run directory (end to end)', function () {
     const dir = join(work, 'run-mysql-node');
     const run = await apitraceRun(dir, ['node', join(FIXTURE_DIR, 'spawn-mysql.mjs'), mysql]);
     assert.match(run.stdout, /ran mysql twice/);
-    assert.ok(recorded(dir, (r) => r['kind'] === 'process_start').some((r) => JSON.stringify(r['argv']) === JSON.stringify([mysql, '-uroot', '-p***', 'shop'])),
-      'the child mysql was not recorded');
+    assert.ok(
+      recorded(dir, (r) => r['kind'] === 'process_start').some((r) => JSON.stringify(r['argv']) === JSON.stringify([mysql, '-uroot', '-p***', 'shop'])),
+      'the child mysql was not recorded',
+    );
     assert.deepEqual(leaks(dir, run, ['SECRET-PW-NODE']), []);
   });
 
@@ -105,8 +129,17 @@ describe('secrets stay out of the run directory (end to end)', function () {
     assert.match(run.stdout, /select ok\nunterminated refused\nmysql exit 0\n/);
     const sql = recorded(dir, (r) => r['category'] === 'sql').map((r) => (r['args'] as { sql?: string } | undefined)?.sql);
     assert.ok(sql.includes('SELECT v FROM t WHERE v = ? OR v <> ?'), `recorded SQL: ${JSON.stringify(sql)}`);
-    assert.deepEqual(leaks(dir, run, [
-      'secret-java-ddl', 'secret-java-insert', 'secret-java-block', 'secret-java-dollar', 'secret-java-select', 'secret-java-unterminated', 'SECRET-PW-JAVA',
-    ]), []);
+    assert.deepEqual(
+      leaks(dir, run, [
+        'secret-java-ddl',
+        'secret-java-insert',
+        'secret-java-block',
+        'secret-java-dollar',
+        'secret-java-select',
+        'secret-java-unterminated',
+        'SECRET-PW-JAVA',
+      ]),
+      [],
+    );
   });
 });

@@ -36,7 +36,12 @@ describe('hostile text on the terminal (end to end)', function () {
     const dir = join(tempDir('hostile-notice'), 'run');
     const made = await apitrace(['run', '--out', dir, '--', 'sh', '-c', 'exit 0']);
     assert.equal(made.status, 0, made.stderr);
-    const file = join(dir, readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()[0]!);
+    const file = join(
+      dir,
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()[0]!,
+    );
     const notice = { kind: 'notice', level: 'warn', code: 'lost', message: `\x1b[2J\x1b[Hall clear${RTL}\r\nerror: FORGED`, subject: `/tmp/${TITLE}` };
     appendFileSync(file, `${JSON.stringify(notice)}\n`);
 
@@ -61,7 +66,10 @@ describe('hostile text on the terminal (end to end)', function () {
     const work = tempDir('hostile-diff');
     const base = join(work, 'base');
     const head = join(work, 'head');
-    for (const [dir, script] of [[base, 'exit 0'], [head, `cat '/tmp/${TITLE}${RTL}' 2>/dev/null; exit 0`]] as const) {
+    for (const [dir, script] of [
+      [base, 'exit 0'],
+      [head, `cat '/tmp/${TITLE}${RTL}' 2>/dev/null; exit 0`],
+    ] as const) {
       const made = await apitrace(['run', '--out', dir, '--', 'sh', '-c', script]);
       assert.equal(made.status, 0, made.stderr);
       assertNoRawControls(made.stderr);

@@ -65,7 +65,9 @@ const MINIMIST = 'pkg:npm/minimist@1.2.5';
 
 describe('runtime VEX (end to end)', () => {
   const work = tempDir('vex');
-  after(() => { if (!process.env.KEEP) rmSync(work, { recursive: true, force: true }); });
+  after(() => {
+    if (!process.env.KEEP) rmSync(work, { recursive: true, force: true });
+  });
   const templateRun = join(work, 'run-template');
   const safeRun = join(work, 'run-safe');
 
@@ -133,14 +135,22 @@ describe('runtime VEX (end to end)', () => {
     assert.equal(first.status, 0, first.stderr);
     assert.equal(first.stdout, second.stdout);
     assert.equal(await validateCycloneDx(first.stdout), undefined);
-    const bom = JSON.parse(first.stdout) as { vulnerabilities: CdxVulnerability[]; components: { purl: string; evidence?: { callstack: { frames: { function: string; fullFilename?: string }[] } } }[] };
+    const bom = JSON.parse(first.stdout) as {
+      vulnerabilities: CdxVulnerability[];
+      components: { purl: string; evidence?: { callstack: { frames: { function: string; fullFilename?: string }[] } } }[];
+    };
     const of = (id: string): CdxVulnerability => bom.vulnerabilities.find((v) => v.id === id)!;
-    assert.deepEqual([of('GHSA-35jh-r3h4-6jhm').analysis.state, of('GHSA-cf4h-3jhx-xvhq').analysis.state, of('GHSA-xvch-5gv4-984h').analysis.state],
-      ['exploitable', 'not_affected', 'not_affected']);
+    assert.deepEqual(
+      [of('GHSA-35jh-r3h4-6jhm').analysis.state, of('GHSA-cf4h-3jhx-xvhq').analysis.state, of('GHSA-xvch-5gv4-984h').analysis.state],
+      ['exploitable', 'not_affected', 'not_affected'],
+    );
     assert.equal(of('GHSA-xvch-5gv4-984h').analysis.justification, 'code_not_reachable');
     assert.deepEqual(of('GHSA-35jh-r3h4-6jhm').affects, [{ ref: LODASH, versions: [{ version: '4.17.20', status: 'affected' }] }]);
     const frames = bom.components.find((c) => c.purl === LODASH)?.evidence?.callstack.frames ?? [];
-    assert.ok(frames.some((f) => f.function === 'greeting' && f.fullFilename?.endsWith('/app.js')), JSON.stringify(frames));
+    assert.ok(
+      frames.some((f) => f.function === 'greeting' && f.fullFilename?.endsWith('/app.js')),
+      JSON.stringify(frames),
+    );
   });
 
   it('two runs are one observation: the safe run alone says not_affected, with the template run affected', async () => {
@@ -182,11 +192,22 @@ describe('runtime VEX (end to end)', () => {
     const dir = join(work, 'bad-advisories');
     mkdirSync(dir);
     writeFileSync(join(dir, 'broken.json'), '{"id": "GHSA-broken", "affected": [');
-    writeFileSync(join(dir, 'ecosystem.json'), JSON.stringify({ id: 'TEST-ECOSYSTEM', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'Npmish', name: 'lodash' }, versions: ['4.17.20'] }] }));
-    writeFileSync(join(dir, 'range.json'), JSON.stringify({
-      id: 'TEST-RANGE', modified: '2024-01-01T00:00:00Z',
-      affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: 'first' }, { fixed: '4.17.21' }] }] }],
-    }));
+    writeFileSync(
+      join(dir, 'ecosystem.json'),
+      JSON.stringify({
+        id: 'TEST-ECOSYSTEM',
+        modified: '2024-01-01T00:00:00Z',
+        affected: [{ package: { ecosystem: 'Npmish', name: 'lodash' }, versions: ['4.17.20'] }],
+      }),
+    );
+    writeFileSync(
+      join(dir, 'range.json'),
+      JSON.stringify({
+        id: 'TEST-RANGE',
+        modified: '2024-01-01T00:00:00Z',
+        affected: [{ package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: 'first' }, { fixed: '4.17.21' }] }] }],
+      }),
+    );
     cpSync(join(ADVISORIES, 'GHSA-35jh-r3h4-6jhm.json'), join(dir, 'lodash.json'));
     const zip = join(work, 'advisories.zip');
     writeStoredZip(zip, [
@@ -199,11 +220,26 @@ describe('runtime VEX (end to end)', () => {
     const lines = stderr.trim().split('\n');
     assert.equal(lines.length, 5, stderr);
     for (const line of lines) assert.match(line, /^apitrace: \S+.*: .+ \(.+\)$/);
-    assert.ok(lines.some((l) => l.startsWith(`apitrace: ${join(dir, 'broken.json')}: not JSON`)), stderr);
-    assert.ok(lines.some((l) => l.includes('TEST-ECOSYSTEM: unknown ecosystem "Npmish"')), stderr);
-    assert.ok(lines.some((l) => l.includes('TEST-RANGE: cannot read the semver version range of lodash: "first"')), stderr);
-    assert.ok(lines.some((l) => l.startsWith(`apitrace: ${zip}!../outside.json: has an absolute name or one that climbs out`)), stderr);
-    assert.ok(lines.some((l) => l.startsWith(`apitrace: ${zip}!npm/huge.json: declares 16777217 bytes, more than the 16777216 an advisory may have`)), stderr);
+    assert.ok(
+      lines.some((l) => l.startsWith(`apitrace: ${join(dir, 'broken.json')}: not JSON`)),
+      stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.includes('TEST-ECOSYSTEM: unknown ecosystem "Npmish"')),
+      stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.includes('TEST-RANGE: cannot read the semver version range of lodash: "first"')),
+      stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`apitrace: ${zip}!../outside.json: has an absolute name or one that climbs out`)),
+      stderr,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`apitrace: ${zip}!npm/huge.json: declares 16777217 bytes, more than the 16777216 an advisory may have`)),
+      stderr,
+    );
     assert.deepEqual(statements.map((s) => s.vulnerability.name).sort(), ['GHSA-35jh-r3h4-6jhm', 'GHSA-cf4h-3jhx-xvhq']);
 
     const nothing = await apitrace(['vex', templateRun, '--advisories', join(dir, 'broken.json')]);
@@ -214,14 +250,23 @@ describe('runtime VEX (end to end)', () => {
   it('java: Maven coordinates and a method-level --functions file: affected / not_affected / not_affected / not_affected', async () => {
     const fixture = join(FIXTURES, 'java-usage-states');
     const run = join(work, 'java-run');
-    const r = await apitrace(['run', '--out', run, '--', 'java', '-cp', 'app/target/usage-app.jar:app/target/lib/*', 'dev.apitrace.fixture.app.UsageStates'], fixture);
+    const r = await apitrace(
+      ['run', '--out', run, '--', 'java', '-cp', 'app/target/usage-app.jar:app/target/lib/*', 'dev.apitrace.fixture.app.UsageStates'],
+      fixture,
+    );
     assert.equal(r.status, 0, r.stderr);
     const dir = join(work, 'java-advisories');
     mkdirSync(dir);
-    const record = (id: string, artifact: string, events: Record<string, string>[]): void => writeFileSync(join(dir, `${id}.json`), JSON.stringify({
-      id, modified: '2024-01-01T00:00:00Z', summary: `crafted for ${artifact}`,
-      affected: [{ package: { ecosystem: 'Maven', name: `dev.apitrace.fixtures:${artifact}` }, ranges: [{ type: 'ECOSYSTEM', events }] }],
-    }));
+    const record = (id: string, artifact: string, events: Record<string, string>[]): void =>
+      writeFileSync(
+        join(dir, `${id}.json`),
+        JSON.stringify({
+          id,
+          modified: '2024-01-01T00:00:00Z',
+          summary: `crafted for ${artifact}`,
+          affected: [{ package: { ecosystem: 'Maven', name: `dev.apitrace.fixtures:${artifact}` }, ranges: [{ type: 'ECOSYSTEM', events }] }],
+        }),
+      );
     record('FIXTURE-JAVA-GREET', 'usage-used', [{ introduced: '0' }, { fixed: '1.0.1' }]);
     record('FIXTURE-JAVA-FAREWELL', 'usage-used', [{ introduced: '1.0.0-alpha-1' }, { last_affected: '1.0.0' }]);
     record('FIXTURE-JAVA-LOADED', 'usage-loaded', [{ introduced: '0.9' }, { fixed: '1.0.0.1' }]);
@@ -229,51 +274,79 @@ describe('runtime VEX (end to end)', () => {
     // Maven order: 1.0.0-rc1 < 1.0.0, so a fix in 1.0.0-rc1 leaves 1.0.0 unaffected: no statement
     record('FIXTURE-JAVA-FIXED', 'usage-used', [{ introduced: '0' }, { fixed: '1.0.0-rc1' }]);
     const functions = join(dir, 'functions.txt');
-    writeFileSync(functions, JSON.stringify({
-      'FIXTURE-JAVA-GREET': ['dev.apitrace.fixture.used.Greeter#greet'],
-      'FIXTURE-JAVA-FAREWELL': { 'pkg:maven/dev.apitrace.fixtures/usage-used': ['dev.apitrace.fixture.used.Greeter.unusedFarewell'] },
-      'FIXTURE-JAVA-LOADED': ['dev.apitrace.fixture.loaded.LoadedOnly#describe'],
-      'FIXTURE-JAVA-INSTALLED': ['dev.apitrace.fixture.installed.NeverLoaded#anything'],
-    }));
+    writeFileSync(
+      functions,
+      JSON.stringify({
+        'FIXTURE-JAVA-GREET': ['dev.apitrace.fixture.used.Greeter#greet'],
+        'FIXTURE-JAVA-FAREWELL': { 'pkg:maven/dev.apitrace.fixtures/usage-used': ['dev.apitrace.fixture.used.Greeter.unusedFarewell'] },
+        'FIXTURE-JAVA-LOADED': ['dev.apitrace.fixture.loaded.LoadedOnly#describe'],
+        'FIXTURE-JAVA-INSTALLED': ['dev.apitrace.fixture.installed.NeverLoaded#anything'],
+      }),
+    );
     const { statements } = await openVex([run, '--advisories', dir, '--functions', functions]);
     const status = (id: string): string | undefined => statements.find((s) => s.vulnerability.name === id)?.status;
-    assert.deepEqual(['FIXTURE-JAVA-GREET', 'FIXTURE-JAVA-FAREWELL', 'FIXTURE-JAVA-LOADED', 'FIXTURE-JAVA-INSTALLED', 'FIXTURE-JAVA-FIXED'].map(status),
-      ['affected', 'not_affected', 'not_affected', 'not_affected', undefined]);
-    assert.deepEqual(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-GREET')?.products, [{
-      '@id': 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0', identifiers: { purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0' },
-    }]);
+    assert.deepEqual(['FIXTURE-JAVA-GREET', 'FIXTURE-JAVA-FAREWELL', 'FIXTURE-JAVA-LOADED', 'FIXTURE-JAVA-INSTALLED', 'FIXTURE-JAVA-FIXED'].map(status), [
+      'affected',
+      'not_affected',
+      'not_affected',
+      'not_affected',
+      undefined,
+    ]);
+    assert.deepEqual(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-GREET')?.products, [
+      {
+        '@id': 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0',
+        identifiers: { purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0' },
+      },
+    ]);
     assert.match(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-GREET')?.status_notes ?? '', /Greeter#greet \(\d+ calls?\)/);
-    assert.match(statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-LOADED')?.impact_statement ?? '', /LoadedOnly#describe are in its function inventory and none ran/);
+    assert.match(
+      statements.find((s) => s.vulnerability.name === 'FIXTURE-JAVA-LOADED')?.impact_statement ?? '',
+      /LoadedOnly#describe are in its function inventory and none ran/,
+    );
   });
 
   it('java: real jars Maven resolved (examples/java-app): a commons-lang3 method that ran, one that did not, a class never loaded', async () => {
     const example = join(REPO_ROOT, 'examples', 'java-app');
     const run = join(work, 'java-app-run');
-    const r = await apitrace(['run', '--out', run, '--', 'java', '-cp', 'target/java-app.jar:target/lib/*', 'dev.apitrace.example.App', 'data/orders.json'], example);
+    const r = await apitrace(
+      ['run', '--out', run, '--', 'java', '-cp', 'target/java-app.jar:target/lib/*', 'dev.apitrace.example.App', 'data/orders.json'],
+      example,
+    );
     assert.equal(r.status, 0, r.stderr);
     const dir = join(work, 'java-app-advisories');
     mkdirSync(dir);
-    const lang3 = (id: string, events: Record<string, string>[], aliases: string[] = []): void => writeFileSync(join(dir, `${id}.json`), JSON.stringify({
-      id, aliases, modified: '2025-07-11T00:00:00Z',
-      affected: [{ package: { ecosystem: 'Maven', name: 'org.apache.commons:commons-lang3' }, ranges: [{ type: 'ECOSYSTEM', events }] }],
-    }));
+    const lang3 = (id: string, events: Record<string, string>[], aliases: string[] = []): void =>
+      writeFileSync(
+        join(dir, `${id}.json`),
+        JSON.stringify({
+          id,
+          aliases,
+          modified: '2025-07-11T00:00:00Z',
+          affected: [{ package: { ecosystem: 'Maven', name: 'org.apache.commons:commons-lang3' }, ranges: [{ type: 'ECOSYSTEM', events }] }],
+        }),
+      );
     lang3('FIXTURE-LANG3-CAPITALIZE', [{ introduced: '3.0' }, { fixed: '3.23.0' }]);
     lang3('FIXTURE-LANG3-WRAP', [{ introduced: '3.0' }, { fixed: '3.23.0-RC1' }]);
     lang3('FIXTURE-LANG3-SERIALIZATION', [{ introduced: '0' }, { last_affected: '3.22.0' }]);
     // transcribed from the public GitHub advisory (ClassUtils.getClass recursion): fixed in 3.18.0, so 3.22.0 gets no statement
     lang3('GHSA-j288-q9x7-2f5v', [{ introduced: '3.0' }, { fixed: '3.18.0' }], ['CVE-2025-48924']);
     const functions = join(dir, 'functions.json');
-    writeFileSync(functions, JSON.stringify({
-      'FIXTURE-LANG3-CAPITALIZE': ['org.apache.commons.lang3.StringUtils#capitalize'],
-      'FIXTURE-LANG3-WRAP': ['org.apache.commons.lang3.StringUtils#wrapIfMissing'],
-      'FIXTURE-LANG3-SERIALIZATION': ['org.apache.commons.lang3.SerializationUtils#deserialize'],
-      'CVE-2025-48924': ['org.apache.commons.lang3.ClassUtils#getClass'],
-    }));
+    writeFileSync(
+      functions,
+      JSON.stringify({
+        'FIXTURE-LANG3-CAPITALIZE': ['org.apache.commons.lang3.StringUtils#capitalize'],
+        'FIXTURE-LANG3-WRAP': ['org.apache.commons.lang3.StringUtils#wrapIfMissing'],
+        'FIXTURE-LANG3-SERIALIZATION': ['org.apache.commons.lang3.SerializationUtils#deserialize'],
+        'CVE-2025-48924': ['org.apache.commons.lang3.ClassUtils#getClass'],
+      }),
+    );
     const { statements } = await openVex([run, '--advisories', dir, '--functions', functions]);
     const of = (id: string): Statement | undefined => statements.find((s) => s.vulnerability.name === id);
     assert.match(of('FIXTURE-LANG3-CAPITALIZE')?.products[0]?.['@id'] ?? '', /^pkg:maven\/org\.apache\.commons\/commons-lang3@3\.\d+\.\d+$/);
-    assert.deepEqual(['FIXTURE-LANG3-CAPITALIZE', 'FIXTURE-LANG3-WRAP', 'FIXTURE-LANG3-SERIALIZATION', 'GHSA-j288-q9x7-2f5v'].map((id) => of(id)?.status),
-      ['affected', 'not_affected', 'not_affected', undefined]);
+    assert.deepEqual(
+      ['FIXTURE-LANG3-CAPITALIZE', 'FIXTURE-LANG3-WRAP', 'FIXTURE-LANG3-SERIALIZATION', 'GHSA-j288-q9x7-2f5v'].map((id) => of(id)?.status),
+      ['affected', 'not_affected', 'not_affected', undefined],
+    );
     // a class never loaded is in the agent's inventory too (loaded: false), its methods not run
     assert.match(of('FIXTURE-LANG3-SERIALIZATION')?.impact_statement ?? '', /SerializationUtils#deserialize are in its function inventory and none ran/);
     assert.match(of('FIXTURE-LANG3-CAPITALIZE')?.status_notes ?? '', /StringUtils#capitalize \(\d+ calls?\)/);
@@ -287,9 +360,15 @@ describe('runtime VEX (end to end)', () => {
     const dir = join(work, 'deb-advisories');
     mkdirSync(dir);
     // crafted: every version before an epoch no real package has; names are binary packages here
-    const record = (id: string, name: string, fixed: string): void => writeFileSync(join(dir, `${id}.json`), JSON.stringify({
-      id, modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-    }));
+    const record = (id: string, name: string, fixed: string): void =>
+      writeFileSync(
+        join(dir, `${id}.json`),
+        JSON.stringify({
+          id,
+          modified: '2024-01-01T00:00:00Z',
+          affected: [{ package: { ecosystem: 'Debian:12', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+        }),
+      );
     record('FIXTURE-DEB-SQLITE', 'libsqlite3-0', '99:0');
     record('FIXTURE-DEB-ZLIB', 'zlib1g', '99:0');
     // zlib1g's version has epoch 1: a fix in 0:9.9 (no epoch) lies before it, so no statement

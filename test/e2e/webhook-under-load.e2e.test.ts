@@ -33,7 +33,9 @@ describe('apitrace webhook serve under hostile load (end to end)', function () {
     work = tempDir('webhook-load');
     cert = makeCertificate(work, 'localhost').cert;
     ({ server, port } = await startWebhookServer(
-      ['--tls-cert', join(work, 'localhost.crt'), '--tls-key', join(work, 'localhost.key')], (d) => (serverLog += d)));
+      ['--tls-cert', join(work, 'localhost.crt'), '--tls-key', join(work, 'localhost.key')],
+      (d) => (serverLog += d),
+    ));
   });
 
   after(async () => {
@@ -104,10 +106,17 @@ describe('apitrace webhook serve under hostile load (end to end)', function () {
       for (let i = 0; i < 5; i++) {
         const uid = `under-load-${i}`;
         const review = JSON.stringify({
-          apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
           request: {
-            uid, kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE', namespace: 'shop',
-            object: { metadata: { name: `web-${i}`, annotations: { 'apitrace.dev/inject': 'true' } }, spec: { containers: [{ name: 'app', image: 'node:20' }] } },
+            uid,
+            kind: { group: '', version: 'v1', kind: 'Pod' },
+            operation: 'CREATE',
+            namespace: 'shop',
+            object: {
+              metadata: { name: `web-${i}`, annotations: { 'apitrace.dev/inject': 'true' } },
+              spec: { containers: [{ name: 'app', image: 'node:20' }] },
+            },
           },
         });
         const reply = await post(review);
@@ -126,7 +135,10 @@ describe('apitrace webhook serve under hostile load (end to end)', function () {
 
     // The junk was answered as junk (400), or refused while the few places for big bodies were taken (503).
     const statuses = [...junkReplies.keys()].sort();
-    assert.ok(statuses.every((s) => s === 400 || s === 503 || s === 0), `junk answered ${JSON.stringify([...junkReplies])}`);
+    assert.ok(
+      statuses.every((s) => s === 400 || s === 503 || s === 0),
+      `junk answered ${JSON.stringify([...junkReplies])}`,
+    );
     assert.ok((junkReplies.get(400) ?? 0) + (junkReplies.get(503) ?? 0) > 0, 'the junk was answered meanwhile');
     assert.equal(server.exitCode, null, 'still running');
     assert.doesNotMatch(serverLog, /internal error/);

@@ -6,7 +6,8 @@ import { cleanEnv } from './processes.js';
 /** Runs `apitrace webhook serve <args> --host 127.0.0.1 --port 0`; every stderr chunk goes to onLog. */
 export async function startWebhookServer(args: readonly string[], onLog: (text: string) => void): Promise<{ server: ChildProcess; port: number }> {
   const server = spawn(process.execPath, [CLI, 'webhook', 'serve', ...args, '--host', '127.0.0.1', '--port', '0'], {
-    env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'],
+    env: cleanEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   const port = await new Promise<number>((resolve, reject) => {

@@ -14,8 +14,16 @@
 enum call_event_kind { EVENT_CALL = 1, EVENT_WEB };
 enum call_ret_kind { RET_NONE, RET_INT, RET_PTR };
 /* Under which argument name the subject text goes (docs/events.md). */
-enum call_subject_arg { SUBJECT_NONE, SUBJECT_PATH, SUBJECT_PEER, SUBJECT_LOCAL, SUBJECT_HOST,
-                        SUBJECT_PROGRAM, SUBJECT_LIBRARY, SUBJECT_PROT };
+enum call_subject_arg {
+    SUBJECT_NONE,
+    SUBJECT_PATH,
+    SUBJECT_PEER,
+    SUBJECT_LOCAL,
+    SUBJECT_HOST,
+    SUBJECT_PROGRAM,
+    SUBJECT_LIBRARY,
+    SUBJECT_PROT
+};
 enum call_detail_arg { DETAIL_NONE, DETAIL_COMMAND, DETAIL_ARGV0, DETAIL_REQUEST };
 
 struct call_event {

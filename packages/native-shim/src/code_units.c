@@ -12,14 +12,14 @@
  * be written again into a forked child's file without walking the loader's
  * list there. */
 struct unit {
-    uintptr_t lo, hi;   /* from the lowest to the end of the highest PT_LOAD */
-    uintptr_t base;     /* dlpi_addr */
+    uintptr_t lo, hi; /* from the lowest to the end of the highest PT_LOAD */
+    uintptr_t base;   /* dlpi_addr */
     const char *path, *soname, *build_id, *how;
     const char *needed[ELF_NEEDED_MAX];
     size_t needed_count;
     bool imports_vfork;
-    bool own;           /* the shim itself */
-    bool written;       /* code_unit record in this file */
+    bool own;     /* the shim itself */
+    bool written; /* code_unit record in this file */
 };
 
 static struct unit units[CODE_UNITS_MAX] = { [UNIT_UNKNOWN] = { .path = UNKNOWN_CALLER_PATH } };
@@ -81,15 +81,20 @@ static void describe_unit(struct unit *u, const struct dl_phdr_info *info)
 static void write_unit(struct unit *u)
 {
     struct code_unit_record r = {
-        .path = u->path, .how = u->how, .soname = u->soname, .build_id = u->build_id,
-        .base = u->base, .needed = u->needed, .needed_count = u->needed_count,
+        .path = u->path,
+        .how = u->how,
+        .soname = u->soname,
+        .build_id = u->build_id,
+        .base = u->base,
+        .needed = u->needed,
+        .needed_count = u->needed_count,
     };
     record_code_unit(&r);
     u->written = true;
     if (u->imports_vfork)
-        record_notice_about("info", "vfork_not_wrapped",
-                            "imports vfork, which is not intercepted: children it starts are recorded from their exec on",
-                            u->path);
+        record_notice_about(
+            "info", "vfork_not_wrapped",
+            "imports vfork, which is not intercepted: children it starts are recorded from their exec on", u->path);
 }
 
 void code_units_write_pending(void)

@@ -35,7 +35,10 @@ bool elf_dynamic_read(const struct dl_phdr_info *info, struct elf_dynamic *d)
         case DT_GNU_HASH: d->gnu_hash = dyn_ptr(info, e->d_un.d_ptr); break;
         case DT_VERSYM: d->versym = dyn_ptr(info, e->d_un.d_ptr); break;
         case DT_VERDEF: d->verdef = dyn_ptr(info, e->d_un.d_ptr); break;
-        case DT_SONAME: soname = e->d_un.d_val; has_soname = true; break;
+        case DT_SONAME:
+            soname = e->d_un.d_val;
+            has_soname = true;
+            break;
         case DT_NEEDED:
             if (needed_n < ELF_NEEDED_MAX)
                 needed[needed_n++] = e->d_un.d_val;

@@ -17,7 +17,7 @@ struct elf_dynamic {
     const uint32_t *gnu_hash;
     const ElfW(Half) *versym;
     const ElfW(Verdef) *verdef;
-    const char *soname;        /* NULL when absent */
+    const char *soname; /* NULL when absent */
     const char *needed[ELF_NEEDED_MAX];
     size_t needed_count;
 };

@@ -14,7 +14,9 @@
 #include "redact.h"
 
 static const char *const origin_names[] = {
-    [ORIGIN_START] = "start", [ORIGIN_FORK] = "fork", [ORIGIN_EXEC] = "exec",
+    [ORIGIN_START] = "start",
+    [ORIGIN_FORK] = "fork",
+    [ORIGIN_EXEC] = "exec",
 };
 
 /* Large scratch for process_start, static because the write path never
@@ -318,19 +320,25 @@ void record_api_usage(const struct api_usage_record *r)
 }
 
 static const char *const subject_arg_names[] = {
-    [SUBJECT_NONE] = NULL, [SUBJECT_PATH] = "path", [SUBJECT_PEER] = "peer",
-    [SUBJECT_LOCAL] = "local", [SUBJECT_HOST] = "host", [SUBJECT_PROGRAM] = "program",
-    [SUBJECT_LIBRARY] = "library", [SUBJECT_PROT] = "prot",
+    [SUBJECT_NONE] = NULL,   [SUBJECT_PATH] = "path",       [SUBJECT_PEER] = "peer",       [SUBJECT_LOCAL] = "local",
+    [SUBJECT_HOST] = "host", [SUBJECT_PROGRAM] = "program", [SUBJECT_LIBRARY] = "library", [SUBJECT_PROT] = "prot",
 };
 static const char *const detail_arg_names[] = {
-    [DETAIL_NONE] = NULL, [DETAIL_COMMAND] = "command", [DETAIL_ARGV0] = "argv0", [DETAIL_REQUEST] = NULL,
+    [DETAIL_NONE] = NULL,
+    [DETAIL_COMMAND] = "command",
+    [DETAIL_ARGV0] = "argv0",
+    [DETAIL_REQUEST] = NULL,
 };
 
-static const struct { int bit; const char *name; } open_flag_names[] = {
-    { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" }, { O_TRUNC, "O_TRUNC" },
-    { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" }, { O_DSYNC, "O_DSYNC" },
-    { O_DIRECT, "O_DIRECT" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-    { O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
+static const struct {
+    int bit;
+    const char *name;
+} open_flag_names[] = {
+    { O_CREAT, "O_CREAT" },       { O_EXCL, "O_EXCL" },       { O_NOCTTY, "O_NOCTTY" },
+    { O_TRUNC, "O_TRUNC" },       { O_APPEND, "O_APPEND" },   { O_NONBLOCK, "O_NONBLOCK" },
+    { O_DSYNC, "O_DSYNC" },       { O_DIRECT, "O_DIRECT" },   { O_DIRECTORY, "O_DIRECTORY" },
+    { O_NOFOLLOW, "O_NOFOLLOW" }, { O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },
+    { O_PATH, "O_PATH" },
 };
 
 static void put_oflags(struct json_out *o, int oflags)
@@ -395,11 +403,11 @@ void record_call(const struct call_event *e, const char *caller, unsigned stack)
     put_stack_ref(o, stack);
     json_out_lit(o, ",\"args\":{");
     bool first = true;
-#define NEXT_ARG(name)                     \
-    do {                                   \
-        if (!first)                        \
-            json_out_lit(o, ",");          \
-        first = false;                     \
+#define NEXT_ARG(name)                    \
+    do {                                  \
+        if (!first)                       \
+            json_out_lit(o, ",");         \
+        first = false;                    \
         json_out_lit(o, "\"" name "\":"); \
     } while (0)
     if (e->subject_arg != SUBJECT_NONE) {

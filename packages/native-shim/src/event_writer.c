@@ -21,14 +21,14 @@ static struct {
     _Atomic int state;
     const char *dir;
     int fd;
-    pid_t pid;     /* the process the file belongs to */
-    dev_t dev;     /* identity of the file behind fd, checked before writes */
+    pid_t pid; /* the process the file belongs to */
+    dev_t dev; /* identity of the file behind fd, checked before writes */
     ino_t ino;
-    bool warned;   /* the one stderr line was printed */
+    bool warned;         /* the one stderr line was printed */
     char path[PATH_MAX]; /* of the file, to reopen it when the fd was taken */
     size_t len;
-    uint64_t pending;  /* records in buf */
-    uint64_t written;  /* records handed to write(2) */
+    uint64_t pending; /* records in buf */
+    uint64_t written; /* records handed to write(2) */
     uint64_t dropped;
     _Atomic uint64_t dropped_reentrant;
     uint64_t last_flush_ns;

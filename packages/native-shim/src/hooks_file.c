@@ -47,46 +47,46 @@ static bool takes_mode(int oflags)
     return (oflags & O_CREAT) || (oflags & __O_TMPFILE) == __O_TMPFILE;
 }
 
-#define OPEN_WRAPPER(name)                                                             \
-    HOOK_EXPORT int name(const char *path, int oflags, ...)                            \
-    {                                                                                  \
-        mode_t mode = 0;                                                               \
-        if (takes_mode(oflags)) {                                                      \
-            va_list ap;                                                                \
-            va_start(ap, oflags);                                                      \
-            mode = va_arg(ap, mode_t);                                                 \
-            va_end(ap);                                                                \
-        }                                                                              \
-        HOOK_ENSURE_REAL(libc, name, int);                                             \
-        struct hook_call c;                                                            \
-        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))         \
-            return real.name(path, oflags, mode);                                      \
-        int r = real.name(path, oflags, mode);                                         \
-        int err = errno;                                                               \
-        record_open(&c, path, oflags, (int)mode, r, r < 0, err, false);                \
-        errno = err;                                                                   \
-        return r;                                                                      \
+#define OPEN_WRAPPER(name)                                                     \
+    HOOK_EXPORT int name(const char *path, int oflags, ...)                    \
+    {                                                                          \
+        mode_t mode = 0;                                                       \
+        if (takes_mode(oflags)) {                                              \
+            va_list ap;                                                        \
+            va_start(ap, oflags);                                              \
+            mode = va_arg(ap, mode_t);                                         \
+            va_end(ap);                                                        \
+        }                                                                      \
+        HOOK_ENSURE_REAL(libc, name, int);                                     \
+        struct hook_call c;                                                    \
+        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0))) \
+            return real.name(path, oflags, mode);                              \
+        int r = real.name(path, oflags, mode);                                 \
+        int err = errno;                                                       \
+        record_open(&c, path, oflags, (int)mode, r, r < 0, err, false);        \
+        errno = err;                                                           \
+        return r;                                                              \
     }
 
-#define OPENAT_WRAPPER(name)                                                           \
-    HOOK_EXPORT int name(int dirfd, const char *path, int oflags, ...)                 \
-    {                                                                                  \
-        mode_t mode = 0;                                                               \
-        if (takes_mode(oflags)) {                                                      \
-            va_list ap;                                                                \
-            va_start(ap, oflags);                                                      \
-            mode = va_arg(ap, mode_t);                                                 \
-            va_end(ap);                                                                \
-        }                                                                              \
-        HOOK_ENSURE_REAL(libc, name, int);                                             \
-        struct hook_call c;                                                            \
-        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))         \
-            return real.name(dirfd, path, oflags, mode);                               \
-        int r = real.name(dirfd, path, oflags, mode);                                  \
-        int err = errno;                                                               \
-        record_open(&c, path, oflags, (int)mode, r, r < 0, err, false);                \
-        errno = err;                                                                   \
-        return r;                                                                      \
+#define OPENAT_WRAPPER(name)                                                   \
+    HOOK_EXPORT int name(int dirfd, const char *path, int oflags, ...)         \
+    {                                                                          \
+        mode_t mode = 0;                                                       \
+        if (takes_mode(oflags)) {                                              \
+            va_list ap;                                                        \
+            va_start(ap, oflags);                                              \
+            mode = va_arg(ap, mode_t);                                         \
+            va_end(ap);                                                        \
+        }                                                                      \
+        HOOK_ENSURE_REAL(libc, name, int);                                     \
+        struct hook_call c;                                                    \
+        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0))) \
+            return real.name(dirfd, path, oflags, mode);                       \
+        int r = real.name(dirfd, path, oflags, mode);                          \
+        int err = errno;                                                       \
+        record_open(&c, path, oflags, (int)mode, r, r < 0, err, false);        \
+        errno = err;                                                           \
+        return r;                                                              \
     }
 
 OPEN_WRAPPER(open)
@@ -95,31 +95,31 @@ OPENAT_WRAPPER(openat)
 OPENAT_WRAPPER(openat64)
 
 /* The fortify variants (_FORTIFY_SOURCE, open without O_CREAT) */
-#define OPEN_2_WRAPPER(name)                                                           \
-    HOOK_EXPORT int name(const char *path, int oflags)                                 \
-    {                                                                                  \
-        HOOK_ENSURE_REAL(libc, name, int);                                             \
-        struct hook_call c;                                                            \
-        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))         \
-            return real.name(path, oflags);                                            \
-        int r = real.name(path, oflags);                                               \
-        int err = errno;                                                               \
-        record_open(&c, path, oflags, 0, r, r < 0, err, false);                        \
-        errno = err;                                                                   \
-        return r;                                                                      \
+#define OPEN_2_WRAPPER(name)                                                   \
+    HOOK_EXPORT int name(const char *path, int oflags)                         \
+    {                                                                          \
+        HOOK_ENSURE_REAL(libc, name, int);                                     \
+        struct hook_call c;                                                    \
+        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0))) \
+            return real.name(path, oflags);                                    \
+        int r = real.name(path, oflags);                                       \
+        int err = errno;                                                       \
+        record_open(&c, path, oflags, 0, r, r < 0, err, false);                \
+        errno = err;                                                           \
+        return r;                                                              \
     }
-#define OPENAT_2_WRAPPER(name)                                                         \
-    HOOK_EXPORT int name(int dirfd, const char *path, int oflags)                      \
-    {                                                                                  \
-        HOOK_ENSURE_REAL(libc, name, int);                                             \
-        struct hook_call c;                                                            \
-        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))         \
-            return real.name(dirfd, path, oflags);                                     \
-        int r = real.name(dirfd, path, oflags);                                        \
-        int err = errno;                                                               \
-        record_open(&c, path, oflags, 0, r, r < 0, err, false);                        \
-        errno = err;                                                                   \
-        return r;                                                                      \
+#define OPENAT_2_WRAPPER(name)                                                 \
+    HOOK_EXPORT int name(int dirfd, const char *path, int oflags)              \
+    {                                                                          \
+        HOOK_ENSURE_REAL(libc, name, int);                                     \
+        struct hook_call c;                                                    \
+        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0))) \
+            return real.name(dirfd, path, oflags);                             \
+        int r = real.name(dirfd, path, oflags);                                \
+        int err = errno;                                                       \
+        record_open(&c, path, oflags, 0, r, r < 0, err, false);                \
+        errno = err;                                                           \
+        return r;                                                              \
     }
 OPEN_2_WRAPPER(__open_2)
 OPEN_2_WRAPPER(__open64_2)
@@ -133,8 +133,14 @@ static int fopen_oflags(const char *how)
         return 0;
     int acc = O_RDONLY, extra = 0;
     switch (how[0]) {
-    case 'w': acc = O_WRONLY; extra = O_CREAT | O_TRUNC; break;
-    case 'a': acc = O_WRONLY; extra = O_CREAT | O_APPEND; break;
+    case 'w':
+        acc = O_WRONLY;
+        extra = O_CREAT | O_TRUNC;
+        break;
+    case 'a':
+        acc = O_WRONLY;
+        extra = O_CREAT | O_APPEND;
+        break;
     default: break;
     }
     for (const char *p = how + 1; *p != '\0' && *p != ','; p++) {
@@ -148,31 +154,31 @@ static int fopen_oflags(const char *how)
     return acc | extra;
 }
 
-#define FOPEN_WRAPPER(name)                                                            \
-    HOOK_EXPORT FILE *name(const char *path, const char *how)                          \
-    {                                                                                  \
-        HOOK_ENSURE_REAL(libc, name, FILE *);                                          \
-        struct hook_call c;                                                            \
-        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))         \
-            return real.name(path, how);                                               \
-        FILE *r = real.name(path, how);                                                \
-        int err = errno;                                                               \
-        record_open(&c, path, fopen_oflags(how), 0666, 0, r == NULL, err, true);       \
-        errno = err;                                                                   \
-        return r;                                                                      \
+#define FOPEN_WRAPPER(name)                                                      \
+    HOOK_EXPORT FILE *name(const char *path, const char *how)                    \
+    {                                                                            \
+        HOOK_ENSURE_REAL(libc, name, FILE *);                                    \
+        struct hook_call c;                                                      \
+        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))   \
+            return real.name(path, how);                                         \
+        FILE *r = real.name(path, how);                                          \
+        int err = errno;                                                         \
+        record_open(&c, path, fopen_oflags(how), 0666, 0, r == NULL, err, true); \
+        errno = err;                                                             \
+        return r;                                                                \
     }
-#define FREOPEN_WRAPPER(name)                                                          \
-    HOOK_EXPORT FILE *name(const char *path, const char *how, FILE *f)                 \
-    {                                                                                  \
-        HOOK_ENSURE_REAL(libc, name, FILE *);                                          \
-        struct hook_call c;                                                            \
+#define FREOPEN_WRAPPER(name)                                                                  \
+    HOOK_EXPORT FILE *name(const char *path, const char *how, FILE *f)                         \
+    {                                                                                          \
+        HOOK_ENSURE_REAL(libc, name, FILE *);                                                  \
+        struct hook_call c;                                                                    \
         if (path == NULL || !recorder_call_begin(&c, API_##name, __builtin_return_address(0))) \
-            return real.name(path, how, f);                                            \
-        FILE *r = real.name(path, how, f);                                             \
-        int err = errno;                                                               \
-        record_open(&c, path, fopen_oflags(how), 0666, 0, r == NULL, err, true);       \
-        errno = err;                                                                   \
-        return r;                                                                      \
+            return real.name(path, how, f);                                                    \
+        FILE *r = real.name(path, how, f);                                                     \
+        int err = errno;                                                                       \
+        record_open(&c, path, fopen_oflags(how), 0666, 0, r == NULL, err, true);               \
+        errno = err;                                                                           \
+        return r;                                                                              \
     }
 FOPEN_WRAPPER(fopen)
 FOPEN_WRAPPER(fopen64)

@@ -110,22 +110,22 @@ static void record_exec_mapping(struct hook_call *c, int prot, long ret, bool fa
     recorder_call_publish(c, e);
 }
 
-#define MMAP_WRAPPER(name)                                                              \
-    HOOK_EXPORT void *name(void *a, size_t n, int prot, int fl, int fd, off_t off)      \
-    {                                                                                   \
-        HOOK_ENSURE_REAL(libc, name, void *);                                           \
-        if (!(prot & PROT_EXEC)) {                                                      \
-            recorder_count(API_##name, __builtin_return_address(0));                    \
-            return real.name(a, n, prot, fl, fd, off);                                  \
-        }                                                                               \
-        struct hook_call c;                                                             \
-        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))          \
-            return real.name(a, n, prot, fl, fd, off);                                  \
-        void *r = real.name(a, n, prot, fl, fd, off);                                   \
-        int err = errno;                                                                \
-        record_exec_mapping(&c, prot, r == MAP_FAILED ? -1 : 0, r == MAP_FAILED, err);  \
-        errno = err;                                                                    \
-        return r;                                                                       \
+#define MMAP_WRAPPER(name)                                                             \
+    HOOK_EXPORT void *name(void *a, size_t n, int prot, int fl, int fd, off_t off)     \
+    {                                                                                  \
+        HOOK_ENSURE_REAL(libc, name, void *);                                          \
+        if (!(prot & PROT_EXEC)) {                                                     \
+            recorder_count(API_##name, __builtin_return_address(0));                   \
+            return real.name(a, n, prot, fl, fd, off);                                 \
+        }                                                                              \
+        struct hook_call c;                                                            \
+        if (!recorder_call_begin(&c, API_##name, __builtin_return_address(0)))         \
+            return real.name(a, n, prot, fl, fd, off);                                 \
+        void *r = real.name(a, n, prot, fl, fd, off);                                  \
+        int err = errno;                                                               \
+        record_exec_mapping(&c, prot, r == MAP_FAILED ? -1 : 0, r == MAP_FAILED, err); \
+        errno = err;                                                                   \
+        return r;                                                                      \
     }
 
 MMAP_WRAPPER(mmap)

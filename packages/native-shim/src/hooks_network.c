@@ -168,8 +168,7 @@ HOOK_EXPORT int accept4(int fd, __SOCKADDR_ARG addr, socklen_t *n, int fl)
     return r;
 }
 
-HOOK_EXPORT int getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
-                            struct addrinfo **res)
+HOOK_EXPORT int getaddrinfo(const char *host, const char *service, const struct addrinfo *hints, struct addrinfo **res)
 {
     HOOK_ENSURE_REAL(libc, getaddrinfo, int);
     struct hook_call c;

@@ -145,20 +145,20 @@ HOOK_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 }
 
 /* execl and friends: their argument lists as vectors, then the v forms. */
-#define COLLECT_ARGS(first, argv_name, ap_after)                     \
-    size_t argc_ = 1;                                                \
-    {                                                                \
-        va_list count_ap;                                            \
-        va_start(count_ap, first);                                   \
-        while (va_arg(count_ap, const char *) != NULL)               \
-            argc_++;                                                 \
-        va_end(count_ap);                                            \
-    }                                                                \
-    char *argv_name[argc_ + 1];                                      \
-    argv_name[0] = (char *)first;                                    \
-    va_list ap_after;                                                \
-    va_start(ap_after, first);                                       \
-    for (size_t i_ = 1; i_ <= argc_; i_++)                           \
+#define COLLECT_ARGS(first, argv_name, ap_after)       \
+    size_t argc_ = 1;                                  \
+    {                                                  \
+        va_list count_ap;                              \
+        va_start(count_ap, first);                     \
+        while (va_arg(count_ap, const char *) != NULL) \
+            argc_++;                                   \
+        va_end(count_ap);                              \
+    }                                                  \
+    char *argv_name[argc_ + 1];                        \
+    argv_name[0] = (char *)first;                      \
+    va_list ap_after;                                  \
+    va_start(ap_after, first);                         \
+    for (size_t i_ = 1; i_ <= argc_; i_++)             \
         argv_name[i_] = va_arg(ap_after, char *);
 
 HOOK_EXPORT int execl(const char *path, const char *arg, ...)

@@ -15,8 +15,9 @@
 #include "event_records.h"
 #include "hook_wrappers.h"
 
-static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT, SIGBUS,
-                                     SIGFPE, SIGSEGV, SIGPIPE, SIGTERM };
+static const int fatal_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGPIPE, SIGTERM
+};
 /* Whether our handler is the current one, per signal number. */
 static _Atomic bool ours[NSIG];
 

@@ -14,7 +14,7 @@
 
 struct http_request {
     char method[HTTP_METHOD_MAX];
-    char host[HTTP_HOST_MAX];   /* host:port; default_port added when absent */
+    char host[HTTP_HOST_MAX]; /* host:port; default_port added when absent */
     char route[HTTP_ROUTE_MAX];
 };
 

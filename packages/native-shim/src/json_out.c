@@ -56,12 +56,16 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *bad)
         need = 1;
     } else if (c >= 0xe0 && c <= 0xef) {
         need = 2;
-        if (c == 0xe0) lo = 0xa0;      /* no overlong forms */
-        if (c == 0xed) hi = 0x9f;      /* no UTF-16 surrogates */
+        if (c == 0xe0)
+            lo = 0xa0; /* no overlong forms */
+        if (c == 0xed)
+            hi = 0x9f; /* no UTF-16 surrogates */
     } else if (c >= 0xf0 && c <= 0xf4) {
         need = 3;
-        if (c == 0xf0) lo = 0x90;      /* no overlong forms */
-        if (c == 0xf4) hi = 0x8f;      /* nothing above U+10FFFF */
+        if (c == 0xf0)
+            lo = 0x90; /* no overlong forms */
+        if (c == 0xf4)
+            hi = 0x8f; /* nothing above U+10FFFF */
     } else {
         *bad = 1;
         return 0;

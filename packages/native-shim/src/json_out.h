@@ -35,7 +35,10 @@ void json_out_i64(struct json_out *o, int64_t v);
 
 /* Mark/rewind let a writer try an optional piece (one argv element) and take
  * it back when it does not fit. */
-static inline size_t json_out_mark(const struct json_out *o) { return o->len; }
+static inline size_t json_out_mark(const struct json_out *o)
+{
+    return o->len;
+}
 void json_out_rewind(struct json_out *o, size_t mark);
 
 #endif

@@ -18,8 +18,8 @@ static void read_cmdline(struct process_identity *id)
         return;
     size_t n = 0;
     for (;;) {
-        ssize_t r = n < sizeof id->cmdline ? read(fd, id->cmdline + n, sizeof id->cmdline - n)
-                                            : read(fd, &(char){ 0 }, 1);
+        ssize_t r =
+            n < sizeof id->cmdline ? read(fd, id->cmdline + n, sizeof id->cmdline - n) : read(fd, &(char){ 0 }, 1);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -57,8 +57,7 @@ void process_identity_read(struct process_identity *id)
     read_cmdline(id);
 }
 
-bool process_identity_next_arg(const struct process_identity *id, size_t *pos,
-                               const char **arg, size_t *len)
+bool process_identity_next_arg(const struct process_identity *id, size_t *pos, const char **arg, size_t *len)
 {
     if (*pos >= id->cmdline_len)
         return false;

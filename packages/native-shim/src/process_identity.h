@@ -28,7 +28,6 @@ struct process_identity {
 void process_identity_read(struct process_identity *id);
 
 /* Iterates over cmdline elements: *pos starts at 0. Returns false at the end. */
-bool process_identity_next_arg(const struct process_identity *id, size_t *pos,
-                               const char **arg, size_t *len);
+bool process_identity_next_arg(const struct process_identity *id, size_t *pos, const char **arg, size_t *len);
 
 #endif

@@ -12,7 +12,7 @@
 
 struct real_functions real;
 
-static _Atomic int libc_state; /* 0: not yet, 1: resolving, 2: done */
+static _Atomic int libc_state;    /* 0: not yet, 1: resolving, 2: done */
 static _Atomic int openssl_state; /* 0: not yet, 1: resolving, 2: done */
 
 #define OBJECTS_MAX 256

@@ -192,9 +192,14 @@ static void write_usage(unsigned units, uint64_t now)
             if (merged[u][a].delta == 0)
                 continue;
             struct api_usage_record r = {
-                .api = hook_apis[a].id, .category = hook_apis[a].category, .caller = code_units_path(u),
-                .count = merged[u][a].delta, .first_t = merged[u][a].first_t, .last_t = now,
-                .flags = hook_apis[a].flags, .stack = caller_stack_id(u, merged[u][a].first_addr),
+                .api = hook_apis[a].id,
+                .category = hook_apis[a].category,
+                .caller = code_units_path(u),
+                .count = merged[u][a].delta,
+                .first_t = merged[u][a].first_t,
+                .last_t = now,
+                .flags = hook_apis[a].flags,
+                .stack = caller_stack_id(u, merged[u][a].first_addr),
             };
             record_api_usage(&r);
             merged[u][a].delta = 0;
@@ -204,9 +209,14 @@ static void write_usage(unsigned units, uint64_t now)
         if (!k->used || k->delta == 0)
             continue;
         struct api_usage_record r = {
-            .api = hook_apis[k->api].id, .category = hook_apis[k->api].category,
-            .caller = code_units_path(k->unit), .subject = k->subject, .count = k->delta,
-            .first_t = k->first_t, .last_t = k->last_t, .flags = k->flags | hook_apis[k->api].flags,
+            .api = hook_apis[k->api].id,
+            .category = hook_apis[k->api].category,
+            .caller = code_units_path(k->unit),
+            .subject = k->subject,
+            .count = k->delta,
+            .first_t = k->first_t,
+            .last_t = k->last_t,
+            .flags = k->flags | hook_apis[k->api].flags,
             .stack = caller_stack_id(k->unit, k->first_addr),
         };
         record_api_usage(&r);
@@ -217,8 +227,13 @@ static void write_usage(unsigned units, uint64_t now)
         if (!k->used || k->delta == 0)
             continue;
         struct web_api_record r = {
-            .method = k->method, .host = k->host, .route = k->route, .caller = code_units_path(k->unit),
-            .count = k->delta, .first_t = k->first_t, .last_t = k->last_t,
+            .method = k->method,
+            .host = k->host,
+            .route = k->route,
+            .caller = code_units_path(k->unit),
+            .count = k->delta,
+            .first_t = k->first_t,
+            .last_t = k->last_t,
         };
         record_web_api(&r);
         k->delta = 0;
@@ -232,8 +247,7 @@ static void write_losses(bool final)
         dropped += atomic_exchange(&t->calls_dropped, 0);
     if (dropped > 0)
         record_notice_count("warn", "call_events_dropped",
-                            "calls came faster than the flush: counted in api_usage without their subject",
-                            dropped);
+                            "calls came faster than the flush: counted in api_usage without their subject", dropped);
     if (subjects_lost > 0)
         record_notice_count("warn", "subjects_full",
                             "too many distinct subjects: further calls counted in api_usage without one",
@@ -242,13 +256,14 @@ static void write_losses(bool final)
         record_notice_count("warn", "web_requests_dropped", "too many distinct web routes: not recorded", web_lost);
     uint64_t sites_lost = caller_stacks_take_lost();
     if (sites_lost > 0)
-        record_notice_count("warn", "stacks_full",
-                            "too many distinct calling sites: further records carry no stack", sites_lost);
+        record_notice_count("warn", "stacks_full", "too many distinct calling sites: further records carry no stack",
+                            sites_lost);
     subjects_lost = web_lost = 0;
     if (final && calls_not_written > 0) {
-        record_notice_count("info", "calls_sampled",
-                            "calls counted in api_usage but not written as call records (first 8 per api, caller and subject are)",
-                            calls_not_written);
+        record_notice_count(
+            "info", "calls_sampled",
+            "calls counted in api_usage but not written as call records (first 8 per api, caller and subject are)",
+            calls_not_written);
         calls_not_written = 0;
     }
 }
@@ -422,7 +437,8 @@ void recorder_call_publish(struct hook_call *c, struct call_event *e)
         atomic_store_explicit(&e->ready, 1, memory_order_release);
         struct thread_table *t = hook_self.table;
         due = t != NULL && atomic_load_explicit(&t->reserved, memory_order_relaxed) -
-                                   atomic_load_explicit(&t->drained, memory_order_relaxed) >= CALL_RING / 2;
+                                   atomic_load_explicit(&t->drained, memory_order_relaxed) >=
+                               CALL_RING / 2;
         due = due || e->t1 - atomic_load_explicit(&recorder_last_flush_ns, memory_order_relaxed) >= FLUSH_INTERVAL_NS;
     }
     if (due)
@@ -457,8 +473,7 @@ void call_event_detail(struct call_event *e, int detail_arg, const char *text)
     copy_text(e->detail, sizeof e->detail, text);
 }
 
-void recorder_web_request(enum hook_api api, void *ret_addr, const char *method, const char *host,
-                          const char *route)
+void recorder_web_request(enum hook_api api, void *ret_addr, const char *method, const char *host, const char *route)
 {
     struct hook_call c;
     if (!recorder_call_begin(&c, api, ret_addr))

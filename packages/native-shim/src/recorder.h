@@ -67,8 +67,7 @@ static inline __attribute__((always_inline)) void recorder_count(enum hook_api a
         uint64_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
         /* every 4096th call of a cell goes the slow way, which looks at the
          * clock: the periodic flush of a thread that only counts */
-        if (__builtin_expect(n != atomic_load_explicit(&c->reported, memory_order_relaxed) &&
-                                 ((n + 1) & 0xfff) != 0,
+        if (__builtin_expect(n != atomic_load_explicit(&c->reported, memory_order_relaxed) && ((n + 1) & 0xfff) != 0,
                              1)) {
             /* a signal handler interrupting here and counting the same cell
              * would lose one count; it passes through instead, as busy is
@@ -134,14 +133,13 @@ static inline void call_event_ptr_result(struct call_event *e, const void *ret, 
 }
 
 /* A web request seen in TLS plaintext (method, host, templated route). */
-void recorder_web_request(enum hook_api api, void *ret_addr, const char *method, const char *host,
-                          const char *route);
+void recorder_web_request(enum hook_api api, void *ret_addr, const char *method, const char *host, const char *route);
 
 enum flush_kind {
-    FLUSH_TRY,   /* from a hook: only if the writer is free */
-    FLUSH_WAIT,  /* exec, fork: everything so far, waiting for the writer */
-    FLUSH_FINAL, /* exit: the same, plus the closing notices */
-    FLUSH_FATAL, /* a fatal signal: only if the writer is free, no loader calls */
+    FLUSH_TRY,        /* from a hook: only if the writer is free */
+    FLUSH_WAIT,       /* exec, fork: everything so far, waiting for the writer */
+    FLUSH_FINAL,      /* exit: the same, plus the closing notices */
+    FLUSH_FATAL,      /* a fatal signal: only if the writer is free, no loader calls */
     FLUSH_FORK_CHILD, /* a fork child's first: waits, no loader calls (its
                        * lock may have been held by a thread of the parent) */
 };

@@ -3,12 +3,15 @@
 #include <string.h>
 
 static const char *const sensitive_words[] = {
-    "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-    "auth", "credential", "cookie", "session", "private",
+    "pass",    "pwd",  "secret",     "token",  "apikey",  "api_key",
+    "api-key", "auth", "credential", "cookie", "session", "private",
 };
 
 static const char *const secret_headers[] = {
-    "authorization:", "proxy-authorization:", "cookie:", "x-api-key:",
+    "authorization:",
+    "proxy-authorization:",
+    "cookie:",
+    "x-api-key:",
 };
 
 /* ASCII only on purpose: the rules lower-case with the C locale in every
@@ -115,9 +118,9 @@ struct redact_sink {
     bool truncated;
     bool hiding_value; /* rule 2: inside a sensitive value, dropping bytes */
     /* rule 6 */
-    bool after_mysql;      /* a MySQL client program was named before this word */
+    bool after_mysql; /* a MySQL client program was named before this word */
     enum word_state word;
-    size_t name_len;       /* characters of the word's last path component, quotes first aside */
+    size_t name_len;               /* characters of the word's last path component, quotes first aside */
     bool name_mysql, name_mariadb; /* ... still a prefix of "mysql" / "mariadb" */
 };
 
@@ -179,18 +182,16 @@ static void sink_word(struct redact_sink *k, char c)
         sink_emit(k, '*');
         k->word = WORD_HIDING;
         return;
-    case WORD_HIDING:
-        return;
-    case WORD_OTHER:
-        break;
+    case WORD_HIDING: return;
+    case WORD_OTHER: break;
     }
     sink_emit(k, c);
 }
 
 static bool is_key_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
 }
 
 static bool ends_value(char c)
@@ -258,8 +259,8 @@ static bool redact_header(const char *in, size_t n, struct redact_sink *k)
  * the next URL. */
 static size_t url_path_end(const char *in, size_t n, size_t i)
 {
-    while (i < n && !is_ascii_space(in[i]) && in[i] != '?' && in[i] != '#' && in[i] != '\'' &&
-           in[i] != '"' && !(i + 3 <= n && memcmp(in + i, "://", 3) == 0))
+    while (i < n && !is_ascii_space(in[i]) && in[i] != '?' && in[i] != '#' && in[i] != '\'' && in[i] != '"' &&
+           !(i + 3 <= n && memcmp(in + i, "://", 3) == 0))
         i++;
     return i;
 }
@@ -284,8 +285,7 @@ static void put_url_path(struct redact_sink *k, const char *p, size_t n)
     }
 }
 
-static size_t redact_with_state(const char *in, size_t n, char *out, size_t cap, bool *truncated,
-                                bool *after_mysql)
+static size_t redact_with_state(const char *in, size_t n, char *out, size_t cap, bool *truncated, bool *after_mysql)
 {
     struct redact_sink k = { .out = out, .cap = cap > 0 ? cap - 1 : 0, .after_mysql = *after_mysql };
     sink_start_name(&k);
@@ -351,8 +351,8 @@ static bool is_glued_password(const char *arg, size_t n)
     return i + 1 < n;
 }
 
-size_t redact_argv_element(struct redact_argv_state *state, const char *arg, size_t n,
-                           char *out, size_t cap, bool *truncated)
+size_t redact_argv_element(struct redact_argv_state *state, const char *arg, size_t n, char *out, size_t cap,
+                           bool *truncated)
 {
     /* -pSECRET after a MySQL program is a password (rule 6), not a flag named "pSECRET" */
     bool glued = state->after_mysql && is_glued_password(arg, n);

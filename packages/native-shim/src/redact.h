@@ -35,7 +35,7 @@ struct redact_argv_state {
 /* One argv element: "***" when the previous element is a sensitive bare
  * flag, else the rules of redact_text, with rule 6 continuing from the
  * elements before. */
-size_t redact_argv_element(struct redact_argv_state *state, const char *arg, size_t n,
-                           char *out, size_t cap, bool *truncated);
+size_t redact_argv_element(struct redact_argv_state *state, const char *arg, size_t n, char *out, size_t cap,
+                           bool *truncated);
 
 #endif

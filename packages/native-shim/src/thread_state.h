@@ -23,8 +23,8 @@
 struct usage_cell {
     _Atomic uint64_t count;
     _Atomic uint64_t reported;
-    _Atomic uint64_t first_t;      /* first call since the last flush */
-    _Atomic uintptr_t first_addr;  /* its return address: the calling site */
+    _Atomic uint64_t first_t;     /* first call since the last flush */
+    _Atomic uintptr_t first_addr; /* its return address: the calling site */
 };
 
 enum thread_table_state { TABLE_ACTIVE, TABLE_EXITED, TABLE_FREE };
@@ -32,8 +32,8 @@ enum thread_table_state { TABLE_ACTIVE, TABLE_EXITED, TABLE_FREE };
 struct thread_table {
     struct thread_table *next; /* registry: pushed once, never removed */
     _Atomic int state;
-    _Atomic uint64_t reserved;  /* ring slots handed out (signal-safe xadd) */
-    _Atomic uint64_t drained;   /* ring slots the flusher has consumed */
+    _Atomic uint64_t reserved;      /* ring slots handed out (signal-safe xadd) */
+    _Atomic uint64_t drained;       /* ring slots the flusher has consumed */
     _Atomic uint64_t calls_dropped; /* ring full: counted without their subject */
     struct call_event ring[CALL_RING];
     struct usage_cell cells[CODE_UNITS_MAX][API_COUNT];

@@ -177,7 +177,7 @@ const char *unresolved_stack_ref(const struct fixture *f)
 }
 
 bool calling_site(const struct fixture *f, const char *a, const char *b, char *unit, size_t unit_size,
-                         unsigned long *offset)
+                  unsigned long *offset)
 {
     const char *line = line_with(f, a, b, NULL);
     long long id;
@@ -222,9 +222,9 @@ void expect_process_start(const char *line, pid_t pid, pid_t ppid, unsigned seq,
     snprintf(want, sizeof want, "\"origin\":\"%s\"", origin);
     EXPECT(strstr(line, want) != NULL, "not %s", want);
     EXPECT(strstr(line, "\"runtime\":{\"name\":\"glibc\",\"version\":\"") != NULL, "no glibc runtime");
-    EXPECT(strstr(line, "\"emitter\":{\"name\":\"libapitrace\",\"version\":\"" APITRACE_VERSION "\"}") != NULL, "no emitter");
-    EXPECT(strstr(line, "\"wall\":\"20") != NULL && strstr(line, "Z\",\"exe\":\"/") != NULL,
-           "wall or exe missing");
+    EXPECT(strstr(line, "\"emitter\":{\"name\":\"libapitrace\",\"version\":\"" APITRACE_VERSION "\"}") != NULL,
+           "no emitter");
+    EXPECT(strstr(line, "\"wall\":\"20") != NULL && strstr(line, "Z\",\"exe\":\"/") != NULL, "wall or exe missing");
     EXPECT(line[strlen(line) - 1] == '}', "line does not end the object");
 }
 

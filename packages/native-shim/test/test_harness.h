@@ -12,10 +12,10 @@ void test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void test_end(void);
 int test_summary(void); /* prints the last line; returns the exit status */
 
-#define EXPECT(cond, ...)            \
-    do {                             \
-        if (!(cond))                 \
-            test_fail(__VA_ARGS__);  \
+#define EXPECT(cond, ...)           \
+    do {                            \
+        if (!(cond))                \
+            test_fail(__VA_ARGS__); \
     } while (0)
 
 /* Test groups, one per file. */
@@ -28,7 +28,7 @@ void run_http_request_tests(void);
 void run_preload_tests(const char *build_dir);
 
 /* Helpers shared by the groups (test_support.c). */
-char *make_temp_dir(void);            /* fresh dir under /tmp; free() it */
+char *make_temp_dir(void); /* fresh dir under /tmp; free() it */
 void remove_tree(const char *dir);
 char *read_file(const char *path, size_t *len); /* NUL-terminated; free() it */
 /* Lines of text, split in place; returns how many (at most max). */

@@ -66,8 +66,8 @@ void run_hook_table_tests(void)
     snprintf(want, sizeof want, "called %d\n", API_COUNT);
 
     test_begin("hook table: every_hook calls each row's function once and exits 0");
-    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, want) == 0, "exit %d, out %s, err %s", exit_code(&f->r),
-           f->r.out, f->r.err);
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, want) == 0, "exit %d, out %s, err %s", exit_code(&f->r), f->r.out,
+           f->r.err);
     const char *invalid = fixture_invalid(f);
     EXPECT(invalid == NULL, "schema: %s", invalid);
     test_end();

@@ -15,8 +15,9 @@ static void test_templates(void)
 {
     struct http_request r;
     test_begin("http_request: numeric, UUID and long hex segments become :id; the query is dropped");
-    EXPECT(parse("GET /users/42/orders/9f8e7d6c5b4a39281706f5e4d3c2b1a0?token=x HTTP/1.1\r\nHost: api.test\r\n\r\n", &r),
-           "not parsed");
+    EXPECT(
+        parse("GET /users/42/orders/9f8e7d6c5b4a39281706f5e4d3c2b1a0?token=x HTTP/1.1\r\nHost: api.test\r\n\r\n", &r),
+        "not parsed");
     EXPECT(strcmp(r.method, "GET") == 0, "method %s", r.method);
     EXPECT(strcmp(r.route, "/users/:id/orders/:id") == 0, "route %s", r.route);
     EXPECT(strcmp(r.host, "api.test:443") == 0, "host %s", r.host);

@@ -62,16 +62,16 @@ static void test_calling_sites(void)
     if (p != NULL)
         sscanf(p, "run_shell_command=%lx", &shell_fn);
     char rand_unit[4200] = "", system_unit[4200] = "";
-    bool rand_site = calling_site(f, "\"kind\":\"api_usage\",\"api\":\"libc:rand\"", NULL, rand_unit,
-                                  sizeof rand_unit, &rand_at);
-    bool system_site = calling_site(f, "\"kind\":\"call\",\"api\":\"libc:system\"", NULL, system_unit,
-                                    sizeof system_unit, &system_at);
+    bool rand_site =
+        calling_site(f, "\"kind\":\"api_usage\",\"api\":\"libc:rand\"", NULL, rand_unit, sizeof rand_unit, &rand_at);
+    bool system_site =
+        calling_site(f, "\"kind\":\"call\",\"api\":\"libc:system\"", NULL, system_unit, sizeof system_unit, &system_at);
 
     test_begin("preload: calling sites: rand and system are recorded at an offset inside the calling function");
     EXPECT(exit_code(&f->r) == 0 && token_fn != 0 && shell_fn != 0, "exit %d, out %s", exit_code(&f->r), f->r.out);
     EXPECT(rand_site && strcmp(rand_unit, f->prog) == 0, "rand: no stack in the program (%s)", rand_unit);
-    EXPECT(rand_at > token_fn && rand_at < token_fn + 0x80, "rand called at 0x%lx, make_secret_token at 0x%lx",
-           rand_at, token_fn);
+    EXPECT(rand_at > token_fn && rand_at < token_fn + 0x80, "rand called at 0x%lx, make_secret_token at 0x%lx", rand_at,
+           token_fn);
     EXPECT(system_site && strcmp(system_unit, f->prog) == 0, "system: no stack in the program (%s)", system_unit);
     EXPECT(system_at > shell_fn && system_at < shell_fn + 0x80, "system called at 0x%lx, run_shell_command at 0x%lx",
            system_at, shell_fn);
@@ -104,8 +104,10 @@ static void test_findings(void)
     test_begin("preload: flags and arguments of security-relevant calls");
     EXPECT(exit_code(&f->r) == 0 && strstr(f->r.out, "dlopen=1") != NULL, "exit %d, out %s", exit_code(&f->r),
            f->r.out);
-    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:creat\"", "\"mode\":\"0666\"", "\"flags\":[\"world_writable\"]") == 1 &&
-               lines_with(f, "\"kind\":\"api_usage\",\"api\":\"libc:creat\"", "\"flags\":[\"world_writable\"]", NULL) == 1,
+    EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:creat\"", "\"mode\":\"0666\"",
+                      "\"flags\":[\"world_writable\"]") == 1 &&
+               lines_with(f, "\"kind\":\"api_usage\",\"api\":\"libc:creat\"", "\"flags\":[\"world_writable\"]", NULL) ==
+                   1,
            "creat 0666 with umask 0: no world_writable call and usage");
     EXPECT(lines_with(f, "\"kind\":\"call\",\"api\":\"libc:chmod\"", "\"mode\":\"0777\"", "world_writable") == 1,
            "chmod 0777: no world_writable");

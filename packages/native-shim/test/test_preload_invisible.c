@@ -75,8 +75,8 @@ static void test_signal_reentry(void)
     fixture_read(f, f->r.pid, 0);
 
     test_begin("preload: a signal handler calling hooked functions inside our hooks neither deadlocks nor breaks");
-    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok handled=1\n") == 0, "exit %d, out %s",
-           exit_code(&f->r), f->r.out);
+    EXPECT(exit_code(&f->r) == 0 && strcmp(f->r.out, "ok handled=1\n") == 0, "exit %d, out %s", exit_code(&f->r),
+           f->r.out);
     EXPECT(usage_sum(f, "libc:open", f->prog) >= 30000, "open count %lld", usage_sum(f, "libc:open", f->prog));
     EXPECT(f->count > 0 && strstr(f->lines[f->count - 1], "process_end") != NULL, "no process_end");
     test_end();
@@ -189,8 +189,7 @@ static void test_disk_full(void)
              shim, f->prog);
     struct run bare;
     run((const char *[]){ f->prog, NULL }, (struct env_setting){ 0 }, &bare);
-    run((const char *[]){ "/usr/bin/unshare", "-rm", "/bin/sh", "-c", script, NULL }, (struct env_setting){ 0 },
-        &f->r);
+    run((const char *[]){ "/usr/bin/unshare", "-rm", "/bin/sh", "-c", script, NULL }, (struct env_setting){ 0 }, &f->r);
     char want[4400];
     snprintf(want, sizeof want,
              "apitrace: native: cannot write events to %s: No space left on device (recording off for this process)\n",
@@ -217,8 +216,8 @@ void run_preload_invisible_tests(void)
     fclose(fopen(under_file, "w"));
     strcat(under_file, "/x");
     snprintf(missing, sizeof missing, "%s/missing", tmp);
-    test_unwritable("preload: dir under a regular file: same output and exit code, one stderr line",
-                    under_file, "Not a directory");
+    test_unwritable("preload: dir under a regular file: same output and exit code, one stderr line", under_file,
+                    "Not a directory");
     test_unwritable("preload: missing dir: same output and exit code, one stderr line", missing,
                     "No such file or directory");
     test_unwritable_fork(missing);

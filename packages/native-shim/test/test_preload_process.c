@@ -108,8 +108,7 @@ static void test_fork_counts(void)
     EXPECT(exit_code(&f->r) == 0 && child > 0, "exit %d", exit_code(&f->r));
     EXPECT(parent_mallocs == 107, "parent malloc count %lld, want 107", parent_mallocs);
     EXPECT(child_mallocs == 40, "child malloc count %lld, want 40", child_mallocs);
-    EXPECT(parent_opens == 1 && child_opens == 0, "open call records: parent %d, child %d", parent_opens,
-           child_opens);
+    EXPECT(parent_opens == 1 && child_opens == 0, "open call records: parent %d, child %d", parent_opens, child_opens);
     test_end();
     fixture_end(f);
 }
@@ -129,8 +128,8 @@ static void test_fork_stacks(void)
     const char *unresolved = unresolved_stack_ref(f);
 
     test_begin("preload: fork after a flush: the child's file has its own stack records for shared calling sites");
-    EXPECT(exit_code(&f->r) == 0 && child > 0 && opened == 40 && status == 0, "exit %d, out %s",
-           exit_code(&f->r), f->r.out);
+    EXPECT(exit_code(&f->r) == 0 && child > 0 && opened == 40 && status == 0, "exit %d, out %s", exit_code(&f->r),
+           f->r.out);
     EXPECT(parent_stacks >= 1, "no calling site in the parent's file");
     EXPECT(child_call != NULL && strstr(child_call, "\"stack\":") != NULL, "the child's open has no stack: %.200s",
            child_call != NULL ? child_call : "(no call record)");
@@ -196,8 +195,7 @@ static void test_argv_redacted(void)
 
     test_begin("preload: argv is redacted and escaped before it reaches disk");
     EXPECT(count >= 1, "no file");
-    EXPECT(text != NULL && strstr(text, "hunter2") == NULL && strstr(text, "pw1") == NULL &&
-               strstr(text, "t2") == NULL,
+    EXPECT(text != NULL && strstr(text, "hunter2") == NULL && strstr(text, "pw1") == NULL && strstr(text, "t2") == NULL,
            "a secret reached disk");
     EXPECT(count >= 1 && strstr(lines[0], "\"0\",\"--password\",\"***\",\"https://u:***@h/?token=***\","
                                           "\"\\ufffd\\n\"]}") != NULL,

@@ -8,9 +8,8 @@
 static void run_vector(size_t index, const struct redaction_vector *v)
 {
     char name[256], out[1024];
-    snprintf(name, sizeof name, "redact: shared vector %zu (%s%s%s)", index,
-             v->argc > 0 ? v->argv[0] : "empty argv", v->argc > 1 ? " " : "",
-             v->argc > 1 ? v->argv[1] : "");
+    snprintf(name, sizeof name, "redact: shared vector %zu (%s%s%s)", index, v->argc > 0 ? v->argv[0] : "empty argv",
+             v->argc > 1 ? " " : "", v->argc > 1 ? v->argv[1] : "");
     test_begin(name);
     EXPECT(v->argc == v->redacted_count, "vector has %zu in, %zu out", v->argc, v->redacted_count);
     struct redact_argv_state state = { 0 };
@@ -19,8 +18,8 @@ static void run_vector(size_t index, const struct redaction_vector *v)
         size_t n = redact_argv_element(&state, v->argv[i], strlen(v->argv[i]), out, sizeof out, &cut);
         EXPECT(!cut, "argv[%zu] reported truncated", i);
         EXPECT(n == strlen(out), "argv[%zu]: returned length %zu, string length %zu", i, n, strlen(out));
-        EXPECT(strcmp(out, v->redacted[i]) == 0, "argv[%zu] \"%s\" became \"%s\", want \"%s\"", i,
-               v->argv[i], out, v->redacted[i]);
+        EXPECT(strcmp(out, v->redacted[i]) == 0, "argv[%zu] \"%s\" became \"%s\", want \"%s\"", i, v->argv[i], out,
+               v->redacted[i]);
     }
     test_end();
 }
@@ -48,16 +47,15 @@ void run_redact_tests(void)
     for (size_t i = 0; i < count; i++)
         run_vector(i, &redaction_vectors[i]);
 
-    expect_no_leak_when_cut("redact: a cut URL never shows its password",
-                            "https://user:hunter2@example.com/x", "hunter2");
-    expect_no_leak_when_cut("redact: a cut key=value never shows the value",
-                            "--db-password=hunter2&x=1", "hunter2");
-    expect_no_leak_when_cut("redact: a cut header never shows its value",
-                            "  Proxy-Authorization: Basic hunter2", "hunter2");
+    expect_no_leak_when_cut("redact: a cut URL never shows its password", "https://user:hunter2@example.com/x",
+                            "hunter2");
+    expect_no_leak_when_cut("redact: a cut key=value never shows the value", "--db-password=hunter2&x=1", "hunter2");
+    expect_no_leak_when_cut("redact: a cut header never shows its value", "  Proxy-Authorization: Basic hunter2",
+                            "hunter2");
     expect_no_leak_when_cut("redact: a cut URL path never shows its token",
                             "https://h/r/0123456789abcdef0123456789abcdefhunter2", "hunter2");
-    expect_no_leak_when_cut("redact: a cut command never shows a glued MySQL password",
-                            "mysql -uroot -phunter2 shop", "hunter2");
+    expect_no_leak_when_cut("redact: a cut command never shows a glued MySQL password", "mysql -uroot -phunter2 shop",
+                            "hunter2");
 
     test_begin("redact: a sensitive flag hides the next element whole");
     char out[64];

@@ -14,7 +14,11 @@ export class EventWriter {
   private written = 0;
   private droppedCount = 0;
 
-  private constructor(private fd: number | undefined, readonly file: string, readonly seq: number) {}
+  private constructor(
+    private fd: number | undefined,
+    readonly file: string,
+    readonly seq: number,
+  ) {}
 
   /**
    * Creates `<pid>-node-<seq>.jsonl` with the lowest free seq. O_EXCL|O_NOFOLLOW so an existing

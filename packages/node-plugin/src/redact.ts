@@ -1,10 +1,7 @@
 // Argv redaction, exactly as docs/events.md (Redaction) defines it; the C shim and the
 // JVM agent implement the same rules and share packages/core/schema/redaction-vectors.json.
 
-const SENSITIVE_WORDS = [
-  'pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'api-key',
-  'auth', 'credential', 'cookie', 'session', 'private',
-];
+const SENSITIVE_WORDS = ['pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'auth', 'credential', 'cookie', 'session', 'private'];
 const SECRET_HEADERS = ['authorization:', 'proxy-authorization:', 'cookie:', 'x-api-key:'];
 const MASK = '***';
 
@@ -55,7 +52,11 @@ function redactUrls(s: string): string {
     from = authEnd;
     if (s[authEnd] === '/') {
       from = pathEnd(s, authEnd);
-      out += s.slice(authEnd, from).split('/').map((segment) => (isPathToken(segment) ? MASK : segment)).join('/');
+      out += s
+        .slice(authEnd, from)
+        .split('/')
+        .map((segment) => (isPathToken(segment) ? MASK : segment))
+        .join('/');
     }
   }
   return out + s.slice(from);

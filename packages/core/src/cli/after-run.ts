@@ -74,7 +74,9 @@ export async function analyseRun(runDir: string, options: AfterRunOptions): Prom
       writeRunFindings(runDir, model, findings);
       writeRunReport(runDir, model, findings, fingerprint, vex);
     } catch (err) {
-      warn(`apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`);
+      warn(
+        `apitrace: cannot write the fingerprint, findings or report of ${runDir}: ${(err as Error).message} (apitrace findings ${runDir} shows the error again)`,
+      );
     }
   }
   sealRun(runDir, contents, fingerprintSha256, warn);

@@ -11,10 +11,7 @@ export interface AnalysisProgress {
 
 const silent: AnalysisProgress = { report: () => undefined, done: () => undefined };
 
-export function analysisProgress(
-  stream: NodeJS.WriteStream = process.stderr,
-  env: NodeJS.ProcessEnv = process.env,
-): AnalysisProgress {
+export function analysisProgress(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): AnalysisProgress {
   if (!stream.isTTY || env['CI'] || env['TERM'] === 'dumb') return silent;
   let last = 0;
   let shown = false;

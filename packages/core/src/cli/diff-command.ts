@@ -51,10 +51,15 @@ export function registerDiffCommand(program: Command, setStatus: (status: number
       const failed = failingKinds(diff, failOn);
       const labels = { base, head };
       process.stdout.write(flags.json ? diffJson(diff, labels, failed) : diffText(diff, labels));
-      if (failed.length > 0) warn(`apitrace: drift: new ${failed.map((k) => k.replace(/^new-/, '')).join(', ')} behaviour since ${base} (review it; when intended, commit the new fingerprint as the baseline)`);
+      if (failed.length > 0)
+        warn(
+          `apitrace: drift: new ${failed.map((k) => k.replace(/^new-/, '')).join(', ')} behaviour since ${base} (review it; when intended, commit the new fingerprint as the baseline)`,
+        );
       // a gate fails closed: drift measured on files changed after the run proves nothing
       if (failOn.length > 0 && sealBroken.length > 0 && failed.length === 0) {
-        warn('apitrace: drift gate: the runs are not as apitrace sealed them, so the absence of drift cannot be trusted (re-run the command with apitrace run; keep the run directory where the observed processes cannot write after they end)');
+        warn(
+          'apitrace: drift gate: the runs are not as apitrace sealed them, so the absence of drift cannot be trusted (re-run the command with apitrace run; keep the run directory where the observed processes cannot write after they end)',
+        );
         setStatus(EXIT_GATE);
         return;
       }

@@ -39,12 +39,7 @@ function addSharedOptions(command: Command): Command {
     .option('--no-jvm', 'do not inject the jvm agent (JAVA_TOOL_OPTIONS -javaagent)');
 }
 
-function prepare(
-  flags: DockerFlags,
-  existing: Partial<Record<InjectedVariable, string>>,
-  version: string,
-  warn: (line: string) => void,
-): Prepared {
+function prepare(flags: DockerFlags, existing: Partial<Record<InjectedVariable, string>>, version: string, warn: (line: string) => void): Prepared {
   const cwd = process.cwd();
   const layout = ensureContainerLayout(resolve(cwd, flags.layout ?? DEFAULT_LAYOUT_DIR), locatePlugins(), version);
   if (layout.wrote) warn(`apitrace: wrote the container layout to ${layout.dir}`);
@@ -71,9 +66,7 @@ async function existingImageEnv(image: string, warn: (line: string) => void): Pr
 
 export function registerDockerCommands(program: Command, version: string, setStatus: (status: number) => void, warn: (line: string) => void): void {
   addSharedOptions(
-    program
-      .command('docker-args')
-      .description('print the docker run flags that inject apitrace: the layout and run directory mounts and the variables'),
+    program.command('docker-args').description('print the docker run flags that inject apitrace: the layout and run directory mounts and the variables'),
   )
     .addOption(new Option('--image <image>', "keep what the image's own ENV sets in the injected variables (reads it with docker image inspect)"))
     .option('--json', 'print the flags as a JSON array instead of one shell-quoted line')

@@ -37,11 +37,13 @@ export async function writeHtmlReport(runDir: string, file: string): Promise<voi
 export function registerFindingsCommand(program: Command, setStatus: (status: number) => void, warn: (line: string) => void): void {
   program
     .command('findings')
-    .description('list security findings of a run (unsafe C strings, weak randomness for secrets, shell execution, TLS verification off, SQL from strings, ...)')
+    .description(
+      'list security findings of a run (unsafe C strings, weak randomness for secrets, shell execution, TLS verification off, SQL from strings, ...)',
+    )
     .argument('<run-dir>', 'a directory written by apitrace run (or by plugins with APITRACE_DIR)')
     .addOption(new Option('-f, --format <format>', 'text, json, or sarif (SARIF 2.1.0 for code scanning)').choices([...FINDINGS_FORMATS]).default('text'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('--repo-root <dir>', 'make SARIF URIs relative to this directory (default: the git work tree around the run\'s cwd)')
+    .option('--repo-root <dir>', "make SARIF URIs relative to this directory (default: the git work tree around the run's cwd)")
     .addOption(new Option('--fail-on <severity>', `exit ${EXIT_GATE} when a finding is at least this severe`).choices(SEVERITIES))
     .action(async (runDir: string, flags: FindingsFlags) => {
       const progress = analysisProgress();
@@ -55,7 +57,8 @@ export function registerFindingsCommand(program: Command, setStatus: (status: nu
       writeOutput(flags.output, renderFindings(model, findings, flags.format, flags.repoRoot));
       const threshold = flags.failOn === undefined ? -1 : SEVERITIES.indexOf(flags.failOn);
       const gating = findings.filter((f) => SEVERITIES.indexOf(f.rule.severity) <= threshold);
-      if (gating.length > 0) warn(`apitrace: ${gating.length} finding${gating.length === 1 ? '' : 's'} at or above ${flags.failOn} (fix them, or lower --fail-on)`);
+      if (gating.length > 0)
+        warn(`apitrace: ${gating.length} finding${gating.length === 1 ? '' : 's'} at or above ${flags.failOn} (fix them, or lower --fail-on)`);
       setStatus(gating.length > 0 ? EXIT_GATE : 0);
     });
 }

@@ -55,7 +55,11 @@ function buildProgram(setStatus: (status: number) => void): Command {
     .option('--no-node', 'do not inject the node plugin (NODE_OPTIONS --import)')
     .option('--no-jvm', 'do not inject the jvm agent (JAVA_TOOL_OPTIONS -javaagent)')
     .option('--no-sbom', 'do not write sbom.cdx.json and sbom.spdx.json into the run directory')
-    .option('--advisories <path>', 'also write vex.openvex.json and vex.cdx.json from these advisories (OSV file, folder or zip, osv-scanner or grype report; repeat for more)', collect)
+    .option(
+      '--advisories <path>',
+      'also write vex.openvex.json and vex.cdx.json from these advisories (OSV file, folder or zip, osv-scanner or grype report; repeat for more)',
+      collect,
+    )
     .argument('<command...>', 'the command to observe, after --')
     .passThroughOptions()
     .action(async (command: string[], flags: RunFlags) => {
@@ -73,9 +77,15 @@ function buildProgram(setStatus: (status: number) => void): Command {
       });
       const result = await finished;
       // The command's status is what scripts rely on: analyseRun turns every failure into a line.
-      process.stderr.write(await (await afterRun).analyseRun(result.runDir, {
-        sbom: flags.sbom, warn: stderrLine, ...(flags.advisories ? { advisories: flags.advisories } : {}),
-      }));
+      process.stderr.write(
+        await (
+          await afterRun
+        ).analyseRun(result.runDir, {
+          sbom: flags.sbom,
+          warn: stderrLine,
+          ...(flags.advisories ? { advisories: flags.advisories } : {}),
+        }),
+      );
       setStatus(result.status);
     });
 
@@ -126,7 +136,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // A bug of apitrace: one line for the user, the stack trace only when asked for.
     const message = (err as Error).message ?? String(err);
-    stderrLine(`apitrace: internal error: ${message.split('\n')[0]} (a bug in apitrace: please report it with the command you ran; APITRACE_DEBUG=1 shows where it happened)`);
+    stderrLine(
+      `apitrace: internal error: ${message.split('\n')[0]} (a bug in apitrace: please report it with the command you ran; APITRACE_DEBUG=1 shows where it happened)`,
+    );
     if (process.env['APITRACE_DEBUG'] === '1') process.stderr.write(terminalLines(((err as Error).stack ?? '').split('\n')));
     return EXIT_INTERNAL;
   }

@@ -38,15 +38,24 @@ function parseProduct(text: string): string {
 export function registerVexCommand(program: Command, setStatus: (status: number) => void, warn: (line: string) => void): void {
   program
     .command('vex')
-    .description('say for every advisory on a component of the runs whether it was never loaded, loaded but its vulnerable functions never ran, or ran (OpenVEX or CycloneDX VEX)')
+    .description(
+      'say for every advisory on a component of the runs whether it was never loaded, loaded but its vulnerable functions never ran, or ran (OpenVEX or CycloneDX VEX)',
+    )
     .argument('<run-dir...>', 'one or more run directories: together they are one observation')
-    .requiredOption('--advisories <path...>', 'OSV records (a file, a folder or a zip of them), or osv-scanner / grype JSON reports, after the run directories; files only, nothing is fetched')
+    .requiredOption(
+      '--advisories <path...>',
+      'OSV records (a file, a folder or a zip of them), or osv-scanner / grype JSON reports, after the run directories; files only, nothing is fetched',
+    )
     .addOption(new Option('-f, --format <format>', 'openvex (0.2.0 JSON) or cyclonedx (1.6 VEX JSON)').choices([...VEX_FORMATS]).default('openvex'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addOption(new Option('--fail-on <status>', `exit ${EXIT_GATE} when any statement has this status`).choices(['affected']))
     .option('--functions <file>', 'JSON file mapping advisory ids to their vulnerable functions (docs/vex.md)')
-    .option('--product <purl>', 'OpenVEX: name the product the packages are part of (pkg:oci/name@sha256:... for grype image scans); each package becomes its subcomponent', parseProduct)
-    .option('--min-coverage <percent>', 'below this share of a package\'s functions run, say under_investigation instead of not_affected', parsePercent)
+    .option(
+      '--product <purl>',
+      'OpenVEX: name the product the packages are part of (pkg:oci/name@sha256:... for grype image scans); each package becomes its subcomponent',
+      parseProduct,
+    )
+    .option('--min-coverage <percent>', "below this share of a package's functions run, say under_investigation instead of not_affected", parsePercent)
     .action(async (runDirs: string[], flags: VexFlags) => {
       const progress = analysisProgress();
       let observation;
@@ -62,7 +71,10 @@ export function registerVexCommand(program: Command, setStatus: (status: number)
         warn,
       });
       if (result.readable === 0) {
-        throw new UserError(`no advisory could be read from ${flags.advisories.join(', ')}`, 'give OSV JSON records (a file, folder or zip) or an osv-scanner or grype JSON report');
+        throw new UserError(
+          `no advisory could be read from ${flags.advisories.join(', ')}`,
+          'give OSV JSON records (a file, folder or zip) or an osv-scanner or grype JSON report',
+        );
       }
       writeOutput(flags.output, await renderVex(result, flags.format, flags.product === undefined ? {} : { product: flags.product }));
       const affected = result.verdicts.filter((v) => v.status === 'affected').length;

@@ -49,7 +49,9 @@ export function registerWebhookCommands(program: Command, version: string, setSt
 
   webhook
     .command('serve')
-    .description('serve the webhook over HTTPS (AdmissionReview admission.k8s.io/v1) until SIGTERM or SIGINT; a rotated certificate is picked up within a minute, or at SIGHUP')
+    .description(
+      'serve the webhook over HTTPS (AdmissionReview admission.k8s.io/v1) until SIGTERM or SIGINT; a rotated certificate is picked up within a minute, or at SIGHUP',
+    )
     .requiredOption('--tls-cert <file>', 'PEM certificate the API server trusts (through the caBundle)')
     .requiredOption('--tls-key <file>', 'PEM private key of that certificate')
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(8443).argParser(wholeNumber(0, 65535)))

@@ -173,9 +173,17 @@ export class ComponentCatalog {
     if (file) draft = this.componentOfPath(file);
     if (!draft) {
       const runtimeName = name === 'glibc' ? 'glibc' : name;
-      draft = this.ensure(`runtime:${runtimeName}@${version}`, () => ({
-        kind: 'runtime', name: runtimeName, version, purl: genericPurl(runtimeName, version), identifiedBy: 'process_start runtime',
-      }), true)!;
+      draft = this.ensure(
+        `runtime:${runtimeName}@${version}`,
+        () => ({
+          kind: 'runtime',
+          name: runtimeName,
+          version,
+          purl: genericPurl(runtimeName, version),
+          identifiedBy: 'process_start runtime',
+        }),
+        true,
+      )!;
     }
     draft.kind = 'runtime';
     draft.loadedSeen = true;
@@ -206,7 +214,11 @@ export class ComponentCatalog {
     }
     const purl = npmPurl(name, version);
     const draft = this.ensure(purl, () => ({
-      kind, name, ...(version ? { version } : {}), purl, identifiedBy: 'package.json',
+      kind,
+      name,
+      ...(version ? { version } : {}),
+      purl,
+      identifiedBy: 'package.json',
       ...(name.startsWith('@') ? { group: name.slice(0, name.indexOf('/')) } : {}),
     }));
     if (!draft) return undefined;
@@ -222,7 +234,12 @@ export class ComponentCatalog {
       const m = maven[0]!;
       const purl = mavenPurl(m.group, m.artifact, m.version);
       return this.ensure(purl, () => ({
-        kind: 'maven', group: m.group, name: m.artifact, version: m.version, purl, identifiedBy: 'pom.properties',
+        kind: 'maven',
+        group: m.group,
+        name: m.artifact,
+        version: m.version,
+        purl,
+        identifiedBy: 'pom.properties',
       }));
     }
     if (!/\.(jar|war|zip)$/.test(path)) {
@@ -230,7 +247,11 @@ export class ComponentCatalog {
       if (module) {
         const purl = mavenPurl(module.group, module.artifact, module.version);
         return this.ensure(purl, () => ({
-          kind: 'application', group: module.group, name: module.artifact, ...(module.version ? { version: module.version } : {}), purl,
+          kind: 'application',
+          group: module.group,
+          name: module.artifact,
+          ...(module.version ? { version: module.version } : {}),
+          purl,
           identifiedBy: module.version ? 'pom.xml' : 'pom.xml (version not resolved)',
         }));
       }
@@ -245,10 +266,17 @@ export class ComponentCatalog {
     const name = fromManifest?.name ?? basename(path).replace(/\.(jar|war|zip)$/, '');
     const version = fromManifest?.version;
     const purl = genericPurl(name, version, digest);
-    const identifiedBy = fromManifest ? 'manifest version (no groupId) + file hash'
-      : maven && maven.length > 1 ? 'several pom.properties: file hash' : 'file hash';
+    const identifiedBy = fromManifest
+      ? 'manifest version (no groupId) + file hash'
+      : maven && maven.length > 1
+        ? 'several pom.properties: file hash'
+        : 'file hash';
     return this.ensure(purl, () => ({
-      kind: 'maven', name, ...(version ? { version } : {}), purl, identifiedBy,
+      kind: 'maven',
+      name,
+      ...(version ? { version } : {}),
+      purl,
+      identifiedBy,
       ...(digest ? { hashes: { sha256: digest } } : {}),
     }));
   }
@@ -263,7 +291,11 @@ export class ComponentCatalog {
     if (owner) {
       const purl = debianPurl(this.distro, owner.package, owner.version, owner.architecture);
       return this.ensure(purl, () => ({
-        kind: 'native', name: owner.package, version: owner.version, purl, identifiedBy: 'dpkg',
+        kind: 'native',
+        name: owner.package,
+        version: owner.version,
+        purl,
+        identifiedBy: 'dpkg',
         debian: { package: owner.package, version: owner.version, architecture: owner.architecture },
       }));
     }
@@ -271,7 +303,10 @@ export class ComponentCatalog {
     const name = soname ?? basename(path);
     const purl = genericPurl(name, undefined, digest);
     return this.ensure(purl, () => ({
-      kind: 'native', name, purl, identifiedBy: soname ? 'soname + file hash' : 'file name + file hash',
+      kind: 'native',
+      name,
+      purl,
+      identifiedBy: soname ? 'soname + file hash' : 'file name + file hash',
       ...(digest ? { hashes: { sha256: digest } } : {}),
     }));
   }
@@ -289,8 +324,15 @@ export class ComponentCatalog {
         return undefined;
       }
       draft = {
-        ref, usage: 'installed', counts: { loads: 0, apiCalls: 0, functionHits: 0 },
-        paths: new Set(), files: new Set(), npmRoots: new Set(), needed: new Set(), sonames: new Set(), loadedSeen: false,
+        ref,
+        usage: 'installed',
+        counts: { loads: 0, apiCalls: 0, functionHits: 0 },
+        paths: new Set(),
+        files: new Set(),
+        npmRoots: new Set(),
+        needed: new Set(),
+        sonames: new Set(),
+        loadedSeen: false,
         ...create(),
       };
       this.drafts.set(ref, draft);

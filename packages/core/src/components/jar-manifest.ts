@@ -17,8 +17,7 @@ import { isMavenId, isMavenVersion } from './pom-xml.js';
 export type JarManifest = NonNullable<CodeUnit['manifest']>;
 
 export type ManifestIdentity =
-  | { maven: true; group: string; artifact: string; version: string; classifier?: string }
-  | { maven: false; name: string; version: string };
+  { maven: true; group: string; artifact: string; version: string; classifier?: string } | { maven: false; name: string; version: string };
 
 export function identityFromManifest(fileName: string, manifest: JarManifest | undefined): ManifestIdentity | undefined {
   const versions = [manifest?.implementation_version, manifest?.bundle_version].filter(isMavenVersion);

@@ -55,13 +55,20 @@ export function parseRepositoryPath(path: string): RepositoryPath | undefined {
   const tail = rest.slice(version.length);
   if (tail !== '' && (!tail.startsWith('-') || !isMavenId(tail.slice(1)))) return undefined;
   return {
-    above: parts.slice(1, -3), artifact, baseVersion, version, extension,
+    above: parts.slice(1, -3),
+    artifact,
+    baseVersion,
+    version,
+    extension,
     ...(tail === '' ? {} : { classifier: tail.slice(1) }),
   };
 }
 
 /** Repository roots whose place in a path is certain without a .pom beside the jar. */
-const KNOWN_ROOTS: readonly (readonly string[])[] = [['.m2', 'repository'], ['usr', 'share', 'maven-repo']];
+const KNOWN_ROOTS: readonly (readonly string[])[] = [
+  ['.m2', 'repository'],
+  ['usr', 'share', 'maven-repo'],
+];
 
 /** The coordinates of a jar in a repository layout, or undefined when its path does not name them for certain. */
 export function artifactFromRepositoryPath(path: string): MavenArtifact | undefined {

@@ -23,17 +23,22 @@ export function readPackageJson(root: string): NpmPackageJson | undefined {
   let parsed: NpmPackageJson | undefined;
   try {
     // the root comes from a recorded path: read package.json only if it is a regular file of sane size
-    const json = JSON.parse(readRegularFile(join(root, 'package.json'), MAX_PACKAGE_JSON_BYTES, { followLinks: true }).toString('utf8')) as Record<string, unknown>;
+    const json = JSON.parse(readRegularFile(join(root, 'package.json'), MAX_PACKAGE_JSON_BYTES, { followLinks: true }).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     const deps = { ...(json['optionalDependencies'] as object | undefined), ...(json['dependencies'] as object | undefined) };
     parsed = {
       root,
       ...(typeof json['name'] === 'string' ? { name: json['name'] } : {}),
       ...(typeof json['version'] === 'string' ? { version: json['version'] } : {}),
       dependencies: Object.keys(deps).sort(),
-      peers: [...new Set([
-        ...Object.keys((json['peerDependencies'] as object | undefined) ?? {}),
-        ...Object.keys((json['peerDependenciesMeta'] as object | undefined) ?? {}),
-      ])].sort(),
+      peers: [
+        ...new Set([
+          ...Object.keys((json['peerDependencies'] as object | undefined) ?? {}),
+          ...Object.keys((json['peerDependenciesMeta'] as object | undefined) ?? {}),
+        ]),
+      ].sort(),
     };
   } catch {
     parsed = undefined;
@@ -73,7 +78,15 @@ export function installedNpmPackages(root: string, depth = 4): NpmPackageJson[] 
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const dirs = name.startsWith('@')
-        ? (() => { try { return readdirSync(join(modules, name)).sort().map((n) => join(modules, name, n)); } catch { return []; } })()
+        ? (() => {
+            try {
+              return readdirSync(join(modules, name))
+                .sort()
+                .map((n) => join(modules, name, n));
+            } catch {
+              return [];
+            }
+          })()
         : [join(modules, name)];
       for (const dir of dirs) {
         const pkg = readPackageJson(dir);

@@ -26,10 +26,7 @@ export interface ContainerEnvironment {
  * `existing` holds what the container would otherwise have in these variables (from its image
  * or its own settings); the result keeps those values and adds apitrace's part once.
  */
-export function containerEnvironment(
-  existing: Partial<Record<InjectedVariable, string>>,
-  injection: ContainerInjection,
-): ContainerEnvironment {
+export function containerEnvironment(existing: Partial<Record<InjectedVariable, string>>, injection: ContainerInjection): ContainerEnvironment {
   const paths = layoutPluginPaths(injection.layoutDir, injection.nodeEntry);
   const artifact = (name: PluginName, title: string): PluginArtifact => ({ name, title, path: paths[name], present: true });
   const result = injectPlugins(

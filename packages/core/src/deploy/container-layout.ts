@@ -1,7 +1,21 @@
 // `apitrace layout <dir>`: one self-contained directory with the three plugins and a launcher,
 // to copy into or mount in any glibc-based image. Written beside the target and renamed into
 // place, so a half-written layout is never mounted.
-import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../base/user-error.js';
 import type { PluginArtifact, PluginName } from '../own/plugin-artifacts.js';
@@ -47,7 +61,8 @@ COPY . ${IMAGE_LAYOUT_DIR}/
 
 function cannotWrite(target: string, err: unknown): UserError {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOTDIR' ? 'a file stands where a directory is needed' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+  const why =
+    code === 'ENOTDIR' ? 'a file stands where a directory is needed' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
   return new UserError(`cannot write the layout to ${target}: ${why}`, 'choose an empty or new directory');
 }
 
@@ -56,8 +71,7 @@ function cannotWrite(target: string, err: unknown): UserError {
  * deleted, so anything else there would be lost.
  */
 function checkTarget(target: string): void {
-  const notALayout = (why: string): UserError =>
-    new UserError(`${target} is not an apitrace layout: ${why}`, 'choose an empty or new directory');
+  const notALayout = (why: string): UserError => new UserError(`${target} is not an apitrace layout: ${why}`, 'choose an empty or new directory');
   try {
     const existing = lstatSync(target, { throwIfNoEntry: false });
     if (!existing) return;
@@ -145,11 +159,7 @@ export function readLayoutManifest(dir: string): LayoutManifest | undefined {
  * The layout in `dir`, written first when it is missing or older than the plugins built in this
  * checkout (a rebuilt plugin must reach the container). `wrote` says whether it was written now.
  */
-export function ensureContainerLayout(
-  dir: string,
-  plugins: Record<PluginName, PluginArtifact>,
-  version: string,
-): WrittenLayout & { wrote: boolean } {
+export function ensureContainerLayout(dir: string, plugins: Record<PluginName, PluginArtifact>, version: string): WrittenLayout & { wrote: boolean } {
   const target = resolve(dir);
   const manifest = readLayoutManifest(target);
   if (manifest && manifest.version === version) {

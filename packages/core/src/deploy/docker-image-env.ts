@@ -3,9 +3,7 @@
 import { execFile } from 'node:child_process';
 import { INJECTED_VARIABLES, type InjectedVariable } from './container-environment.js';
 
-export type ImageEnvResult =
-  | { ok: true; env: Partial<Record<InjectedVariable, string>> }
-  | { ok: false; why: string };
+export type ImageEnvResult = { ok: true; env: Partial<Record<InjectedVariable, string>> } | { ok: false; why: string };
 
 export function imageEnvironment(image: string, hostEnv: NodeJS.ProcessEnv): Promise<ImageEnvResult> {
   return new Promise((resolve) => {

@@ -7,8 +7,20 @@ import { CONTAINER_LAYOUT_DIR, CONTAINER_RUNS_DIR } from './container-paths.js';
 // `docker run` options that take no value; every other option takes one. Keep in step with
 // `docker run --help`: an unknown flag here would make its value look like the image.
 const BOOLEAN_LONG = new Set([
-  '--detach', '--interactive', '--tty', '--rm', '--init', '--privileged', '--publish-all', '--read-only',
-  '--sig-proxy', '--oom-kill-disable', '--no-healthcheck', '--disable-content-trust', '--quiet', '--help',
+  '--detach',
+  '--interactive',
+  '--tty',
+  '--rm',
+  '--init',
+  '--privileged',
+  '--publish-all',
+  '--read-only',
+  '--sig-proxy',
+  '--oom-kill-disable',
+  '--no-healthcheck',
+  '--disable-content-trust',
+  '--quiet',
+  '--help',
   '--use-api-socket',
 ]);
 const BOOLEAN_SHORT = new Set(['d', 'i', 't', 'P', 'q']);
@@ -87,7 +99,8 @@ export function parseDockerRunArgs(args: readonly string[], hostEnv: NodeJS.Proc
     if (!taken) options.push(arg);
   }
   const image = args[i];
-  if (image === undefined) throw new UserError('docker-run: no image in the docker run arguments', 'usage: apitrace docker-run -- [docker run options] <image> [command...]');
+  if (image === undefined)
+    throw new UserError('docker-run: no image in the docker run arguments', 'usage: apitrace docker-run -- [docker run options] <image> [command...]');
   return { options, image, command: args.slice(i + 1), userEnv };
 }
 

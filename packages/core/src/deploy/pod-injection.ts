@@ -199,9 +199,10 @@ function planContainer(
   if (absent(container.volumeMounts)) operations.push({ op: 'add', path: `${base}/volumeMounts`, value: newMounts });
   else for (const mount of newMounts) operations.push({ op: 'add', path: `${base}/volumeMounts/-`, value: mount });
 
-  const warnings = Array.isArray(container.envFrom) && container.envFrom.length > 0
-    ? [`apitrace: container ${name} uses envFrom: LD_PRELOAD, NODE_OPTIONS or JAVA_TOOL_OPTIONS set there are replaced`]
-    : [];
+  const warnings =
+    Array.isArray(container.envFrom) && container.envFrom.length > 0
+      ? [`apitrace: container ${name} uses envFrom: LD_PRELOAD, NODE_OPTIONS or JAVA_TOOL_OPTIONS set there are replaced`]
+      : [];
   return { index, name, operations, warnings: [...warnings, ...composed.notes] };
 }
 
@@ -237,9 +238,13 @@ export function decidePodInjection(pod: unknown, scope: OptInScope, settings: In
   let selected = containers.map((c: unknown, index: number) => ({ container: (isObject(c) ? c : {}) as Container, index }));
   const names = annotations[CONTAINER_NAMES_ANNOTATION];
   if (names !== undefined) {
-    const wantedNames = names.split(',').map((n) => n.trim()).filter(Boolean);
+    const wantedNames = names
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     for (const n of wantedNames) {
-      if (!selected.some((s) => s.container.name === n)) warnings.push(`apitrace: ${CONTAINER_NAMES_ANNOTATION} names ${n}, which the pod has no container called`);
+      if (!selected.some((s) => s.container.name === n))
+        warnings.push(`apitrace: ${CONTAINER_NAMES_ANNOTATION} names ${n}, which the pod has no container called`);
     }
     selected = selected.filter((s) => wantedNames.includes(s.container.name as string));
     if (selected.length === 0) return notInjected('no container selected', [...warnings, 'apitrace: pod not injected: no container selected']);
@@ -259,7 +264,10 @@ export function decidePodInjection(pod: unknown, scope: OptInScope, settings: In
 
   const volume = { name: VOLUME_NAME, emptyDir: {} };
   patch.push(absent(volumes) ? { op: 'add', path: '/spec/volumes', value: [volume] } : { op: 'add', path: '/spec/volumes/-', value: volume });
-  const init = initContainer(settings, plans.map((p) => p.name));
+  const init = initContainer(
+    settings,
+    plans.map((p) => p.name),
+  );
   patch.push(absent(initContainers) ? { op: 'add', path: '/spec/initContainers', value: [init] } : { op: 'add', path: '/spec/initContainers/-', value: init });
   for (const plan of plans) {
     patch.push(...plan.operations);

@@ -11,9 +11,7 @@ export interface ReviewJob {
 }
 
 export type ReviewResult =
-  | { id: number; answer: ReturnType<typeof answerAdmissionReview> }
-  | { id: number; malformed: string }
-  | { id: number; failed: string };
+  { id: number; answer: ReturnType<typeof answerAdmissionReview> } | { id: number; malformed: string } | { id: number; failed: string };
 
 const settings = workerData as InjectionSettings;
 const port = parentPort!;

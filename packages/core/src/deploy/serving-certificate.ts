@@ -49,7 +49,8 @@ export function readPemFile(path: string, what: string): Buffer {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new ServingCertificateError(`cannot read the ${what} ${path}: not a regular file`, 'give the PEM file itself');
-    if (stat.size > MAX_PEM_BYTES) throw new ServingCertificateError(`cannot read the ${what} ${path}: over ${MAX_PEM_BYTES} bytes`, 'give the PEM file itself');
+    if (stat.size > MAX_PEM_BYTES)
+      throw new ServingCertificateError(`cannot read the ${what} ${path}: over ${MAX_PEM_BYTES} bytes`, 'give the PEM file itself');
     return readFileSync(fd);
   } catch (err) {
     if (err instanceof ServingCertificateError) throw err;
@@ -71,12 +72,18 @@ function checkServingPair(pair: { cert: Buffer; key: Buffer }, files: Certificat
   try {
     new X509Certificate(pair.cert);
   } catch (err) {
-    throw new ServingCertificateError(`the TLS certificate ${files.certFile} is not a PEM certificate: ${opensslReason(err)}`, 'give the PEM file of the serving certificate');
+    throw new ServingCertificateError(
+      `the TLS certificate ${files.certFile} is not a PEM certificate: ${opensslReason(err)}`,
+      'give the PEM file of the serving certificate',
+    );
   }
   try {
     createPrivateKey(pair.key);
   } catch (err) {
-    throw new ServingCertificateError(`the TLS key ${files.keyFile} is not a PEM private key: ${opensslReason(err)}`, 'give the unencrypted PEM file of its private key');
+    throw new ServingCertificateError(
+      `the TLS key ${files.keyFile} is not a PEM private key: ${opensslReason(err)}`,
+      'give the unencrypted PEM file of its private key',
+    );
   }
   try {
     createSecureContext(pair);

@@ -93,11 +93,16 @@ function deployment(options: ManifestOptions): object {
               name: 'webhook',
               image: options.serverImage,
               args: [
-                'webhook', 'serve',
-                '--tls-cert', '/tls/tls.crt',
-                '--tls-key', '/tls/tls.key',
-                '--port', String(SERVING_PORT),
-                '--image', options.layoutImage,
+                'webhook',
+                'serve',
+                '--tls-cert',
+                '/tls/tls.crt',
+                '--tls-key',
+                '/tls/tls.key',
+                '--port',
+                String(SERVING_PORT),
+                '--image',
+                options.layoutImage,
               ],
               ports: [{ name: 'https', containerPort: SERVING_PORT, protocol: 'TCP' }],
               readinessProbe: probe,
@@ -115,7 +120,5 @@ function deployment(options: ManifestOptions): object {
 }
 
 export function webhookManifests(options: ManifestOptions): string {
-  return [mutatingWebhookConfiguration(options), service(options), deployment(options)]
-    .map((doc) => stringify(doc, { lineWidth: 0 }))
-    .join('---\n');
+  return [mutatingWebhookConfiguration(options), service(options), deployment(options)].map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
 }

@@ -28,7 +28,8 @@ function setDiff(category: string, kind: DriftKind, base: readonly string[], hea
   const b = new Set(base);
   const h = new Set(head);
   return {
-    category, kind,
+    category,
+    kind,
     added: [...h].filter((x) => !b.has(x)).sort(byString),
     removed: [...b].filter((x) => !h.has(x)).sort(byString),
   };
@@ -57,7 +58,10 @@ export function diffFingerprints(base: Fingerprint, head: Fingerprint): Fingerpr
 
 /** `any` or a comma-separated list of kinds; throws with the unknown name. */
 export function parseFailOn(value: string): DriftKind[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.includes('any')) return [...DRIFT_KINDS];
   for (const name of names) {
     if (!(DRIFT_KINDS as readonly string[]).includes(name)) throw new Error(`unknown drift kind ${JSON.stringify(name)}`);

@@ -54,9 +54,18 @@ function observations(model: AppModel, own: OwnActivity): { calls: Observation[]
     if (call.flags.length === 0 || isOwn(call.component, call.args?.['path'])) continue;
     const caller = componentOf(call.component);
     const observation: Observation = {
-      from: 'call', api: call.api, category: call.category, component: ref, ...(caller ? { caller } : {}),
-      args: call.args ?? {}, flags: new Set(call.flags), source: call.source,
-      ...(call.stack ? { stack: call.stack } : {}), count: 1, processes: [call.process], applicationComponents,
+      from: 'call',
+      api: call.api,
+      category: call.category,
+      component: ref,
+      ...(caller ? { caller } : {}),
+      args: call.args ?? {},
+      flags: new Set(call.flags),
+      source: call.source,
+      ...(call.stack ? { stack: call.stack } : {}),
+      count: 1,
+      processes: [call.process],
+      applicationComponents,
     };
     if (!isAgentWork(observation)) calls.push(observation);
   }
@@ -67,9 +76,19 @@ function observations(model: AppModel, own: OwnActivity): { calls: Observation[]
     let stack: MergedStack | undefined;
     for (const s of u.stacks) if (betterStack(stack, s)) stack = s;
     const observation: Observation = {
-      from: 'usage', api: u.api, category: u.category, component: u.component, ...(caller ? { caller } : {}),
+      from: 'usage',
+      api: u.api,
+      category: u.category,
+      component: u.component,
+      ...(caller ? { caller } : {}),
       ...(u.subject === undefined ? {} : { subject: u.subject }),
-      args: {}, flags: new Set(u.flags), source: sourceOfApi(u.api), ...(stack ? { stack } : {}), count: u.count, processes: u.processes, applicationComponents,
+      args: {},
+      flags: new Set(u.flags),
+      source: sourceOfApi(u.api),
+      ...(stack ? { stack } : {}),
+      count: u.count,
+      processes: u.processes,
+      applicationComponents,
     };
     if (!isAgentWork(observation)) usages.push(observation);
   }
@@ -102,8 +121,15 @@ export function evaluateRules(model: AppModel, rules: readonly FindingRule[] = F
       const existing = results.get(key);
       if (!existing) {
         results.set(key, {
-          rule, message: rule.message(o), component: o.component, api: o.api, source: o.source, count: o.count,
-          processes: [...o.processes], stack: o.stack ?? { frames: [], join: 'none' }, ...(frame ? { frame } : {}),
+          rule,
+          message: rule.message(o),
+          component: o.component,
+          api: o.api,
+          source: o.source,
+          count: o.count,
+          processes: [...o.processes],
+          stack: o.stack ?? { frames: [], join: 'none' },
+          ...(frame ? { frame } : {}),
         });
         return;
       }
@@ -134,7 +160,11 @@ export function evaluateRules(model: AppModel, rules: readonly FindingRule[] = F
     }
     findings.push(...ruleFindings);
   }
-  return findings.sort((a, b) =>
-    SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] || rules.indexOf(a.rule) - rules.indexOf(b.rule) ||
-    byString(a.message, b.message) || byString(a.component, b.component));
+  return findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[a.rule.severity] - SEVERITY_RANK[b.rule.severity] ||
+      rules.indexOf(a.rule) - rules.indexOf(b.rule) ||
+      byString(a.message, b.message) ||
+      byString(a.component, b.component),
+  );
 }

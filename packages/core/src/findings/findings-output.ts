@@ -48,11 +48,34 @@ export interface FindingJson {
 
 export function findingsJson(findings: readonly Finding[]): string {
   const list: FindingJson[] = findings.map((f) => ({
-    rule: f.rule.id, title: f.rule.title, severity: f.rule.severity, securitySeverity: SECURITY_SEVERITY[f.rule.severity],
-    cwe: f.rule.cwe, message: f.message, explanation: f.rule.explanation, fix: f.rule.fix,
-    component: f.component, api: f.api, count: f.count, processes: f.processes,
-    ...(f.frame ? { location: { ...(f.frame.file ? { file: f.frame.file } : {}), ...(f.frame.line === undefined ? {} : { line: f.frame.line }), ...(f.frame.col === undefined ? {} : { col: f.frame.col }), fn: f.frame.fn } } : {}),
-    stack: { join: f.stack.join, ...(f.stack.spanApi ? { spanApi: f.stack.spanApi } : {}), ...(f.stack.matchedOn ? { matchedOn: f.stack.matchedOn } : {}), frames: f.stack.frames },
+    rule: f.rule.id,
+    title: f.rule.title,
+    severity: f.rule.severity,
+    securitySeverity: SECURITY_SEVERITY[f.rule.severity],
+    cwe: f.rule.cwe,
+    message: f.message,
+    explanation: f.rule.explanation,
+    fix: f.rule.fix,
+    component: f.component,
+    api: f.api,
+    count: f.count,
+    processes: f.processes,
+    ...(f.frame
+      ? {
+          location: {
+            ...(f.frame.file ? { file: f.frame.file } : {}),
+            ...(f.frame.line === undefined ? {} : { line: f.frame.line }),
+            ...(f.frame.col === undefined ? {} : { col: f.frame.col }),
+            fn: f.frame.fn,
+          },
+        }
+      : {}),
+    stack: {
+      join: f.stack.join,
+      ...(f.stack.spanApi ? { spanApi: f.stack.spanApi } : {}),
+      ...(f.stack.matchedOn ? { matchedOn: f.stack.matchedOn } : {}),
+      frames: f.stack.frames,
+    },
   }));
   return `${JSON.stringify({ format: 'apitrace-findings', v: 1, findings: list }, null, 2)}\n`;
 }

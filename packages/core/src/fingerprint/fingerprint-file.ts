@@ -31,13 +31,19 @@ export function parseFingerprint(text: string, where: string): Fingerprint {
     throw new FingerprintFileError(`${where} is not JSON${position === undefined ? '' : ` (at character ${position})`}`);
   }
   const f = value as Partial<Fingerprint> | null;
-  if (!f || typeof f !== 'object' || f.format !== FINGERPRINT_FORMAT) throw new FingerprintFileError(`${where} is not an apitrace fingerprint (no "format": "${FINGERPRINT_FORMAT}")`);
-  if (f.v !== FINGERPRINT_VERSION) throw new FingerprintFileError(`${where} is fingerprint version ${String(f.v)}, this apitrace reads version ${FINGERPRINT_VERSION}`);
+  if (!f || typeof f !== 'object' || f.format !== FINGERPRINT_FORMAT)
+    throw new FingerprintFileError(`${where} is not an apitrace fingerprint (no "format": "${FINGERPRINT_FORMAT}")`);
+  if (f.v !== FINGERPRINT_VERSION)
+    throw new FingerprintFileError(`${where} is fingerprint version ${String(f.v)}, this apitrace reads version ${FINGERPRINT_VERSION}`);
   return {
-    format: FINGERPRINT_FORMAT, v: FINGERPRINT_VERSION,
-    components: f.components ?? {}, apis: f.apis ?? {}, files: f.files ?? {},
+    format: FINGERPRINT_FORMAT,
+    v: FINGERPRINT_VERSION,
+    components: f.components ?? {},
+    apis: f.apis ?? {},
+    files: f.files ?? {},
     network: { peers: f.network?.peers ?? [], listening: f.network?.listening ?? [], hosts: f.network?.hosts ?? [] },
-    programs: f.programs ?? [], commands: f.commands ?? [],
+    programs: f.programs ?? [],
+    commands: f.commands ?? [],
     webApis: { served: f.webApis?.served ?? [], called: f.webApis?.called ?? [] },
   };
 }
@@ -94,8 +100,9 @@ export async function loadFingerprint(path: string, progress?: Parameters<typeof
     return { fingerprint: parseFingerprint(text.toString('utf8'), file), sealBroken: [`${join(path, 'run.json')}: unreadable (${(err as Error).message})`] };
   }
   const commandPid = instrumentedCommandPid(manifest);
-  const sealBroken = sealProblems({ seal: manifest?.seal, files: listedEventFiles(path), ...(commandPid === undefined ? {} : { commandPid }) })
-    .map((p) => `${p.name === '' ? path : join(path, p.name)}: ${p.message}`);
+  const sealBroken = sealProblems({ seal: manifest?.seal, files: listedEventFiles(path), ...(commandPid === undefined ? {} : { commandPid }) }).map(
+    (p) => `${p.name === '' ? path : join(path, p.name)}: ${p.message}`,
+  );
   const sealed = manifest?.seal?.fingerprint_sha256;
   if (sealed !== undefined && sealed !== sha256Hex(text)) sealBroken.push(`${file}: changed after the run ended: its content no longer matches the seal`);
   return { fingerprint: parseFingerprint(text.toString('utf8'), file), sealBroken };

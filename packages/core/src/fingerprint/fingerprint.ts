@@ -47,7 +47,8 @@ const sorted = (values: Iterable<string>): string[] => [...new Set(values)].sort
 
 /** APIs whose path argument is a template the system completes with random characters. */
 const TEMP_TEMPLATE_API = /mkdtemp|mkstemp|mkostemp/i;
-const WRITE_API = /write|creat|unlink|rename|mkdir|mkdtemp|mkstemp|rmdir|rm\b|rmSync|chmod|chown|truncate|append|copy|symlink|link|utime|Files\.delete|Files\.move/i;
+const WRITE_API =
+  /write|creat|unlink|rename|mkdir|mkdtemp|mkstemp|rmdir|rm\b|rmSync|chmod|chown|truncate|append|copy|symlink|link|utime|Files\.delete|Files\.move/i;
 const METADATA_API = /stat|access|exists|readlink|realpath|lchown|faccessat/i;
 const WRITE_OFLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND/;
 
@@ -65,10 +66,14 @@ function fileAccess(api: string, oflags: unknown): FileAccess[] {
 
 export function computeFingerprint(model: AppModel, own: OwnActivity = ownActivity(model)): Fingerprint {
   const context: PatternContext = {
-    ...(model.run.manifest?.cwd ?? model.processes[0]?.cwd ? { cwd: (model.run.manifest?.cwd ?? model.processes[0]?.cwd)! } : {}),
+    ...((model.run.manifest?.cwd ?? model.processes[0]?.cwd) ? { cwd: (model.run.manifest?.cwd ?? model.processes[0]?.cwd)! } : {}),
     pids: new Set(model.processes.map((p) => p.pid)),
     tempTemplates: [
-      ...new Set(model.apiUsages.filter((u) => u.category === 'file' && u.subject !== undefined && TEMP_TEMPLATE_API.test(u.api)).map((u) => tempTemplatePrefix(u.subject!))),
+      ...new Set(
+        model.apiUsages
+          .filter((u) => u.category === 'file' && u.subject !== undefined && TEMP_TEMPLATE_API.test(u.api))
+          .map((u) => tempTemplatePrefix(u.subject!)),
+      ),
     ].sort((a, b) => b.length - a.length),
   };
   const componentsByRef = new Map<string, Component>(model.components.map((c) => [c.ref, c]));

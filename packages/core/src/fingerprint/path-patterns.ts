@@ -61,11 +61,14 @@ function looksRandom(part: string): boolean {
 function generaliseTempSegments(path: string): string {
   const root = TEMP_ROOTS.find((r) => path.startsWith(r));
   if (!root) return path;
-  const rest = path.slice(root.length).split('/').map((segment) => {
-    const m = RANDOM_SUFFIX.exec(segment);
-    if (!m || !looksRandom(m[2]!)) return segment;
-    return `${m[1]}<random>`;
-  });
+  const rest = path
+    .slice(root.length)
+    .split('/')
+    .map((segment) => {
+      const m = RANDOM_SUFFIX.exec(segment);
+      if (!m || !looksRandom(m[2]!)) return segment;
+      return `${m[1]}<random>`;
+    });
   return root + rest.join('/');
 }
 

@@ -52,7 +52,10 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
   if (outcome.launchError) options.warn(`apitrace: cannot run ${command}: ${outcome.launchError}`);
   try {
     writeRunManifest(runDir, {
-      ...manifest, ended: new Date().toISOString(), exit_status: outcome.status, ...(outcome.pid === undefined ? {} : { pid: outcome.pid }),
+      ...manifest,
+      ended: new Date().toISOString(),
+      exit_status: outcome.status,
+      ...(outcome.pid === undefined ? {} : { pid: outcome.pid }),
     });
   } catch (err) {
     // the command ran: its status is what scripts rely on, so this is a warning, not an exit 2

@@ -19,10 +19,13 @@ const mode = (stats: Stats): string => (stats.mode & 0o7777).toString(8).padStar
 function cannotCreate(dir: string, err: unknown): UserError {
   const e = err as NodeJS.ErrnoException;
   const why =
-    e.code === 'ENOTDIR' ? 'a file stands where a directory is needed'
-    : e.code === 'EEXIST' ? 'it was created by someone else meanwhile'
-    : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
-    : e.message;
+    e.code === 'ENOTDIR'
+      ? 'a file stands where a directory is needed'
+      : e.code === 'EEXIST'
+        ? 'it was created by someone else meanwhile'
+        : e.code === 'EACCES' || e.code === 'EPERM'
+          ? 'permission denied'
+          : e.message;
   return new UserError(`cannot create run directory ${dir}: ${why}`, 'check the path and permissions');
 }
 

@@ -179,7 +179,12 @@ export class SpanIndex {
 const NO_JOIN: NativeJoin = { rule: 'none' };
 
 /** The latest span open at the event's time among those sharing one argument value with it. */
-function latestOpenSpanFor(names: Map<string, Map<string, ThreadSpans>>, name: string, value: string | undefined, event: NativeEvent): LanguageSpan | undefined {
+function latestOpenSpanFor(
+  names: Map<string, Map<string, ThreadSpans>>,
+  name: string,
+  value: string | undefined,
+  event: NativeEvent,
+): LanguageSpan | undefined {
   if (value === undefined) return undefined;
   const list = names.get(name)?.get(value);
   return list && latestOpenSpan(list, event.t, event.tid);

@@ -9,7 +9,19 @@ import { dependencyEdges, installedNpmRoots } from '../components/installed-set.
 import { isApitraceFile, isPluginDependency } from '../own/apitrace-own.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
 import type {
-  AppModel, AppModelOptions, Component, ComponentApiUsage, ComponentFunction, DependencyEdge, MergedStack, ModelCall, ModelFrame, ModelNotice, NativeSymbolUse, UsageState, WebApiUsage,
+  AppModel,
+  AppModelOptions,
+  Component,
+  ComponentApiUsage,
+  ComponentFunction,
+  DependencyEdge,
+  MergedStack,
+  ModelCall,
+  ModelFrame,
+  ModelNotice,
+  NativeSymbolUse,
+  UsageState,
+  WebApiUsage,
 } from './app-model.js';
 import { groupProcessImages } from './process-images.js';
 import { buildProcessTree } from './process-tree.js';
@@ -21,8 +33,15 @@ const DEFAULT_MAX_CALLS = 100_000;
 
 /** API namespaces whose calls mean code of a particular library ran (libc:open runs libc). */
 const LIBRARY_OF_NAMESPACE: Record<string, string> = {
-  libc: 'libc.so', openssl: 'libssl.so', libssl: 'libssl.so', libcrypto: 'libcrypto.so', zlib: 'libz.so',
-  sqlite3: 'libsqlite3.so', sqlite: 'libsqlite3.so', pthread: 'libc.so', dl: 'libc.so',
+  libc: 'libc.so',
+  openssl: 'libssl.so',
+  libssl: 'libssl.so',
+  libcrypto: 'libcrypto.so',
+  zlib: 'libz.so',
+  sqlite3: 'libsqlite3.so',
+  sqlite: 'libsqlite3.so',
+  pthread: 'libc.so',
+  dl: 'libc.so',
 };
 
 /** API namespaces of the language emitters; every other one names a native library's function. */
@@ -55,11 +74,13 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   });
   // apitrace's own pieces loaded into the processes are not part of the application; the
   // plugin's dependencies count as its own when they were loaded before any application module
-  const firstAppModule = Math.min(...[...collector.units.values()]
-    .filter((u) => u.unit === 'module' && u.loaded && u.package && !u.package.root.split('/').includes('node_modules') && !isApitraceFile(u.path))
-    .map((u) => u.firstT ?? Infinity));
-  const isOwn = (u: CodeUnitFacts): boolean => isApitraceFile(u.path) ||
-    (u.package !== undefined && isPluginDependency(u.package.root) && (u.firstT ?? Infinity) < firstAppModule);
+  const firstAppModule = Math.min(
+    ...[...collector.units.values()]
+      .filter((u) => u.unit === 'module' && u.loaded && u.package && !u.package.root.split('/').includes('node_modules') && !isApitraceFile(u.path))
+      .map((u) => u.firstT ?? Infinity),
+  );
+  const isOwn = (u: CodeUnitFacts): boolean =>
+    isApitraceFile(u.path) || (u.package !== undefined && isPluginDependency(u.package.root) && (u.firstT ?? Infinity) < firstAppModule);
   const ownPaths = new Set<string>();
   for (const u of collector.units.values()) {
     if (!isOwn(u)) continue;
@@ -121,11 +142,16 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
   };
   const apiUsages: ComponentApiUsage[] = [];
   const libraryOfApi = libraryFinder(catalog);
-  const usages = [...collector.usages.values()].sort((a, b) => byString(a.caller, b.caller) || byString(a.api, b.api) || byString(a.subject ?? '', b.subject ?? ''));
+  const usages = [...collector.usages.values()].sort(
+    (a, b) => byString(a.caller, b.caller) || byString(a.api, b.api) || byString(a.subject ?? '', b.subject ?? ''),
+  );
   for (const usage of usages) {
     const count = Math.max(usage.usageCount, usage.callCount);
     const caller = usage.caller === '' ? undefined : catalog.componentOfPath(usage.caller);
-    const firstStack = usage.firstStack ?? { frames: nativeFrames({ pid: 0, t: usage.firstT, api: usage.api, ...(usage.caller ? { caller: usage.caller } : {}) }), join: 'none' as const };
+    const firstStack = usage.firstStack ?? {
+      frames: nativeFrames({ pid: 0, t: usage.firstT, api: usage.api, ...(usage.caller ? { caller: usage.caller } : {}) }),
+      join: 'none' as const,
+    };
     markUsed(caller, count, usage.firstT, usage.lastT, firstStack);
     const library = libraryOfApi(usage.api);
     if (library && library !== caller) markUsed(library, 0, usage.firstT, usage.lastT, firstStack);
@@ -168,8 +194,9 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
       if (runtime !== app && [...app.files].some((f) => files.has(f))) runtimeEdges.push({ from: app.ref, to: runtime.ref, kind: 'runtime' });
     }
   }
-  const dependencies = [...dependencyEdges(catalog), ...runtimeEdges]
-    .sort((a, b) => byString(a.from, b.from) || byString(a.to, b.to) || byString(a.kind, b.kind));
+  const dependencies = [...dependencyEdges(catalog), ...runtimeEdges].sort(
+    (a, b) => byString(a.from, b.from) || byString(a.to, b.to) || byString(a.kind, b.kind),
+  );
 
   // Frames name units by path; the model names their components too, and the functions of
   // native frames.
@@ -180,50 +207,59 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
     if (!stack) return undefined;
     let done = converted.get(stack);
     if (!done) {
-      done = { ...stack, frames: nameFrames(stack.frames, siteNames).map((f): ModelFrame => {
-        const ref = refOfUnit(f.unit);
-        return ref ? { ...f, component: ref } : f;
-      }) };
+      done = {
+        ...stack,
+        frames: nameFrames(stack.frames, siteNames).map((f): ModelFrame => {
+          const ref = refOfUnit(f.unit);
+          return ref ? { ...f, component: ref } : f;
+        }),
+      };
       converted.set(stack, done);
     }
     return done;
   };
   for (const u of apiUsages) u.stacks = u.stacks.map((s) => withComponents(s)!);
 
-  const components: Component[] = [...catalog.drafts.values()].map((draft) => {
-    const totals = functionTotals.get(draft);
-    const usage: UsageState = draft.used ? 'used' : draft.loadedSeen ? 'loaded' : 'installed';
-    if (totals) draft.counts.functionHits = totals.hits;
-    const first = draft.firstUse?.stack;
-    return {
-      ref: draft.ref, kind: draft.kind,
-      ...(draft.group ? { group: draft.group } : {}),
-      name: draft.name,
-      ...(draft.version ? { version: draft.version } : {}),
-      ...(draft.purl ? { purl: draft.purl } : {}),
-      identifiedBy: draft.identifiedBy,
-      ...(draft.hashes ? { hashes: draft.hashes } : {}),
-      ...(draft.debian ? { debian: draft.debian } : {}),
-      paths: [...draft.paths].sort(byString),
-      usage,
-      counts: { ...draft.counts },
-      ...(draft.firstSeen === undefined || !Number.isFinite(draft.firstSeen) ? {} : { firstSeen: draft.firstSeen }),
-      ...(draft.lastSeen === undefined || !Number.isFinite(draft.lastSeen) ? {} : { lastSeen: draft.lastSeen }),
-      ...(totals ? { functions: { used: totals.used, total: totals.total } } : {}),
-      ...(functionLists.has(draft) ? { functionInventory: functionLists.get(draft)!.sort(byFunction) } : {}),
-      ...(first ? { firstUseStack: withComponents(first)! } : {}),
-      processes: processesOf(draft.files),
-    };
-  }).sort((a, b) => byString(a.ref, b.ref));
+  const components: Component[] = [...catalog.drafts.values()]
+    .map((draft) => {
+      const totals = functionTotals.get(draft);
+      const usage: UsageState = draft.used ? 'used' : draft.loadedSeen ? 'loaded' : 'installed';
+      if (totals) draft.counts.functionHits = totals.hits;
+      const first = draft.firstUse?.stack;
+      return {
+        ref: draft.ref,
+        kind: draft.kind,
+        ...(draft.group ? { group: draft.group } : {}),
+        name: draft.name,
+        ...(draft.version ? { version: draft.version } : {}),
+        ...(draft.purl ? { purl: draft.purl } : {}),
+        identifiedBy: draft.identifiedBy,
+        ...(draft.hashes ? { hashes: draft.hashes } : {}),
+        ...(draft.debian ? { debian: draft.debian } : {}),
+        paths: [...draft.paths].sort(byString),
+        usage,
+        counts: { ...draft.counts },
+        ...(draft.firstSeen === undefined || !Number.isFinite(draft.firstSeen) ? {} : { firstSeen: draft.firstSeen }),
+        ...(draft.lastSeen === undefined || !Number.isFinite(draft.lastSeen) ? {} : { lastSeen: draft.lastSeen }),
+        ...(totals ? { functions: { used: totals.used, total: totals.total } } : {}),
+        ...(functionLists.has(draft) ? { functionInventory: functionLists.get(draft)!.sort(byFunction) } : {}),
+        ...(first ? { firstUseStack: withComponents(first)! } : {}),
+        processes: processesOf(draft.files),
+      };
+    })
+    .sort((a, b) => byString(a.ref, b.ref));
 
   const calls = sortCalls(collector.calls, processOfFile, withComponents, refOfUnit);
-  const webApis: WebApiUsage[] = [...collector.webApis.values()].map(({ files, ...web }) => {
-    const ref = refOfUnit(web.component);
-    const stack = withComponents(web.stack);
-    const { component: _caller, stack: _stack, ...rest } = web;
-    return { ...rest, ...(ref ? { component: ref } : {}), processes: processesOf(files), ...(stack ? { stack } : {}) };
-  }).sort((a, b) => byString(webKey(a), webKey(b)));
-  const notices: ModelNotice[] = [...collector.notices.values()].map(({ files, ...n }) => ({ ...n, processes: processesOf(files) }))
+  const webApis: WebApiUsage[] = [...collector.webApis.values()]
+    .map(({ files, ...web }) => {
+      const ref = refOfUnit(web.component);
+      const stack = withComponents(web.stack);
+      const { component: _caller, stack: _stack, ...rest } = web;
+      return { ...rest, ...(ref ? { component: ref } : {}), processes: processesOf(files), ...(stack ? { stack } : {}) };
+    })
+    .sort((a, b) => byString(webKey(a), webKey(b)));
+  const notices: ModelNotice[] = [...collector.notices.values()]
+    .map(({ files, ...n }) => ({ ...n, processes: processesOf(files) }))
     .sort((a, b) => byString(a.source, b.source) || byString(a.level, b.level) || byString(a.code, b.code) || byString(a.subject ?? '', b.subject ?? ''));
 
   // what did not fit the allowances, said once per kind (the problems list is the reader's, a
@@ -272,14 +308,24 @@ export async function buildAppModel(runDir: string, options: AppModelOptions = {
 function inventoryFunction(unit: string, key: string, facts: FunctionFacts): ComponentFunction {
   const [scope = '', name = '', line = '', sig = ''] = key.split('\0');
   return {
-    unit, ...(scope ? { scope } : {}), name, ...(line ? { line: Number(line) } : {}), ...(sig ? { sig } : {}),
-    ran: facts.ran, hits: facts.hits,
+    unit,
+    ...(scope ? { scope } : {}),
+    name,
+    ...(line ? { line: Number(line) } : {}),
+    ...(sig ? { sig } : {}),
+    ran: facts.ran,
+    hits: facts.hits,
   };
 }
 
 function byFunction(a: ComponentFunction, b: ComponentFunction): number {
-  return byString(a.unit, b.unit) || byString(a.scope ?? '', b.scope ?? '') || byString(a.name, b.name)
-    || (a.line ?? 0) - (b.line ?? 0) || byString(a.sig ?? '', b.sig ?? '');
+  return (
+    byString(a.unit, b.unit) ||
+    byString(a.scope ?? '', b.scope ?? '') ||
+    byString(a.name, b.name) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    byString(a.sig ?? '', b.sig ?? '')
+  );
 }
 
 /**
@@ -336,13 +382,16 @@ function nativeSymbolUses(catalog: ComponentCatalog, usages: readonly UsageAggre
     const draft = catalog.componentOfPath(site.slice(0, site.indexOf('\0')));
     if (draft) names.forEach((name) => useOf(draft.ref).calling.add(name));
   }
-  return [...byRef].map(([component, use]) => ({ component, called: [...use.called].sort(byString), calling: [...use.calling].sort(byString) }))
+  return [...byRef]
+    .map(([component, use]) => ({ component, called: [...use.called].sort(byString), calling: [...use.calling].sort(byString) }))
     .sort((a, b) => byString(a.component, b.component));
 }
 
 function toApiUsage(usage: UsageAggregate, component: string, count: number, processes: string[]): ComponentApiUsage {
   return {
-    component, api: usage.api, category: usage.category,
+    component,
+    api: usage.api,
+    category: usage.category,
     ...(usage.subject === undefined ? {} : { subject: usage.subject }),
     flags: usage.flags ? [...usage.flags].sort(byString) : [],
     count,

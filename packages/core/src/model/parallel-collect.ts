@@ -76,7 +76,13 @@ function shares(groups: PidGroup[], count: number): string[][] {
 }
 
 function runWorker(
-  dir: string, files: string[], maxCalls: number, share: number, digests: boolean, limits: CollectLimits | undefined, onRecords: (delta: number) => void,
+  dir: string,
+  files: string[],
+  maxCalls: number,
+  share: number,
+  digests: boolean,
+  limits: CollectLimits | undefined,
+  onRecords: (delta: number) => void,
 ): Promise<{ contents: RunContents; collected: CollectedRun }> {
   return new Promise((resolve, reject) => {
     const input = { dir, files, maxCalls, share, digests, ...(limits ? { limits } : {}) };
@@ -104,7 +110,7 @@ export async function collectRun(dir: string, options: CollectOptions): Promise<
   const collector = new RunCollector({ maxCalls: options.maxCalls, ...(options.limits ? { limits: options.limits } : {}) });
   const groups = pidGroups(dir);
   const bytes = groups.reduce((n, g) => n + g.bytes, 0);
-  const wanted = options.workers === 'auto' ? (bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1) : options.workers ?? 1;
+  const wanted = options.workers === 'auto' ? (bytes >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_WORKERS) : 1) : (options.workers ?? 1);
   const workers = Math.min(wanted, groups.length);
   if (workers <= 1) {
     const run = await readRun(dir, collector.visit, {

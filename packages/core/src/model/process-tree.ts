@@ -72,11 +72,15 @@ export function buildProcessTree(images: readonly ProcessImage[]): { processes: 
       ...(image.startT === undefined ? {} : { startT: image.startT }),
       ...(startWall === undefined ? {} : { startWall }),
       ...(endT === undefined ? {} : { endT }),
-      ...(end ? { end: {
-        ...(end.reason ? { reason: end.reason } : {}),
-        ...(end.exit_code === undefined ? {} : { exitCode: end.exit_code }),
-        ...(end.signal === undefined ? {} : { signal: end.signal }),
-      } } : {}),
+      ...(end
+        ? {
+            end: {
+              ...(end.reason ? { reason: end.reason } : {}),
+              ...(end.exit_code === undefined ? {} : { exitCode: end.exit_code }),
+              ...(end.signal === undefined ? {} : { signal: end.signal }),
+            },
+          }
+        : {}),
       endMissing: image.endMissing,
       dropped,
       files: files.map((f) => f.name),

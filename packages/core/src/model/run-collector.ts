@@ -8,7 +8,16 @@ import type { ApitraceEvent, Category, CodeUnit, Frame, Scalar, Source } from '.
 import type { EventFileSummary } from '../reader/run-reader.js';
 import type { CodeUnitFacts } from '../components/component-catalog.js';
 import { addSite, mergeSites, type NativeSites } from '../symbols/native-symbolizer.js';
-import { matchesOf, mergeNativeIntoSpan, nativeFrames, SpanIndex, spanStack, type LanguageSpan, type NativeEvent, type NativeJoin } from '../merge/native-into-spans.js';
+import {
+  matchesOf,
+  mergeNativeIntoSpan,
+  nativeFrames,
+  SpanIndex,
+  spanStack,
+  type LanguageSpan,
+  type NativeEvent,
+  type NativeJoin,
+} from '../merge/native-into-spans.js';
 import type { MergedStack, ModelCall, ModelNotice, WebApiUsage } from './app-model.js';
 import { Allowance, COLLECT_LIMITS, FRAME_TEXT, framesText, valueText, type CollectLimits, type LimitKind, type NotKept } from './collect-limits.js';
 
@@ -143,7 +152,15 @@ export class RunCollector {
    * nothing keeps it (the join and the merged stack copy what they need).
    */
   private readonly scratch: NativeEvent = {
-    pid: 0, tid: undefined, t: 0, api: '', caller: undefined, frames: undefined, truncated: undefined, args: undefined, subject: undefined,
+    pid: 0,
+    tid: undefined,
+    t: 0,
+    api: '',
+    caller: undefined,
+    frames: undefined,
+    truncated: undefined,
+    args: undefined,
+    subject: undefined,
   };
   /** merged stacks are shared between the records that have the same one */
   private readonly internedStacks = new Map<string, MergedStack>();
@@ -176,9 +193,19 @@ export class RunCollector {
   /** What this collector gathered, as plain data a worker thread can post back. */
   export(): CollectedRun {
     return {
-      units: this.units, usages: this.usages, inventories: this.inventories, frameUnits: this.frameUnits,
-      nativeSites: this.nativeSites, calls: this.calls, webApis: this.webApis, notices: this.notices, ownPaths: this.ownPaths,
-      callsNotKept: this.callsNotKept, joins: this.joins, serials: this.serial, notKept: this.notKept(),
+      units: this.units,
+      usages: this.usages,
+      inventories: this.inventories,
+      frameUnits: this.frameUnits,
+      nativeSites: this.nativeSites,
+      calls: this.calls,
+      webApis: this.webApis,
+      notices: this.notices,
+      ownPaths: this.ownPaths,
+      callsNotKept: this.callsNotKept,
+      joins: this.joins,
+      serials: this.serial,
+      notKept: this.notKept(),
     };
   }
 
@@ -304,8 +331,10 @@ export class RunCollector {
       this.state = state;
     }
     switch (event.kind) {
-      case 'api_usage': return this.isOwnThread(file, event.tid) ? undefined : this.onApiUsage(event, state);
-      case 'call': return this.isOwnThread(file, event.tid) ? undefined : this.onCall(event, state);
+      case 'api_usage':
+        return this.isOwnThread(file, event.tid) ? undefined : this.onApiUsage(event, state);
+      case 'call':
+        return this.isOwnThread(file, event.tid) ? undefined : this.onCall(event, state);
       case 'own_activity': {
         event.paths?.forEach((p) => {
           if (!this.ownPaths.has(p) && this.allow.ownPaths.admit(p.length)) this.ownPaths.add(p);
@@ -359,7 +388,12 @@ export class RunCollector {
         const key = [event.direction, event.method, event.host ?? '', event.route, event.status ?? ''].join('\0');
         const stack = event.stack === undefined ? undefined : state.stacks.get(event.stack);
         const web = this.webApis.get(key);
-        if (!web && !this.allow.webApis.admit(key.length + (event.caller?.length ?? 0) + (event.framework?.length ?? 0) + (event.scheme?.length ?? 0) + (stack ? framesText(stack.frames) : 0))) {
+        if (
+          !web &&
+          !this.allow.webApis.admit(
+            key.length + (event.caller?.length ?? 0) + (event.framework?.length ?? 0) + (event.scheme?.length ?? 0) + (stack ? framesText(stack.frames) : 0),
+          )
+        ) {
           return;
         }
         if (web) {
@@ -374,13 +408,16 @@ export class RunCollector {
           web.files.add(file.name);
         } else {
           this.webApis.set(key, {
-            direction: event.direction, method: event.method,
+            direction: event.direction,
+            method: event.method,
             ...(event.scheme ? { scheme: event.scheme } : {}),
             ...(event.host ? { host: event.host } : {}),
             route: event.route,
             ...(event.status === undefined ? {} : { status: event.status }),
             ...(event.framework ? { framework: event.framework } : {}),
-            count: event.count, firstT: event.first_t, lastT: event.last_t,
+            count: event.count,
+            firstT: event.first_t,
+            lastT: event.last_t,
             ...(event.dur_ns ? { durNs: { ...event.dur_ns } } : {}),
             ...(event.caller ? { component: event.caller } : {}),
             processes: [],
@@ -399,8 +436,13 @@ export class RunCollector {
           notice.files.add(file.name);
         } else {
           this.notices.set(key, {
-            source: file.source, level: event.level, code: event.code, message: event.message,
-            ...(event.subject ? { subject: event.subject } : {}), count: event.count ?? 1, files: new Set([file.name]),
+            source: file.source,
+            level: event.level,
+            code: event.code,
+            message: event.message,
+            ...(event.subject ? { subject: event.subject } : {}),
+            count: event.count ?? 1,
+            files: new Set([file.name]),
           });
         }
         return;
@@ -525,7 +567,11 @@ export class RunCollector {
   }
 
   /** A language call's own stack (shared like merged ones), or undefined past the allowance. */
-  private languageStack(api: string, source: Source, recorded: { frames: Frame[]; truncated: boolean } | undefined): { key: string; stack: MergedStack } | undefined {
+  private languageStack(
+    api: string,
+    source: Source,
+    recorded: { frames: Frame[]; truncated: boolean } | undefined,
+  ): { key: string; stack: MergedStack } | undefined {
     const key = `lang|${api}|${this.frameListId(recorded?.frames)}`;
     let stack = this.internedStacks.get(key);
     if (!stack) {
@@ -549,7 +595,8 @@ export class RunCollector {
     if (event.t1 > usage.lastT) usage.lastT = event.t1;
     const recorded = this.stackOf(state, event.stack);
     const flagged = event.flags !== undefined && event.flags.length > 0;
-    const keep = (this.calls.length - this.flaggedKept < this.options.maxCalls || (flagged && this.flaggedKept < this.options.maxCalls)) &&
+    const keep =
+      (this.calls.length - this.flaggedKept < this.options.maxCalls || (flagged && this.flaggedKept < this.options.maxCalls)) &&
       this.allow.keptCalls.admit(caller.length + valueText(event.args) + valueText(event.result) + valueText(event.flags));
     const serial = keep ? this.serial++ : -1;
 
@@ -575,8 +622,15 @@ export class RunCollector {
       const matches = matchesOf(event.args);
       if (this.allow.spansPerProcess.admit(matches.reduce((n, [name, value]) => n + name.length + value.length + MEMBER_TEXT, 0))) {
         const span: LanguageSpan = {
-          pid: file.pid, tid: event.tid, t0: event.t0, t1: event.t1, async: event.async === true,
-          api: event.api, source: file.source, frames: recorded?.frames ?? EMPTY_FRAMES, truncated: recorded?.truncated ?? false,
+          pid: file.pid,
+          tid: event.tid,
+          t0: event.t0,
+          t1: event.t1,
+          async: event.async === true,
+          api: event.api,
+          source: file.source,
+          frames: recorded?.frames ?? EMPTY_FRAMES,
+          truncated: recorded?.truncated ?? false,
           matches,
         };
         if (keep) span.callIndex = serial;
@@ -593,8 +647,14 @@ export class RunCollector {
     // optional fields assigned, not spread from temporary objects: this runs for every kept call;
     // the order of assignment is the order of the keys in the output
     const call: CollectedCall = {
-      file: file.name, serial, tid: event.tid, source: file.source, api: event.api, category: event.category,
-      t0: event.t0, t1: event.t1,
+      file: file.name,
+      serial,
+      tid: event.tid,
+      source: file.source,
+      api: event.api,
+      category: event.category,
+      t0: event.t0,
+      t1: event.t1,
     } as CollectedCall;
     if (event.caller) call.caller = event.caller;
     if (event.args) call.args = event.args;
@@ -631,8 +691,19 @@ export class RunCollector {
         byApi.set(api, bySubject);
       }
       usage = {
-        caller, api, category, ...(subject === undefined ? {} : { subject }),
-        usageCount: 0, callCount: 0, firstT: Infinity, lastT: -Infinity, files: file, stacks: [], stackKeys: [], stackTries: 0, lastFile: file,
+        caller,
+        api,
+        category,
+        ...(subject === undefined ? {} : { subject }),
+        usageCount: 0,
+        callCount: 0,
+        firstT: Infinity,
+        lastT: -Infinity,
+        files: file,
+        stacks: [],
+        stackKeys: [],
+        stackTries: 0,
+        lastFile: file,
       };
       bySubject.set(subjectKey, usage);
       this.usages.set(`${caller}\0${api}\0${subjectKey}`, usage);

@@ -118,7 +118,8 @@ function nestsDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character, a quote included
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -176,7 +177,9 @@ export async function readRun(dir: string, visit?: EventVisitor, options: ReadRu
   let recordsBefore = 0;
   for (const [index, file] of order.entries()) {
     const onRecord = progress
-      ? (records: number): void => { if ((records & (PROGRESS_EVERY - 1)) === 0) progress({ files: index, filesTotal: order.length, records: recordsBefore + records }); }
+      ? (records: number): void => {
+          if ((records & (PROGRESS_EVERY - 1)) === 0) progress({ files: index, filesTotal: order.length, records: recordsBefore + records });
+        }
       : undefined;
     await readEventFile(file, contents, report, visit, onRecord, digests, options.checkedStackIds ?? MAX_CHECKED_STACK_IDS);
     recordsBefore += file.records + file.rejected;
@@ -194,7 +197,9 @@ export function checkRunSeal(contents: RunContents): void {
   const manifest = contents.manifest;
   if (!manifest) return;
   const found = contents.files.map((f) => ({
-    name: f.name, pid: f.pid, bytes: f.bytes ?? lstatSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
+    name: f.name,
+    pid: f.pid,
+    bytes: f.bytes ?? lstatSync(f.path, { throwIfNoEntry: false })?.size ?? 0,
     ...(f.sha256 === undefined ? {} : { sha256: f.sha256 }),
   }));
   const commandPid = instrumentedCommandPid(manifest);
@@ -252,8 +257,11 @@ async function readEventFile(
     if (number === 1 && (typeof record !== 'object' || record === null || Array.isArray(record)) && notAnEventFile(number)) return false;
     const version = record as { kind?: unknown; v?: unknown } | null;
     if (version?.kind === 'process_start' && version.v !== EVENT_SCHEMA_VERSION) {
-      report('error', `${file.path}:${number}`,
-        `event contract version ${JSON.stringify(version.v)} is not supported (this apitrace reads v${EVENT_SCHEMA_VERSION}); file skipped`);
+      report(
+        'error',
+        `${file.path}:${number}`,
+        `event contract version ${JSON.stringify(version.v)} is not supported (this apitrace reads v${EVENT_SCHEMA_VERSION}); file skipped`,
+      );
       return false;
     }
     // the compiled validator alone on the hot path; the message is worked out only for a failure
@@ -298,7 +306,8 @@ async function readEventFile(
     if (hash && lines.read === lines.size) file.sha256 = hash.digest('hex');
   } catch (err) {
     file.bytes = lstatSync(file.path, { throwIfNoEntry: false })?.size ?? 0;
-    const why = err instanceof UntrustedFileError ? `skipped: it ${err.message}` : `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    const why =
+      err instanceof UntrustedFileError ? `skipped: it ${err.message}` : `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     report('error', file.path, why);
   }
   for (const [kind, n] of Object.entries(kindCounts)) contents.recordsByKind.set(kind, (contents.recordsByKind.get(kind) ?? 0) + n);
@@ -340,7 +349,11 @@ function checkPlacement(
       if (stacks.ids.size < stacks.max) stacks.ids.add(event.id);
       else if (!stacks.unchecked && !stacks.ids.has(event.id)) {
         stacks.unchecked = true;
-        report('warn', `${file.path}:${line}`, `more than ${stacks.max.toLocaleString('en-US')} stack records in one file: references to the rest are not checked`);
+        report(
+          'warn',
+          `${file.path}:${line}`,
+          `more than ${stacks.max.toLocaleString('en-US')} stack records in one file: references to the rest are not checked`,
+        );
       }
       return undefined;
     default: {

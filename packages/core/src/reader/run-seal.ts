@@ -56,7 +56,10 @@ export interface SealCheckInput {
 export function sealProblems({ seal, files, commandPid }: SealCheckInput): SealProblem[] {
   const problems: SealProblem[] = [];
   if (commandPid !== undefined && !files.some((f) => f.pid === commandPid)) {
-    problems.push({ name: '', message: `the command's process (pid ${commandPid}) left no event file: nothing was recorded for it (a statically linked program, or its file was removed)` });
+    problems.push({
+      name: '',
+      message: `the command's process (pid ${commandPid}) left no event file: nothing was recorded for it (a statically linked program, or its file was removed)`,
+    });
   }
   if (!seal) return problems;
   const found = new Map(files.map((f) => [f.name, f]));
@@ -64,7 +67,8 @@ export function sealProblems({ seal, files, commandPid }: SealCheckInput): SealP
     const now = found.get(name);
     if (!now) problems.push({ name, message: 'was removed after the run ended (the seal in run.json lists it)' });
     else if (now.bytes !== sealed.bytes) problems.push({ name, message: `changed after the run ended: ${now.bytes} bytes now, ${sealed.bytes} when sealed` });
-    else if (now.sha256 !== undefined && sealed.sha256 !== '' && now.sha256 !== sealed.sha256) problems.push({ name, message: 'changed after the run ended: its content no longer matches the seal' });
+    else if (now.sha256 !== undefined && sealed.sha256 !== '' && now.sha256 !== sealed.sha256)
+      problems.push({ name, message: 'changed after the run ended: its content no longer matches the seal' });
   }
   for (const f of files) {
     if (!(f.name in seal.event_files)) problems.push({ name: f.name, message: 'appeared after the run ended (the seal in run.json does not list it)' });

@@ -2,7 +2,9 @@
 // on our own output (the tests run it on every findings.sarif): version and schema, a driver
 // with rules, results that name a known rule, carry a message and a location with a URI, code
 // flows with at least one location each, and a numeric security-severity on every rule.
-interface Loose { [key: string]: unknown }
+interface Loose {
+  [key: string]: unknown;
+}
 
 const obj = (v: unknown): Loose | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : undefined);
 const arr = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
@@ -42,14 +44,17 @@ export function sarifProblem(text: string): string | undefined {
       if (typeof rule?.['id'] !== 'string') return `rule ${i} has no id`;
       ids.add(rule['id']);
       const severity = obj(rule['properties'])?.['security-severity'];
-      if (typeof severity !== 'string' || !/^\d+(\.\d+)?$/.test(severity) || Number(severity) > 10) return `rule ${rule['id']}: security-severity ${JSON.stringify(severity)} is not a number from 0 to 10 as a string`;
+      if (typeof severity !== 'string' || !/^\d+(\.\d+)?$/.test(severity) || Number(severity) > 10)
+        return `rule ${rule['id']}: security-severity ${JSON.stringify(severity)} is not a number from 0 to 10 as a string`;
     }
     for (const [i, resultValue] of (arr(run?.['results']) ?? []).entries()) {
       const result = obj(resultValue);
       const where = `runs[${r}].results[${i}]`;
-      if (typeof result?.['ruleId'] !== 'string' || !ids.has(result['ruleId'])) return `${where}: ruleId ${JSON.stringify(result?.['ruleId'])} names no rule of the driver`;
+      if (typeof result?.['ruleId'] !== 'string' || !ids.has(result['ruleId']))
+        return `${where}: ruleId ${JSON.stringify(result?.['ruleId'])} names no rule of the driver`;
       const index = result['ruleIndex'];
-      if (index !== undefined && obj(rules[index as number])?.['id'] !== result['ruleId']) return `${where}: ruleIndex ${String(index)} is not rule ${result['ruleId']}`;
+      if (index !== undefined && obj(rules[index as number])?.['id'] !== result['ruleId'])
+        return `${where}: ruleIndex ${String(index)} is not rule ${result['ruleId']}`;
       if (typeof obj(result['message'])?.['text'] !== 'string') return `${where}: message.text is missing`;
       const locations = arr(result['locations']) ?? [];
       if (locations.length === 0) return `${where}: no location (code scanning needs one)`;

@@ -23,7 +23,11 @@ interface SarifLocation {
   message?: { text: string };
 }
 
-const pascal = (id: string): string => id.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const pascal = (id: string): string =>
+  id
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 
 function ruleDescriptor(rule: FindingRule): object {
   return {
@@ -66,8 +70,7 @@ function locationOf(frame: ModelFrame, repo: RepoPaths, withMessage: boolean): S
 /** The result's location: the calling frame when it has a source, else the innermost frame that has one. */
 function primaryFrame(finding: Finding, repo: RepoPaths): ModelFrame | undefined {
   const frames = finding.frame ? [finding.frame, ...finding.stack.frames] : finding.stack.frames;
-  return frames.find((f) => repo.artifactOf(f)?.uriBaseId !== undefined && f.line !== undefined) ??
-    frames.find((f) => repo.artifactOf(f) !== undefined);
+  return frames.find((f) => repo.artifactOf(f)?.uriBaseId !== undefined && f.line !== undefined) ?? frames.find((f) => repo.artifactOf(f) !== undefined);
 }
 
 export function sarifLog(findings: readonly Finding[], repo: RepoPaths): object {
@@ -84,12 +87,21 @@ export function sarifLog(findings: readonly Finding[], repo: RepoPaths): object 
       level: LEVEL[f.rule.severity],
       message: { text: `${f.message}${f.count > 1 ? ` (${f.count} times)` : ''}` },
       // code scanning rejects a result without a location: the calling component stands in
-      locations: [primary ? locationOf(primary, repo, false) : { physicalLocation: { artifactLocation: { uri: `apitrace:${encodeURIComponent(f.component)}` } } }],
+      locations: [
+        primary ? locationOf(primary, repo, false) : { physicalLocation: { artifactLocation: { uri: `apitrace:${encodeURIComponent(f.component)}` } } },
+      ],
       ...(stackFrames.length > 0
-        ? { codeFlows: [{
-            message: { text: f.stack.join === 'none' ? 'call stack' : `merged call stack (${f.stack.join} join${f.stack.spanApi ? ` under ${f.stack.spanApi}` : ''})` },
-            threadFlows: [{ locations: stackFrames.map((frame, i) => ({ location: locationOf(frame, repo, true), nestingLevel: i })) }],
-          }] }
+        ? {
+            codeFlows: [
+              {
+                message: {
+                  text:
+                    f.stack.join === 'none' ? 'call stack' : `merged call stack (${f.stack.join} join${f.stack.spanApi ? ` under ${f.stack.spanApi}` : ''})`,
+                },
+                threadFlows: [{ locations: stackFrames.map((frame, i) => ({ location: locationOf(frame, repo, true), nestingLevel: i })) }],
+              },
+            ],
+          }
         : {}),
       partialFingerprints: { 'apitraceFinding/v1': fingerprint },
       properties: { component: f.component, api: f.api, count: f.count, processes: f.processes, join: f.stack.join },
@@ -98,12 +110,14 @@ export function sarifLog(findings: readonly Finding[], repo: RepoPaths): object 
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: TOOL_NAME, semanticVersion: TOOL_VERSION, version: TOOL_VERSION, rules: rules.map(ruleDescriptor) } },
-      originalUriBaseIds: { '%SRCROOT%': { uri: repo.rootUri } },
-      results,
-      columnKind: 'utf16CodeUnits',
-    }],
+    runs: [
+      {
+        tool: { driver: { name: TOOL_NAME, semanticVersion: TOOL_VERSION, version: TOOL_VERSION, rules: rules.map(ruleDescriptor) } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: repo.rootUri } },
+        results,
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
   };
 }
 

@@ -41,17 +41,30 @@ class DwarfError extends Error {}
 
 /** A bounds-checked reader over one section. */
 class Cursor {
-  constructor(readonly buf: Buffer, public pos: number, readonly end = buf.length) {}
+  constructor(
+    readonly buf: Buffer,
+    public pos: number,
+    readonly end = buf.length,
+  ) {}
   private need(n: number): number {
     const at = this.pos;
     if (n < 0 || at + n > this.end) throw new DwarfError('past the end of its section');
     this.pos += n;
     return at;
   }
-  u8(): number { return this.buf[this.need(1)]!; }
-  u16(): number { return this.buf.readUInt16LE(this.need(2)); }
-  u24(): number { const at = this.need(3); return this.buf.readUInt16LE(at) + this.buf[at + 2]! * 0x10000; }
-  u32(): number { return this.buf.readUInt32LE(this.need(4)); }
+  u8(): number {
+    return this.buf[this.need(1)]!;
+  }
+  u16(): number {
+    return this.buf.readUInt16LE(this.need(2));
+  }
+  u24(): number {
+    const at = this.need(3);
+    return this.buf.readUInt16LE(at) + this.buf[at + 2]! * 0x10000;
+  }
+  u32(): number {
+    return this.buf.readUInt32LE(this.need(4));
+  }
   u64(): number {
     const v = this.buf.readBigUInt64LE(this.need(8));
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) return Number.MAX_SAFE_INTEGER; // all-ones markers stay recognisable as huge
@@ -86,7 +99,9 @@ class Cursor {
     }
     throw new DwarfError('a LEB128 number longer than 10 bytes');
   }
-  skip(n: number): void { this.need(n); }
+  skip(n: number): void {
+    this.need(n);
+  }
   cstring(): string {
     const end = this.buf.indexOf(0, this.pos);
     if (end < 0 || end >= this.end) throw new DwarfError('a string without its end');
@@ -96,8 +111,16 @@ class Cursor {
   }
 }
 
-interface AttributeSpec { name: number; form: number; implicit: number }
-interface Abbrev { tag: number; children: boolean; specs: AttributeSpec[] }
+interface AttributeSpec {
+  name: number;
+  form: number;
+  implicit: number;
+}
+interface Abbrev {
+  tag: number;
+  children: boolean;
+  specs: AttributeSpec[];
+}
 
 interface Unit {
   offset: number;
@@ -117,12 +140,21 @@ interface Unit {
   damaged?: boolean;
 }
 
-interface Scope { inlined: boolean; depth: number; ranges: Array<[number, number]>; entry: number }
+interface Scope {
+  inlined: boolean;
+  depth: number;
+  ranges: Array<[number, number]>;
+  entry: number;
+}
 
 /** An attribute value: a number (address, constant, offset, index, reference) or an inline string. */
 type Value = number | string | undefined;
 
-interface Entry { tag: number; children: boolean; attrs: Map<number, { form: number; value: Value }> }
+interface Entry {
+  tag: number;
+  children: boolean;
+  attrs: Map<number, { form: number; value: Value }>;
+}
 
 export class InlinedFunctions {
   private readonly units: Unit[] = [];
@@ -244,7 +276,15 @@ export class InlinedFunctions {
     }
     if (addressSize !== 4 && addressSize !== 8) return undefined;
     const unit: Unit = {
-      offset, end, version, addressSize, offsetSize, firstEntry: c.pos, abbrevs: this.abbrevsAt(abbrevOffset), ranges: [], base: 0,
+      offset,
+      end,
+      version,
+      addressSize,
+      offsetSize,
+      firstEntry: c.pos,
+      abbrevs: this.abbrevsAt(abbrevOffset),
+      ranges: [],
+      base: 0,
     };
     const top = this.entryAt(unit, unit.firstEntry);
     if (!top || (top.tag !== TAG_COMPILE_UNIT && top.tag !== TAG_PARTIAL_UNIT)) return undefined;
@@ -256,7 +296,7 @@ export class InlinedFunctions {
     unit.addrBase = num(AT_ADDR_BASE) ?? num(AT_GNU_ADDR_BASE);
     unit.rnglistsBase = num(AT_RNGLISTS_BASE) ?? num(AT_GNU_RANGES_BASE);
     const low = top.attrs.get(AT_LOW_PC);
-    unit.base = low ? this.address(unit, low.form, low.value) ?? 0 : 0;
+    unit.base = low ? (this.address(unit, low.form, low.value) ?? 0) : 0;
     unit.ranges = this.rangesOf(unit, top);
     return unit;
   }
@@ -368,7 +408,8 @@ export class InlinedFunctions {
   private rangeList(unit: Unit, form: number, value: number): Array<[number, number]> {
     if (!this.rnglists) return [];
     let offset = value;
-    if (form === 0x23) { // DW_FORM_rnglistx: an index into the offsets after rnglists_base
+    if (form === 0x23) {
+      // DW_FORM_rnglistx: an index into the offsets after rnglists_base
       if (unit.rnglistsBase === undefined) return [];
       const at = unit.rnglistsBase + value * unit.offsetSize;
       offset = unit.rnglistsBase + new Cursor(this.rnglists, at).sized(unit.offsetSize);
@@ -387,14 +428,34 @@ export class InlinedFunctions {
       let lo: number;
       let hi: number;
       switch (kind) {
-        case 1: base = addrx(c.uleb()); continue; // base_addressx
-        case 2: lo = addrx(c.uleb()); hi = addrx(c.uleb()); break; // startx_endx
-        case 3: lo = addrx(c.uleb()); hi = lo + c.uleb(); break; // startx_length
-        case 4: lo = base + c.uleb(); hi = base + c.uleb(); break; // offset_pair
-        case 5: base = c.sized(unit.addressSize); continue; // base_address
-        case 6: lo = c.sized(unit.addressSize); hi = c.sized(unit.addressSize); break; // start_end
-        case 7: lo = c.sized(unit.addressSize); hi = lo + c.uleb(); break; // start_length
-        default: throw new DwarfError(`a range list entry of kind ${kind}`);
+        case 1:
+          base = addrx(c.uleb());
+          continue; // base_addressx
+        case 2:
+          lo = addrx(c.uleb());
+          hi = addrx(c.uleb());
+          break; // startx_endx
+        case 3:
+          lo = addrx(c.uleb());
+          hi = lo + c.uleb();
+          break; // startx_length
+        case 4:
+          lo = base + c.uleb();
+          hi = base + c.uleb();
+          break; // offset_pair
+        case 5:
+          base = c.sized(unit.addressSize);
+          continue; // base_address
+        case 6:
+          lo = c.sized(unit.addressSize);
+          hi = c.sized(unit.addressSize);
+          break; // start_end
+        case 7:
+          lo = c.sized(unit.addressSize);
+          hi = lo + c.uleb();
+          break; // start_length
+        default:
+          throw new DwarfError(`a range list entry of kind ${kind}`);
       }
       if (hi > lo) out.push([lo, hi]);
     }
@@ -429,7 +490,8 @@ export class InlinedFunctions {
 
   private referenced(unit: Unit, form: number, value: Value): { unit: Unit; at: number } | undefined {
     if (typeof value !== 'number') return undefined;
-    if (form === 0x10) { // DW_FORM_ref_addr: an offset in .debug_info
+    if (form === 0x10) {
+      // DW_FORM_ref_addr: an offset in .debug_info
       const owner = this.units.find((u) => value >= u.firstEntry && value < u.end);
       return owner ? { unit: owner, at: value } : undefined;
     }
@@ -481,50 +543,109 @@ function readAbbrevs(buf: Buffer, offset: number, max: number): Map<number, Abbr
 function readValue(c: Cursor, form: number, unit: Unit, implicit: number, depth: number): { form: number; value: Value } {
   const off = unit.offsetSize;
   switch (form) {
-    case 0x01: return { form, value: c.sized(unit.addressSize) }; // addr
-    case 0x03: c.skip(c.u16()); return { form, value: undefined }; // block2
-    case 0x04: c.skip(c.u32()); return { form, value: undefined }; // block4
-    case 0x05: return { form, value: c.u16() }; // data2
-    case 0x06: return { form, value: c.u32() }; // data4
-    case 0x07: return { form, value: c.u64() }; // data8
-    case 0x08: return { form, value: c.cstring() }; // string
-    case 0x09: c.skip(c.uleb()); return { form, value: undefined }; // block
-    case 0x0a: c.skip(c.u8()); return { form, value: undefined }; // block1
-    case 0x0b: return { form, value: c.u8() }; // data1
-    case 0x0c: return { form, value: c.u8() }; // flag
-    case 0x0d: return { form, value: c.sleb() }; // sdata
-    case 0x0e: return { form, value: c.sized(off) }; // strp
-    case 0x0f: return { form, value: c.uleb() }; // udata
-    case 0x10: return { form, value: c.sized(unit.version <= 2 ? unit.addressSize : off) }; // ref_addr
-    case 0x11: return { form, value: c.u8() }; // ref1
-    case 0x12: return { form, value: c.u16() }; // ref2
-    case 0x13: return { form, value: c.u32() }; // ref4
-    case 0x14: return { form, value: c.u64() }; // ref8
-    case 0x15: return { form, value: c.uleb() }; // ref_udata
-    case 0x16: { // indirect
+    case 0x01:
+      return { form, value: c.sized(unit.addressSize) }; // addr
+    case 0x03:
+      c.skip(c.u16());
+      return { form, value: undefined }; // block2
+    case 0x04:
+      c.skip(c.u32());
+      return { form, value: undefined }; // block4
+    case 0x05:
+      return { form, value: c.u16() }; // data2
+    case 0x06:
+      return { form, value: c.u32() }; // data4
+    case 0x07:
+      return { form, value: c.u64() }; // data8
+    case 0x08:
+      return { form, value: c.cstring() }; // string
+    case 0x09:
+      c.skip(c.uleb());
+      return { form, value: undefined }; // block
+    case 0x0a:
+      c.skip(c.u8());
+      return { form, value: undefined }; // block1
+    case 0x0b:
+      return { form, value: c.u8() }; // data1
+    case 0x0c:
+      return { form, value: c.u8() }; // flag
+    case 0x0d:
+      return { form, value: c.sleb() }; // sdata
+    case 0x0e:
+      return { form, value: c.sized(off) }; // strp
+    case 0x0f:
+      return { form, value: c.uleb() }; // udata
+    case 0x10:
+      return { form, value: c.sized(unit.version <= 2 ? unit.addressSize : off) }; // ref_addr
+    case 0x11:
+      return { form, value: c.u8() }; // ref1
+    case 0x12:
+      return { form, value: c.u16() }; // ref2
+    case 0x13:
+      return { form, value: c.u32() }; // ref4
+    case 0x14:
+      return { form, value: c.u64() }; // ref8
+    case 0x15:
+      return { form, value: c.uleb() }; // ref_udata
+    case 0x16: {
+      // indirect
       if (depth > 2) throw new DwarfError('nested indirect forms');
       return readValue(c, c.uleb(), unit, implicit, depth + 1);
     }
-    case 0x17: return { form, value: c.sized(off) }; // sec_offset
-    case 0x18: c.skip(c.uleb()); return { form, value: undefined }; // exprloc
-    case 0x19: return { form, value: 1 }; // flag_present
-    case 0x1a: return { form, value: c.uleb() }; // strx
-    case 0x1b: return { form, value: c.uleb() }; // addrx
-    case 0x1c: c.skip(4); return { form, value: undefined }; // ref_sup4
-    case 0x1d: c.skip(off); return { form, value: undefined }; // strp_sup
-    case 0x1e: c.skip(16); return { form, value: undefined }; // data16
-    case 0x1f: return { form, value: c.sized(off) }; // line_strp
-    case 0x20: c.skip(8); return { form, value: undefined }; // ref_sig8
-    case 0x21: return { form, value: implicit }; // implicit_const
-    case 0x22: return { form, value: c.uleb() }; // loclistx
-    case 0x23: return { form, value: c.uleb() }; // rnglistx
-    case 0x24: c.skip(8); return { form, value: undefined }; // ref_sup8
-    case 0x25: case 0x29: return { form, value: c.u8() }; // strx1, addrx1
-    case 0x26: case 0x2a: return { form, value: c.u16() }; // strx2, addrx2
-    case 0x27: case 0x2b: return { form, value: c.u24() }; // strx3, addrx3
-    case 0x28: case 0x2c: return { form, value: c.u32() }; // strx4, addrx4
-    case 0x1f01: case 0x1f02: return { form, value: c.uleb() }; // GNU_addr_index, GNU_str_index
-    case 0x1f20: case 0x1f21: c.skip(off); return { form, value: undefined }; // GNU_ref_alt, GNU_strp_alt: another file
-    default: throw new DwarfError(`an attribute of unknown form 0x${form.toString(16)}`);
+    case 0x17:
+      return { form, value: c.sized(off) }; // sec_offset
+    case 0x18:
+      c.skip(c.uleb());
+      return { form, value: undefined }; // exprloc
+    case 0x19:
+      return { form, value: 1 }; // flag_present
+    case 0x1a:
+      return { form, value: c.uleb() }; // strx
+    case 0x1b:
+      return { form, value: c.uleb() }; // addrx
+    case 0x1c:
+      c.skip(4);
+      return { form, value: undefined }; // ref_sup4
+    case 0x1d:
+      c.skip(off);
+      return { form, value: undefined }; // strp_sup
+    case 0x1e:
+      c.skip(16);
+      return { form, value: undefined }; // data16
+    case 0x1f:
+      return { form, value: c.sized(off) }; // line_strp
+    case 0x20:
+      c.skip(8);
+      return { form, value: undefined }; // ref_sig8
+    case 0x21:
+      return { form, value: implicit }; // implicit_const
+    case 0x22:
+      return { form, value: c.uleb() }; // loclistx
+    case 0x23:
+      return { form, value: c.uleb() }; // rnglistx
+    case 0x24:
+      c.skip(8);
+      return { form, value: undefined }; // ref_sup8
+    case 0x25:
+    case 0x29:
+      return { form, value: c.u8() }; // strx1, addrx1
+    case 0x26:
+    case 0x2a:
+      return { form, value: c.u16() }; // strx2, addrx2
+    case 0x27:
+    case 0x2b:
+      return { form, value: c.u24() }; // strx3, addrx3
+    case 0x28:
+    case 0x2c:
+      return { form, value: c.u32() }; // strx4, addrx4
+    case 0x1f01:
+    case 0x1f02:
+      return { form, value: c.uleb() }; // GNU_addr_index, GNU_str_index
+    case 0x1f20:
+    case 0x1f21:
+      c.skip(off);
+      return { form, value: undefined }; // GNU_ref_alt, GNU_strp_alt: another file
+    default:
+      throw new DwarfError(`an attribute of unknown form 0x${form.toString(16)}`);
   }
 }

@@ -65,20 +65,31 @@ export class ElfFile {
     for (let i = 0; i < count; i++) {
       const at = i * 64;
       raw.push({
-        nameAt: sectionTable.readUInt32LE(at), type: sectionTable.readUInt32LE(at + 4), flags: safeU64(sectionTable, at + 8) ?? 0,
-        offset: safeU64(sectionTable, at + 24), size: safeU64(sectionTable, at + 32), link: sectionTable.readUInt32LE(at + 40),
+        nameAt: sectionTable.readUInt32LE(at),
+        type: sectionTable.readUInt32LE(at + 4),
+        flags: safeU64(sectionTable, at + 8) ?? 0,
+        offset: safeU64(sectionTable, at + 24),
+        size: safeU64(sectionTable, at + 32),
+        link: sectionTable.readUInt32LE(at + 40),
         entsize: safeU64(sectionTable, at + 56) ?? 0,
       });
     }
     const shstrndx = header.readUInt16LE(0x3e);
     const table = raw[shstrndx];
-    const names = table?.offset !== undefined && table.size !== undefined
-      ? this.sectionBytes({ ...table, offset: table.offset, size: table.size }, MAX_NAME_TABLE_BYTES)
-      : undefined;
+    const names =
+      table?.offset !== undefined && table.size !== undefined
+        ? this.sectionBytes({ ...table, offset: table.offset, size: table.size }, MAX_NAME_TABLE_BYTES)
+        : undefined;
     raw.forEach((s, index) => {
       if (s.offset === undefined || s.size === undefined) return;
       this.sections.push({
-        index, name: (names && cString(names, s.nameAt, 256)) ?? '', type: s.type, flags: s.flags, offset: s.offset, size: s.size, link: s.link,
+        index,
+        name: (names && cString(names, s.nameAt, 256)) ?? '',
+        type: s.type,
+        flags: s.flags,
+        offset: s.offset,
+        size: s.size,
+        link: s.link,
         entsize: s.entsize,
       });
     });

@@ -79,7 +79,10 @@ export function nameSites(sites: NativeSites, stats?: SymbolizerStats): Map<stri
   let dwarfBytes = 0;
   for (const [unit, { buildIds, addrs }] of sites) {
     const [buildId] = buildIds;
-    const offsets = [...addrs].filter((a) => OFFSET.test(a)).map((a) => ({ addr: a, offset: Number.parseInt(a.slice(2), 16) - 1 })).filter((o) => o.offset >= 0);
+    const offsets = [...addrs]
+      .filter((a) => OFFSET.test(a))
+      .map((a) => ({ addr: a, offset: Number.parseInt(a.slice(2), 16) - 1 }))
+      .filter((o) => o.offset >= 0);
     if (buildIds.size !== 1 || !buildId || !unit.startsWith('/')) {
       if (stats) {
         stats.unitsUnchecked++;
@@ -89,7 +92,12 @@ export function nameSites(sites: NativeSites, stats?: SymbolizerStats): Map<stri
     }
     // a return address is the instruction after the call: one byte back is inside the call,
     // which matters when the call is the last instruction of its function
-    const read = readUnit(unit, buildId, offsets.map((o) => o.offset), MAX_DWARF_BYTES - dwarfBytes);
+    const read = readUnit(
+      unit,
+      buildId,
+      offsets.map((o) => o.offset),
+      MAX_DWARF_BYTES - dwarfBytes,
+    );
     if (stats) {
       if (read) stats.filesRead++;
       else stats.filesRefused++;
@@ -120,9 +128,10 @@ export function nameFrames<F extends Frame>(frames: readonly F[], names: SiteNam
   if (names.size === 0) return frames;
   let named: F[] | undefined;
   frames.forEach((frame, i) => {
-    const fns = frame.lang === 'native' && frame.fn === '?' && frame.unit !== undefined && frame.addr !== undefined
-      ? names.get(siteKey(frame.unit, frame.addr))
-      : undefined;
+    const fns =
+      frame.lang === 'native' && frame.fn === '?' && frame.unit !== undefined && frame.addr !== undefined
+        ? names.get(siteKey(frame.unit, frame.addr))
+        : undefined;
     if (!fns) {
       named?.push(frame);
       return;
@@ -133,7 +142,12 @@ export function nameFrames<F extends Frame>(frames: readonly F[], names: SiteNam
   return named ?? frames;
 }
 
-function readUnit(path: string, buildId: string, offsets: readonly number[], dwarfBudget: number): { functions: FunctionSymbols; inlines?: InlinedFunctions } | undefined {
+function readUnit(
+  path: string,
+  buildId: string,
+  offsets: readonly number[],
+  dwarfBudget: number,
+): { functions: FunctionSymbols; inlines?: InlinedFunctions } | undefined {
   let elf: ElfFile;
   try {
     elf = ElfFile.open(path);

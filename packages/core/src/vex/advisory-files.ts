@@ -60,7 +60,11 @@ class Collected {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      this.problems.push({ where: source, what: `not JSON: ${(err as Error).message.slice(0, 120)}`, advice: 'it is skipped; give OSV records or osv-scanner / grype JSON reports' });
+      this.problems.push({
+        where: source,
+        what: `not JSON: ${(err as Error).message.slice(0, 120)}`,
+        advice: 'it is skipped; give OSV records or osv-scanner / grype JSON reports',
+      });
       return;
     }
     const records = Array.isArray(value) && value.length > 0 && value.every(isOsvRecord) ? value : isOsvRecord(value) ? [value] : undefined;
@@ -140,7 +144,8 @@ function folderFiles(root: string, problems: AdvisoryProblem[]): string[] {
     }
   };
   walk(root, 0);
-  if (found.length >= MAX_FOLDER_FILES) problems.push({ where: root, what: `holds more than ${MAX_FOLDER_FILES} advisory files`, advice: 'only the first ones are read; give a smaller folder' });
+  if (found.length >= MAX_FOLDER_FILES)
+    problems.push({ where: root, what: `holds more than ${MAX_FOLDER_FILES} advisory files`, advice: 'only the first ones are read; give a smaller folder' });
   return found;
 }
 

@@ -26,7 +26,8 @@ function sourceOf(id: string): Json {
   return { name: 'OSV', url: `https://osv.dev/vulnerability/${encodeURIComponent(id)}` };
 }
 
-const property = (name: string, value: string | number | undefined): Json[] => (value === undefined ? [] : [{ name: `apitrace:${name}`, value: String(value) }]);
+const property = (name: string, value: string | number | undefined): Json[] =>
+  value === undefined ? [] : [{ name: `apitrace:${name}`, value: String(value) }];
 
 function vulnerabilityOf(v: Verdict, window: ObservationWindow): Json {
   const detail = verdictDetail(v, window);
@@ -67,19 +68,21 @@ function componentsOf(verdicts: readonly Verdict[]): Json[] {
     if (!known) byPurl.set(v.component.purl, { v, ...(stack ? { stack } : {}) });
     else if (!known.stack && stack) known.stack = stack;
   }
-  return [...byPurl.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([purl, { v, stack }]) => {
-    const c = v.component;
-    return {
-      type: 'library',
-      'bom-ref': purl,
-      ...(c.group ? { group: c.group } : {}),
-      name: c.name,
-      ...(c.version ? { version: c.version } : {}),
-      purl,
-      properties: [...property('usage', c.usage)],
-      ...(stack ? { evidence: { callstack: callstackOf(stack) } } : {}),
-    };
-  });
+  return [...byPurl.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([purl, { v, stack }]) => {
+      const c = v.component;
+      return {
+        type: 'library',
+        'bom-ref': purl,
+        ...(c.group ? { group: c.group } : {}),
+        name: c.name,
+        ...(c.version ? { version: c.version } : {}),
+        purl,
+        properties: [...property('usage', c.usage)],
+        ...(stack ? { evidence: { callstack: callstackOf(stack) } } : {}),
+      };
+    });
 }
 
 /** The CycloneDX 1.6 VEX JSON text of the verdicts (not yet validated). */

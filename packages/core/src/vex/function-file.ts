@@ -36,7 +36,10 @@ export function readFunctionFile(path: string, problems: AdvisoryProblem[]): Fun
   try {
     parsed = JSON.parse(readRegularFile(path, MAX_BYTES).toString('utf8'));
   } catch (err) {
-    throw new UserError(`cannot read --functions ${path}: ${(err as Error).message.slice(0, 200)}`, 'give a JSON object mapping advisory ids to function lists, see docs/vex.md');
+    throw new UserError(
+      `cannot read --functions ${path}: ${(err as Error).message.slice(0, 200)}`,
+      'give a JSON object mapping advisory ids to function lists, see docs/vex.md',
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UserError(`cannot read --functions ${path}: not a JSON object`, 'give a JSON object mapping advisory ids to function lists, see docs/vex.md');
@@ -51,7 +54,11 @@ export function readFunctionFile(path: string, problems: AdvisoryProblem[]): Fun
       for (const [purl, list] of Object.entries(value as Record<string, unknown>)) {
         const key = packageKeyOf(purl);
         if (!key) {
-          problems.push({ where, what: `"${purl.slice(0, 128)}" is not a package URL`, advice: 'this entry is skipped; write pkg:npm/name or pkg:maven/group/artifact' });
+          problems.push({
+            where,
+            what: `"${purl.slice(0, 128)}" is not a package URL`,
+            advice: 'this entry is skipped; write pkg:npm/name or pkg:maven/group/artifact',
+          });
           continue;
         }
         byPackage.set(packageKeyText(key.type, key.name), names(list, where, problems));

@@ -33,7 +33,8 @@ export function inventoryGapsOf(c: Component, model: AppModel): string[] {
       if (c.paths.some((p) => path === p || path.startsWith(`${p}/`))) gaps.push(`${path} (${n.code})`);
     } else if (c.kind === 'maven' && n.source === 'jvm') {
       if (JVM_UNPROBED.has(n.code)) gaps.push(`${n.count} class(es) of the process (${n.code})`);
-      else if (n.code === 'class_too_large' && n.subject !== undefined && c.functionInventory?.some((f) => f.scope === n.subject)) gaps.push(`${n.subject} (${n.code})`);
+      else if (n.code === 'class_too_large' && n.subject !== undefined && c.functionInventory?.some((f) => f.scope === n.subject))
+        gaps.push(`${n.subject} (${n.code})`);
     }
   }
   return gaps;

@@ -136,8 +136,16 @@ export class ObservationBuilder {
     let observed = this.components.get(c.purl);
     if (!observed) {
       observed = {
-        purl: c.purl, key, kind: c.kind, name: c.name, ...(c.group ? { group: c.group } : {}), ...(c.version ? { version: c.version } : {}),
-        usage: c.usage, exportCalls: new Map(), runs: 0, inventoryGaps: [],
+        purl: c.purl,
+        key,
+        kind: c.kind,
+        name: c.name,
+        ...(c.group ? { group: c.group } : {}),
+        ...(c.version ? { version: c.version } : {}),
+        usage: c.usage,
+        exportCalls: new Map(),
+        runs: 0,
+        inventoryGaps: [],
       };
       this.components.set(c.purl, observed);
     }

@@ -34,9 +34,11 @@ function statementOf(v: Verdict, window: ObservationWindow, options: OpenVexOpti
   };
   const statement: Json = {
     vulnerability,
-    products: [options.product
-      ? { '@id': options.product, subcomponents: [{ '@id': v.component.purl, identifiers: { purl: v.component.purl } }] }
-      : { '@id': v.component.purl, identifiers: { purl: v.component.purl } }],
+    products: [
+      options.product
+        ? { '@id': options.product, subcomponents: [{ '@id': v.component.purl, identifiers: { purl: v.component.purl } }] }
+        : { '@id': v.component.purl, identifiers: { purl: v.component.purl } },
+    ],
     status: v.status,
   };
   if (v.status === 'not_affected') {

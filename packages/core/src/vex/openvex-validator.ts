@@ -40,5 +40,8 @@ export function validateOpenVex(json: string): string | undefined {
   }
   const validate = validator();
   if (validate(document)) return undefined;
-  return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  return (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
 }

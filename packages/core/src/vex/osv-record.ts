@@ -42,7 +42,11 @@ function affectedEntry(entry: Json, where: string, problems: AdvisoryProblem[]):
   const lookup = ecosystemOf(pkg['ecosystem']);
   if ('foreign' in lookup) return undefined;
   if ('unknown' in lookup) {
-    problems.push({ where, what: `unknown ecosystem "${pkg['ecosystem'].slice(0, 64)}" for ${pkg['name'].slice(0, 128)}`, advice: 'this entry is skipped; OSV names ecosystems like npm, Maven, Debian:12' });
+    problems.push({
+      where,
+      what: `unknown ecosystem "${pkg['ecosystem'].slice(0, 64)}" for ${pkg['name'].slice(0, 128)}`,
+      advice: 'this entry is skipped; OSV names ecosystems like npm, Maven, Debian:12',
+    });
     return undefined;
   }
   const { ecosystem } = lookup;

@@ -77,12 +77,18 @@ export function advisoriesOfGrype(report: Json, source: string, problems: Adviso
     if (!ecosystem) continue; // a package kind apitrace does not identify (python, gem, apk, ...)
     const invalid = ecosystem.order.invalid(version);
     if (invalid !== undefined) {
-      problems.push({ where: `${source}: ${id}`, what: `cannot read ${ecosystem.order.name} version "${version.slice(0, 64)}" (${invalid})`, advice: 'this match is skipped' });
+      problems.push({
+        where: `${source}: ${id}`,
+        what: `cannot read ${ecosystem.order.name} version "${version.slice(0, 64)}" (${invalid})`,
+        advice: 'this match is skipped',
+      });
       continue;
     }
     const fix = vulnerability['fix'];
     const fixed = isObject(fix) ? strings(fix['versions']).filter((v) => ecosystem.order.invalid(v) === undefined) : [];
-    const related = objects(match['relatedVulnerabilities']).map((r) => r['id']).filter((r): r is string => typeof r === 'string' && r !== id);
+    const related = objects(match['relatedVulnerabilities'])
+      .map((r) => r['id'])
+      .filter((r): r is string => typeof r === 'string' && r !== id);
     const description = typeof vulnerability['description'] === 'string' ? vulnerability['description'].slice(0, 1000) : undefined;
     let advisory = byId.get(id);
     if (!advisory) {

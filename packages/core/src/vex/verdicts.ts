@@ -56,7 +56,12 @@ export interface VerdictOptions {
 /** A not_affected the runs cannot back because they lost records. */
 function unlessRecordsLost(v: Verdict, lostRecords: number): Verdict {
   if (v.status !== 'not_affected' || lostRecords === 0) return v;
-  return { ...v, status: 'under_investigation', reason: 'records_lost', lost: { wouldBe: v.reason as 'never_loaded' | 'functions_not_run', records: lostRecords } };
+  return {
+    ...v,
+    status: 'under_investigation',
+    reason: 'records_lost',
+    lost: { wouldBe: v.reason as 'never_loaded' | 'functions_not_run', records: lostRecords },
+  };
 }
 
 function coverageOf(c: ObservedComponent): Verdict['coverage'] {
@@ -65,7 +70,13 @@ function coverageOf(c: ObservedComponent): Verdict['coverage'] {
 }
 
 /** The verdict of one advisory entry on one observed component (its version already matched). */
-export function verdictFor(advisory: Advisory, affected: AffectedPackage, component: ObservedComponent, options: VerdictOptions = {}, lostRecords = 0): Verdict {
+export function verdictFor(
+  advisory: Advisory,
+  affected: AffectedPackage,
+  component: ObservedComponent,
+  options: VerdictOptions = {},
+  lostRecords = 0,
+): Verdict {
   return unlessRecordsLost(judge(advisory, affected, component, options), lostRecords);
 }
 
@@ -77,7 +88,9 @@ function judge(advisory: Advisory, affected: AffectedPackage, component: Observe
   const functions = vulnerableFunctionOutcomes(affected.functions, component);
   const ran = functions.filter((f): f is Extract<FunctionOutcome, { state: 'ran' }> => f.state === 'ran');
   if (ran.length > 0) {
-    const first = ran.map((f) => f.first).filter((s): s is ObservedStack => s !== undefined)
+    const first = ran
+      .map((f) => f.first)
+      .filter((s): s is ObservedStack => s !== undefined)
       .sort((a, b) => ((a.at ?? '\uffff') < (b.at ?? '\uffff') ? -1 : 1))[0];
     const stack = first ? { ...first, of: 'vulnerable_call' as const } : component.firstUse ? { ...component.firstUse, of: 'first_use' as const } : undefined;
     return { ...base, status: 'affected', reason: 'function_ran', functions, ...(stack ? { stack } : {}) };
@@ -116,5 +129,15 @@ export function verdictsOf(advisories: readonly Advisory[], observation: Observa
       }
     }
   }
-  return verdicts.sort((a, b) => (a.advisory.id < b.advisory.id ? -1 : a.advisory.id > b.advisory.id ? 1 : a.component.purl < b.component.purl ? -1 : a.component.purl > b.component.purl ? 1 : 0));
+  return verdicts.sort((a, b) =>
+    a.advisory.id < b.advisory.id
+      ? -1
+      : a.advisory.id > b.advisory.id
+        ? 1
+        : a.component.purl < b.component.purl
+          ? -1
+          : a.component.purl > b.component.purl
+            ? 1
+            : 0,
+  );
 }

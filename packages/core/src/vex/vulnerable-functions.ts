@@ -29,7 +29,10 @@ function whereOf(f: ObservedFunction): string {
 function outcomeOf(spec: string, matches: ObservedFunction[], first?: ObservedStack, exportCalls = 0): FunctionOutcome {
   const ran = matches.filter((f) => f.ran);
   if (ran.length > 0 || exportCalls > 0) {
-    const hits = Math.max(ran.reduce((n, f) => n + (f.hits > 0 ? f.hits : 1), 0), exportCalls);
+    const hits = Math.max(
+      ran.reduce((n, f) => n + (f.hits > 0 ? f.hits : 1), 0),
+      exportCalls,
+    );
     return { spec, state: 'ran', hits, ...(ran[0] ? { where: whereOf(ran[0]) } : {}), ...(first ? { first } : {}) };
   }
   if (matches.length > 0) return { spec, state: 'not_ran', where: matches.slice(0, MAX_WHERE).map(whereOf) };
@@ -51,22 +54,32 @@ function mavenOutcome(spec: string, c: ObservedComponent): FunctionOutcome {
   if (!split) return { spec, state: 'not_located' };
   const className = split[1]!.replace(/\//g, '.');
   const method = split[2]!;
-  return outcomeOf(spec, (c.functions ?? []).filter((f) => f.scope === className && f.name === method));
+  return outcomeOf(
+    spec,
+    (c.functions ?? []).filter((f) => f.scope === className && f.name === method),
+  );
 }
 
 function symbolOutcome(spec: string, c: ObservedComponent): FunctionOutcome {
   if (c.symbolsSeen?.includes(spec)) return { spec, state: 'ran', hits: 1, where: spec, ...(c.firstUse ? { first: c.firstUse } : {}) };
-  return outcomeOf(spec, (c.functions ?? []).filter((f) => f.name === spec));
+  return outcomeOf(
+    spec,
+    (c.functions ?? []).filter((f) => f.name === spec),
+  );
 }
 
 /** What the runs say of each vulnerable function of an advisory on this component. */
 export function vulnerableFunctionOutcomes(specs: readonly string[], c: ObservedComponent): FunctionOutcome[] {
   return [...new Set(specs)].sort().map((spec) => {
     switch (c.key.type) {
-      case 'npm': return npmOutcome(spec, c);
-      case 'maven': return mavenOutcome(spec, c);
-      case 'golang': return { spec, state: 'not_located' };
-      default: return symbolOutcome(spec, c);
+      case 'npm':
+        return npmOutcome(spec, c);
+      case 'maven':
+        return mavenOutcome(spec, c);
+      case 'golang':
+        return { spec, state: 'not_located' };
+      default:
+        return symbolOutcome(spec, c);
     }
   });
 }

@@ -26,7 +26,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 function entryName(entry: Entry): string {
   // names are bytes here (decodeStrings: false) so a bad name cannot make yauzl give up the whole archive
   const raw = entry.fileName as unknown as Buffer;
-  return utf8.decode(raw).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 256);
+  return utf8
+    .decode(raw)
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+    .slice(0, 256);
 }
 
 function unsafeName(name: string): boolean {
@@ -95,12 +98,17 @@ export async function readZipJsonEntries(path: string, visit: ZipVisitor, limits
           reject(new Error(`inflates to more than ${limits.maxTotalBytes} bytes in all`));
           return;
         }
-        readEntry(zip, entry, limits.maxEntryBytes).then((bytes) => {
-          total += bytes.length;
-          visit.entry(name, utf8.decode(bytes));
-        }, (err: Error) => {
-          visit.skipped(name, `cannot be inflated (${err.message})`);
-        }).then(next, reject);
+        readEntry(zip, entry, limits.maxEntryBytes)
+          .then(
+            (bytes) => {
+              total += bytes.length;
+              visit.entry(name, utf8.decode(bytes));
+            },
+            (err: Error) => {
+              visit.skipped(name, `cannot be inflated (${err.message})`);
+            },
+          )
+          .then(next, reject);
       });
       zip.readEntry();
     });

@@ -13,7 +13,7 @@ const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
 const SOURCES = ['packages/core/src', 'packages/node-plugin/src'];
 
 async function violations(baseDir: string): Promise<string[]> {
-  const config = (await import(pathToFileURL(join(REPO, '.dependency-cruiser.mjs')).href) as { default: IConfiguration }).default;
+  const config = ((await import(pathToFileURL(join(REPO, '.dependency-cruiser.mjs')).href)) as { default: IConfiguration }).default;
   const { output } = await cruise(SOURCES, { ...config.options, ruleSet: config, validate: true, baseDir });
   const result = output as ICruiseResult;
   assert.ok(result.summary.totalCruised > 0, 'nothing was cruised');
@@ -34,7 +34,7 @@ describe('import rules (.dependency-cruiser.mjs)', function () {
         mkdirSync(dirname(join(root, path)), { recursive: true });
         writeFileSync(join(root, path), text);
       };
-      write('packages/core/src/base/user-error.ts', "export class UserError extends Error {}\n");
+      write('packages/core/src/base/user-error.ts', 'export class UserError extends Error {}\n');
       write('packages/core/src/output/output-file.ts', "import { main } from '../cli/main.js';\nexport const write = main;\n");
       write('packages/core/src/cli/main.ts', "import { UserError } from '../base/user-error.js';\nexport const main = (): UserError => new UserError();\n");
       write('packages/core/src/newcomer/thing.ts', "import { UserError } from '../base/user-error.js';\nexport const thing = UserError;\n");
@@ -43,7 +43,10 @@ describe('import rules (.dependency-cruiser.mjs)', function () {
       const found = await violations(root);
       assert.ok(found.includes('core-layer-files: packages/core/src/output/output-file.ts -> packages/core/src/cli/main.ts'), found.join('\n'));
       assert.ok(found.includes('core-in-a-layer: packages/core/src/newcomer/thing.ts -> packages/core/src/base/user-error.ts'), found.join('\n'));
-      assert.ok(found.some((v) => v.startsWith('no-circular: packages/node-plugin/src/a.ts -> packages/node-plugin/src/b.ts')), found.join('\n'));
+      assert.ok(
+        found.some((v) => v.startsWith('no-circular: packages/node-plugin/src/a.ts -> packages/node-plugin/src/b.ts')),
+        found.join('\n'),
+      );
       assert.equal(found.length, 3, found.join('\n'));
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -13,7 +13,13 @@ describe('analyseRun (after apitrace run)', () => {
     const summary = await analyseRun(dir, { sbom: true, warn: (line) => warnings.push(line) });
     assert.deepEqual(warnings, []);
     assert.deepEqual(readdirSync(dir).sort(), [
-      '1-native-0.jsonl', 'findings.json', 'findings.sarif', 'fingerprint.json', 'report.html', 'sbom.cdx.json', 'sbom.spdx.json',
+      '1-native-0.jsonl',
+      'findings.json',
+      'findings.sarif',
+      'fingerprint.json',
+      'report.html',
+      'sbom.cdx.json',
+      'sbom.spdx.json',
     ]);
     assert.match(summary, /^apitrace: run .*\n {2}processes: 1\n/);
   });
@@ -24,7 +30,7 @@ describe('analyseRun (after apitrace run)', () => {
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('sbom.')));
   });
 
-  it('turns any failure into one warning line and never throws (the command\'s status stays its own)', async () => {
+  it("turns any failure into one warning line and never throws (the command's status stays its own)", async () => {
     const warnings: string[] = [];
     const summary = await analyseRun('/nonexistent/run', { sbom: true, warn: (line) => warnings.push(line) });
     assert.equal(warnings.length, 1);

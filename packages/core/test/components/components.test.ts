@@ -31,11 +31,14 @@ describe('component identity', () => {
   it('finds the owning package in a dpkg database: Multi-Arch list names, /lib alias, epochs, not-installed packages', () => {
     const root = tempDir('apitrace-dpkg-');
     mkdirSync(join(root, 'info'));
-    writeFileSync(join(root, 'status'), [
-      'Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nMulti-Arch: same\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n',
-      'Package: oldlib\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1.0\n',
-      'Package: tool\nStatus: install ok installed\nArchitecture: all\nVersion: 2.0+b1\n',
-    ].join('\n'));
+    writeFileSync(
+      join(root, 'status'),
+      [
+        'Package: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nMulti-Arch: same\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n',
+        'Package: oldlib\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1.0\n',
+        'Package: tool\nStatus: install ok installed\nArchitecture: all\nVersion: 2.0+b1\n',
+      ].join('\n'),
+    );
     writeFileSync(join(root, 'info', 'zlib1g:amd64.list'), '/.\n/usr\n/usr/lib/x86_64-linux-gnu/libz.so.1.2.13\n/usr/lib/x86_64-linux-gnu/libz.so.1\n');
     writeFileSync(join(root, 'info', 'oldlib:amd64.list'), '/usr/lib/x86_64-linux-gnu/libold.so.1\n');
     writeFileSync(join(root, 'info', 'tool.list'), '/usr/bin/tool\n');
@@ -54,10 +57,13 @@ describe('component identity', () => {
     mkdirSync(lib);
     writeFileSync(join(lib, 'libtirpc.so.3.0.0'), 'ELF');
     symlinkSync('libtirpc.so.3.0.0', join(lib, 'libtirpc.so'));
-    writeFileSync(join(root, 'status'), [
-      'Package: libtirpc3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.3.3+ds-1\n',
-      'Package: libtirpc-dev\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.3.3+ds-1\n',
-    ].join('\n'));
+    writeFileSync(
+      join(root, 'status'),
+      [
+        'Package: libtirpc3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.3.3+ds-1\n',
+        'Package: libtirpc-dev\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.3.3+ds-1\n',
+      ].join('\n'),
+    );
     writeFileSync(join(root, 'info', 'libtirpc3:amd64.list'), `${join(lib, 'libtirpc.so.3.0.0')}\n`);
     writeFileSync(join(root, 'info', 'libtirpc-dev:amd64.list'), `${join(lib, 'libtirpc.so')}\n`);
     const db = new DpkgDatabase(root);
@@ -77,6 +83,9 @@ describe('component identity', () => {
     pkg(join(app, 'node_modules', 'a', 'node_modules', 'c'), { name: 'c', version: '3.0.0' });
     mkdirSync(join(app, 'node_modules', 'a', 'lib'));
     assert.equal(owningPackage(join(app, 'node_modules', 'a', 'lib', 'x.js'))?.name, 'a');
-    assert.deepEqual(installedNpmPackages(app).map((p) => `${p.name}@${p.version}`), ['@s/b@2.0.0', 'a@1.0.0', 'c@3.0.0']);
+    assert.deepEqual(
+      installedNpmPackages(app).map((p) => `${p.name}@${p.version}`),
+      ['@s/b@2.0.0', 'a@1.0.0', 'c@3.0.0'],
+    );
   });
 });

@@ -32,7 +32,11 @@ ${body}
 describe('maven identity: repository layout', () => {
   it('reads artifact, version and classifier from a path whose directories agree with its file name', () => {
     assert.deepEqual(parseRepositoryPath('/root/.m2/repository/junit/junit/4.13.2/junit-4.13.2.jar'), {
-      above: ['root', '.m2', 'repository', 'junit'], artifact: 'junit', baseVersion: '4.13.2', version: '4.13.2', extension: 'jar',
+      above: ['root', '.m2', 'repository', 'junit'],
+      artifact: 'junit',
+      baseVersion: '4.13.2',
+      version: '4.13.2',
+      extension: 'jar',
     });
     assert.equal(parseRepositoryPath('/r/org/ow2/asm/asm/9.8/asm-9.8-sources.jar')?.classifier, 'sources');
     const snapshot = parseRepositoryPath('/r/com/example/lib/1.0-SNAPSHOT/lib-1.0-20250102.030405-6.jar');
@@ -52,7 +56,8 @@ describe('maven identity: repository layout', () => {
       '/r/junit/junit/4.13.2/junit-4.13.2.pom',
       'junit/junit/4.13.2/junit-4.13.2.jar',
       '/junit/4.13.2/junit-4.13.2.jar',
-    ]) assert.equal(parseRepositoryPath(path), undefined, path);
+    ])
+      assert.equal(parseRepositoryPath(path), undefined, path);
   });
 
   it('takes the group from the .pom beside the jar, under any repository root', () => {
@@ -63,8 +68,15 @@ describe('maven identity: repository layout', () => {
     assert.deepEqual(artifactFromRepositoryPath(jar), { group: 'org.ow2.asm', artifact: 'asm', version: '9.8' });
     // groupId and version inherited from the parent, as most poms in a repository do
     const antDir = join(repo, 'org/apache/ant/ant/1.10.15');
-    write(join(antDir, 'ant-1.10.15.pom'), pom('<parent><groupId>org.apache.ant</groupId><artifactId>ant-parent</artifactId><version>1.10.15</version></parent><artifactId>ant</artifactId>'));
-    assert.deepEqual(artifactFromRepositoryPath(write(join(antDir, 'ant-1.10.15.jar'), 'PK')), { group: 'org.apache.ant', artifact: 'ant', version: '1.10.15' });
+    write(
+      join(antDir, 'ant-1.10.15.pom'),
+      pom('<parent><groupId>org.apache.ant</groupId><artifactId>ant-parent</artifactId><version>1.10.15</version></parent><artifactId>ant</artifactId>'),
+    );
+    assert.deepEqual(artifactFromRepositoryPath(write(join(antDir, 'ant-1.10.15.jar'), 'PK')), {
+      group: 'org.apache.ant',
+      artifact: 'ant',
+      version: '1.10.15',
+    });
   });
 
   it('claims nothing when the .pom beside names another group, artifact or version, or there is none outside a known root', () => {
@@ -74,9 +86,18 @@ describe('maven identity: repository layout', () => {
       write(jar.replace(/\.jar$/, '.pom'), pom(body));
       return write(jar, 'PK');
     };
-    assert.equal(artifactFromRepositoryPath(jarWithPom('a/x/lib/1.0/lib-1.0.jar', '<groupId>b.x</groupId><artifactId>lib</artifactId><version>1.0</version>')), undefined);
-    assert.equal(artifactFromRepositoryPath(jarWithPom('a/y/lib/1.0/lib-1.0.jar', '<groupId>a.y</groupId><artifactId>other</artifactId><version>1.0</version>')), undefined);
-    assert.equal(artifactFromRepositoryPath(jarWithPom('a/z/lib/1.0/lib-1.0.jar', '<groupId>a.z</groupId><artifactId>lib</artifactId><version>2.0</version>')), undefined);
+    assert.equal(
+      artifactFromRepositoryPath(jarWithPom('a/x/lib/1.0/lib-1.0.jar', '<groupId>b.x</groupId><artifactId>lib</artifactId><version>1.0</version>')),
+      undefined,
+    );
+    assert.equal(
+      artifactFromRepositoryPath(jarWithPom('a/y/lib/1.0/lib-1.0.jar', '<groupId>a.y</groupId><artifactId>other</artifactId><version>1.0</version>')),
+      undefined,
+    );
+    assert.equal(
+      artifactFromRepositoryPath(jarWithPom('a/z/lib/1.0/lib-1.0.jar', '<groupId>a.z</groupId><artifactId>lib</artifactId><version>2.0</version>')),
+      undefined,
+    );
     assert.equal(artifactFromRepositoryPath(write(join(repo, 'a/w/lib/1.0/lib-1.0.jar'), 'PK')), undefined);
     // Maven's default root needs no pom to say where the group starts
     const m2 = write(join(repo, 'home/.m2/repository/com/example/lib/1.0/lib-1.0.jar'), 'PK');
@@ -86,17 +107,25 @@ describe('maven identity: repository layout', () => {
 
 describe('maven identity: pom.xml reader', () => {
   it('reads the coordinates, the parent and the properties, nothing nested deeper', () => {
-    const declared = parsePom(pom(`
+    const declared = parsePom(
+      pom(`
       <parent><groupId>org.example</groupId><artifactId>parent</artifactId><version>2.1</version><relativePath>../p</relativePath></parent>
       <artifactId>mod</artifactId>
       <properties><revision>3.0</revision><empty/></properties>
       <dependencies><dependency><groupId>evil</groupId><artifactId>x</artifactId><version>9</version></dependency></dependencies>
-      <build><plugins><plugin><version>1</version></plugin></plugins></build>`));
+      <build><plugins><plugin><version>1</version></plugin></plugins></build>`),
+    );
     assert.equal(declared.groupId, undefined);
     assert.equal(declared.artifactId, 'mod');
     assert.equal(declared.version, undefined);
     assert.deepEqual(declared.parent, { groupId: 'org.example', artifactId: 'parent', version: '2.1', relativePath: '../p' });
-    assert.deepEqual([...declared.properties], [['revision', '3.0'], ['empty', '']]);
+    assert.deepEqual(
+      [...declared.properties],
+      [
+        ['revision', '3.0'],
+        ['empty', ''],
+      ],
+    );
   });
 
   it('refuses a DOCTYPE and never expands an entity', () => {
@@ -109,7 +138,10 @@ describe('maven identity: pom.xml reader', () => {
     // without a DOCTYPE an entity is undefined: the value holding it is dropped, never taken literally;
     // one in a part that is not read (an HTML entity in a developer's name, as in plexus 1.0.4) is no error
     assert.equal(parsePom('<project><groupId>&x;</groupId><artifactId>a</artifactId></project>').groupId, undefined);
-    assert.equal(parsePom('<project><groupId>g</groupId><developers><developer><name>Trygve Laugst&oslash;l</name></developer></developers></project>').groupId, 'g');
+    assert.equal(
+      parsePom('<project><groupId>g</groupId><developers><developer><name>Trygve Laugst&oslash;l</name></developer></developers></project>').groupId,
+      'g',
+    );
     assert.equal(parsePom('<project><groupId>a&amp;b</groupId></project>').groupId, 'a&b');
     assert.throws(() => parsePom('<project><groupId>x</project>'), PomError);
     assert.throws(() => parsePom('<settings><groupId>x</groupId></settings>'), PomError);
@@ -117,11 +149,31 @@ describe('maven identity: pom.xml reader', () => {
 
   it('drops an overlong value and bounds ${...} substitution', () => {
     assert.equal(parsePom(pom(`<groupId>${'g'.repeat(5000)}</groupId><artifactId>a</artifactId>`)).groupId, undefined);
-    const props = new Map([['a', '${b}${b}${b}${b}'], ['b', '${c}${c}${c}${c}'], ['c', '${d}${d}${d}${d}'], ['d', 'xxxxxxxxxx'], ['self', '${self}']]);
-    assert.equal(interpolate('${a}', (n) => props.get(n)), undefined, 'grows past the bound');
-    assert.equal(interpolate('${self}', (n) => props.get(n)), undefined, 'never resolves');
-    assert.equal(interpolate('${missing}', (n) => props.get(n)), undefined);
-    assert.equal(interpolate('v${d}', (n) => props.get(n)), 'vxxxxxxxxxx');
+    const props = new Map([
+      ['a', '${b}${b}${b}${b}'],
+      ['b', '${c}${c}${c}${c}'],
+      ['c', '${d}${d}${d}${d}'],
+      ['d', 'xxxxxxxxxx'],
+      ['self', '${self}'],
+    ]);
+    assert.equal(
+      interpolate('${a}', (n) => props.get(n)),
+      undefined,
+      'grows past the bound',
+    );
+    assert.equal(
+      interpolate('${self}', (n) => props.get(n)),
+      undefined,
+      'never resolves',
+    );
+    assert.equal(
+      interpolate('${missing}', (n) => props.get(n)),
+      undefined,
+    );
+    assert.equal(
+      interpolate('v${d}', (n) => props.get(n)),
+      'vxxxxxxxxxx',
+    );
   });
 
   it('reads only a regular file of bounded size, no symbolic link', () => {
@@ -138,17 +190,34 @@ describe('maven identity: pom.xml reader', () => {
 describe('maven identity: class directories by their module pom.xml', () => {
   it('inherits groupId and version from the parent and resolves ${...} from the parents on disk', () => {
     const root = tempDir('apitrace-module-');
-    write(join(root, 'pom.xml'), pom('<groupId>org.example</groupId><artifactId>root</artifactId><version>${revision}</version><properties><revision>4.2.0</revision></properties>'));
-    write(join(root, 'svc/pom.xml'), pom('<parent><groupId>org.example</groupId><artifactId>root</artifactId><version>${revision}</version></parent><artifactId>svc</artifactId>'));
+    write(
+      join(root, 'pom.xml'),
+      pom('<groupId>org.example</groupId><artifactId>root</artifactId><version>${revision}</version><properties><revision>4.2.0</revision></properties>'),
+    );
+    write(
+      join(root, 'svc/pom.xml'),
+      pom('<parent><groupId>org.example</groupId><artifactId>root</artifactId><version>${revision}</version></parent><artifactId>svc</artifactId>'),
+    );
     mkdirSync(join(root, 'svc/target/classes'), { recursive: true });
-    assert.deepEqual(moduleOfClassDirectory(join(root, 'svc/target/classes')), { group: 'org.example', artifact: 'svc', version: '4.2.0', pom: join(root, 'svc/pom.xml') });
+    assert.deepEqual(moduleOfClassDirectory(join(root, 'svc/target/classes')), {
+      group: 'org.example',
+      artifact: 'svc',
+      version: '4.2.0',
+      pom: join(root, 'svc/pom.xml'),
+    });
     assert.equal(moduleOfClassDirectory(join(root, 'svc/target/test-classes'))?.artifact, 'svc');
   });
 
   it('leaves a version it cannot resolve out, and trusts no parent that is not the one named', () => {
     const root = tempDir('apitrace-module-');
-    write(join(root, 'pom.xml'), pom('<groupId>org.other</groupId><artifactId>impostor</artifactId><version>1</version><properties><revision>6.6.6</revision></properties>'));
-    write(join(root, 'svc/pom.xml'), pom('<parent><groupId>org.example</groupId><artifactId>root</artifactId><version>${revision}</version></parent><artifactId>svc</artifactId>'));
+    write(
+      join(root, 'pom.xml'),
+      pom('<groupId>org.other</groupId><artifactId>impostor</artifactId><version>1</version><properties><revision>6.6.6</revision></properties>'),
+    );
+    write(
+      join(root, 'svc/pom.xml'),
+      pom('<parent><groupId>org.example</groupId><artifactId>root</artifactId><version>${revision}</version></parent><artifactId>svc</artifactId>'),
+    );
     assert.deepEqual(moduleOfClassDirectory(join(root, 'svc/target/classes')), { group: 'org.example', artifact: 'svc', pom: join(root, 'svc/pom.xml') });
   });
 
@@ -166,25 +235,44 @@ describe('maven identity: class directories by their module pom.xml', () => {
 describe('maven identity: jar manifests', () => {
   it('claims Maven coordinates only when two attributes agree on the group and the file name carries the version', () => {
     // junit 4.13.2, as in its jar
-    assert.deepEqual(identityFromManifest('junit-4.13.2.jar', { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' }),
-      { maven: true, group: 'junit', artifact: 'junit', version: '4.13.2' });
+    assert.deepEqual(
+      identityFromManifest('junit-4.13.2.jar', { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' }),
+      { maven: true, group: 'junit', artifact: 'junit', version: '4.13.2' },
+    );
     // jackson-databind: Bundle-SymbolicName is <groupId>.<artifactId>
-    assert.deepEqual(identityFromManifest('jackson-databind-2.23.0.jar', {
-      implementation_version: '2.23.0', implementation_vendor_id: 'com.fasterxml.jackson.core', bundle_symbolic_name: 'com.fasterxml.jackson.core.jackson-databind', bundle_version: '2.23.0',
-    }), { maven: true, group: 'com.fasterxml.jackson.core', artifact: 'jackson-databind', version: '2.23.0' });
+    assert.deepEqual(
+      identityFromManifest('jackson-databind-2.23.0.jar', {
+        implementation_version: '2.23.0',
+        implementation_vendor_id: 'com.fasterxml.jackson.core',
+        bundle_symbolic_name: 'com.fasterxml.jackson.core.jackson-databind',
+        bundle_version: '2.23.0',
+      }),
+      { maven: true, group: 'com.fasterxml.jackson.core', artifact: 'jackson-databind', version: '2.23.0' },
+    );
   });
 
   it('keeps name and version but no group where the manifest does not prove one', () => {
     // asm 9.8: no vendor id; its symbolic name is no Maven group
-    assert.deepEqual(identityFromManifest('asm-9.8.jar', { implementation_version: '9.8', bundle_symbolic_name: 'org.objectweb.asm', bundle_version: '9.8' }),
-      { maven: false, name: 'asm', version: '9.8' });
+    assert.deepEqual(identityFromManifest('asm-9.8.jar', { implementation_version: '9.8', bundle_symbolic_name: 'org.objectweb.asm', bundle_version: '9.8' }), {
+      maven: false,
+      name: 'asm',
+      version: '9.8',
+    });
     // commons-beanutils 1.9.4 (groupId commons-beanutils): Apache Commons writes org.apache as vendor id
-    assert.deepEqual(identityFromManifest('commons-beanutils-1.9.4.jar', {
-      implementation_version: '1.9.4', implementation_vendor_id: 'org.apache', bundle_symbolic_name: 'org.apache.commons.commons-beanutils', bundle_version: '1.9.4',
-    }), { maven: false, name: 'commons-beanutils', version: '1.9.4' });
+    assert.deepEqual(
+      identityFromManifest('commons-beanutils-1.9.4.jar', {
+        implementation_version: '1.9.4',
+        implementation_vendor_id: 'org.apache',
+        bundle_symbolic_name: 'org.apache.commons.commons-beanutils',
+        bundle_version: '1.9.4',
+      }),
+      { maven: false, name: 'commons-beanutils', version: '1.9.4' },
+    );
     // a file name without the version names no artifact
-    assert.deepEqual(identityFromManifest('junit.jar', { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' }),
-      { maven: false, name: 'junit', version: '4.13.2' });
+    assert.deepEqual(
+      identityFromManifest('junit.jar', { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' }),
+      { maven: false, name: 'junit', version: '4.13.2' },
+    );
     // an OSGi-rewritten Bundle-Version that the file name does not carry is no version (guava 33.8.0-jre)
     assert.equal(identityFromManifest('guava-33.8.0-jre.jar', { bundle_symbolic_name: 'com.google.guava', bundle_version: '33.8.0.jre' }), undefined);
     // nor is a manifest version that a versioned file name contradicts (commons-beanutils 1.7.0 says 1.6)
@@ -197,7 +285,8 @@ describe('maven identity: jar manifests', () => {
     const dir = tempDir('apitrace-catalog-');
     const dpkgRoot = join(dir, 'no-dpkg');
     const catalog = new ComponentCatalog({ dpkgRoot, hashFiles: true });
-    const unit = (path: string, extra: object = {}) => catalog.addCodeUnit({ path, unit: 'code_source', loaded: true, loads: 1, files: new Set(['f']), ...extra })!;
+    const unit = (path: string, extra: object = {}) =>
+      catalog.addCodeUnit({ path, unit: 'code_source', loaded: true, loads: 1, files: new Set(['f']), ...extra })!;
     const inRepo = write(join(dir, '.m2/repository/junit/junit/4.13.2/junit-4.13.2.jar'), 'PK');
     const junitManifest = { implementation_version: '4.13.2', implementation_vendor_id: 'junit', automatic_module_name: 'junit' };
     assert.equal(unit(inRepo, { manifest: junitManifest }).identifiedBy, 'maven-repository-layout');

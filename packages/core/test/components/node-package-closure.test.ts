@@ -43,12 +43,18 @@ describe('runtimeDependencyClosure', () => {
     pkg(join(root, 'plugin'), { name: 'plugin', dependencies: { a: '1' } });
     pkg(join(root, 'plugin/node_modules/a'), { name: 'a', version: '1.0.0', peerDependencies: { p: '*', absent: '*' } });
     pkg(join(root, 'node_modules/p'), { name: 'p', version: '3.0.0' });
-    assert.deepEqual(runtimeDependencyClosure(join(root, 'plugin')).map((p) => p.placement), ['node_modules/a', 'node_modules/p']);
+    assert.deepEqual(
+      runtimeDependencyClosure(join(root, 'plugin')).map((p) => p.placement),
+      ['node_modules/a', 'node_modules/p'],
+    );
   });
 
   it('fails on a missing required dependency, and on two copies that would need the same place', () => {
     pkg(join(root, 'plugin'), { name: 'plugin', dependencies: { nowhere: '1' } });
-    assert.throws(() => runtimeDependencyClosure(join(root, 'plugin')), (err: Error) => err instanceof DependencyClosureError && err.message === 'nowhere, needed by plugin, is not installed');
+    assert.throws(
+      () => runtimeDependencyClosure(join(root, 'plugin')),
+      (err: Error) => err instanceof DependencyClosureError && err.message === 'nowhere, needed by plugin, is not installed',
+    );
 
     pkg(join(root, 'two/plugin'), { name: 'plugin', dependencies: { a: '1', b: '1' } });
     pkg(join(root, 'two/plugin/node_modules/a'), { name: 'a', version: '1.0.0' });

@@ -27,7 +27,10 @@ describe('parseDockerRunArgs', () => {
   });
 
   it('says what is missing', () => {
-    assert.throws(() => parseDockerRunArgs(['--name'], {}), (e: Error) => e instanceof UserError && e.line === 'apitrace: docker run option --name has no value (check the docker run arguments after --)');
+    assert.throws(
+      () => parseDockerRunArgs(['--name'], {}),
+      (e: Error) => e instanceof UserError && e.line === 'apitrace: docker run option --name has no value (check the docker run arguments after --)',
+    );
     assert.throws(() => parseDockerRunArgs(['--rm'], {}), /no image in the docker run arguments/);
     assert.throws(() => parseDockerRunArgs([], {}), /no image/);
   });
@@ -36,11 +39,21 @@ describe('parseDockerRunArgs', () => {
 describe('dockerRunFlags', () => {
   it('mounts the layout read-only and the run directory, then the variables in a fixed order', () => {
     assert.deepEqual(dockerRunFlags({ layoutHostDir: '/l', runHostDir: '/r', env: { JAVA_TOOL_OPTIONS: 'j', APITRACE_DIR: '/apitrace/runs' } }), [
-      '--volume', '/l:/apitrace/lib:ro', '--volume', '/r:/apitrace/runs', '--env', 'APITRACE_DIR=/apitrace/runs', '--env', 'JAVA_TOOL_OPTIONS=j',
+      '--volume',
+      '/l:/apitrace/lib:ro',
+      '--volume',
+      '/r:/apitrace/runs',
+      '--env',
+      'APITRACE_DIR=/apitrace/runs',
+      '--env',
+      'JAVA_TOOL_OPTIONS=j',
     ]);
   });
 
   it('refuses a host path docker -v cannot express', () => {
-    assert.throws(() => dockerRunFlags({ layoutHostDir: '/a:b', runHostDir: '/r', env: {} }), /cannot mount \/a:b into the container: the path contains a colon/);
+    assert.throws(
+      () => dockerRunFlags({ layoutHostDir: '/a:b', runHostDir: '/r', env: {} }),
+      /cannot mount \/a:b into the container: the path contains a colon/,
+    );
   });
 });

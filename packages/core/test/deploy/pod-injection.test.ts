@@ -13,7 +13,11 @@ function opsFor(patch: JsonPatchOperation[] | undefined, prefix: string): JsonPa
 
 describe('decidePodInjection', () => {
   it('warns about names in apitrace.dev/container-names that match no container, and injects the rest', () => {
-    const d = decidePodInjection(pod([{ name: 'a' }, { name: 'b' }], { 'apitrace.dev/inject': 'true', 'apitrace.dev/container-names': 'b,c' }), 'pod', settings);
+    const d = decidePodInjection(
+      pod([{ name: 'a' }, { name: 'b' }], { 'apitrace.dev/inject': 'true', 'apitrace.dev/container-names': 'b,c' }),
+      'pod',
+      settings,
+    );
     assert.deepEqual(d.warnings, ['apitrace: apitrace.dev/container-names names c, which the pod has no container called']);
     assert.equal(d.outcome, 'injected into b');
     assert.deepEqual(opsFor(d.patch, '/spec/containers/0'), []);
@@ -24,14 +28,26 @@ describe('decidePodInjection', () => {
   });
 
   it("keeps a container's own APITRACE_DIR and says that envFrom variables are replaced", () => {
-    const d = decidePodInjection(pod([{ name: 'a', env: [{ name: 'APITRACE_DIR', value: '/pvc/runs' }], envFrom: [{ configMapRef: { name: 'cm' } }] }]), 'pod', settings);
+    const d = decidePodInjection(
+      pod([{ name: 'a', env: [{ name: 'APITRACE_DIR', value: '/pvc/runs' }], envFrom: [{ configMapRef: { name: 'cm' } }] }]),
+      'pod',
+      settings,
+    );
     assert.deepEqual(d.warnings, ['apitrace: container a uses envFrom: LD_PRELOAD, NODE_OPTIONS or JAVA_TOOL_OPTIONS set there are replaced']);
     const env = opsFor(d.patch, '/spec/containers/0/env');
-    assert.deepEqual(env.map((op) => (op.value as { name: string }).name), ['LD_PRELOAD', 'NODE_OPTIONS', 'JAVA_TOOL_OPTIONS']);
+    assert.deepEqual(
+      env.map((op) => (op.value as { name: string }).name),
+      ['LD_PRELOAD', 'NODE_OPTIONS', 'JAVA_TOOL_OPTIONS'],
+    );
   });
 
   it('leaves a pod alone when every plugin is turned off, or a container already mounts under /apitrace', () => {
-    const off = { 'apitrace.dev/inject': 'true', 'apitrace.dev/inject-native': 'false', 'apitrace.dev/inject-node': 'false', 'apitrace.dev/inject-jvm': 'false' };
+    const off = {
+      'apitrace.dev/inject': 'true',
+      'apitrace.dev/inject-native': 'false',
+      'apitrace.dev/inject-node': 'false',
+      'apitrace.dev/inject-jvm': 'false',
+    };
     assert.equal(decidePodInjection(pod([{ name: 'a' }], off), 'pod', settings).patch, undefined);
     const mounted = decidePodInjection(pod([{ name: 'a', volumeMounts: [{ name: 'x', mountPath: '/apitrace/runs' }] }]), 'pod', settings);
     assert.equal(mounted.patch, undefined);
@@ -44,8 +60,15 @@ describe('decidePodInjection', () => {
   });
 
   it('takes JSON nulls for absent lists', () => {
-    const d = decidePodInjection({ metadata: null, spec: { volumes: null, initContainers: null, containers: [{ name: 'a', env: null, volumeMounts: null }] } }, 'namespace', settings);
+    const d = decidePodInjection(
+      { metadata: null, spec: { volumes: null, initContainers: null, containers: [{ name: 'a', env: null, volumeMounts: null }] } },
+      'namespace',
+      settings,
+    );
     assert.deepEqual(d.warnings, []);
-    assert.deepEqual(d.patch!.map((op) => op.path), ['/metadata', '/spec/volumes', '/spec/initContainers', '/spec/containers/0/env', '/spec/containers/0/volumeMounts']);
+    assert.deepEqual(
+      d.patch!.map((op) => op.path),
+      ['/metadata', '/spec/volumes', '/spec/initContainers', '/spec/containers/0/env', '/spec/containers/0/volumeMounts'],
+    );
   });
 });

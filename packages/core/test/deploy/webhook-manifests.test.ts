@@ -24,10 +24,13 @@ describe('webhookManifests', () => {
     assert.equal(mwc.kind, 'MutatingWebhookConfiguration');
     assert.equal(mwc.apiVersion, 'admissionregistration.k8s.io/v1');
     assert.equal(mwc.metadata.annotations, undefined);
-    assert.deepEqual(mwc.webhooks.map((w: any) => [w.name, w.clientConfig.service.path]), [
-      ['namespace.inject.apitrace.dev', '/mutate/namespace'],
-      ['pod.inject.apitrace.dev', '/mutate/pod'],
-    ]);
+    assert.deepEqual(
+      mwc.webhooks.map((w: any) => [w.name, w.clientConfig.service.path]),
+      [
+        ['namespace.inject.apitrace.dev', '/mutate/namespace'],
+        ['pod.inject.apitrace.dev', '/mutate/pod'],
+      ],
+    );
     for (const w of mwc.webhooks) {
       assert.equal(w.failurePolicy, 'Ignore');
       assert.equal(w.sideEffects, 'None');
@@ -52,7 +55,18 @@ describe('webhookManifests', () => {
     assert.equal(deployment.metadata.namespace, 'tracing');
     const container = deployment.spec.template.spec.containers[0];
     assert.equal(container.image, 'reg/apitrace:1');
-    assert.deepEqual(container.args, ['webhook', 'serve', '--tls-cert', '/tls/tls.crt', '--tls-key', '/tls/tls.key', '--port', '8443', '--image', 'reg/apitrace-layout:1']);
+    assert.deepEqual(container.args, [
+      'webhook',
+      'serve',
+      '--tls-cert',
+      '/tls/tls.crt',
+      '--tls-key',
+      '/tls/tls.key',
+      '--port',
+      '8443',
+      '--image',
+      'reg/apitrace-layout:1',
+    ]);
     assert.equal(container.readinessProbe.httpGet.path, '/healthz');
     assert.deepEqual(deployment.spec.template.spec.volumes, [{ name: 'tls', secret: { secretName: 'apitrace-webhook-tls' } }]);
     assert.deepEqual(deployment.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'apitrace-webhook' });

@@ -21,10 +21,27 @@ describe('webhook server', function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apitrace-webhook-server-'));
-    const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'),
-    ], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'tls.key'),
+        '-out',
+        join(dir, 'tls.crt'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(made.status, 0, made.stderr);
     cert = readFileSync(join(dir, 'tls.crt'), 'utf8');
     server = createWebhookServer({ cert, key: readFileSync(join(dir, 'tls.key')), settings, maxBodyBytes: 64 << 20, log: () => undefined });
@@ -66,8 +83,15 @@ describe('webhook server', function () {
     });
     await junkReceived;
     const review = JSON.stringify({
-      apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-      request: { uid: 'small-1', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE', namespace: 'shop', object: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app' }] } } },
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: 'small-1',
+        kind: { group: '', version: 'v1', kind: 'Pod' },
+        operation: 'CREATE',
+        namespace: 'shop',
+        object: { metadata: { name: 'p' }, spec: { containers: [{ name: 'app' }] } },
+      },
     });
     const small = await post(review);
     answered.push('small');

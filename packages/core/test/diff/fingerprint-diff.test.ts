@@ -4,13 +4,26 @@ import type { Fingerprint } from '../../src/fingerprint/fingerprint.js';
 
 function fingerprint(parts: Partial<Fingerprint>): Fingerprint {
   return {
-    format: 'apitrace-fingerprint', v: 1, components: {}, apis: {}, files: {},
-    network: { peers: [], listening: [], hosts: [] }, programs: [], commands: [], webApis: { served: [], called: [] }, ...parts,
+    format: 'apitrace-fingerprint',
+    v: 1,
+    components: {},
+    apis: {},
+    files: {},
+    network: { peers: [], listening: [], hosts: [] },
+    programs: [],
+    commands: [],
+    webApis: { served: [], called: [] },
+    ...parts,
   };
 }
 
 describe('fingerprint diff', () => {
-  const base = fingerprint({ components: { 'pkg:npm/a@1': 'used' }, apis: { 'pkg:npm/a@1': ['node:fs.readFileSync'] }, files: { '/etc/hosts': ['read'] }, programs: ['/usr/bin/node'] });
+  const base = fingerprint({
+    components: { 'pkg:npm/a@1': 'used' },
+    apis: { 'pkg:npm/a@1': ['node:fs.readFileSync'] },
+    files: { '/etc/hosts': ['read'] },
+    programs: ['/usr/bin/node'],
+  });
   const head = fingerprint({
     components: { 'pkg:npm/a@1': 'used', 'pkg:npm/b@2': 'loaded' },
     apis: { 'pkg:npm/a@1': ['node:fs.readFileSync', 'node:net.connect'] },

@@ -10,7 +10,14 @@ import { sarifJson } from '../../src/sarif/sarif-log.js';
 import { sarifProblem } from '../../src/sarif/sarif-checks.js';
 import { lines, processStart, runDirWith } from '../support/run-dirs.js';
 
-const nodeStart = processStart({ pid: 300, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], cwd: '/srv/app', runtime: { name: 'node', version: '20.20.2' } });
+const nodeStart = processStart({
+  pid: 300,
+  source: 'node',
+  exe: '/usr/bin/node',
+  argv: ['node', 'app.js'],
+  cwd: '/srv/app',
+  runtime: { name: 'node', version: '20.20.2' },
+});
 
 describe('finding rules', () => {
   const made: string[] = [];
@@ -39,16 +46,44 @@ describe('finding rules', () => {
         nodeStart,
         { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'makeToken', file: '/srv/app/app.js', line: 3, col: 10, unit: '/srv/app' }] },
         { kind: 'stack', id: 2, frames: [{ lang: 'js', fn: 'shuffle', file: '/srv/app/app.js', line: 9, col: 10, unit: '/srv/app' }] },
-        { kind: 'call', api: 'node:Math.random', category: 'random', tid: 300, t0: 10, t1: 11, stack: 1, caller: '/srv/app', flags: ['weak_random', 'secret_context'] },
+        {
+          kind: 'call',
+          api: 'node:Math.random',
+          category: 'random',
+          tid: 300,
+          t0: 10,
+          t1: 11,
+          stack: 1,
+          caller: '/srv/app',
+          flags: ['weak_random', 'secret_context'],
+        },
         { kind: 'call', api: 'node:Math.random', category: 'random', tid: 300, t0: 12, t1: 13, stack: 2, caller: '/srv/app', flags: ['weak_random'] },
-        { kind: 'call', api: 'node:crypto.createHash', category: 'crypto', tid: 300, t0: 14, t1: 15, stack: 2, caller: '/srv/app', args: { algorithm: 'md5' }, flags: ['weak_algorithm'] },
+        {
+          kind: 'call',
+          api: 'node:crypto.createHash',
+          category: 'crypto',
+          tid: 300,
+          t0: 14,
+          t1: 15,
+          stack: 2,
+          caller: '/srv/app',
+          args: { algorithm: 'md5' },
+          flags: ['weak_algorithm'],
+        },
         { kind: 'process_end', t: 100, reason: 'exit', exit_code: 0 },
       ),
     });
     const findings = evaluateRules(await buildAppModel(dir, { hashFiles: false }));
-    assert.deepEqual(findings.map((f) => f.rule.id), ['weak-random-secret'], findingsText(findings, dir));
+    assert.deepEqual(
+      findings.map((f) => f.rule.id),
+      ['weak-random-secret'],
+      findingsText(findings, dir),
+    );
     assert.equal(findings[0]!.frame?.fn, 'makeToken');
-    assert.deepEqual(findings[0]!.stack.frames.map((f) => f.fn), ['Math.random', 'makeToken']);
+    assert.deepEqual(
+      findings[0]!.stack.frames.map((f) => f.fn),
+      ['Math.random', 'makeToken'],
+    );
     const sarif = sarifJson(findings, new RepoPaths('/srv/app'));
     assert.equal(sarifProblem(sarif), undefined);
     assert.match(sarif, /"uri": "app.js"/);
@@ -61,8 +96,22 @@ describe('finding rules', () => {
         processStart({ pid: 300, exe: program, argv: ['ledger'] }),
         { kind: 'code_unit', t: 2, unit: 'shared_object', how: 'startup', path: program },
         // as the core names them: the inlined function first, then the function it was inlined into
-        { kind: 'stack', id: 1, frames: [{ lang: 'native', fn: 'make_session_token', unit: program, addr: '0x26c5' }, { lang: 'native', fn: 'main', unit: program, addr: '0x26c5' }] },
-        { kind: 'stack', id: 2, frames: [{ lang: 'native', fn: 'make_session_token', unit: program, addr: '0x2690' }, { lang: 'native', fn: 'main', unit: program, addr: '0x2690' }] },
+        {
+          kind: 'stack',
+          id: 1,
+          frames: [
+            { lang: 'native', fn: 'make_session_token', unit: program, addr: '0x26c5' },
+            { lang: 'native', fn: 'main', unit: program, addr: '0x26c5' },
+          ],
+        },
+        {
+          kind: 'stack',
+          id: 2,
+          frames: [
+            { lang: 'native', fn: 'make_session_token', unit: program, addr: '0x2690' },
+            { lang: 'native', fn: 'main', unit: program, addr: '0x2690' },
+          ],
+        },
         { kind: 'stack', id: 3, frames: [{ lang: 'native', fn: 'shuffle_deck', unit: program, addr: '0x3000' }] },
         { kind: 'stack', id: 4, frames: [{ lang: 'native', fn: '?', unit: program, addr: '0x3100' }] },
         { kind: 'api_usage', api: 'libc:rand', category: 'random', caller: program, count: 16, first_t: 5, last_t: 6, stack: 1, flags: ['weak_random'] },
@@ -81,13 +130,32 @@ describe('finding rules', () => {
     assert.equal(weak[0]!.message, `libc:rand makes a secret in make_session_token [${program}]`);
   });
 
-  it('native findings of a runtime or a distribution package are not the application\'s', async () => {
+  it("native findings of a runtime or a distribution package are not the application's", async () => {
     const dir = runDir({
       '300-native-0.jsonl': lines(
         processStart({ pid: 300, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),
         { kind: 'code_unit', t: 2, unit: 'shared_object', how: 'startup', path: '/srv/app/build/libfast.so' },
-        { kind: 'api_usage', api: 'libc:strcpy', category: 'string', caller: '/srv/app/build/libfast.so', count: 3, first_t: 5, last_t: 6, flags: ['unsafe_string'] },
-        { kind: 'call', api: 'libc:mprotect', category: 'memory', tid: 300, t0: 7, t1: 8, caller: '/srv/app/build/libfast.so', args: { prot: 'rwx' }, flags: ['wx_memory'] },
+        {
+          kind: 'api_usage',
+          api: 'libc:strcpy',
+          category: 'string',
+          caller: '/srv/app/build/libfast.so',
+          count: 3,
+          first_t: 5,
+          last_t: 6,
+          flags: ['unsafe_string'],
+        },
+        {
+          kind: 'call',
+          api: 'libc:mprotect',
+          category: 'memory',
+          tid: 300,
+          t0: 7,
+          t1: 8,
+          caller: '/srv/app/build/libfast.so',
+          args: { prot: 'rwx' },
+          flags: ['wx_memory'],
+        },
         { kind: 'process_end', t: 100, reason: 'exit', exit_code: 0 },
       ),
     });
@@ -101,10 +169,28 @@ describe('finding rules', () => {
 describe('SARIF checks', () => {
   it('refuse what code scanning would refuse', () => {
     assert.match(sarifProblem('{"version":"2.0.0","runs":[]}')!, /version/);
-    const log = (result: object): string => JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 't', rules: [{ id: 'r', properties: { 'security-severity': '7.5' } }] } }, results: [result] }] });
+    const log = (result: object): string =>
+      JSON.stringify({
+        version: '2.1.0',
+        runs: [{ tool: { driver: { name: 't', rules: [{ id: 'r', properties: { 'security-severity': '7.5' } }] } }, results: [result] }],
+      });
     assert.match(sarifProblem(log({ ruleId: 'x', message: { text: 'm' }, locations: [] }))!, /names no rule/);
     assert.match(sarifProblem(log({ ruleId: 'r', message: { text: 'm' }, locations: [] }))!, /no location/);
-    assert.match(sarifProblem(log({ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: '/abs', uriBaseId: '%SRCROOT%' } } }] }))!, /absolute/);
-    assert.equal(sarifProblem(log({ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 3 } } }] })), undefined);
+    assert.match(
+      sarifProblem(
+        log({ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: '/abs', uriBaseId: '%SRCROOT%' } } }] }),
+      )!,
+      /absolute/,
+    );
+    assert.equal(
+      sarifProblem(
+        log({
+          ruleId: 'r',
+          message: { text: 'm' },
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 3 } } }],
+        }),
+      ),
+      undefined,
+    );
   });
 });

@@ -9,7 +9,10 @@ const doc = readFileSync(new URL('../../../../../docs/findings.md', import.meta.
 describe('docs/findings.md', () => {
   it('has one table row per rule with its title, severity and CWEs', () => {
     const rows = [...doc.matchAll(/^\| `([a-z-]+)` \| ([^|]+) \| (\w+) \| ([^|]+) \|/gm)];
-    assert.deepEqual(rows.map((r) => r[1]), FINDING_RULES.map((r) => r.id));
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      FINDING_RULES.map((r) => r.id),
+    );
     for (const [i, rule] of FINDING_RULES.entries()) {
       const row = rows[i]!;
       assert.equal(row[2]!.trim(), rule.title);

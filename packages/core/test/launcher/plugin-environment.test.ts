@@ -29,7 +29,9 @@ describe('injectPlugins', () => {
   it('prepends to LD_PRELOAD and appends to the option variables, keeping what was there', () => {
     const r = injectPlugins(
       { LD_PRELOAD: 'libfoo.so libbar.so', NODE_OPTIONS: '--max-old-space-size=100', JAVA_TOOL_OPTIONS: '-Xmx64m' },
-      '/r', plugins(), all,
+      '/r',
+      plugins(),
+      all,
     );
     assert.equal(r.env['LD_PRELOAD'], '/opt/apitrace/libapitrace.so:libfoo.so:libbar.so');
     assert.equal(r.env['NODE_OPTIONS'], '--max-old-space-size=100 --import /opt/apitrace/node/index.js');

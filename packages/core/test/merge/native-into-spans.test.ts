@@ -3,8 +3,16 @@ import { ASYNC_WINDOW_NS, mergeNativeIntoSpan, SpanIndex, type LanguageSpan } fr
 
 function span(fields: Partial<LanguageSpan>): LanguageSpan {
   return {
-    pid: 10, tid: 10, t0: 100, t1: 200, async: false, api: 'node:fs.readFileSync', source: 'node',
-    frames: [{ lang: 'js', fn: 'readConfig', file: '/app/config.js', line: 3, unit: '/app' }], truncated: false, matches: [],
+    pid: 10,
+    tid: 10,
+    t0: 100,
+    t1: 200,
+    async: false,
+    api: 'node:fs.readFileSync',
+    source: 'node',
+    frames: [{ lang: 'js', fn: 'readConfig', file: '/app/config.js', line: 3, unit: '/app' }],
+    truncated: false,
+    matches: [],
     ...fields,
   };
 }
@@ -46,7 +54,10 @@ describe('SpanIndex (merge of native events under language spans)', () => {
   it('builds the merged stack innermost first: native call, its library, the language API, the language frames', () => {
     const s = span({});
     const merged = mergeNativeIntoSpan({ pid: 10, tid: 10, t: 150, api: 'libc:openat', caller: '/usr/bin/node' }, { span: s, rule: 'exact' });
-    assert.deepEqual(merged.frames.map((f) => `${f.lang}:${f.fn}`), ['native:openat', 'native:?', 'js:fs.readFileSync', 'js:readConfig']);
+    assert.deepEqual(
+      merged.frames.map((f) => `${f.lang}:${f.fn}`),
+      ['native:openat', 'native:?', 'js:fs.readFileSync', 'js:readConfig'],
+    );
     assert.equal(merged.join, 'exact');
     assert.equal(merged.spanApi, 'node:fs.readFileSync');
     assert.equal(mergeNativeIntoSpan({ pid: 10, t: 1, api: 'libc:open' }, { rule: 'none' }).join, 'none');

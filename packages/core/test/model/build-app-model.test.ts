@@ -26,7 +26,7 @@ describe('buildAppModel', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('names a native frame from its unit\'s symbols when the build-id matches, keeps it unnamed when not, and lists each native component\'s symbols', async () => {
+  it("names a native frame from its unit's symbols when the build-id matches, keeps it unnamed when not, and lists each native component's symbols", async () => {
     // a copy outside the shim's build directory, which is apitrace's own
     const PROGRAM = join(work, 'findings');
     const REBUILT = join(work, 'findings-rebuilt');
@@ -37,7 +37,15 @@ describe('buildAppModel', () => {
       '30-native-0.jsonl': lines(
         processStart({ pid: 30, exe: PROGRAM, argv: ['findings'] }),
         { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: PROGRAM, build_id: buildIdOf(PROGRAM), base: '0x55d0c0000000' },
-        { kind: 'code_unit', t: 1002, unit: 'shared_object', how: 'startup', path: '/lib/x86_64-linux-gnu/libc.so.6', soname: 'libc.so.6', build_id: buildIdOf('/lib/x86_64-linux-gnu/libc.so.6') },
+        {
+          kind: 'code_unit',
+          t: 1002,
+          unit: 'shared_object',
+          how: 'startup',
+          path: '/lib/x86_64-linux-gnu/libc.so.6',
+          soname: 'libc.so.6',
+          build_id: buildIdOf('/lib/x86_64-linux-gnu/libc.so.6'),
+        },
         { kind: 'stack', id: 1, frames: [{ lang: 'native', fn: '?', unit: PROGRAM, addr: site }] },
         { kind: 'api_usage', api: 'libc:rand', category: 'random', caller: PROGRAM, count: 2, first_t: 1500, last_t: 1600, stack: 1, flags: ['weak_random'] },
         { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 },
@@ -47,22 +55,48 @@ describe('buildAppModel', () => {
         processStart({ pid: 31, exe: REBUILT, argv: ['findings'] }),
         { kind: 'code_unit', t: 1001, unit: 'shared_object', how: 'startup', path: REBUILT, build_id: '0011223344', base: '0x55d0c0000000' },
         { kind: 'stack', id: 1, frames: [{ lang: 'native', fn: '?', unit: REBUILT, addr: site }] },
-        { kind: 'call', api: 'libc:system', category: 'process', tid: 31, t0: 2000, t1: 2100, caller: REBUILT, stack: 1, args: { command: 'true' }, flags: ['shell'] },
+        {
+          kind: 'call',
+          api: 'libc:system',
+          category: 'process',
+          tid: 31,
+          t0: 2000,
+          t1: 2100,
+          caller: REBUILT,
+          stack: 1,
+          args: { command: 'true' },
+          flags: ['shell'],
+        },
         { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 },
       ),
     });
     const model = await buildAppModel(dir, { dpkgRoot: '/nonexistent', hashFiles: false });
     const rand = model.apiUsages.find((u) => u.api === 'libc:rand')!;
-    assert.deepEqual(rand.stacks[0]!.frames.map((f) => [f.fn, f.unit, f.addr]), [['rand', undefined, undefined], ['make_secret_token', PROGRAM, site]]);
+    assert.deepEqual(
+      rand.stacks[0]!.frames.map((f) => [f.fn, f.unit, f.addr]),
+      [
+        ['rand', undefined, undefined],
+        ['make_secret_token', PROGRAM, site],
+      ],
+    );
     const program = model.components.find((c) => c.paths.includes(PROGRAM))!;
     assert.equal(rand.stacks[0]!.frames[1]!.component, program.ref);
     const system = model.calls.find((c) => c.api === 'libc:system')!;
-    assert.deepEqual(system.stack!.frames.map((f) => [f.fn, f.addr]), [['system', undefined], ['?', site]]);
+    assert.deepEqual(
+      system.stack!.frames.map((f) => [f.fn, f.addr]),
+      [
+        ['system', undefined],
+        ['?', site],
+      ],
+    );
     const libc = model.components.find((c) => c.paths.includes('/lib/x86_64-linux-gnu/libc.so.6'))!;
-    assert.deepEqual(model.nativeSymbols, [
-      { component: libc.ref, called: ['rand', 'system'], calling: [] },
-      { component: program.ref, called: [], calling: ['make_secret_token'] },
-    ].sort((a, b) => (a.component < b.component ? -1 : 1)));
+    assert.deepEqual(
+      model.nativeSymbols,
+      [
+        { component: libc.ref, called: ['rand', 'system'], calling: [] },
+        { component: program.ref, called: [], calling: ['make_secret_token'] },
+      ].sort((a, b) => (a.component < b.component ? -1 : 1)),
+    );
     // the model's own outputs read it from the named stacks: a finding's calling function
     assert.equal(model.components.find((c) => c.ref === program.ref)?.firstUseStack?.frames[1]?.fn, 'make_secret_token');
   });
@@ -73,7 +107,18 @@ describe('buildAppModel', () => {
         processStart({ pid: 10, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
         { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'main', file: '/app/app.js', line: 2, col: 1, unit: '/app' }] },
         { kind: 'call', api: 'node:fs.readFileSync', category: 'file', tid: 10, t0: 2000, t1: 3000, stack: 1, caller: '/app', args: { path: '/etc/hostname' } },
-        { kind: 'call', api: 'node:fs.readFile', category: 'file', tid: 10, t0: 4000, t1: 4100, stack: 1, caller: '/app', args: { path: '/etc/passwd' }, async: true },
+        {
+          kind: 'call',
+          api: 'node:fs.readFile',
+          category: 'file',
+          tid: 10,
+          t0: 4000,
+          t1: 4100,
+          stack: 1,
+          caller: '/app',
+          args: { path: '/etc/passwd' },
+          async: true,
+        },
       ),
       '10-native-0.jsonl': lines(
         processStart({ pid: 10, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),
@@ -87,8 +132,14 @@ describe('buildAppModel', () => {
     const model = await buildAppModel(dir);
     assert.deepEqual(model.problems, []);
     const native = model.calls.filter((c) => c.source === 'native');
-    assert.deepEqual(native.map((c) => c.stack?.join), ['exact', 'inferred', 'none']);
-    assert.deepEqual(native[0]!.stack!.frames.map((f) => f.fn), ['openat', '?', 'fs.readFileSync', 'main']);
+    assert.deepEqual(
+      native.map((c) => c.stack?.join),
+      ['exact', 'inferred', 'none'],
+    );
+    assert.deepEqual(
+      native[0]!.stack!.frames.map((f) => f.fn),
+      ['openat', '?', 'fs.readFileSync', 'main'],
+    );
     assert.equal(model.calls[native[0]!.parentCall!]!.api, 'node:fs.readFileSync');
     assert.equal(native[1]!.stack!.matchedOn, 'path');
     assert.equal(model.calls[native[1]!.parentCall!]!.api, 'node:fs.readFile');
@@ -130,7 +181,14 @@ describe('buildAppModel', () => {
       '70-node-0.jsonl': lines(
         processStart({ pid: 70, source: 'node', exe: '/usr/bin/node', argv: ['node', '-e', '0'], runtime: { name: 'node', version: '20.20.2' } }),
         { kind: 'code_unit', t: 100, unit: 'module', how: 'require', path: '[eval]-wrapper' },
-        { kind: 'function_inventory', t: 200, unit: '[eval]-wrapper', scope: '', loaded: true, functions: [{ name: 'anonymous', line: 6, col: 13, ran: true, hits: 1 }] },
+        {
+          kind: 'function_inventory',
+          t: 200,
+          unit: '[eval]-wrapper',
+          scope: '',
+          loaded: true,
+          functions: [{ name: 'anonymous', line: 6, col: 13, ran: true, hits: 1 }],
+        },
       ),
     });
     const previous = process.cwd();
@@ -138,7 +196,10 @@ describe('buildAppModel', () => {
     process.chdir(withPackageJson);
     try {
       const model = await buildAppModel(dir);
-      assert.deepEqual(model.components.filter((c) => c.kind !== 'runtime').map((c) => c.ref), []);
+      assert.deepEqual(
+        model.components.filter((c) => c.kind !== 'runtime').map((c) => c.ref),
+        [],
+      );
     } finally {
       process.chdir(previous);
     }

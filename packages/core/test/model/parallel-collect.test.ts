@@ -13,7 +13,17 @@ function pidFiles(pid: number): Record<string, string> {
     [`${pid}-node-0.jsonl`]: lines(
       processStart({ pid, source: 'node', t, exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
       { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: `work${pid}`, file: '/srv/app/app.js', line: pid, unit: '/srv/app' }] },
-      { kind: 'call', api: 'node:fs.readFileSync', category: 'file', tid: pid, t0: t + 100, t1: t + 200, stack: 1, caller: '/srv/app', args: { path: '/etc/hostname' } },
+      {
+        kind: 'call',
+        api: 'node:fs.readFileSync',
+        category: 'file',
+        tid: pid,
+        t0: t + 100,
+        t1: t + 200,
+        stack: 1,
+        caller: '/srv/app',
+        args: { path: '/etc/hostname' },
+      },
     ),
     [`${pid}-native-0.jsonl`]: lines(
       processStart({ pid, t, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),

@@ -36,13 +36,19 @@ describe('output file', () => {
     const dir = base();
     mkdirSync(join(dir, 'run.json'));
     symlinkSync(dir, join(dir, 'linked'));
-    assert.throws(() => writeOutputFile(join(dir, 'run.json'), 'x'), (e: unknown) => e instanceof UserError && /it is a directory$/.test(e.what));
+    assert.throws(
+      () => writeOutputFile(join(dir, 'run.json'), 'x'),
+      (e: unknown) => e instanceof UserError && /it is a directory$/.test(e.what),
+    );
     assert.throws(() => writeOutputFile(join(dir, 'linked'), 'x'), /a link to a directory, device or pipe/);
     assert.throws(() => writeOutputFile('/dev/null', 'x'), /it is not a regular file/);
     assert.deepEqual(readdirSync(dir).sort(), ['linked', 'run.json']);
   });
 
   it('says why when the directory is missing', () => {
-    assert.throws(() => writeOutputFile(join(base(), 'no', 'f.json'), 'x', 'pick one'), (e: unknown) => e instanceof UserError && /no does not exist \(pick one\)$/.test(e.line));
+    assert.throws(
+      () => writeOutputFile(join(base(), 'no', 'f.json'), 'x', 'pick one'),
+      (e: unknown) => e instanceof UserError && /no does not exist \(pick one\)$/.test(e.line),
+    );
   });
 });

@@ -68,9 +68,22 @@ describe('forEachLine', () => {
     writeFileSync(path, `a\n${'['.repeat(3_000_000)}\nb\n${'x'.repeat(2_500_000)}`);
     const seen: string[] = [];
     const overlong: [number, number][] = [];
-    await forEachLine(path, (text) => { seen.push(text); }, { onOverlong: (n, bytes) => { overlong.push([n, bytes]); } });
+    await forEachLine(
+      path,
+      (text) => {
+        seen.push(text);
+      },
+      {
+        onOverlong: (n, bytes) => {
+          overlong.push([n, bytes]);
+        },
+      },
+    );
     assert.deepEqual(seen, ['a', 'b']);
-    assert.deepEqual(overlong, [[2, 3_000_000], [4, 2_500_000]]);
+    assert.deepEqual(overlong, [
+      [2, 3_000_000],
+      [4, 2_500_000],
+    ]);
   });
 
   it('applies a smaller cap to lines within one chunk too', async () => {
@@ -78,7 +91,18 @@ describe('forEachLine', () => {
     writeFileSync(path, 'short\nthis line is too long\nok\n');
     const seen: string[] = [];
     const overlong: number[] = [];
-    await forEachLine(path, (text) => { seen.push(text); }, { maxLineBytes: 8, onOverlong: (n) => { overlong.push(n); } });
+    await forEachLine(
+      path,
+      (text) => {
+        seen.push(text);
+      },
+      {
+        maxLineBytes: 8,
+        onOverlong: (n) => {
+          overlong.push(n);
+        },
+      },
+    );
     assert.deepEqual(seen, ['short', 'ok']);
     assert.deepEqual(overlong, [2]);
   });
@@ -87,8 +111,15 @@ describe('forEachLine', () => {
     const dir = runDirWith({});
     symlinkSync('/etc/passwd', join(dir, 'link'));
     execFileSync('mkfifo', [join(dir, 'fifo')]);
-    for (const [name, why] of [['link', /symbolic link/], ['fifo', /FIFO/], ['.', /directory/]] as const) {
-      await assert.rejects(forEachLine(join(dir, name), () => undefined), (err: Error) => err instanceof UntrustedFileError && why.test(err.message));
+    for (const [name, why] of [
+      ['link', /symbolic link/],
+      ['fifo', /FIFO/],
+      ['.', /directory/],
+    ] as const) {
+      await assert.rejects(
+        forEachLine(join(dir, name), () => undefined),
+        (err: Error) => err instanceof UntrustedFileError && why.test(err.message),
+      );
     }
   });
 

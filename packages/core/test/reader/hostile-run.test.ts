@@ -18,7 +18,7 @@ function problemText(run: Awaited<ReturnType<typeof readRun>>): string {
 
 describe('readRun on a hostile run directory', () => {
   it('does not follow an event file that is a symbolic link, and quotes nothing of its target', async () => {
-    const dir = runDirWith({ 'shadow': `${SECRET}\nbin:*:19000:0:99999:7:::\n`, '100-native-0.jsonl': lines(processStart(), usage) });
+    const dir = runDirWith({ shadow: `${SECRET}\nbin:*:19000:0:99999:7:::\n`, '100-native-0.jsonl': lines(processStart(), usage) });
     symlinkSync(join(dir, 'shadow'), join(dir, '200-native-0.jsonl'));
     const run = await readRun(dir);
     assert.match(problemText(run), /200-native-0\.jsonl: skipped: it is a symbolic link/);
@@ -37,7 +37,10 @@ describe('readRun on a hostile run directory', () => {
   it('says once that a file with an event file name is not one, quoting none of it', async () => {
     const dir = runDirWith({ '400-native-0.jsonl': `${SECRET}\n`.repeat(50) });
     const run = await readRun(dir);
-    assert.deepEqual(run.problems.map((p) => p.message), ['not an event file: its first line is not an apitrace record; file skipped']);
+    assert.deepEqual(
+      run.problems.map((p) => p.message),
+      ['not an event file: its first line is not an apitrace record; file skipped'],
+    );
   });
 
   it('never quotes the text of a line that is not JSON', async () => {
@@ -79,7 +82,14 @@ describe('readRun on records the emitters really write', () => {
   it('reads a JVM inventory whose method descriptors hold hundreds of [ in strings (array arguments): brackets in strings do not nest', async () => {
     // commons-lang3's StringUtils: hundreds of methods taking arrays, `([Ljava/lang/String;)...`
     const functions = Array.from({ length: 250 }, (_, i) => ({ name: `join${i}`, sig: '([Ljava/lang/Object;[C)Ljava/lang/String;', ran: i === 7 }));
-    const inventory = { kind: 'function_inventory', t: 5, unit: '/srv/app/lib/commons-lang3-3.22.0.jar', scope: 'org.apache.commons.lang3.StringUtils', loaded: true, functions };
+    const inventory = {
+      kind: 'function_inventory',
+      t: 5,
+      unit: '/srv/app/lib/commons-lang3-3.22.0.jar',
+      scope: 'org.apache.commons.lang3.StringUtils',
+      loaded: true,
+      functions,
+    };
     const dir = runDirWith({ '100-jvm-0.jsonl': lines(processStart({ source: 'jvm', runtime: { name: 'java', version: '17.0.13' } }), inventory) });
     const run = await readRun(dir);
     assert.equal(problemText(run), '');
@@ -95,7 +105,10 @@ describe('readRun on records the emitters really write', () => {
 });
 
 describe('the run seal', () => {
-  const files = [{ name: '1-native-0.jsonl', pid: 1, bytes: 10, sha256: 'a' }, { name: '2-node-0.jsonl', pid: 2, bytes: 5, sha256: 'b' }];
+  const files = [
+    { name: '1-native-0.jsonl', pid: 1, bytes: 10, sha256: 'a' },
+    { name: '2-node-0.jsonl', pid: 2, bytes: 5, sha256: 'b' },
+  ];
   const seal = makeSeal(files, 'f', new Date(0));
 
   it('finds nothing wrong with the files it sealed', () => {
@@ -103,18 +116,28 @@ describe('the run seal', () => {
   });
 
   it('names a file removed, truncated, rewritten or added after the run ended', () => {
-    const now = [{ ...files[0]!, bytes: 4 }, { name: '3-native-0.jsonl', pid: 3, bytes: 1 }];
-    assert.deepEqual(sealProblems({ seal, files: now }).map((p) => `${p.name}: ${p.message}`), [
-      '1-native-0.jsonl: changed after the run ended: 4 bytes now, 10 when sealed',
-      '2-node-0.jsonl: was removed after the run ended (the seal in run.json lists it)',
-      '3-native-0.jsonl: appeared after the run ended (the seal in run.json does not list it)',
-    ]);
-    assert.deepEqual(sealProblems({ seal, files: [{ ...files[0]!, sha256: 'x' }, files[1]!] }).map((p) => p.message),
-      ['changed after the run ended: its content no longer matches the seal']);
+    const now = [
+      { ...files[0]!, bytes: 4 },
+      { name: '3-native-0.jsonl', pid: 3, bytes: 1 },
+    ];
+    assert.deepEqual(
+      sealProblems({ seal, files: now }).map((p) => `${p.name}: ${p.message}`),
+      [
+        '1-native-0.jsonl: changed after the run ended: 4 bytes now, 10 when sealed',
+        '2-node-0.jsonl: was removed after the run ended (the seal in run.json lists it)',
+        '3-native-0.jsonl: appeared after the run ended (the seal in run.json does not list it)',
+      ],
+    );
+    assert.deepEqual(
+      sealProblems({ seal, files: [{ ...files[0]!, sha256: 'x' }, files[1]!] }).map((p) => p.message),
+      ['changed after the run ended: its content no longer matches the seal'],
+    );
   });
 
   it('says when the command itself left no event file, sealed or not', () => {
-    assert.deepEqual(sealProblems({ seal: undefined, files, commandPid: 7 }).map((p) => p.message),
-      ["the command's process (pid 7) left no event file: nothing was recorded for it (a statically linked program, or its file was removed)"]);
+    assert.deepEqual(
+      sealProblems({ seal: undefined, files, commandPid: 7 }).map((p) => p.message),
+      ["the command's process (pid 7) left no event file: nothing was recorded for it (a statically linked program, or its file was removed)"],
+    );
   });
 });

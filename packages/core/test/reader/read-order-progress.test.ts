@@ -20,13 +20,23 @@ describe('readRun options', () => {
     assert.deepEqual(order, ['5-jvm-0.jsonl', '5-node-0.jsonl', '5-native-0.jsonl', '6-native-0.jsonl']);
     assert.deepEqual(progress, [1, 2, 3, 4]);
     // the summary order stays by pid, source, seq
-    assert.deepEqual(run.files.map((f) => f.name), ['5-jvm-0.jsonl', '5-native-0.jsonl', '5-node-0.jsonl', '6-native-0.jsonl']);
+    assert.deepEqual(
+      run.files.map((f) => f.name),
+      ['5-jvm-0.jsonl', '5-native-0.jsonl', '5-node-0.jsonl', '6-native-0.jsonl'],
+    );
   });
 });
 
 describe('analysisProgress', () => {
   const stream = (isTTY: boolean): NodeJS.WriteStream & { text: string } => {
-    const s = { isTTY, text: '', write(chunk: string) { s.text += chunk; return true; } };
+    const s = {
+      isTTY,
+      text: '',
+      write(chunk: string) {
+        s.text += chunk;
+        return true;
+      },
+    };
     return s as unknown as NodeJS.WriteStream & { text: string };
   };
 

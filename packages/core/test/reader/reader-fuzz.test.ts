@@ -30,10 +30,12 @@ const eventFileContent = fc.oneof(
     for (const [at, value] of edits) bytes[at] = value;
     return bytes;
   }),
-  fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('[', '{"a":', '{"kind":"stack","frames":[')).map(([depth, open]) =>
-    Buffer.from(lines(processStart()) + open.repeat(depth) + '\n')),
-  fc.tuple(fc.integer({ min: 1024 * 1024 - 2, max: 1024 * 1024 + 2 }), fc.constantFrom('x', '"', ' ')).map(([length, c]) =>
-    Buffer.from(lines(processStart()) + c.repeat(length) + '\n' + VALID.split('\n')[2] + '\n')),
+  fc
+    .tuple(fc.integer({ min: 1, max: 20_000 }), fc.constantFrom('[', '{"a":', '{"kind":"stack","frames":['))
+    .map(([depth, open]) => Buffer.from(lines(processStart()) + open.repeat(depth) + '\n')),
+  fc
+    .tuple(fc.integer({ min: 1024 * 1024 - 2, max: 1024 * 1024 + 2 }), fc.constantFrom('x', '"', ' '))
+    .map(([length, c]) => Buffer.from(lines(processStart()) + c.repeat(length) + '\n' + VALID.split('\n')[2] + '\n')),
   fc.array(fc.jsonValue({ maxDepth: 6 }), { maxLength: 20 }).map((values) => Buffer.from(lines(processStart(), ...values.map((v) => JSON.stringify(v))))),
   fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }).map((parts) => Buffer.from(lines(processStart()) + parts.map(textOf).join('\n'))),
 );
@@ -41,7 +43,11 @@ const eventFileContent = fc.oneof(
 const manifestContent = fc.oneof(
   fc.constant(undefined),
   fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b)),
-  fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(JSON.stringify({ format: 'apitrace-run', v: 1, command: ['x'], cwd: '/', started: 'x', plugins: { native: 'injected' }, pid: 100, seal: v }))),
+  fc
+    .jsonValue({ maxDepth: 4 })
+    .map((v) =>
+      Buffer.from(JSON.stringify({ format: 'apitrace-run', v: 1, command: ['x'], cwd: '/', started: 'x', plugins: { native: 'injected' }, pid: 100, seal: v })),
+    ),
 );
 
 describe('the run reader under random and hostile input', function () {

@@ -29,7 +29,10 @@ describe('readRun', () => {
     });
     const run = await readRun(dir);
     const file = join(dir, '100-native-0.jsonl');
-    assert.deepEqual(run.problems.map((p) => `${p.where}: ${p.severity}`), [`${file}:2: error`, `${file}:4: warn`]);
+    assert.deepEqual(
+      run.problems.map((p) => `${p.where}: ${p.severity}`),
+      [`${file}:2: error`, `${file}:4: warn`],
+    );
     assert.match(run.problems[0]!.message, /^not JSON/);
     assert.match(run.problems[1]!.message, /truncated final line: the process ended abruptly/);
     assert.equal(run.files[0]!.truncated, true);
@@ -46,13 +49,7 @@ describe('readRun', () => {
 
   it('reports schema violations with the field, and order violations', async () => {
     const dir = runDirWith({
-      '100-native-0.jsonl': lines(
-        processStart(),
-        { ...usage, count: 0 },
-        processStart(),
-        { ...usage, stack: 3 },
-        '',
-      ),
+      '100-native-0.jsonl': lines(processStart(), { ...usage, count: 0 }, processStart(), { ...usage, stack: 3 }, ''),
     });
     const messages = (await readRun(dir)).problems.map((p) => `${p.where.split(':').pop()}: ${p.message}`);
     assert.deepEqual(messages, [
@@ -81,30 +78,40 @@ describe('readRun', () => {
 
   it('reports a file without process_start', async () => {
     const run = await readRun(runDirWith({ '100-native-0.jsonl': lines(usage) }));
-    assert.deepEqual(run.problems.map((p) => p.message), [
-      'api_usage before process_start (the first record must be process_start)',
-      'no process_start record: process identity unknown',
-    ]);
+    assert.deepEqual(
+      run.problems.map((p) => p.message),
+      ['api_usage before process_start (the first record must be process_start)', 'no process_start record: process identity unknown'],
+    );
   });
 
   it('surfaces warning and error notices of emitters as problems', async () => {
-    const run = await readRun(runDirWith({
-      '100-node-0.jsonl': lines(
-        processStart({ source: 'node' }),
-        { kind: 'notice', level: 'warn', code: 'transform_failed', message: 'loaded untouched', subject: '/a.js' },
-        { kind: 'notice', level: 'info', code: 'hello', message: 'not a problem' },
-      ),
-    }));
-    assert.deepEqual(run.problems.map((p) => p.message), ['transform_failed: loaded untouched (/a.js)']);
+    const run = await readRun(
+      runDirWith({
+        '100-node-0.jsonl': lines(
+          processStart({ source: 'node' }),
+          { kind: 'notice', level: 'warn', code: 'transform_failed', message: 'loaded untouched', subject: '/a.js' },
+          { kind: 'notice', level: 'info', code: 'hello', message: 'not a problem' },
+        ),
+      }),
+    );
+    assert.deepEqual(
+      run.problems.map((p) => p.message),
+      ['transform_failed: loaded untouched (/a.js)'],
+    );
   });
 
   it('orders files by pid, source and seq, numerically', async () => {
-    const run = await readRun(runDirWith({
-      '20-node-0.jsonl': lines(processStart({ pid: 20, source: 'node' })),
-      '3-native-10.jsonl': lines(processStart({ pid: 3 })),
-      '3-native-2.jsonl': lines(processStart({ pid: 3 })),
-    }));
-    assert.deepEqual(run.files.map((f) => f.name), ['3-native-2.jsonl', '3-native-10.jsonl', '20-node-0.jsonl']);
+    const run = await readRun(
+      runDirWith({
+        '20-node-0.jsonl': lines(processStart({ pid: 20, source: 'node' })),
+        '3-native-10.jsonl': lines(processStart({ pid: 3 })),
+        '3-native-2.jsonl': lines(processStart({ pid: 3 })),
+      }),
+    );
+    assert.deepEqual(
+      run.files.map((f) => f.name),
+      ['3-native-2.jsonl', '3-native-10.jsonl', '20-node-0.jsonl'],
+    );
   });
 
   it('refuses a missing, empty, or foreign directory with one line', async () => {
@@ -116,7 +123,9 @@ describe('readRun', () => {
   });
 
   it('accepts a run whose command recorded nothing, saying so', async () => {
-    const run = await readRun(runDirWith({ 'run.json': JSON.stringify({ format: 'apitrace-run', v: 1, command: ['true'], cwd: '/', started: 'x', plugins: {} }) }));
+    const run = await readRun(
+      runDirWith({ 'run.json': JSON.stringify({ format: 'apitrace-run', v: 1, command: ['true'], cwd: '/', started: 'x', plugins: {} }) }),
+    );
     assert.match(run.problems[0]!.message, /no event files/);
   });
 
@@ -128,8 +137,11 @@ describe('readRun', () => {
 
   it('lets a failing visitor fail the read instead of reporting the file as damaged', async () => {
     const dir = runDirWith({ '1-native-0.jsonl': lines(processStart({ pid: 1 }), usage) });
-    await assert.rejects(readRun(dir, () => {
-      throw new Error('analysis bug');
-    }), /analysis bug/);
+    await assert.rejects(
+      readRun(dir, () => {
+        throw new Error('analysis bug');
+      }),
+      /analysis bug/,
+    );
   });
 });

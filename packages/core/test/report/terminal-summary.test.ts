@@ -15,20 +15,31 @@ describe('formatRunSummary', () => {
       '10-native-0.jsonl': lines(processStart({ pid: 10, ppid: 9, argv: ['node', 'a b.js'] }), { kind: 'process_end', t: 5, reason: 'exit', exit_code: 0 }),
       '10-node-0.jsonl': lines(processStart({ pid: 10, ppid: 9, source: 'node', t: 1001 })),
       '11-native-0.jsonl': lines(processStart({ pid: 11, ppid: 10, t: 2000, argv: ['sh'] })),
-      'run.json': JSON.stringify({ format: 'apitrace-run', v: 1, command: ['node', 'a b.js'], cwd: '/', started: 'x', exit_status: 0, plugins: { native: 'injected', node: 'injected', jvm: 'missing' } }),
+      'run.json': JSON.stringify({
+        format: 'apitrace-run',
+        v: 1,
+        command: ['node', 'a b.js'],
+        cwd: '/',
+        started: 'x',
+        exit_status: 0,
+        plugins: { native: 'injected', node: 'injected', jvm: 'missing' },
+      }),
     });
     const body = text.split('\n').slice(1).join('\n');
-    assert.equal(body, [
-      "  command: node 'a b.js' (exit 0)",
-      '  plugins: native injected, node injected, jvm missing',
-      '  processes: 2',
-      '    PID  PPID  SOURCES      STATUS         COMMAND',
-      "    10   9     native,node  exit 0         node 'a b.js'",
-      '    11   10    native       no end record  sh',
-      '  records: 4 (process_end 1, process_start 3)',
-      '  problems: none',
-      '',
-    ].join('\n'));
+    assert.equal(
+      body,
+      [
+        "  command: node 'a b.js' (exit 0)",
+        '  plugins: native injected, node injected, jvm missing',
+        '  processes: 2',
+        '    PID  PPID  SOURCES      STATUS         COMMAND',
+        "    10   9     native,node  exit 0         node 'a b.js'",
+        '    11   10    native       no end record  sh',
+        '  records: 4 (process_end 1, process_start 3)',
+        '  problems: none',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('keeps a run with many processes and problems to a screenful, a repeated problem on one line', async () => {
@@ -41,7 +52,7 @@ describe('formatRunSummary', () => {
     assert.equal(text.split('\n').length, 1 + 1 + 1 + 12 + 1 + 1 + 1 + 1 + 1);
   });
 
-  it('folds a process\'s worker threads into its row', async () => {
+  it("folds a process's worker threads into its row", async () => {
     const files: Record<string, string> = {
       '10-native-0.jsonl': lines(processStart({ pid: 10, argv: ['node', 'app.js'] }), { kind: 'process_end', t: 9000, reason: 'exit', exit_code: 0 }),
       '10-node-0.jsonl': lines(processStart({ pid: 10, source: 'node', t: 1001 })),

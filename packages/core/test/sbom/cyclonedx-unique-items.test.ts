@@ -13,14 +13,23 @@ const GENERATED = new URL('../../../generated/', import.meta.url);
 
 function bom(components: object[]): string {
   return JSON.stringify({
-    bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    version: 1,
+    serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
     components,
   });
 }
 
 const component = (i: number): Record<string, unknown> => ({
-  type: 'library', 'bom-ref': `ref-${i}`, name: `lib-${i}`, version: `1.${i}.0`,
-  properties: [{ name: 'apitrace:usage', value: i % 2 ? 'used' : 'loaded' }, { name: 'apitrace:index', value: String(i) }],
+  type: 'library',
+  'bom-ref': `ref-${i}`,
+  name: `lib-${i}`,
+  version: `1.${i}.0`,
+  properties: [
+    { name: 'apitrace:usage', value: i % 2 ? 'used' : 'loaded' },
+    { name: 'apitrace:index', value: String(i) },
+  ],
 });
 
 /** The same component with its keys in another order: equal items for uniqueItems. */
@@ -38,7 +47,7 @@ describe('CycloneDX uniqueItems', () => {
     assert.equal(code.match(/must NOT have duplicate items/g)?.length, 46);
   });
 
-  it('finds the same duplicate pair, with the same words, as the library\'s validator', async () => {
+  it("finds the same duplicate pair, with the same words, as the library's validator", async () => {
     const components = Array.from({ length: 40 }, (_, i) => component(i));
     const nested = (inner: object[]): object[] => [{ ...components[0]!, components: inner }];
     const cases: [string, object[], boolean][] = [
@@ -65,11 +74,16 @@ describe('CycloneDX uniqueItems', () => {
     // measured, not asserted: the pairwise loop needed about n²/2 = 1.25e9 comparisons here
     this.test!.title += ` (${n.toLocaleString('en-US')} components in ${Math.round(ms)} ms)`;
     components.push(reordered(components[1234]!));
-    assert.match((await validateCycloneDx(bom(components)))!, new RegExp(`/components must NOT have duplicate items \\(items ## 1234 and ${n} are identical\\)`));
+    assert.match(
+      (await validateCycloneDx(bom(components)))!,
+      new RegExp(`/components must NOT have duplicate items \\(items ## 1234 and ${n} are identical\\)`),
+    );
   });
 
-  it('calls the runtime the generator wrote, with ajv\'s equality on parsed JSON', () => {
-    const { duplicatePair } = createRequire(import.meta.url)(fileURLToPath(new URL('unique-items.cjs', GENERATED))) as { duplicatePair: (items: unknown[]) => [number, number] | undefined };
+  it("calls the runtime the generator wrote, with ajv's equality on parsed JSON", () => {
+    const { duplicatePair } = createRequire(import.meta.url)(fileURLToPath(new URL('unique-items.cjs', GENERATED))) as {
+      duplicatePair: (items: unknown[]) => [number, number] | undefined;
+    };
     assert.equal(duplicatePair([1, '1', [1], { a: 1 }, { a: [1] }, null, true]), undefined);
     assert.deepEqual(duplicatePair([{ a: 1, b: { c: [1, 2] } }, 2, { b: { c: [1, 2] }, a: 1 }]), [2, 0]);
     assert.equal(duplicatePair([{ a: [1, 2] }, { a: [2, 1] }]), undefined);

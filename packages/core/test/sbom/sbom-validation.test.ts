@@ -18,9 +18,41 @@ function sampleRun(): string {
     '30-node-0.jsonl': lines(
       processStart({ pid: 30, source: 'node', exe: '/usr/bin/node', argv: ['node', 'app.js'], runtime: { name: 'node', version: '20.20.2' } }),
       { kind: 'stack', id: 1, frames: [{ lang: 'js', fn: 'main', file: '/srv/app/app.js', line: 2, col: 1, unit: '/srv/app' }] },
-      { kind: 'call', api: 'node:fs.readFileSync', category: 'file', tid: 30, t0: 2000, t1: 3000, stack: 1, caller: '/srv/app', args: { path: '/etc/hostname' } },
-      { kind: 'web_api', direction: 'served', method: 'GET', scheme: 'http', host: '0.0.0.0:3000', route: '/users/:id', status: 200, count: 3, first_t: 5000, last_t: 6000 },
-      { kind: 'web_api', direction: 'called', method: 'POST', scheme: 'https', host: 'api.example.com:443', route: '/v1/orders', status: 201, count: 1, first_t: 5500, last_t: 5500 },
+      {
+        kind: 'call',
+        api: 'node:fs.readFileSync',
+        category: 'file',
+        tid: 30,
+        t0: 2000,
+        t1: 3000,
+        stack: 1,
+        caller: '/srv/app',
+        args: { path: '/etc/hostname' },
+      },
+      {
+        kind: 'web_api',
+        direction: 'served',
+        method: 'GET',
+        scheme: 'http',
+        host: '0.0.0.0:3000',
+        route: '/users/:id',
+        status: 200,
+        count: 3,
+        first_t: 5000,
+        last_t: 6000,
+      },
+      {
+        kind: 'web_api',
+        direction: 'called',
+        method: 'POST',
+        scheme: 'https',
+        host: 'api.example.com:443',
+        route: '/v1/orders',
+        status: 201,
+        count: 1,
+        first_t: 5500,
+        last_t: 5500,
+      },
     ),
     '30-native-0.jsonl': lines(
       processStart({ pid: 30, exe: '/usr/bin/node', argv: ['node', 'app.js'] }),
@@ -47,11 +79,17 @@ describe('SBOM documents', () => {
     assert.equal(node.properties.find((p: { name: string }) => p.name === 'apitrace:usage').value, 'used');
     // the libc call joined under the JS span: libc's first use shows the JS frames beneath
     const libc = bom.components.find((c: { name: string }) => c.name === 'libc6');
-    assert.deepEqual(libc.evidence.callstack.frames.map((f: { function: string }) => f.function), ['openat', '?', 'fs.readFileSync', 'main']);
-    assert.deepEqual(bom.services.map((s: { name: string; endpoints: string[] }) => [s.name, s.endpoints]), [
-      ['api.example.com:443', ['https://api.example.com:443/v1/orders']],
-      ['0.0.0.0:3000', ['http://0.0.0.0:3000/users/:id']],
-    ]);
+    assert.deepEqual(
+      libc.evidence.callstack.frames.map((f: { function: string }) => f.function),
+      ['openat', '?', 'fs.readFileSync', 'main'],
+    );
+    assert.deepEqual(
+      bom.services.map((s: { name: string; endpoints: string[] }) => [s.name, s.endpoints]),
+      [
+        ['api.example.com:443', ['https://api.example.com:443/v1/orders']],
+        ['0.0.0.0:3000', ['http://0.0.0.0:3000/users/:id']],
+      ],
+    );
   });
 
   it('writes SPDX 2.3 that validates, with purls, DYNAMIC_LINK and the usage state', async () => {
@@ -63,8 +101,12 @@ describe('SBOM documents', () => {
     assert.match(zlib.externalRefs[0].referenceLocator, /^pkg:deb\/debian\/zlib1g@/);
     assert.match(zlib.annotations[0].comment, /^apitrace:usage=loaded$/m);
     const libc = doc.packages.find((p: { name: string }) => p.name === 'libc6');
-    assert.ok(doc.relationships.some((r: Record<string, string>) =>
-      r['spdxElementId'] === zlib.SPDXID && r['relationshipType'] === 'DYNAMIC_LINK' && r['relatedSpdxElement'] === libc.SPDXID));
+    assert.ok(
+      doc.relationships.some(
+        (r: Record<string, string>) =>
+          r['spdxElementId'] === zlib.SPDXID && r['relationshipType'] === 'DYNAMIC_LINK' && r['relatedSpdxElement'] === libc.SPDXID,
+      ),
+    );
     assert.equal(doc.relationships[0].relationshipType, 'DESCRIBES');
   });
 
@@ -96,19 +138,33 @@ describe('SBOM documents', () => {
     assert.ok(new InvalidSbomError('x') instanceof Error);
   });
 
-  it('validates CycloneDX at build-time compiled speed with the same verdicts as the library\'s run-time validator', async () => {
+  it("validates CycloneDX at build-time compiled speed with the same verdicts as the library's run-time validator", async () => {
     assert.ok(hasPrecompiledCycloneDxValidator(), 'npm run build compiles the CycloneDX schema into packages/core/generated');
     const model = await buildAppModel(sampleRun());
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each breakage reaches into the document freely
     const breakages: ((bom: Record<string, any>) => void)[] = [
       () => {},
-      (bom) => { bom.components[0].type = 'gadget'; },
-      (bom) => { delete bom.components[0].name; },
-      (bom) => { bom.components[0].unknownField = 1; },
-      (bom) => { bom.metadata.timestamp = 'yesterday'; },
-      (bom) => { bom.serialNumber = 'urn:uuid:not-a-uuid'; },
-      (bom) => { bom.components[0].evidence.identity[0].methods[0].technique = 'guessing'; },
-      (bom) => { bom.services[0].endpoints = 'http://x'; },
+      (bom) => {
+        bom.components[0].type = 'gadget';
+      },
+      (bom) => {
+        delete bom.components[0].name;
+      },
+      (bom) => {
+        bom.components[0].unknownField = 1;
+      },
+      (bom) => {
+        bom.metadata.timestamp = 'yesterday';
+      },
+      (bom) => {
+        bom.serialNumber = 'urn:uuid:not-a-uuid';
+      },
+      (bom) => {
+        bom.components[0].evidence.identity[0].methods[0].technique = 'guessing';
+      },
+      (bom) => {
+        bom.services[0].endpoints = 'http://x';
+      },
     ];
     for (const [i, breakIt] of breakages.entries()) {
       const bom = JSON.parse(cyclonedxJson(model));

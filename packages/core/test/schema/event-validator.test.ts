@@ -19,7 +19,10 @@ describe('checkEvent', () => {
   });
   it('names an unknown field', () => assert.match(errorOf(processStart({ colour: 'red' })), /unknown field "colour"/));
   it('names a wrong type with its path', () => {
-    assert.match(errorOf({ kind: 'api_usage', api: 'libc:open', category: 'file', caller: 'x', count: 'many', first_t: 1, last_t: 2 }), /count must be integer/);
+    assert.match(
+      errorOf({ kind: 'api_usage', api: 'libc:open', category: 'file', caller: 'x', count: 'many', first_t: 1, last_t: 2 }),
+      /count must be integer/,
+    );
   });
   it('lists the allowed values of an enum', () => {
     assert.match(errorOf(processStart({ source: 'python' })), /source .*native, node, jvm/);

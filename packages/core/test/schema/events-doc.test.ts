@@ -6,7 +6,10 @@ import { checkEvent, EVENT_SCHEMA_PATH } from '../../src/schema/event-validator.
 
 const doc = readFileSync(new URL('../../../../../docs/events.md', import.meta.url), 'utf8');
 const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as { kind: string });
-const schema = JSON.parse(readFileSync(EVENT_SCHEMA_PATH, 'utf8')) as { oneOf: { $ref: string }[]; definitions: Record<string, { properties?: { kind?: { const?: string } } }> };
+const schema = JSON.parse(readFileSync(EVENT_SCHEMA_PATH, 'utf8')) as {
+  oneOf: { $ref: string }[];
+  definitions: Record<string, { properties?: { kind?: { const?: string } } }>;
+};
 const kinds = schema.oneOf.map((ref) => schema.definitions[ref.$ref.split('/').pop()!]!.properties!.kind!.const!);
 
 describe('event contract documentation', () => {
@@ -21,7 +24,10 @@ describe('event contract documentation', () => {
 
   for (const kind of kinds) {
     it(`documents ${kind} with an example and a heading`, () => {
-      assert.ok(examples.some((e) => e.kind === kind), `no example of ${kind}`);
+      assert.ok(
+        examples.some((e) => e.kind === kind),
+        `no example of ${kind}`,
+      );
       assert.ok(doc.includes(`### \`${kind}\``), `no heading for ${kind}`);
     });
   }

@@ -22,8 +22,17 @@ export function runDirsRemovedAfterTests(): (files: Record<string, string>) => s
 
 export function processStart(fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    kind: 'process_start', v: 1, source: 'native', pid: 100, ppid: 1, t: 1000,
-    wall: '2026-11-28T18:20:24.123Z', exe: '/bin/sh', argv: ['sh'], cwd: '/', runtime: { name: 'glibc', version: '2.36' },
+    kind: 'process_start',
+    v: 1,
+    source: 'native',
+    pid: 100,
+    ppid: 1,
+    t: 1000,
+    wall: '2026-11-28T18:20:24.123Z',
+    exe: '/bin/sh',
+    argv: ['sh'],
+    cwd: '/',
+    runtime: { name: 'glibc', version: '2.36' },
     ...fields,
   };
 }

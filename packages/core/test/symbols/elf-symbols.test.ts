@@ -69,7 +69,12 @@ describe('ELF symbols', function () {
 
   describe('real files', () => {
     it('reads the build-id of libc and of the test program as readelf does', () => {
-      for (const path of [LIBC, PROGRAM]) assert.equal(withElf(path, (elf) => elf.buildId()), buildIdOf(path), path);
+      for (const path of [LIBC, PROGRAM])
+        assert.equal(
+          withElf(path, (elf) => elf.buildId()),
+          buildIdOf(path),
+          path,
+        );
     });
 
     it('names libc functions from .dynsym: each exported function by a name nm gives its address', () => {
@@ -105,7 +110,10 @@ describe('ELF symbols', function () {
       const all = nmFunctions(PROGRAM, false);
       withElf(stripped, (elf) => {
         assert.equal(elf.buildId(), buildIdOf(PROGRAM));
-        assert.equal(elf.sections.some((s) => s.type === SHT_SYMTAB), false);
+        assert.equal(
+          elf.sections.some((s) => s.type === SHT_SYMTAB),
+          false,
+        );
         assert.equal(FunctionSymbols.read(elf).functionAt(all.get('first_object')! + 1), undefined);
         assert.equal(InlinedFunctions.read(elf, 1 << 30), undefined);
       });
@@ -114,18 +122,25 @@ describe('ELF symbols', function () {
     it('names the function -O2 inlined at a call from the DWARF of a -g build, as addr2line -i does', () => {
       const source = join(work, 'inlined.c');
       const program = join(work, 'inlined');
-      writeFileSync(source, [
-        '#include <stdio.h>', '#include <stdlib.h>',
-        'static unsigned make_api_token(unsigned n) { unsigned t = 0; for (unsigned i = 0; i < n; i++) t = t * 31u + (unsigned)rand(); return t; }',
-        'int main(int argc, char **argv) { (void)argv; printf("%u\\n", make_api_token((unsigned)argc + 3u)); return 0; }', '',
-      ].join('\n'));
+      writeFileSync(
+        source,
+        [
+          '#include <stdio.h>',
+          '#include <stdlib.h>',
+          'static unsigned make_api_token(unsigned n) { unsigned t = 0; for (unsigned i = 0; i < n; i++) t = t * 31u + (unsigned)rand(); return t; }',
+          'int main(int argc, char **argv) { (void)argv; printf("%u\\n", make_api_token((unsigned)argc + 3u)); return 0; }',
+          '',
+        ].join('\n'),
+      );
       const cc = spawnSync('gcc', ['-O2', '-g', '-o', program, source], { encoding: 'utf8' });
       assert.equal(cc.status, 0, cc.stderr);
       assert.equal(nmFunctions(program, false).has('make_api_token'), false, 'gcc did not inline make_api_token: the test needs it inlined');
       const call = /^\s*([0-9a-f]+):\s+call\s+[0-9a-f]+ <rand@plt>\n\s*([0-9a-f]+):/m.exec(tool('objdump', ['-d', '--no-show-raw-insn', program]));
       assert.ok(call, 'no call to rand in the program');
       const returnAddress = Number.parseInt(call[2]!, 16);
-      const oracle = tool('addr2line', ['-i', '-f', '-e', program, hex(returnAddress - 1)]).split('\n').filter((_, i) => i % 2 === 0 && _ !== '');
+      const oracle = tool('addr2line', ['-i', '-f', '-e', program, hex(returnAddress - 1)])
+        .split('\n')
+        .filter((_, i) => i % 2 === 0 && _ !== '');
       assert.deepEqual(oracle, ['make_api_token', 'main']);
 
       const sites: NativeSites = new Map();
@@ -133,11 +148,17 @@ describe('ELF symbols', function () {
       const names = nameSites(sites);
       assert.deepEqual(names.get(siteKey(program, hex(returnAddress))), ['make_api_token', 'main']);
       const frames = nameFrames([{ lang: 'native' as const, fn: '?', unit: program, addr: hex(returnAddress) }], names);
-      assert.deepEqual(frames.map((f) => [f.fn, f.unit, f.addr]), [['make_api_token', program, hex(returnAddress)], ['main', program, hex(returnAddress)]]);
+      assert.deepEqual(
+        frames.map((f) => [f.fn, f.unit, f.addr]),
+        [
+          ['make_api_token', program, hex(returnAddress)],
+          ['main', program, hex(returnAddress)],
+        ],
+      );
     });
   });
 
-  describe('naming a run\'s sites', () => {
+  describe("naming a run's sites", () => {
     it('names nothing in a file whose build-id is not the recorded one, or that was recorded without one; the frame stays as recorded', () => {
       const at = hex(nmFunctions(PROGRAM, false).get('make_secret_token')! + 8);
       const stats = noStats();
@@ -168,7 +189,12 @@ describe('ELF symbols', function () {
       const names = nameSites(sites, stats);
       for (const [fn, addr] of wanted) assert.deepEqual(names.get(siteKey(LIBC, addr)), [fn]);
       assert.deepEqual(stats, { filesRead: 1, filesRefused: 0, unitsUnchecked: 0, sitesNamed: 4, sitesUnnamed: 0 });
-      const kept = withElf(LIBC, (elf) => FunctionSymbols.read(elf, wanted.map(([, addr]) => Number.parseInt(addr, 16) - 1)));
+      const kept = withElf(LIBC, (elf) =>
+        FunctionSymbols.read(
+          elf,
+          wanted.map(([, addr]) => Number.parseInt(addr, 16) - 1),
+        ),
+      );
       assert.equal(kept.count, 4);
     });
 
@@ -227,14 +253,25 @@ describe('ELF symbols', function () {
       assert.match(String(readAll(patched('shoff-huge', (b) => b.writeBigUInt64LE(0xffffffffffffff00n, 0x28)))), /truncated/);
       assert.match(String(readAll(patched('shentsize', (b) => b.writeUInt16LE(40, 0x3a)))), /section headers of 40 bytes/);
       assert.match(String(readAll(patched('not-elf', (b) => b.write('\x7fELG', 0, 'latin1')))), /not an ELF file/);
-      assert.match(String(readAll(patched('elf32', (b) => { b[4] = 1; }))), /64-bit little-endian/);
+      assert.match(
+        String(
+          readAll(
+            patched('elf32', (b) => {
+              b[4] = 1;
+            }),
+          ),
+        ),
+        /64-bit little-endian/,
+      );
     });
 
     it('extended section numbering with a huge count is refused', () => {
-      const result = readAll(patched('shnum-extended', (b) => {
-        b.writeUInt16LE(0, 0x3c);
-        b.writeBigUInt64LE(10_000_000n, sectionHeader(b, 0) + 32);
-      }));
+      const result = readAll(
+        patched('shnum-extended', (b) => {
+          b.writeUInt16LE(0, 0x3c);
+          b.writeBigUInt64LE(10_000_000n, sectionHeader(b, 0) + 32);
+        }),
+      );
       assert.match(String(result), /more sections than apitrace reads/);
     });
 
@@ -259,29 +296,37 @@ describe('ELF symbols', function () {
 
     it('symbol entries pointing past their string table or with huge values name nothing and stop nothing', () => {
       const index = symtabIndex();
-      const result = readAll(patched('symbols-garbage', (b) => {
-        const at = sectionHeader(b, index);
-        const offset = Number(b.readBigUInt64LE(at + 24));
-        const size = Number(b.readBigUInt64LE(at + 32));
-        for (let s = offset; s + 24 <= offset + size; s += 24) {
-          b.writeUInt32LE(0xfffffff0, s); // st_name past the strings
-          b.writeBigUInt64LE(0xffffffffffffff00n, s + 8); // st_value not a safe number
-        }
-      }));
+      const result = readAll(
+        patched('symbols-garbage', (b) => {
+          const at = sectionHeader(b, index);
+          const offset = Number(b.readBigUInt64LE(at + 24));
+          const size = Number(b.readBigUInt64LE(at + 32));
+          for (let s = offset; s + 24 <= offset + size; s += 24) {
+            b.writeUInt32LE(0xfffffff0, s); // st_name past the strings
+            b.writeBigUInt64LE(0xffffffffffffff00n, s + 8); // st_value not a safe number
+          }
+        }),
+      );
       assert.ok(!(result instanceof Error), String(result));
     });
 
-    it('random damage to headers, symbol tables and DWARF: only the reader\'s own errors, in bounded time', () => {
+    it("random damage to headers, symbol tables and DWARF: only the reader's own errors, in bounded time", () => {
       const source = join(work, 'fuzzed.c');
       const program = join(work, 'fuzzed');
       writeFileSync(source, 'static int helper(int x) { return x * 3; }\nint main(int argc, char **argv) { (void)argv; return helper(argc) == 7; }\n');
       assert.equal(spawnSync('gcc', ['-O2', '-g', '-o', program, source]).status, 0);
       const original = readFileSync(program);
-      const regions = withElf(program, (elf) => elf.sections.filter((s) => /^\.(symtab|strtab|dynsym|debug_info|debug_abbrev|debug_rnglists|debug_str)$/.test(s.name)).map((s) => [s.offset, s.size] as const));
+      const regions = withElf(program, (elf) =>
+        elf.sections
+          .filter((s) => /^\.(symtab|strtab|dynsym|debug_info|debug_abbrev|debug_rnglists|debug_str)$/.test(s.name))
+          .map((s) => [s.offset, s.size] as const),
+      );
       regions.push([0, 64], [Number(original.readBigUInt64LE(0x28)), original.readUInt16LE(0x3c) * 64]);
       let seed = 0x2545f491;
       const random = (n: number): number => {
-        seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
         return (seed >>> 0) % n;
       };
       const started = Date.now();

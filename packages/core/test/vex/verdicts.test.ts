@@ -22,18 +22,43 @@ function ecosystem(name: string): Ecosystem {
 
 const APP_STACK: MergedStack = { frames: [{ lang: 'js', fn: 'render', file: '/srv/app/app.js', line: 6 }], join: 'none' };
 
-function npmComponent(usage: ObservedComponent['usage'], functions?: ObservedFunction[], exportCalls: ObservedComponent['exportCalls'] = new Map()): ObservedComponent {
+function npmComponent(
+  usage: ObservedComponent['usage'],
+  functions?: ObservedFunction[],
+  exportCalls: ObservedComponent['exportCalls'] = new Map(),
+): ObservedComponent {
   return {
-    purl: 'pkg:npm/lodash@4.17.20', key: { type: 'npm', name: 'lodash', version: '4.17.20' }, kind: 'npm', name: 'lodash', version: '4.17.20',
-    usage, ...(functions ? { functions } : {}), exportCalls, runs: 1, inventoryGaps: [],
+    purl: 'pkg:npm/lodash@4.17.20',
+    key: { type: 'npm', name: 'lodash', version: '4.17.20' },
+    kind: 'npm',
+    name: 'lodash',
+    version: '4.17.20',
+    usage,
+    ...(functions ? { functions } : {}),
+    exportCalls,
+    runs: 1,
+    inventoryGaps: [],
     ...(usage === 'used' ? { firstUse: { stack: APP_STACK, at: '2024-05-01T10:00:01.000Z' } } : {}),
   };
 }
 
-const fn = (name: string, ran: boolean, scope = 'lodash.js'): ObservedFunction => ({ unit: '/srv/app/node_modules/lodash', scope, name, ran, hits: ran ? 3 : 0 });
+const fn = (name: string, ran: boolean, scope = 'lodash.js'): ObservedFunction => ({
+  unit: '/srv/app/node_modules/lodash',
+  scope,
+  name,
+  ran,
+  hits: ran ? 3 : 0,
+});
 
 function lodashAdvisory(functions: string[]): { advisory: Advisory; affected: AffectedPackage } {
-  const affected: AffectedPackage = { ecosystem: ecosystem('npm'), name: 'lodash', ranges: [{ events: [{ introduced: '0' }, { fixed: '4.17.21' }] }], versions: [], fixed: ['4.17.21'], functions };
+  const affected: AffectedPackage = {
+    ecosystem: ecosystem('npm'),
+    name: 'lodash',
+    ranges: [{ events: [{ introduced: '0' }, { fixed: '4.17.21' }] }],
+    versions: [],
+    fixed: ['4.17.21'],
+    functions,
+  };
   return { advisory: { id: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'], source: 'test', affected: [affected] }, affected };
 }
 
@@ -75,7 +100,10 @@ describe('VEX verdicts', () => {
 
   it('npm: a function pinned to its module matches only that module', () => {
     const component = npmComponent('used', [fn('template', true, 'template.js'), fn('template', false, 'lodash.js'), fn('map', true)]);
-    const status = (functions: string[]): string => { const { advisory, affected } = lodashAdvisory(functions); return verdictFor(advisory, affected, component).status; };
+    const status = (functions: string[]): string => {
+      const { advisory, affected } = lodashAdvisory(functions);
+      return verdictFor(advisory, affected, component).status;
+    };
     assert.equal(status(['lodash/lodash.js#template']), 'not_affected');
     assert.equal(status(['lodash/template.js#template']), 'affected');
     assert.equal(status(['lodash.template']), 'affected');
@@ -102,7 +130,7 @@ describe('VEX verdicts', () => {
     assert.equal(verdictFor(advisory, affected, npmComponent('used', undefined, calls)).status, 'affected');
   });
 
-  it('used and no function data: affected, with the stack of the package\'s first use', () => {
+  it("used and no function data: affected, with the stack of the package's first use", () => {
     const { advisory, affected } = lodashAdvisory(['lodash.template']);
     const v = verdictFor(advisory, affected, npmComponent('used'));
     assert.deepEqual([v.status, v.reason, v.stack?.of], ['affected', 'used_no_function_data', 'first_use']);
@@ -112,14 +140,29 @@ describe('VEX verdicts', () => {
 
   it('Java: a method in the inventory that did not run counts as not run; a class the inventory lacks is unknown', () => {
     const component: ObservedComponent = {
-      purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0', key: { type: 'maven', name: 'dev.apitrace.fixtures:usage-used', version: '1.0.0' },
-      kind: 'maven', name: 'usage-used', group: 'dev.apitrace.fixtures', version: '1.0.0', usage: 'used', exportCalls: new Map(), runs: 1, inventoryGaps: [],
+      purl: 'pkg:maven/dev.apitrace.fixtures/usage-used@1.0.0',
+      key: { type: 'maven', name: 'dev.apitrace.fixtures:usage-used', version: '1.0.0' },
+      kind: 'maven',
+      name: 'usage-used',
+      group: 'dev.apitrace.fixtures',
+      version: '1.0.0',
+      usage: 'used',
+      exportCalls: new Map(),
+      runs: 1,
+      inventoryGaps: [],
       functions: [
         { unit: '/x.jar', scope: 'dev.apitrace.fixture.used.Greeter', name: 'greet', ran: true, hits: 1 },
         { unit: '/x.jar', scope: 'dev.apitrace.fixture.used.Greeter', name: 'unusedFarewell', ran: false, hits: 0 },
       ],
     };
-    const affected: AffectedPackage = { ecosystem: ecosystem('Maven'), name: 'dev.apitrace.fixtures:usage-used', ranges: [], versions: ['1.0.0'], fixed: [], functions: [] };
+    const affected: AffectedPackage = {
+      ecosystem: ecosystem('Maven'),
+      name: 'dev.apitrace.fixtures:usage-used',
+      ranges: [],
+      versions: ['1.0.0'],
+      fixed: [],
+      functions: [],
+    };
     const advisory: Advisory = { id: 'TEST-1', aliases: [], source: 'test', affected: [affected] };
     const verdict = (functions: string[]): string => verdictFor(advisory, { ...affected, functions }, component).status;
     assert.equal(verdict(['dev.apitrace.fixture.used.Greeter#unusedFarewell']), 'not_affected');
@@ -130,11 +173,25 @@ describe('VEX verdicts', () => {
 
   it('native: a symbol the shim saw run makes it affected by that symbol; one it did not see stays at library level', () => {
     const component = (usage: UsageState, symbolsSeen?: string[]): ObservedComponent => ({
-      purl: 'pkg:deb/debian/libc6@2.36-9', key: { type: 'deb', name: 'libc6', version: '2.36-9' },
-      kind: 'native', name: 'libc6', version: '2.36-9', usage, exportCalls: new Map(), runs: 1, inventoryGaps: [],
+      purl: 'pkg:deb/debian/libc6@2.36-9',
+      key: { type: 'deb', name: 'libc6', version: '2.36-9' },
+      kind: 'native',
+      name: 'libc6',
+      version: '2.36-9',
+      usage,
+      exportCalls: new Map(),
+      runs: 1,
+      inventoryGaps: [],
       ...(symbolsSeen ? { symbolsSeen } : {}),
     });
-    const affected: AffectedPackage = { ecosystem: ecosystem('Debian:12'), name: 'libc6', ranges: [], versions: ['2.36-9'], fixed: [], functions: ['getaddrinfo'] };
+    const affected: AffectedPackage = {
+      ecosystem: ecosystem('Debian:12'),
+      name: 'libc6',
+      ranges: [],
+      versions: ['2.36-9'],
+      fixed: [],
+      functions: ['getaddrinfo'],
+    };
     const advisory: Advisory = { id: 'TEST-LIBC', aliases: [], source: 'test', affected: [affected] };
     const seen = verdictFor(advisory, affected, component('used', ['getaddrinfo', 'open']));
     assert.deepEqual([seen.status, seen.reason], ['affected', 'function_ran']);
@@ -145,18 +202,26 @@ describe('VEX verdicts', () => {
   it('code that ran without probes leaves the inventory unable to prove a function did not run', async () => {
     // a class the agent left untouched (too large for probes) is listed at exit as never loaded
     const jar = '/srv/app/lib/big-1.0.jar';
-    const jvm = (notices: unknown[]): string => runDir({
-      '100-jvm-0.jsonl': lines(
-        processStart({ source: 'jvm', exe: '/usr/bin/java', argv: ['java', 'App'], runtime: { name: 'java', version: '17.0.13' } }),
-        { kind: 'code_unit', t: 2000, unit: 'code_source', how: 'classload', path: jar, maven: [{ group: 'com.example', artifact: 'big', version: '1.0' }] },
-        { kind: 'function_inventory', t: 3000, unit: jar, scope: 'com.example.Small', loaded: true, functions: [{ name: 'run', sig: '()V', ran: true }] },
-        { kind: 'function_inventory', t: 4000, unit: jar, scope: 'com.example.Big', loaded: false, functions: [{ name: 'parse', sig: '()V', ran: false }] },
-        ...notices,
-        { kind: 'process_end', t: 5000, reason: 'exit', exit_code: 0 },
-      ),
-    });
+    const jvm = (notices: unknown[]): string =>
+      runDir({
+        '100-jvm-0.jsonl': lines(
+          processStart({ source: 'jvm', exe: '/usr/bin/java', argv: ['java', 'App'], runtime: { name: 'java', version: '17.0.13' } }),
+          { kind: 'code_unit', t: 2000, unit: 'code_source', how: 'classload', path: jar, maven: [{ group: 'com.example', artifact: 'big', version: '1.0' }] },
+          { kind: 'function_inventory', t: 3000, unit: jar, scope: 'com.example.Small', loaded: true, functions: [{ name: 'run', sig: '()V', ran: true }] },
+          { kind: 'function_inventory', t: 4000, unit: jar, scope: 'com.example.Big', loaded: false, functions: [{ name: 'parse', sig: '()V', ran: false }] },
+          ...notices,
+          { kind: 'process_end', t: 5000, reason: 'exit', exit_code: 0 },
+        ),
+      });
     const tooLarge = { kind: 'notice', t: 4500, level: 'warn', code: 'class_too_large', message: 'loaded untouched', subject: 'com.example.Big' };
-    const affected: AffectedPackage = { ecosystem: ecosystem('Maven'), name: 'com.example:big', ranges: [], versions: ['1.0'], fixed: [], functions: ['com.example.Big#parse'] };
+    const affected: AffectedPackage = {
+      ecosystem: ecosystem('Maven'),
+      name: 'com.example:big',
+      ranges: [],
+      versions: ['1.0'],
+      fixed: [],
+      functions: ['com.example.Big#parse'],
+    };
     const advisory: Advisory = { id: 'TEST-BIG', aliases: [], source: 'test', affected: [affected] };
     const verdictOf = async (notices: unknown[]): Promise<string> => {
       const builder = new ObservationBuilder();
@@ -178,15 +243,27 @@ describe('VEX verdicts', () => {
     const builder = new ObservationBuilder();
     builder.add(await buildAppModel(jvm([]), { hashFiles: false }));
     builder.add(await buildAppModel(unprobed, { hashFiles: false }));
-    assert.deepEqual(verdictsOf([advisory], builder.finish()).map((v) => `${v.status}/${v.reason}`), ['under_investigation/inventory_incomplete']);
+    assert.deepEqual(
+      verdictsOf([advisory], builder.finish()).map((v) => `${v.status}/${v.reason}`),
+      ['under_investigation/inventory_incomplete'],
+    );
 
     // a process that died before its end record: what its buffers held never reached the run
     const died = new ObservationBuilder();
     const dir = jvm([]);
     const file = join(dir, '100-jvm-0.jsonl');
-    writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter((l) => !l.includes('"process_end"')).join('\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => !l.includes('"process_end"'))
+        .join('\n'),
+    );
     died.add(await buildAppModel(dir, { hashFiles: false }));
-    assert.deepEqual(verdictsOf([advisory], died.finish()).map((v) => `${v.status}/${v.reason}`), ['under_investigation/records_lost']);
+    assert.deepEqual(
+      verdictsOf([advisory], died.finish()).map((v) => `${v.status}/${v.reason}`),
+      ['under_investigation/records_lost'],
+    );
   });
 
   it('runs that lost records back no not_affected: a lost record may have shown the code running', () => {

@@ -30,8 +30,26 @@ function ecosystem(name: string): Ecosystem {
 describe('Maven version order', () => {
   it('orders qualifiers alpha < beta < milestone < rc < snapshot < release < sp < other words < numbers', () => {
     assertChain(compareMavenVersions, [
-      '1-alpha', '1-alpha-1', '1-alpha-2', '1-beta-1', '1-milestone-1', '1-rc-1', '1-SNAPSHOT', '1', '1-sp', '1-sp-1', '1-foo', '1-1',
-      '1.1', '1.1.1', '1.2', '1.10', '2.0-rc1', '2.0', '2.0.1', '10.0',
+      '1-alpha',
+      '1-alpha-1',
+      '1-alpha-2',
+      '1-beta-1',
+      '1-milestone-1',
+      '1-rc-1',
+      '1-SNAPSHOT',
+      '1',
+      '1-sp',
+      '1-sp-1',
+      '1-foo',
+      '1-1',
+      '1.1',
+      '1.1.1',
+      '1.2',
+      '1.10',
+      '2.0-rc1',
+      '2.0',
+      '2.0.1',
+      '10.0',
     ]);
   });
 
@@ -39,7 +57,7 @@ describe('Maven version order', () => {
     assertEqual(compareMavenVersions, ['1.ga', '1-ga', '1-0', '1.0', '1', '1.0.0', '1-final', '1-release', '1.0.GA']);
   });
 
-  it('follows the specification\'s examples', () => {
+  it("follows the specification's examples", () => {
     assertEqual(compareMavenVersions, ['1.foo', '1-foo']);
     assertChain(compareMavenVersions, ['1-foo', '1-1', '1.1']);
     assertChain(compareMavenVersions, ['1-foo2', '1-foo10']);
@@ -87,17 +105,29 @@ describe('Debian version order', () => {
 
 describe('OSV ranges', () => {
   const npm = ecosystem('npm');
-  const entry = (ranges: AffectedPackage['ranges'], versions: string[] = []): AffectedPackage =>
-    ({ ecosystem: npm, name: 'x', ranges, versions, fixed: [], functions: [] });
+  const entry = (ranges: AffectedPackage['ranges'], versions: string[] = []): AffectedPackage => ({
+    ecosystem: npm,
+    name: 'x',
+    ranges,
+    versions,
+    fixed: [],
+    functions: [],
+  });
 
   it('introduced/fixed: from introduced up to, not including, fixed', () => {
     const a = entry([{ events: [{ introduced: '0' }, { fixed: '4.17.21' }] }]);
-    assert.deepEqual(['0.0.1', '4.17.20', '4.17.21', '5.0.0'].map((v) => isAffectedVersion(v, a)), [true, true, false, false]);
+    assert.deepEqual(
+      ['0.0.1', '4.17.20', '4.17.21', '5.0.0'].map((v) => isAffectedVersion(v, a)),
+      [true, true, false, false],
+    );
   });
 
   it('several introduced/fixed pairs in one range, events in any order', () => {
     const a = entry([{ events: [{ fixed: '1.2.6' }, { introduced: '1.0.0' }, { fixed: '0.2.4' }, { introduced: '0' }] }]);
-    assert.deepEqual(['0.2.3', '0.2.4', '0.9.0', '1.0.0', '1.2.5', '1.2.6'].map((v) => isAffectedVersion(v, a)), [true, false, false, true, true, false]);
+    assert.deepEqual(
+      ['0.2.3', '0.2.4', '0.9.0', '1.0.0', '1.2.5', '1.2.6'].map((v) => isAffectedVersion(v, a)),
+      [true, false, false, true, true, false],
+    );
   });
 
   it('last_affected includes its version; limit excludes it', () => {
@@ -113,10 +143,30 @@ describe('OSV ranges', () => {
   });
 
   it('evaluates Maven and Debian ranges in their own order', () => {
-    const maven: AffectedPackage = { ecosystem: ecosystem('Maven'), name: 'g:a', ranges: [{ events: [{ introduced: '2.0-beta9' }, { fixed: '2.15.0' }] }], versions: [], fixed: [], functions: [] };
-    assert.deepEqual(['2.0-alpha1', '2.0-rc1', '2.14.1', '2.15.0'].map((v) => isAffectedVersion(v, maven)), [false, true, true, false]);
-    const deb: AffectedPackage = { ecosystem: ecosystem('Debian:12'), name: 'openssl', ranges: [{ events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }] }], versions: [], fixed: [], functions: [] };
-    assert.deepEqual(['3.0.11-1~deb12u1', '3.0.11-1~deb12u2', '3.0.11-1'].map((v) => isAffectedVersion(v, deb)), [true, false, false]);
+    const maven: AffectedPackage = {
+      ecosystem: ecosystem('Maven'),
+      name: 'g:a',
+      ranges: [{ events: [{ introduced: '2.0-beta9' }, { fixed: '2.15.0' }] }],
+      versions: [],
+      fixed: [],
+      functions: [],
+    };
+    assert.deepEqual(
+      ['2.0-alpha1', '2.0-rc1', '2.14.1', '2.15.0'].map((v) => isAffectedVersion(v, maven)),
+      [false, true, true, false],
+    );
+    const deb: AffectedPackage = {
+      ecosystem: ecosystem('Debian:12'),
+      name: 'openssl',
+      ranges: [{ events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u2' }] }],
+      versions: [],
+      fixed: [],
+      functions: [],
+    };
+    assert.deepEqual(
+      ['3.0.11-1~deb12u1', '3.0.11-1~deb12u2', '3.0.11-1'].map((v) => isAffectedVersion(v, deb)),
+      [true, false, false],
+    );
   });
 
   it('knows OSV ecosystems: supported, foreign (skipped quietly), unknown', () => {

@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static void on_int(int sig) { (void)sig; }
+static void on_int(int sig)
+{
+    (void)sig;
+}
 
 int main(int argc, char **argv)
 {

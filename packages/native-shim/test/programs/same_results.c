@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SHOW(what, expr)                                                   \
-    do {                                                                   \
-        errno = 4242;                                                      \
-        long r_ = (long)(expr);                                            \
-        printf("%s ret=%ld errno=%d\n", what, r_, errno);                  \
+#define SHOW(what, expr)                                  \
+    do {                                                  \
+        errno = 4242;                                     \
+        long r_ = (long)(expr);                           \
+        printf("%s ret=%ld errno=%d\n", what, r_, errno); \
     } while (0)
 
 extern char **environ;
@@ -58,7 +58,8 @@ int main(int argc, char **argv)
     char *const spawn_argv[] = { "x", NULL };
     pid_t pid;
     SHOW("posix_spawn missing", posix_spawn(&pid, "/nonexistent/prog", NULL, NULL, spawn_argv, environ));
-    SHOW("mmap wx", mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED);
+    SHOW("mmap wx",
+         mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED);
     SHOW("mprotect bad", mprotect((void *)8, 4096, PROT_READ | PROT_EXEC));
     SHOW("dlopen missing", dlopen("libdoesnotexist.so.9", RTLD_NOW) == NULL);
     /* RTLD_NEXT is relative to the caller: through our wrapper it must

@@ -94,8 +94,14 @@ function begin(recorder: Recorder, gate: ApiGate, def: ApiDefinition, skip: Func
 }
 
 function finish(
-  recorder: Recorder, def: ApiDefinition, started: Started, args: readonly unknown[],
-  t0: number, t1: number, outcome: { value?: unknown; error?: unknown }, isAsync: boolean,
+  recorder: Recorder,
+  def: ApiDefinition,
+  started: Started,
+  args: readonly unknown[],
+  t0: number,
+  t1: number,
+  outcome: { value?: unknown; error?: unknown },
+  isAsync: boolean,
 ): void {
   try {
     let result: { ret?: Scalar; errno?: number; error?: string } | undefined;
@@ -106,9 +112,16 @@ function finish(
     }
     const flags = [...(started.facts?.flags ?? []), ...(started.start.flags ?? [])];
     recorder.writeCall({
-      api: def.api, category: def.category, t0, t1,
-      caller: started.start.caller, stack: started.start.stack,
-      args: started.facts?.args, result, async: isAsync, flags,
+      api: def.api,
+      category: def.category,
+      t0,
+      t1,
+      caller: started.start.caller,
+      stack: started.start.stack,
+      args: started.facts?.args,
+      result,
+      async: isAsync,
+      flags,
     });
   } catch {
     recorder.fault();

@@ -13,10 +13,19 @@ function modeFacts(mode: unknown, facts: CallFacts): void {
 }
 
 const OPEN_FLAGS: Record<string, string> = {
-  r: 'O_RDONLY', 'r+': 'O_RDWR', rs: 'O_RDONLY|O_SYNC', 'rs+': 'O_RDWR|O_SYNC',
-  w: 'O_WRONLY|O_CREAT|O_TRUNC', wx: 'O_WRONLY|O_CREAT|O_TRUNC|O_EXCL', 'w+': 'O_RDWR|O_CREAT|O_TRUNC',
-  'wx+': 'O_RDWR|O_CREAT|O_TRUNC|O_EXCL', a: 'O_WRONLY|O_CREAT|O_APPEND', ax: 'O_WRONLY|O_CREAT|O_APPEND|O_EXCL',
-  'a+': 'O_RDWR|O_CREAT|O_APPEND', 'ax+': 'O_RDWR|O_CREAT|O_APPEND|O_EXCL', as: 'O_WRONLY|O_CREAT|O_APPEND|O_SYNC',
+  r: 'O_RDONLY',
+  'r+': 'O_RDWR',
+  rs: 'O_RDONLY|O_SYNC',
+  'rs+': 'O_RDWR|O_SYNC',
+  w: 'O_WRONLY|O_CREAT|O_TRUNC',
+  wx: 'O_WRONLY|O_CREAT|O_TRUNC|O_EXCL',
+  'w+': 'O_RDWR|O_CREAT|O_TRUNC',
+  'wx+': 'O_RDWR|O_CREAT|O_TRUNC|O_EXCL',
+  a: 'O_WRONLY|O_CREAT|O_APPEND',
+  ax: 'O_WRONLY|O_CREAT|O_APPEND|O_EXCL',
+  'a+': 'O_RDWR|O_CREAT|O_APPEND',
+  'ax+': 'O_RDWR|O_CREAT|O_APPEND|O_EXCL',
+  as: 'O_WRONLY|O_CREAT|O_APPEND|O_SYNC',
 };
 
 /** fs: the path (or fd) and, where the API takes them, mode and open flags. */
@@ -178,7 +187,8 @@ export function httpRequestFacts(args: readonly unknown[], defaultProtocol: 'htt
   }
   if (isObject(args[i]) && typeof args[i] !== 'function') options = args[i] as Record<string, unknown>;
   const protocol = (typeof options['protocol'] === 'string' ? options['protocol'] : url?.protocol) ?? defaultProtocol;
-  const host = (typeof options['hostname'] === 'string' ? options['hostname'] : typeof options['host'] === 'string' ? options['host'] : url?.hostname) ?? 'localhost';
+  const host =
+    (typeof options['hostname'] === 'string' ? options['hostname'] : typeof options['host'] === 'string' ? options['host'] : url?.hostname) ?? 'localhost';
   const port = options['port'] ?? (url?.port ? url.port : protocol === 'https:' ? 443 : 80);
   const path = typeof options['path'] === 'string' ? options['path'] : url ? url.pathname : '/';
   const method = typeof options['method'] === 'string' ? options['method'].toUpperCase() : 'GET';

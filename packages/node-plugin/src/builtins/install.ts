@@ -134,7 +134,14 @@ export function installBuiltinRecorders(recorder: Recorder): BuiltinPatcher {
   }
   const reportSkipped = (): void => {
     if (patcher && patcher.skipped.length > 0) {
-      recorder.write({ kind: 'notice', level: 'info', code: 'builtin_not_patched', message: `absent or not patchable in Node ${process.versions.node}: ${patcher.skipped.join(', ')}`, count: patcher.skipped.length, t: nowNs() });
+      recorder.write({
+        kind: 'notice',
+        level: 'info',
+        code: 'builtin_not_patched',
+        message: `absent or not patchable in Node ${process.versions.node}: ${patcher.skipped.join(', ')}`,
+        count: patcher.skipped.length,
+        t: nowNs(),
+      });
     }
   };
   recorder.onExit(reportSkipped);

@@ -27,7 +27,9 @@ function sqlAndValues(key: 'text' | 'sql') {
   return (args: readonly unknown[]): { sql: string; hasValues: boolean } | undefined => {
     const first = args[0];
     const values = args[1];
-    const hasValues = Array.isArray(values) ? values.length > 0 : isObject(values) && !Array.isArray(values) && typeof values !== 'function' && Object.keys(values).length > 0;
+    const hasValues = Array.isArray(values)
+      ? values.length > 0
+      : isObject(values) && !Array.isArray(values) && typeof values !== 'function' && Object.keys(values).length > 0;
     if (typeof first === 'string') return { sql: first, hasValues };
     if (isObject(first) && typeof first[key] === 'string') {
       const own = first['values'];
@@ -42,11 +44,39 @@ function sqlOnly(args: readonly unknown[]): { sql: string; hasValues: boolean } 
 }
 
 export const DRIVER_PATCHES: readonly DriverPatch[] = [
-  { file: 'pg/lib/client', target: (Client) => Client?.prototype, prefix: 'npm:pg.Client.', dialect: 'postgres', names: ['query'], sqlOf: sqlAndValues('text') },
+  {
+    file: 'pg/lib/client',
+    target: (Client) => Client?.prototype,
+    prefix: 'npm:pg.Client.',
+    dialect: 'postgres',
+    names: ['query'],
+    sqlOf: sqlAndValues('text'),
+  },
   { file: 'pg-pool', target: (Pool) => Pool?.prototype, prefix: 'npm:pg.Pool.', dialect: 'postgres', names: ['query'], sqlOf: sqlAndValues('text') },
-  { file: 'mysql2/lib/base/connection', target: (C) => C?.prototype, prefix: 'npm:mysql2.Connection.', dialect: 'mysql', names: ['query', 'execute'], sqlOf: sqlAndValues('sql') },
-  { file: 'mysql2/lib/base/pool', target: (P) => P?.prototype, prefix: 'npm:mysql2.Pool.', dialect: 'mysql', names: ['query', 'execute'], sqlOf: sqlAndValues('sql') },
-  { file: 'better-sqlite3/lib/database', target: (D) => D?.prototype, prefix: 'npm:better-sqlite3.Database.', dialect: 'sqlite', names: ['prepare', 'exec'], sqlOf: sqlOnly },
+  {
+    file: 'mysql2/lib/base/connection',
+    target: (C) => C?.prototype,
+    prefix: 'npm:mysql2.Connection.',
+    dialect: 'mysql',
+    names: ['query', 'execute'],
+    sqlOf: sqlAndValues('sql'),
+  },
+  {
+    file: 'mysql2/lib/base/pool',
+    target: (P) => P?.prototype,
+    prefix: 'npm:mysql2.Pool.',
+    dialect: 'mysql',
+    names: ['query', 'execute'],
+    sqlOf: sqlAndValues('sql'),
+  },
+  {
+    file: 'better-sqlite3/lib/database',
+    target: (D) => D?.prototype,
+    prefix: 'npm:better-sqlite3.Database.',
+    dialect: 'sqlite',
+    names: ['prepare', 'exec'],
+    sqlOf: sqlOnly,
+  },
 ];
 
 /** The definition of one driver method; `driverRoot` is the directory of the loaded driver. */

@@ -15,7 +15,11 @@ export interface SqlFacts {
 /** Which SQL the driver speaks; `any` masks what any of the others would read as a value. */
 export type SqlDialect = 'postgres' | 'mysql' | 'sqlite' | 'any';
 
-const enum Backslash { Literal, Escape, Doubt }
+const enum Backslash {
+  Literal,
+  Escape,
+  Doubt,
+}
 
 interface DialectRules {
   /** a backslash in '...' (E'...' always escapes) */
@@ -30,9 +34,23 @@ interface DialectRules {
 }
 
 const RULES: Record<SqlDialect, DialectRules> = {
-  postgres: { backslash: Backslash.Literal, doubleQuotedStrings: false, dollarQuotes: true, hashComments: false, nestedComments: true, digitLeadingNames: false },
+  postgres: {
+    backslash: Backslash.Literal,
+    doubleQuotedStrings: false,
+    dollarQuotes: true,
+    hashComments: false,
+    nestedComments: true,
+    digitLeadingNames: false,
+  },
   mysql: { backslash: Backslash.Escape, doubleQuotedStrings: true, dollarQuotes: false, hashComments: true, nestedComments: false, digitLeadingNames: true },
-  sqlite: { backslash: Backslash.Literal, doubleQuotedStrings: false, dollarQuotes: false, hashComments: false, nestedComments: false, digitLeadingNames: false },
+  sqlite: {
+    backslash: Backslash.Literal,
+    doubleQuotedStrings: false,
+    dollarQuotes: false,
+    hashComments: false,
+    nestedComments: false,
+    digitLeadingNames: false,
+  },
   any: { backslash: Backslash.Doubt, doubleQuotedStrings: true, dollarQuotes: true, hashComments: true, nestedComments: true, digitLeadingNames: false },
 };
 
@@ -88,7 +106,12 @@ export function maskSql(sql: string, dialect: SqlDialect, literals?: string[]): 
     const end = closed < 0 ? n : closed;
     if (literals !== undefined) {
       const q = String.fromCharCode(quote);
-      literals.push(sql.slice(bodyStart, closed < 0 ? n : closed - 1).split(q + q).join(q));
+      literals.push(
+        sql
+          .slice(bodyStart, closed < 0 ? n : closed - 1)
+          .split(q + q)
+          .join(q),
+      );
     }
     mask(start, end, '?');
     return end;

@@ -49,8 +49,7 @@ function reportLoaded(url: string): void {
   }).unref();
 }
 
-const isBareSpecifier = (specifier: string): boolean =>
-  !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
+const isBareSpecifier = (specifier: string): boolean => !specifier.startsWith('.') && !specifier.startsWith('/') && !specifier.includes(':');
 
 // Several `export *` in one module can make a name ambiguous, which the engine resolves by
 // binding identity and IITM's facade by name: it then drops exports (date-fns@4 loses

@@ -60,7 +60,8 @@ class ModuleRecords {
 
 function handleLoaderMessage(message: LoaderMessage, modules: ModuleRecords): void {
   if (message.type === 'modules_loaded') for (const url of message.urls) modules.loaded(fileURLToPath(url), 'import');
-  else if (message.type === 'transform_notice') modules.notice(message.code, message.url.startsWith('file:') ? fileURLToPath(message.url) : message.url, message.message);
+  else if (message.type === 'transform_notice')
+    modules.notice(message.code, message.url.startsWith('file:') ? fileURLToPath(message.url) : message.url, message.message);
   else if (message.type === 'wrap_notice') modules.notice('wrap_skipped', fileURLToPath(message.url), message.message, 'info');
   else if (message.type === 'cache_created') modules.own({ paths: [message.dir] });
   else if (message.type === 'cache_unusable') modules.cacheUnusable(message.dir, message.message);
@@ -158,7 +159,8 @@ async function registerEsmHooks(modules: ModuleRecords, recorder: Recorder, cach
     return;
   }
   const ready = await waitUntilReady(port1, modules);
-  if (!ready) modules.notice('esm_hooks_failed', 'module.register', `the hooks thread did not answer within ${HOOKS_READY_TIMEOUT_MS} ms; ES modules may load unprobed`);
+  if (!ready)
+    modules.notice('esm_hooks_failed', 'module.register', `the hooks thread did not answer within ${HOOKS_READY_TIMEOUT_MS} ms; ES modules may load unprobed`);
   port1.on('message', (message: LoaderMessage) => handleLoaderMessage(message, modules));
   port1.unref();
   // Messages the hooks thread sent about the last modules may not have been delivered yet.

@@ -41,12 +41,34 @@
 //   captureCallSites, callerUnit, framesOf, isInternalFile, siteFile
 //                            V8 structured stacks, for recorders that need the raw call sites.
 export {
-  activeRecorder, ApiGate, FLUSH_INTERVAL_MS, guard, nowNs, ownWork,
-  PLUGIN_VERSION, Recorder, SPANS_PER_CALLER,
-  type CallerPosition, type CallRecord, type Origin, type SiteInspector, type SpanStart,
+  activeRecorder,
+  ApiGate,
+  FLUSH_INTERVAL_MS,
+  guard,
+  nowNs,
+  ownWork,
+  PLUGIN_VERSION,
+  Recorder,
+  SPANS_PER_CALLER,
+  type CallerPosition,
+  type CallRecord,
+  type Origin,
+  type SiteInspector,
+  type SpanStart,
 } from './recorder.js';
 export * from './attribution-sampling.js';
-export { captureCallSites, callerSite, callerUnit, framesOf, isInternalFile, isOwnOrLoaderCall, isPluginFile, siteFile, StackTable, type Frame } from './js-stack.js';
+export {
+  captureCallSites,
+  callerSite,
+  callerUnit,
+  framesOf,
+  isInternalFile,
+  isOwnOrLoaderCall,
+  isPluginFile,
+  siteFile,
+  StackTable,
+  type Frame,
+} from './js-stack.js';
 export { codeUnitOf, owningPackage, type OwningPackage } from './owning-package.js';
 export { osThreadId } from './thread-id.js';
 export type { ApiCount, ApiUsageRecord, Category, WebApiRecord, WebCount } from './usage-tables.js';

@@ -104,7 +104,7 @@ export function isOwnOrLoaderCall(sites: readonly NodeJS.CallSite[], loaderCount
     // the loader anywhere below the first frame of JS code (its readFileSync calling openSync)
     if (!loaderCounts && file !== undefined && file.startsWith('node:internal/modules/')) return true;
     // the hook libraries sit on every require's stack: only our own code makes a call ours
-    if (file === undefined || file.startsWith('node:') || isOursFile(file) && !file.startsWith(PLUGIN_DIR)) continue;
+    if (file === undefined || file.startsWith('node:') || (isOursFile(file) && !file.startsWith(PLUGIN_DIR))) continue;
     return file.startsWith(PLUGIN_DIR);
   }
   return false;

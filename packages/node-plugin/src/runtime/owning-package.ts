@@ -24,9 +24,7 @@ function readNamedPackage(dir: string): OwningPackage | null {
   try {
     const json = JSON.parse(text) as { name?: unknown; version?: unknown };
     if (typeof json.name !== 'string' || json.name === '') return null;
-    return typeof json.version === 'string'
-      ? { name: json.name, version: json.version, root: dir }
-      : { name: json.name, root: dir };
+    return typeof json.version === 'string' ? { name: json.name, version: json.version, root: dir } : { name: json.name, root: dir };
   } catch {
     return null;
   }

@@ -53,7 +53,10 @@ export class ApiGate {
   readonly firstStack = new Map<string, number>();
   /** frames under this directory are not the caller (a driver calling itself) */
   skipUnder: string | undefined;
-  constructor(readonly api: string, readonly category: Category) {}
+  constructor(
+    readonly api: string,
+    readonly category: Category,
+  ) {}
 
   /**
    * Counts one call and says whether it is sampled out (then it is only counted, for the last
@@ -190,11 +193,14 @@ export class Recorder {
 
   /** Captures the stack above `skip` and returns its stack id (writing the stack record once). */
   stackHere(skip: Function): SpanStart {
-    return ownWork(() => {
-      const sites = captureCallSites(skip);
-      const { frames, truncated } = framesOf(sites);
-      return { caller: callerUnit(sites), stack: this.stacks.idOf(frames, truncated) };
-    }, { caller: undefined, stack: undefined });
+    return ownWork(
+      () => {
+        const sites = captureCallSites(skip);
+        const { frames, truncated } = framesOf(sites);
+        return { caller: callerUnit(sites), stack: this.stacks.idOf(frames, truncated) };
+      },
+      { caller: undefined, stack: undefined },
+    );
   }
 
   /**
@@ -229,7 +235,10 @@ export class Recorder {
         site = callerSite(sites, gate.skipUnder);
       }
       const callerLine = site?.site.getLineNumber() ?? null;
-      const found = inspect === undefined ? undefined : inspect(sites, site === undefined ? undefined : { file: site.file, line: callerLine, fnLine: enclosingLine(site.site) });
+      const found =
+        inspect === undefined
+          ? undefined
+          : inspect(sites, site === undefined ? undefined : { file: site.file, line: callerLine, fnLine: enclosingLine(site.site) });
       if (found === null) {
         gate.calls--;
         return undefined;
@@ -244,8 +253,15 @@ export class Recorder {
         return { caller, stack, flags: found, callerFile: site?.file, callerLine: callerLine ?? undefined };
       }
       const count: ApiCount = {
-        api: gate.api, category: gate.category, caller: callerKey, subject, count: 1 + gate.unattributed,
-        t: nowNs(), tid: this.tid, stack: gate.firstStack.get(callerKey), flags: allFlags,
+        api: gate.api,
+        category: gate.category,
+        caller: callerKey,
+        subject,
+        count: 1 + gate.unattributed,
+        t: nowNs(),
+        tid: this.tid,
+        stack: gate.firstStack.get(callerKey),
+        flags: allFlags,
       };
       gate.unattributed = 0;
       gate.last = count;
@@ -258,7 +274,12 @@ export class Recorder {
   private foldUnattributed(gate: ApiGate): void {
     if (gate.unattributed === 0) return;
     const last = gate.last ?? {
-      api: gate.api, category: gate.category, caller: this.appUnit, count: 0, t: nowNs(), tid: this.tid,
+      api: gate.api,
+      category: gate.category,
+      caller: this.appUnit,
+      count: 0,
+      t: nowNs(),
+      tid: this.tid,
     };
     this.apiUsage.add({ ...last, count: gate.unattributed, t: nowNs() });
     gate.unattributed = 0;
@@ -333,12 +354,26 @@ export class Recorder {
       for (const r of this.webApi.drain()) this.writer.write(r);
       const dropped = this.apiUsage.dropped + this.webApi.dropped;
       if (dropped > 0) {
-        this.writer.write({ kind: 'notice', level: 'warn', code: 'aggregation_full', message: 'too many distinct keys in one flush interval; counts dropped', count: dropped, t: nowNs() });
+        this.writer.write({
+          kind: 'notice',
+          level: 'warn',
+          code: 'aggregation_full',
+          message: 'too many distinct keys in one flush interval; counts dropped',
+          count: dropped,
+          t: nowNs(),
+        });
         this.apiUsage.dropped = 0;
         this.webApi.dropped = 0;
       }
       if (this.faults > 0) {
-        this.writer.write({ kind: 'notice', level: 'error', code: 'plugin_fault', message: 'a recorder of the Node plugin failed; the call went on unrecorded', count: this.faults, t: nowNs() });
+        this.writer.write({
+          kind: 'notice',
+          level: 'error',
+          code: 'plugin_fault',
+          message: 'a recorder of the Node plugin failed; the call went on unrecorded',
+          count: this.faults,
+          t: nowNs(),
+        });
         this.faults = 0;
       }
       this.writer.flush();

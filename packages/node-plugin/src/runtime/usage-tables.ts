@@ -3,9 +3,26 @@
 // by the number of distinct keys in one flush interval, which is bounded too: keys past the
 // bound are counted as dropped and reported once per flush by the recorder.
 export type Category =
-  | 'file' | 'process' | 'network' | 'dns' | 'memory' | 'random' | 'string' | 'dynload'
-  | 'tls' | 'crypto' | 'sql' | 'deserialize' | 'jndi' | 'http' | 'code' | 'compression'
-  | 'thread' | 'env' | 'package' | 'other';
+  | 'file'
+  | 'process'
+  | 'network'
+  | 'dns'
+  | 'memory'
+  | 'random'
+  | 'string'
+  | 'dynload'
+  | 'tls'
+  | 'crypto'
+  | 'sql'
+  | 'deserialize'
+  | 'jndi'
+  | 'http'
+  | 'code'
+  | 'compression'
+  | 'thread'
+  | 'env'
+  | 'package'
+  | 'other';
 
 export type ApiUsageRecord = {
   kind: 'api_usage';

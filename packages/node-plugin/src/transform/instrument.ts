@@ -70,7 +70,10 @@ function mayDeclareProbeNames(source: string, format: ModuleFormat): boolean {
 /** Type tests of the node types probe-sites.ts asks about: all exact types, none an alias. */
 const quickTypes = new Proxy({} as Record<string, (node: unknown) => boolean>, {
   get: (cache, name: string) =>
-    (cache[name] ??= ((type: string) => (node: unknown) => (node as Node | null | undefined)?.type === type)(name.slice(2))),
+    (cache[name] ??= (
+      (type: string) => (node: unknown) =>
+        (node as Node | null | undefined)?.type === type
+    )(name.slice(2))),
 }) as unknown as Types;
 
 /** The part of babel's NodePath that functionName() reads, over the walk's stack of ancestors. */

@@ -44,7 +44,10 @@ export class TransformCache {
   readonly dir: string;
   private readonly within: string | undefined;
 
-  constructor(location: CacheLocation, private readonly events: TransformCacheEvents = {}) {
+  constructor(
+    location: CacheLocation,
+    private readonly events: TransformCacheEvents = {},
+  ) {
     this.dir = location.dir;
     this.within = location.within;
   }

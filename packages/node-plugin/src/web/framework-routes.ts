@@ -62,7 +62,12 @@ export const matchedRoute = {
 
 /** The package files whose loading the web inventory waits for. */
 export function webFilePatches(): Map<string, PackageFilePatch> {
-  return new Map([['koa/lib/context', (exports: unknown) => {
-    if (exports && typeof exports === 'object') patchKoaContext(exports as Record<string, unknown>);
-  }]]);
+  return new Map([
+    [
+      'koa/lib/context',
+      (exports: unknown) => {
+        if (exports && typeof exports === 'object') patchKoaContext(exports as Record<string, unknown>);
+      },
+    ],
+  ]);
 }

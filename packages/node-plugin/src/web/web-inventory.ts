@@ -91,7 +91,9 @@ export function installWebRecorders(recorder: Recorder): void {
       dur_ns: t - t0,
     });
   };
-  subscribe(recorder, 'http.client.response.finish', (m: { request: ClientRequest; response: IncomingMessage }) => clientDone(m.request, m.response.statusCode ?? 0));
+  subscribe(recorder, 'http.client.response.finish', (m: { request: ClientRequest; response: IncomingMessage }) =>
+    clientDone(m.request, m.response.statusCode ?? 0),
+  );
   subscribe(recorder, 'http.client.request.error', (m: { request: ClientRequest }) => clientDone(m.request, 0));
 
   // fetch (undici, bundled with Node): one request object per fetch, and a span per fetch
@@ -114,7 +116,12 @@ export function installWebRecorders(recorder: Recorder): void {
     try {
       const origin = new URL(String(m.request.origin));
       const peer = withDefaultPort(origin.host, origin.protocol === 'https:' ? 'https' : 'http');
-      args = { method: (m.request.method ?? 'GET').toUpperCase(), url: `${origin.protocol}//${origin.host}${pathOfTarget(m.request.path ?? '/')}`, host: origin.hostname, peer };
+      args = {
+        method: (m.request.method ?? 'GET').toUpperCase(),
+        url: `${origin.protocol}//${origin.host}${pathOfTarget(m.request.path ?? '/')}`,
+        host: origin.hostname,
+        peer,
+      };
     } catch {
       args = {};
     }
@@ -129,13 +136,23 @@ export function installWebRecorders(recorder: Recorder): void {
     // [t0, t1] is the moment undici created the request on this thread; connecting, sending
     // and receiving come later (async), joined by peer.
     recorder.writeCall({
-      api: 'node:fetch', category: 'http', t0: span.t0, t1: span.t0, caller: span.start.caller, stack: span.start.stack,
-      args: span.args, result, async: true,
+      api: 'node:fetch',
+      category: 'http',
+      t0: span.t0,
+      t1: span.t0,
+      caller: span.start.caller,
+      stack: span.start.stack,
+      args: span.args,
+      result,
+      async: true,
     });
   };
-  subscribe(recorder, 'undici:request:headers', (m: { request: object; response: { statusCode?: number } }) => fetchSpanDone(m.request, { ret: m.response.statusCode ?? 0 }));
+  subscribe(recorder, 'undici:request:headers', (m: { request: object; response: { statusCode?: number } }) =>
+    fetchSpanDone(m.request, { ret: m.response.statusCode ?? 0 }),
+  );
   subscribe(recorder, 'undici:request:error', (m: { request: object; error?: { code?: unknown; name?: unknown } }) =>
-    fetchSpanDone(m.request, { error: typeof m.error?.code === 'string' ? m.error.code : typeof m.error?.name === 'string' ? m.error.name : 'Error' }));
+    fetchSpanDone(m.request, { error: typeof m.error?.code === 'string' ? m.error.code : typeof m.error?.name === 'string' ? m.error.name : 'Error' }),
+  );
   const fetchDone = (request: { origin?: string | URL; method?: string; path?: string }, status: number): void => {
     const t = nowNs();
     const t0 = calledStart.get(request);
@@ -151,11 +168,19 @@ export function installWebRecorders(recorder: Recorder): void {
       host = undefined;
     }
     recorder.countWeb({
-      direction: 'called', method: (request.method ?? 'GET').toUpperCase(), scheme, host,
-      route: templatePath(pathOfTarget(request.path ?? '/')), status, t, dur_ns: t - t0,
+      direction: 'called',
+      method: (request.method ?? 'GET').toUpperCase(),
+      scheme,
+      host,
+      route: templatePath(pathOfTarget(request.path ?? '/')),
+      status,
+      t,
+      dur_ns: t - t0,
     });
   };
-  subscribe(recorder, 'undici:request:headers', (m: { request: object; response: { statusCode?: number } }) => fetchDone(m.request, m.response.statusCode ?? 0));
+  subscribe(recorder, 'undici:request:headers', (m: { request: object; response: { statusCode?: number } }) =>
+    fetchDone(m.request, m.response.statusCode ?? 0),
+  );
   subscribe(recorder, 'undici:request:error', (m: { request: object }) => fetchDone(m.request, 0));
 
   matchedRoute.install(recorder);

@@ -180,20 +180,60 @@ interface ViewTemplates {
  */
 const VIEW_TEMPLATES: ViewTemplates[] = [
   {
-    constructs: (name, forward) => ({ [name]: function (this: unknown) { return forward(this, arguments, new.target); } })[name]!,
-    calls: (name, forward) => ({ [name](this: unknown) { return forward(this, arguments, undefined); } })[name]!,
+    constructs: (name, forward) =>
+      ({
+        [name]: function (this: unknown) {
+          return forward(this, arguments, new.target);
+        },
+      })[name]!,
+    calls: (name, forward) =>
+      ({
+        [name](this: unknown) {
+          return forward(this, arguments, undefined);
+        },
+      })[name]!,
   },
   {
-    constructs: (name, forward) => ({ [name]: function (this: unknown, _a: unknown) { return forward(this, arguments, new.target); } })[name]!,
-    calls: (name, forward) => ({ [name](this: unknown, _a: unknown) { return forward(this, arguments, undefined); } })[name]!,
+    constructs: (name, forward) =>
+      ({
+        [name]: function (this: unknown, _a: unknown) {
+          return forward(this, arguments, new.target);
+        },
+      })[name]!,
+    calls: (name, forward) =>
+      ({
+        [name](this: unknown, _a: unknown) {
+          return forward(this, arguments, undefined);
+        },
+      })[name]!,
   },
   {
-    constructs: (name, forward) => ({ [name]: function (this: unknown, _a: unknown, _b: unknown) { return forward(this, arguments, new.target); } })[name]!,
-    calls: (name, forward) => ({ [name](this: unknown, _a: unknown, _b: unknown) { return forward(this, arguments, undefined); } })[name]!,
+    constructs: (name, forward) =>
+      ({
+        [name]: function (this: unknown, _a: unknown, _b: unknown) {
+          return forward(this, arguments, new.target);
+        },
+      })[name]!,
+    calls: (name, forward) =>
+      ({
+        [name](this: unknown, _a: unknown, _b: unknown) {
+          return forward(this, arguments, undefined);
+        },
+      })[name]!,
   },
   {
-    constructs: (name, forward) => ({ [name]: function (this: unknown, _a: unknown, _b: unknown, _c: unknown) { return forward(this, arguments, new.target); } })[name]!,
-    calls: (name, forward) => ({ [name](this: unknown, _a: unknown, _b: unknown, _c: unknown) { return forward(this, arguments, undefined); } })[name]!,
+    constructs: (name, forward) =>
+      ({
+        [name]: function (this: unknown, _a: unknown, _b: unknown, _c: unknown) {
+          return forward(this, arguments, new.target);
+        },
+      })[name]!,
+    calls: (name, forward) =>
+      ({
+        [name](this: unknown, _a: unknown, _b: unknown, _c: unknown) {
+          return forward(this, arguments, undefined);
+        },
+      })[name]!,
   },
 ];
 const hasOwn = (o: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(o, key);
@@ -312,20 +352,23 @@ export class ExportWrapper {
     };
     const shownAsOriginal = (): Function => original;
     preferFastProperties(original);
-    Object.setPrototypeOf(view, new Proxy(original, {
-      get(target, key, receiver) {
-        if (receiver === view && typeof key === 'string' && hasOwn(target, key)) adopt(key);
-        // util.inspect of the view prints the original, as it printed the Proxy's target
-        if (key === INSPECT && !(INSPECT in target)) return shownAsOriginal;
-        return Reflect.get(target, key, receiver);
-      },
-      set(target, key, value, receiver) {
-        if (receiver !== view) return Reflect.set(target, key, value, receiver);
-        const done = Reflect.set(target, key, value);
-        if (done && hasOwn(target, key)) adopt(key);
-        return done;
-      },
-    }));
+    Object.setPrototypeOf(
+      view,
+      new Proxy(original, {
+        get(target, key, receiver) {
+          if (receiver === view && typeof key === 'string' && hasOwn(target, key)) adopt(key);
+          // util.inspect of the view prints the original, as it printed the Proxy's target
+          if (key === INSPECT && !(INSPECT in target)) return shownAsOriginal;
+          return Reflect.get(target, key, receiver);
+        },
+        set(target, key, value, receiver) {
+          if (receiver !== view) return Reflect.set(target, key, value, receiver);
+          const done = Reflect.set(target, key, value);
+          if (done && hasOwn(target, key)) adopt(key);
+          return done;
+        },
+      }),
+    );
     preferFastProperties(view);
     return view;
   }
@@ -348,8 +391,13 @@ export class ExportWrapper {
     };
     const nameDesc = Object.getOwnPropertyDescriptor(original, 'name');
     const lengthDesc = Object.getOwnPropertyDescriptor(original, 'length');
-    const nativeName = nameDesc !== undefined && typeof nameDesc.value === 'string' && nameDesc.configurable === true && !nameDesc.writable && !nameDesc.enumerable;
-    const nativeLength = lengthDesc !== undefined && configurableReadOnly(lengthDesc) && Number.isInteger(lengthDesc.value) && (lengthDesc.value as number) < VIEW_TEMPLATES.length;
+    const nativeName =
+      nameDesc !== undefined && typeof nameDesc.value === 'string' && nameDesc.configurable === true && !nameDesc.writable && !nameDesc.enumerable;
+    const nativeLength =
+      lengthDesc !== undefined &&
+      configurableReadOnly(lengthDesc) &&
+      Number.isInteger(lengthDesc.value) &&
+      (lengthDesc.value as number) < VIEW_TEMPLATES.length;
     const name = nativeName ? (nameDesc.value as string) : '';
     const templates = VIEW_TEMPLATES[nativeLength ? (lengthDesc.value as number) : 0]!;
     view = isConstructor(original) ? templates.constructs(name, forward) : templates.calls(name, forward);
@@ -359,7 +407,14 @@ export class ExportWrapper {
         const desc = Object.getOwnPropertyDescriptor(original, key)!;
         const mine = Object.getOwnPropertyDescriptor(view, key);
         // a plain assignment keeps the properties fast where the attributes already match
-        if (key === 'prototype' && mine !== undefined && 'value' in desc && mine.writable === desc.writable && mine.enumerable === desc.enumerable && mine.configurable === desc.configurable) {
+        if (
+          key === 'prototype' &&
+          mine !== undefined &&
+          'value' in desc &&
+          mine.writable === desc.writable &&
+          mine.enumerable === desc.enumerable &&
+          mine.configurable === desc.configurable
+        ) {
           (view as { prototype: unknown }).prototype = desc.value;
         } else if (!Reflect.defineProperty(view, key, desc)) {
           usage.forget(gate);
@@ -382,7 +437,15 @@ export class ExportWrapper {
   }
 
   /** The accessor `view[key]` gets: it reads (and writes) `original[key]`, wrapping a member. */
-  private forwardingAccessor(original: Function, key: PropertyKey, desc: PropertyDescriptor, member: Member | undefined, api: string, owner: string, tally: WrapTally): PropertyDescriptor {
+  private forwardingAccessor(
+    original: Function,
+    key: PropertyKey,
+    desc: PropertyDescriptor,
+    member: Member | undefined,
+    api: string,
+    owner: string,
+    tally: WrapTally,
+  ): PropertyDescriptor {
     const target = original as unknown as Record<PropertyKey, unknown>;
     const exporter = this;
     // the last function read here and its wrapper (made on the first read, as the Proxy did):
@@ -411,9 +474,11 @@ export class ExportWrapper {
     }
     // A read-only property stays read-only: assigning it fails, throwing in strict code only.
     const readOnly = 'value' in desc ? desc.writable === false : desc.set === undefined;
-    const set = readOnly ? undefined : function (this: unknown, value: unknown) {
-      Reflect.set(original, key, value);
-    };
+    const set = readOnly
+      ? undefined
+      : function (this: unknown, value: unknown) {
+          Reflect.set(original, key, value);
+        };
     return { get, set, enumerable: desc.enumerable ?? false, configurable: true };
   }
 

@@ -9,7 +9,11 @@ import { readFileSync } from 'node:fs';
 import { ExportWrapper, newTally, readsCallSites, skipPackage, type WrapTally } from './export-wrapper.js';
 import { packageUsage } from './package-usage.js';
 
-type RitmHook = new (modules: string[] | null, options: { internals: boolean }, onrequire: (exports: unknown, name: string, basedir?: string) => unknown) => unknown;
+type RitmHook = new (
+  modules: string[] | null,
+  options: { internals: boolean },
+  onrequire: (exports: unknown, name: string, basedir?: string) => unknown,
+) => unknown;
 type IitmAddHook = (hook: (url: string, namespace: Record<string, unknown>) => void) => void;
 
 const isThirdParty = (root: string | undefined): root is string => root !== undefined && root.includes('/node_modules/');
@@ -19,7 +23,12 @@ function reportSkipped(recorder: Recorder, root: string, name: string, tally: Wr
   if (total === 0) return;
   const reasons = [...tally.skipped.entries()].map(([reason, n]) => `${reason} ${n}`).join(', ');
   recorder.write({
-    kind: 'notice', level: 'info', code: 'wrap_skipped', subject: root, count: total, t: nowNs(),
+    kind: 'notice',
+    level: 'info',
+    code: 'wrap_skipped',
+    subject: root,
+    count: total,
+    t: nowNs(),
     message: `${name}: ${total} export(s) left unwrapped, unsafe to wrap (${reasons})`,
   });
 }

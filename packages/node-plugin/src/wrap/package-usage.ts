@@ -7,7 +7,15 @@
 // called in a loop would otherwise spend more in captures than in itself); a different caller
 // brings it back to EXPORT_ATTRIBUTE_ONE_IN.
 import {
-  activeRecorder, captureCallSites, callerUnit, EXPORT_ATTRIBUTE_ALL_CALLS, EXPORT_ATTRIBUTE_ONE_IN, EXPORT_ATTRIBUTE_ONE_IN_AT_MOST, guard, nowNs, type Recorder,
+  activeRecorder,
+  captureCallSites,
+  callerUnit,
+  EXPORT_ATTRIBUTE_ALL_CALLS,
+  EXPORT_ATTRIBUTE_ONE_IN,
+  EXPORT_ATTRIBUTE_ONE_IN_AT_MOST,
+  guard,
+  nowNs,
+  type Recorder,
 } from '../runtime/index.js';
 import { CALLER_FRAMES } from '../runtime/js-stack.js';
 
@@ -25,7 +33,10 @@ export class ExportGate {
   lastCaller: string | undefined;
   readonly firstStack = new Map<string, number | undefined>();
   /** owner: the package root; its own calls through its exports are not usage by a caller */
-  constructor(readonly api: string, readonly owner: string) {}
+  constructor(
+    readonly api: string,
+    readonly owner: string,
+  ) {}
 }
 
 export class PackageUsage {
@@ -82,7 +93,8 @@ export class PackageUsage {
       }
       r.countApi({ api: gate.api, category: 'package', caller, count: gate.calls - gate.settled, t: nowNs(), tid: r.tid, stack });
       gate.settled = gate.calls;
-      if (gate.calls > EXPORT_ATTRIBUTE_ALL_CALLS) gate.mask = caller === gate.lastCaller ? Math.min(gate.mask * 2 + 1, EXPORT_ATTRIBUTE_ONE_IN_AT_MOST - 1) : EXPORT_ATTRIBUTE_ONE_IN - 1;
+      if (gate.calls > EXPORT_ATTRIBUTE_ALL_CALLS)
+        gate.mask = caller === gate.lastCaller ? Math.min(gate.mask * 2 + 1, EXPORT_ATTRIBUTE_ONE_IN_AT_MOST - 1) : EXPORT_ATTRIBUTE_ONE_IN - 1;
       gate.lastCaller = caller;
     } catch {
       if (gate.settled < gate.calls) gate.settled++; // this call is lost, the pending ones wait

@@ -44,7 +44,10 @@ describe('builtins recordingWrapper', () => {
     const w = recordingWrapper(recorder, def(), () => {
       throw err;
     });
-    assert.throws(() => w(), (e) => e === err);
+    assert.throws(
+      () => w(),
+      (e) => e === err,
+    );
   });
 
   it('follows a callback: same this and arguments, called once', async () => {
@@ -52,9 +55,11 @@ describe('builtins recordingWrapper', () => {
       setImmediate(() => (cb as (e: null, v: unknown) => void).call(this, null, x));
     });
     const self = { me: true };
-    const got = await new Promise<unknown[]>((resolve) => w.call(self, 7, function (this: unknown, ...args: unknown[]) {
-      resolve([this, ...args]);
-    }));
+    const got = await new Promise<unknown[]>((resolve) =>
+      w.call(self, 7, function (this: unknown, ...args: unknown[]) {
+        resolve([this, ...args]);
+      }),
+    );
     assert.deepEqual(got, [self, null, 7]);
   });
 
@@ -138,11 +143,15 @@ describe('builtins recordingConstructor', () => {
   });
 
   it('rethrows what the constructor threw', () => {
-    const Throws = recordingConstructor(recorder, def(), class {
-      constructor() {
-        throw new RangeError('no');
-      }
-    });
+    const Throws = recordingConstructor(
+      recorder,
+      def(),
+      class {
+        constructor() {
+          throw new RangeError('no');
+        }
+      },
+    );
     assert.throws(() => new Throws(), RangeError);
   });
 });

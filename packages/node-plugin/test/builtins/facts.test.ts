@@ -8,7 +8,9 @@ describe('builtins facts (argument summaries)', () => {
     assert.deepEqual(fsFacts([3], 'readFileSync'), { args: { fd: 3 } });
     assert.deepEqual(fsFacts([new URL('file:///tmp/a%20b')], 'stat'), { args: { path: '/tmp/a b' }, subject: '/tmp/a b' });
     assert.deepEqual(fsFacts(['/tmp/x', 'w', 0o666], 'openSync'), {
-      args: { path: '/tmp/x', oflags: 'O_WRONLY|O_CREAT|O_TRUNC', mode: '0666' }, subject: '/tmp/x', flags: ['world_writable'],
+      args: { path: '/tmp/x', oflags: 'O_WRONLY|O_CREAT|O_TRUNC', mode: '0666' },
+      subject: '/tmp/x',
+      flags: ['world_writable'],
     });
     assert.deepEqual(fsFacts(['/tmp/d', { recursive: true, mode: 0o755 }], 'mkdirSync').args, { path: '/tmp/d', mode: '0755' });
   });
@@ -16,7 +18,9 @@ describe('builtins facts (argument summaries)', () => {
   it('child_process: program, shell commands redacted and flagged', () => {
     assert.deepEqual(spawnFacts(['ls', ['-l']]), { args: { program: 'ls' }, subject: 'ls' });
     assert.deepEqual(spawnFacts(['curl', ['--password', 'x'], { shell: true }]), {
-      args: { program: '/bin/sh', command: 'curl --password x' }, subject: '/bin/sh', flags: ['shell'],
+      args: { program: '/bin/sh', command: 'curl --password x' },
+      subject: '/bin/sh',
+      flags: ['shell'],
     });
     assert.deepEqual(execFacts(['mysql --password=hunter2 -e "select 1"']).args, { program: '/bin/sh', command: 'mysql --password=*** -e "select 1"' });
     assert.equal(forkFacts(['/app/w.js']).args?.['path'], '/app/w.js');
@@ -25,7 +29,9 @@ describe('builtins facts (argument summaries)', () => {
   it('net/tls: peer, host and verify_none', () => {
     assert.deepEqual(connectFacts([5432, 'db.local'], false), { args: { peer: 'db.local:5432', host: 'db.local' }, subject: 'db.local:5432' });
     assert.deepEqual(connectFacts([{ host: '::1', port: 443, rejectUnauthorized: false, servername: 'api.example' }], true), {
-      args: { peer: '[::1]:443', host: 'api.example' }, subject: '[::1]:443', flags: ['verify_none'],
+      args: { peer: '[::1]:443', host: 'api.example' },
+      subject: '[::1]:443',
+      flags: ['verify_none'],
     });
     assert.deepEqual(connectFacts(['/run/app.sock'], false), { args: { path: '/run/app.sock' }, subject: '/run/app.sock' });
   });

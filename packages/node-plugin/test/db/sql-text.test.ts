@@ -14,9 +14,8 @@ interface Vector {
 }
 
 // dist/test/db/ -> packages/core/schema/
-const vectors = (
-  JSON.parse(readFileSync(new URL('../../../../core/schema/sql-masking-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }
-).vectors;
+const vectors = (JSON.parse(readFileSync(new URL('../../../../core/schema/sql-masking-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] })
+  .vectors;
 
 describe('db SQL text', () => {
   it('has the shared vectors', () => {
@@ -35,15 +34,18 @@ describe('db SQL text', () => {
   it('flags SQL whose literals are not written in the calling function', () => {
     const dir = mkdtempSync(join(tmpdir(), 'apitrace-sql-'));
     const file = join(dir, 'app.js');
-    writeFileSync(file, [
-      "const seed = 'alice';",                                            // 1
-      'function byName(name) {',                                          // 2
-      "  return db.prepare(\"SELECT * FROM u WHERE name = '\" + name + \"'\");", // 3
-      '}',                                                                // 4
-      'function active() {',                                              // 5
-      "  return db.prepare(\"SELECT * FROM u WHERE id = 1 AND n <> 'x' AND m > -2.5 -- a note\");", // 6
-      '}',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        "const seed = 'alice';", // 1
+        'function byName(name) {', // 2
+        '  return db.prepare("SELECT * FROM u WHERE name = \'" + name + "\'");', // 3
+        '}', // 4
+        'function active() {', // 5
+        '  return db.prepare("SELECT * FROM u WHERE id = 1 AND n <> \'x\' AND m > -2.5 -- a note");', // 6
+        '}',
+      ].join('\n'),
+    );
     assert.equal(isConcatenatedSql("SELECT * FROM u WHERE name = 'alice'", 'sqlite', false, { file, line: 3, fnLine: 2 }), true);
     assert.equal(isConcatenatedSql("SELECT * FROM u WHERE id = 1 AND n <> 'x' AND m > -2.5 -- a note", 'sqlite', false, { file, line: 6, fnLine: 5 }), false);
     assert.equal(isConcatenatedSql("SELECT * FROM u WHERE name = 'alice'", 'sqlite', true, { file, line: 3, fnLine: 2 }), false);

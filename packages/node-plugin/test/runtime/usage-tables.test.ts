@@ -9,7 +9,16 @@ describe('runtime usage tables', () => {
     t.add({ api: 'node:Math.random', category: 'random', caller: '/b', count: 1, t: 15 });
     const first = t.drain();
     assert.deepEqual(first, [
-      { kind: 'api_usage', api: 'node:Math.random', category: 'random', caller: '/a', count: 5, first_t: 10, last_t: 20, flags: ['secret_context', 'weak_random'] },
+      {
+        kind: 'api_usage',
+        api: 'node:Math.random',
+        category: 'random',
+        caller: '/a',
+        count: 5,
+        first_t: 10,
+        last_t: 20,
+        flags: ['secret_context', 'weak_random'],
+      },
       { kind: 'api_usage', api: 'node:Math.random', category: 'random', caller: '/b', count: 1, first_t: 15, last_t: 15 },
     ]);
     assert.deepEqual(t.drain(), []);
@@ -24,6 +33,16 @@ describe('runtime usage tables', () => {
     t.add({ direction: 'served', method: 'GET', route: '/users/:id', status: 404, t: 9, dur_ns: 10 });
     const out = t.drain();
     assert.equal(out.length, 2);
-    assert.deepEqual(out[0], { kind: 'web_api', direction: 'served', method: 'GET', route: '/users/:id', status: 200, count: 2, first_t: 5, last_t: 7, dur_ns: { min: 50, max: 100, sum: 150 } });
+    assert.deepEqual(out[0], {
+      kind: 'web_api',
+      direction: 'served',
+      method: 'GET',
+      route: '/users/:id',
+      status: 200,
+      count: 2,
+      first_t: 5,
+      last_t: 7,
+      dur_ns: { min: 50, max: 100, sum: 150 },
+    });
   });
 });

@@ -84,7 +84,16 @@ describe('node-plugin probe transform', () => {
     assert.equal(registered[0]!.locator, '/app/shapes.js');
     const hits = Object.fromEntries(registered[0]!.table.map(([name], i) => [name, registered[0]!.hits[i]]));
     assert.deepEqual(hits, {
-      declared: 1, arrow: 1, fnExpr: 1, Shape: 2, 'get Shape.size': 1, 'set Shape.size': 1, 'Shape.make': 1, 'Shape.area': 1, method: 0, 'get value': 0,
+      declared: 1,
+      arrow: 1,
+      fnExpr: 1,
+      Shape: 2,
+      'get Shape.size': 1,
+      'set Shape.size': 1,
+      'Shape.make': 1,
+      'Shape.area': 1,
+      method: 0,
+      'get value': 0,
     });
   });
 

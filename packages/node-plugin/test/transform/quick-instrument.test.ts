@@ -69,14 +69,23 @@ describe('node-plugin quick probe transform', function () {
   });
 
   it('gives what babel gives where babel says no: syntax errors and the probe names declared', () => {
-    for (const source of ['function (', 'var __apitrace$h = 1; function f() {}', 'var __filename = "x"; function f() {}', 'let x = __filename; function f() {}', 'return 1', 'await 1; export const a = () => 1;']) {
+    for (const source of [
+      'function (',
+      'var __apitrace$h = 1; function f() {}',
+      'var __filename = "x"; function f() {}',
+      'let x = __filename; function f() {}',
+      'return 1',
+      'await 1; export const a = () => 1;',
+    ]) {
       for (const format of ['module', 'commonjs'] as const) assertSameAsBabel(source, format, '/app/said-no.js');
     }
     assertSameAsBabel('export const m = () => 1;', 'commonjs', '/app/module-by-name.mjs');
   });
 
   it('gives what babel gives on every file of real packages, in both formats', () => {
-    const files = ['date-fns', 'lodash', 'express', 'rxjs', 'joi', 'yargs', 'zod', 'marked', 'moment', 'fastify', 'ramda', 'validator', 'luxon'].flatMap((name) => packageFiles(name, 60));
+    const files = ['date-fns', 'lodash', 'express', 'rxjs', 'joi', 'yargs', 'zod', 'marked', 'moment', 'fastify', 'ramda', 'validator', 'luxon'].flatMap(
+      (name) => packageFiles(name, 60),
+    );
     assert.ok(files.length > 500, `${files.length} files`);
     for (const file of files) {
       const source = readFileSync(file, 'utf8');

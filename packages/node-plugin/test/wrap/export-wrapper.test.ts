@@ -118,15 +118,23 @@ describe('node-plugin export wrapper', () => {
     assert.deepEqual([arrow.length, arrow.name, arrow(1, 2), Reflect.ownKeys(arrow)], [2, 'add', 3, ['length', 'name']]);
     assert.throws(() => new (arrow as unknown as new () => object)(), TypeError, 'an arrow stays without [[Construct]]');
     const thrown = new Error('thrown');
-    const thrower = wrap(function thrower(this: unknown) { throw thrown; }, 'npm:plain.thrower');
-    assert.throws(() => thrower(), (e) => e === thrown);
+    const thrower = wrap(function thrower(this: unknown) {
+      throw thrown;
+    }, 'npm:plain.thrower');
+    assert.throws(
+      () => thrower(),
+      (e) => e === thrown,
+    );
     function Legacy(this: { sum: number; made: unknown } | undefined, a: number, b: number): unknown {
       if (!(this instanceof Legacy)) return new (Legacy as unknown as new (a: number, b: number) => object)(a, b);
       this.sum = a + b;
       this.made = new.target;
       return undefined;
     }
-    const WrappedLegacy = wrap(Legacy, 'npm:plain.Legacy') as unknown as { new (a: number, b: number): { sum: number; made: unknown }; (a: number, b: number): { sum: number } };
+    const WrappedLegacy = wrap(Legacy, 'npm:plain.Legacy') as unknown as {
+      new (a: number, b: number): { sum: number; made: unknown };
+      (a: number, b: number): { sum: number };
+    };
     const made = new WrappedLegacy(1, 2);
     assert.deepEqual([made.sum, made.made === Legacy, made instanceof WrappedLegacy, made instanceof Legacy], [3, true, true, true]);
     assert.equal(WrappedLegacy(3, 4).sum, 7);
@@ -135,16 +143,24 @@ describe('node-plugin export wrapper', () => {
     class Sub extends (WrappedLegacy as unknown as new (a: number, b: number) => { sum: number; made: unknown }) {}
     const sub = new Sub(5, 6);
     assert.deepEqual([sub.sum, sub.made === Sub, sub instanceof Sub, sub instanceof Legacy], [11, true, true, true]);
-    const self = { who: wrap(function (this: unknown) { return this; }, 'npm:plain.who') };
+    const self = {
+      who: wrap(function (this: unknown) {
+        return this;
+      }, 'npm:plain.who'),
+    };
     assert.equal(self.who(), self);
-    async function later(): Promise<number> { return 1; }
+    async function later(): Promise<number> {
+      return 1;
+    }
     const wrappedLater = wrap(later, 'npm:plain.later');
     assert.equal(Object.getPrototypeOf(wrappedLater), Object.getPrototypeOf(later), 'still an AsyncFunction to constructor checks');
     assert.equal(Function.prototype.toString.call(wrappedLater), Function.prototype.toString.call(later));
     class MyPromise<T> extends Promise<T> {}
     const subclassed = MyPromise.resolve(1);
     assert.equal(wrap(() => subclassed, 'npm:plain.promise')(), subclassed, 'the very same return value');
-    function* count(n: number): Generator<number> { for (let i = 0; i < n; i++) yield i; }
+    function* count(n: number): Generator<number> {
+      for (let i = 0; i < n; i++) yield i;
+    }
     const wrappedCount = wrap(count, 'npm:plain.count');
     assert.deepEqual([...wrappedCount(3)], [0, 1, 2]);
     assert.equal(wrappedCount.prototype, count.prototype);
@@ -155,7 +171,12 @@ describe('node-plugin export wrapper', () => {
 
   it('wraps a function with statics in a plain view whose statics stay live both ways', () => {
     const { wrapper, counted } = setup();
-    const withStatic = Object.assign(function f(x: number) { return x; }, { version: '1', helper: (x: number) => x + 1 });
+    const withStatic = Object.assign(
+      function f(x: number) {
+        return x;
+      },
+      { version: '1', helper: (x: number) => x + 1 },
+    );
     Object.defineProperty(withStatic, 'fixed', { value: 'fixed', enumerable: true, writable: false, configurable: false });
     const wrapped = wrapper.wrap(withStatic, 'npm:statics', '/node_modules/statics', newTally()) as typeof withStatic & Record<string, unknown>;
     assert.equal(types.isProxy(wrapped), false, 'not a Proxy: V8 can inline a static read');
@@ -174,23 +195,39 @@ describe('node-plugin export wrapper', () => {
     assert.equal(wrapped.helper, replaced, 'a replaced function is theirs, handed out as it is');
     (withStatic as unknown as Record<string, unknown>)['later'] = 'added';
     assert.equal(wrapped['later'], 'added', 'a static added later is seen');
-    assert.throws(() => { wrapped['fixed'] = 'x'; }, TypeError, 'a read-only static stays read-only');
+    assert.throws(
+      () => {
+        wrapped['fixed'] = 'x';
+      },
+      TypeError,
+      'a read-only static stays read-only',
+    );
     assert.equal(wrapped['fixed'], 'fixed');
     assert.equal(total(counted, 'npm:statics'), 1);
     assert.equal(total(counted, 'npm:statics.helper'), 1);
   });
 
-  it('gives a statics view the original\'s name, length, own keys and [[Construct]] at every arity and kind', () => {
+  it("gives a statics view the original's name, length, own keys and [[Construct]] at every arity and kind", () => {
     const { wrapper } = setup();
     const tally = newTally();
     const withStatics = <T extends object>(fn: T): T => Object.assign(fn, { extra: 1 });
     const originals: Function[] = [
-      withStatics(function none() { return 0; }),
-      withStatics(function two(a: number, b: number) { return a + b; }),
-      withStatics(function five(a: number, b: number, c: number, d: number, e: number) { return a + b + c + d + e; }),
+      withStatics(function none() {
+        return 0;
+      }),
+      withStatics(function two(a: number, b: number) {
+        return a + b;
+      }),
+      withStatics(function five(a: number, b: number, c: number, d: number, e: number) {
+        return a + b + c + d + e;
+      }),
       withStatics((a: number) => a),
-      withStatics(async function later(a: number) { return a; }),
-      withStatics(function* gen(a: number) { yield a; }),
+      withStatics(async function later(a: number) {
+        return a;
+      }),
+      withStatics(function* gen(a: number) {
+        yield a;
+      }),
     ];
     for (const original of originals) {
       const view = wrapper.wrap(original, `npm:kinds.${original.name}`, '/node_modules/kinds', tally) as Function & { extra: number };

@@ -11,6 +11,7 @@ export const plainHttpSecret: FindingRule = {
     'anyone on the network path can read it and replay it.',
   fix: 'Send it over https:// (with certificate verification on); keep plain http only for requests that carry nothing secret.',
   match: (o) => o.flags.has('plain_http'),
-  message: (o) => `${o.api} sends a secret without TLS to ${stringArg(o, 'url') ?? stringArg(o, 'peer') ?? o.subject ?? 'a server'} in ${frameText(callingFrame(o))}`,
+  message: (o) =>
+    `${o.api} sends a secret without TLS to ${stringArg(o, 'url') ?? stringArg(o, 'peer') ?? o.subject ?? 'a server'} in ${frameText(callingFrame(o))}`,
   groupKey: (o) => `${o.component}\0${o.api}\0${stringArg(o, 'url') ?? o.subject ?? ''}`,
 };

@@ -11,6 +11,7 @@ export const worldWritableFile: FindingRule = {
     'local user and every other service: configuration, scripts and data in it can be replaced.',
   fix: 'Create files with 0600 or 0644 (directories 0700 or 0755), and never chmod o+w; share with a group (0660) where sharing is needed.',
   match: (o) => o.flags.has('world_writable'),
-  message: (o) => `${o.api} makes ${stringArg(o, 'path') ?? o.subject ?? 'a file'} world-writable${stringArg(o, 'mode') ? ` (mode ${stringArg(o, 'mode')})` : ''} in ${frameText(callingFrame(o))}`,
+  message: (o) =>
+    `${o.api} makes ${stringArg(o, 'path') ?? o.subject ?? 'a file'} world-writable${stringArg(o, 'mode') ? ` (mode ${stringArg(o, 'mode')})` : ''} in ${frameText(callingFrame(o))}`,
   groupKey: (o) => `${o.component}\0${o.api}\0${stringArg(o, 'path') ?? o.subject ?? ''}`,
 };

@@ -11,7 +11,11 @@ import type { ReportVex } from './vulnerabilities-section.js';
 export const REPORT_FILE_NAME = 'report.html';
 
 export function writeRunReport(
-  runDir: string, model: AppModel, findings: readonly Finding[] = evaluateRules(model), fingerprint: Fingerprint = computeFingerprint(model), vex?: ReportVex,
+  runDir: string,
+  model: AppModel,
+  findings: readonly Finding[] = evaluateRules(model),
+  fingerprint: Fingerprint = computeFingerprint(model),
+  vex?: ReportVex,
 ): string {
   const path = join(runDir, REPORT_FILE_NAME);
   writeOutputFile(path, reportHtml(model, findings, fingerprint, vex));

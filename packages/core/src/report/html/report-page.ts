@@ -42,9 +42,11 @@ function stateBadge(state: string): string {
 
 function runSection(model: AppModel): string {
   const command = model.run.manifest?.command ?? model.processes[0]?.argv ?? [];
-  return `<header><h1>apitrace report</h1><div class="meta">command: <code>${e(command.join(' '))}</code><br>` +
+  return (
+    `<header><h1>apitrace report</h1><div class="meta">command: <code>${e(command.join(' '))}</code><br>` +
     `run: <code>${e(model.run.dir)}</code>${model.run.started ? ` · started ${e(model.run.started)}` : ''}` +
-    `${model.run.exitStatus === undefined ? '' : ` · exit status ${e(model.run.exitStatus)}`}</div></header>`;
+    `${model.run.exitStatus === undefined ? '' : ` · exit status ${e(model.run.exitStatus)}`}</div></header>`
+  );
 }
 
 function summaryCards(model: AppModel, findings: readonly Finding[], vex: ReportVex | undefined): string {
@@ -63,27 +65,37 @@ function summaryCards(model: AppModel, findings: readonly Finding[], vex: Report
 
 function findingsSection(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<section id="findings"><h2>Findings</h2><p>No rule matched.</p></section>';
-  const blocks = findings.map((f) => `<div class="finding"><div><span class="sev sev-${e(f.rule.severity)}">${e(f.rule.severity)}</span> ` +
-    `<b>${e(f.rule.title)}</b> <span class="muted">${e(f.rule.id)} · ${e(f.rule.cwe.join(', '))}</span></div>` +
-    `<p>${e(f.message)}${f.count > 1 ? ` (${e(f.count)} times)` : ''}</p>` +
-    `<details><summary>why and how to fix</summary><p>${e(f.rule.explanation)}</p><p><b>Fix:</b> ${e(f.rule.fix)}</p></details>` +
-    `${stackList(f.stack)}</div>`);
+  const blocks = findings.map(
+    (f) =>
+      `<div class="finding"><div><span class="sev sev-${e(f.rule.severity)}">${e(f.rule.severity)}</span> ` +
+      `<b>${e(f.rule.title)}</b> <span class="muted">${e(f.rule.id)} · ${e(f.rule.cwe.join(', '))}</span></div>` +
+      `<p>${e(f.message)}${f.count > 1 ? ` (${e(f.count)} times)` : ''}</p>` +
+      `<details><summary>why and how to fix</summary><p>${e(f.rule.explanation)}</p><p><b>Fix:</b> ${e(f.rule.fix)}</p></details>` +
+      `${stackList(f.stack)}</div>`,
+  );
   return `<section id="findings"><h2>Findings (${findings.length})</h2>${blocks.join('')}</section>`;
 }
 
 function processSection(model: AppModel): string {
-  const rows = processTreeOrder(model).map(({ process: p, depth }) => `<tr><td class="mono">${'&nbsp;&nbsp;'.repeat(depth)}${e(p.id)}</td>` +
-    `<td class="mono">${e(p.ppid ?? '')}</td><td>${e(p.lineage)}</td><td class="mono">${e(p.exe ?? '')}</td>` +
-    `<td class="mono">${e((p.argv ?? []).join(' '))}</td><td>${e(p.sources.join(', '))}</td>` +
-    `<td>${e(p.end?.reason === 'exit' ? `exit ${p.end.exitCode ?? ''}` : p.end?.reason ?? (p.endMissing ? 'no end record' : ''))}</td></tr>`);
-  return `<section id="processes"><h2>Process tree</h2>${processTreeSvg(model)}` +
-    `<details><summary>every process image</summary><table><tr><th>id</th><th>ppid</th><th>began by</th><th>executable</th><th>argv</th><th>recorded by</th><th>end</th></tr>${rows.join('')}</table></details></section>`;
+  const rows = processTreeOrder(model).map(
+    ({ process: p, depth }) =>
+      `<tr><td class="mono">${'&nbsp;&nbsp;'.repeat(depth)}${e(p.id)}</td>` +
+      `<td class="mono">${e(p.ppid ?? '')}</td><td>${e(p.lineage)}</td><td class="mono">${e(p.exe ?? '')}</td>` +
+      `<td class="mono">${e((p.argv ?? []).join(' '))}</td><td>${e(p.sources.join(', '))}</td>` +
+      `<td>${e(p.end?.reason === 'exit' ? `exit ${p.end.exitCode ?? ''}` : (p.end?.reason ?? (p.endMissing ? 'no end record' : '')))}</td></tr>`,
+  );
+  return (
+    `<section id="processes"><h2>Process tree</h2>${processTreeSvg(model)}` +
+    `<details><summary>every process image</summary><table><tr><th>id</th><th>ppid</th><th>began by</th><th>executable</th><th>argv</th><th>recorded by</th><th>end</th></tr>${rows.join('')}</table></details></section>`
+  );
 }
 
 function componentRow(c: Component): string {
-  return `<tr><td class="mono">${e(c.group ? `${c.group}/${c.name}` : c.name)}</td><td>${e(c.version ?? '')}</td><td>${e(c.kind)}</td>` +
+  return (
+    `<tr><td class="mono">${e(c.group ? `${c.group}/${c.name}` : c.name)}</td><td>${e(c.version ?? '')}</td><td>${e(c.kind)}</td>` +
     `<td>${stateBadge(c.usage)}</td><td>${e(c.counts.apiCalls)}</td><td>${c.functions ? e(`${c.functions.used} / ${c.functions.total}`) : ''}</td>` +
-    `<td class="mono">${e(c.purl ?? c.ref)}</td></tr>`;
+    `<td class="mono">${e(c.purl ?? c.ref)}</td></tr>`
+  );
 }
 
 function componentsSection(model: AppModel): string {
@@ -91,9 +103,11 @@ function componentsSection(model: AppModel): string {
   const table = (list: Component[]): string => `<table>${header}${list.map(componentRow).join('')}</table>`;
   const active = model.components.filter((c) => c.usage !== 'installed');
   const installed = model.components.filter((c) => c.usage === 'installed');
-  return `<section id="components"><h2>Components by usage state</h2>${componentUsageSvg(model)}` +
+  return (
+    `<section id="components"><h2>Components by usage state</h2>${componentUsageSvg(model)}` +
     `<h3>Used or loaded (${active.length})</h3>${table(active)}` +
-    `<details><summary>Only installed, never loaded (${installed.length})</summary>${table(installed)}</details></section>`;
+    `<details><summary>Only installed, never loaded (${installed.length})</summary>${table(installed)}</details></section>`
+  );
 }
 
 function usageSection(model: AppModel): string {
@@ -105,31 +119,43 @@ function usageSection(model: AppModel): string {
     byComponent.set(u.component, list);
   }
   const names = new Map(model.components.map((c) => [c.ref, c]));
-  const blocks = [...byComponent].filter(([ref]) => !own.isOwnComponent(names.get(ref))).map(([ref, usages]) => {
-    const perApi = new Map<string, { count: number; subjects: string[]; flags: Set<string> }>();
-    for (const u of usages) {
-      const entry = perApi.get(u.api) ?? { count: 0, subjects: [], flags: new Set<string>() };
-      entry.count += u.count;
-      if (u.subject !== undefined && entry.subjects.length < MAX_SUBJECTS_PER_API) entry.subjects.push(u.subject);
-      u.flags.forEach((f) => entry.flags.add(f));
-      perApi.set(u.api, entry);
-    }
-    const apis = [...perApi].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const rows = apis.slice(0, MAX_APIS_PER_COMPONENT).map(([api, x]) => `<tr><td class="mono">${e(api)}</td><td>${e(x.count)}</td>` +
-      `<td class="mono">${x.subjects.map((s) => e(s)).join('<br>')}</td><td>${e([...x.flags].sort().join(', '))}</td></tr>`);
-    const more = apis.length > MAX_APIS_PER_COMPONENT ? `<p class="muted">${e(apis.length - MAX_APIS_PER_COMPONENT)} more APIs</p>` : '';
-    const c = names.get(ref);
-    const title = c ? `${c.group ? `${c.group}/` : ''}${c.name}${c.version ? `@${c.version}` : ''}` : ref;
-    return `<details><summary><b class="mono">${e(title)}</b> ${c ? stateBadge(c.usage) : ''} ${e(apis.length)} APIs</summary>` +
-      `<table><tr><th>API</th><th>calls</th><th>subjects (files, peers, ...)</th><th>flags</th></tr>${rows.join('')}</table>${more}</details>`;
-  });
+  const blocks = [...byComponent]
+    .filter(([ref]) => !own.isOwnComponent(names.get(ref)))
+    .map(([ref, usages]) => {
+      const perApi = new Map<string, { count: number; subjects: string[]; flags: Set<string> }>();
+      for (const u of usages) {
+        const entry = perApi.get(u.api) ?? { count: 0, subjects: [], flags: new Set<string>() };
+        entry.count += u.count;
+        if (u.subject !== undefined && entry.subjects.length < MAX_SUBJECTS_PER_API) entry.subjects.push(u.subject);
+        u.flags.forEach((f) => entry.flags.add(f));
+        perApi.set(u.api, entry);
+      }
+      const apis = [...perApi].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const rows = apis
+        .slice(0, MAX_APIS_PER_COMPONENT)
+        .map(
+          ([api, x]) =>
+            `<tr><td class="mono">${e(api)}</td><td>${e(x.count)}</td>` +
+            `<td class="mono">${x.subjects.map((s) => e(s)).join('<br>')}</td><td>${e([...x.flags].sort().join(', '))}</td></tr>`,
+        );
+      const more = apis.length > MAX_APIS_PER_COMPONENT ? `<p class="muted">${e(apis.length - MAX_APIS_PER_COMPONENT)} more APIs</p>` : '';
+      const c = names.get(ref);
+      const title = c ? `${c.group ? `${c.group}/` : ''}${c.name}${c.version ? `@${c.version}` : ''}` : ref;
+      return (
+        `<details><summary><b class="mono">${e(title)}</b> ${c ? stateBadge(c.usage) : ''} ${e(apis.length)} APIs</summary>` +
+        `<table><tr><th>API</th><th>calls</th><th>subjects (files, peers, ...)</th><th>flags</th></tr>${rows.join('')}</table>${more}</details>`
+      );
+    });
   return `<section id="usage"><h2>What each component used</h2>${blocks.length ? blocks.join('') : '<p>No API use recorded.</p>'}</section>`;
 }
 
 function webApiSection(model: AppModel): string {
   if (model.webApis.length === 0) return '<section id="web-apis"><h2>Web APIs</h2><p>None served or called.</p></section>';
-  const rows = model.webApis.map((w) => `<tr><td>${e(w.direction)}</td><td>${e(w.method)}</td><td class="mono">${e(`${w.scheme ? `${w.scheme}://` : ''}${w.host ?? ''}`)}</td>` +
-    `<td class="mono">${e(w.route)}</td><td>${e(w.status ?? '')}</td><td>${e(w.count)}</td><td>${e(w.framework ?? '')}</td></tr>`);
+  const rows = model.webApis.map(
+    (w) =>
+      `<tr><td>${e(w.direction)}</td><td>${e(w.method)}</td><td class="mono">${e(`${w.scheme ? `${w.scheme}://` : ''}${w.host ?? ''}`)}</td>` +
+      `<td class="mono">${e(w.route)}</td><td>${e(w.status ?? '')}</td><td>${e(w.count)}</td><td>${e(w.framework ?? '')}</td></tr>`,
+  );
   return `<section id="web-apis"><h2>Web APIs</h2><table><tr><th>direction</th><th>method</th><th>host</th><th>route</th><th>status</th><th>count</th><th>framework</th></tr>${rows.join('')}</table></section>`;
 }
 
@@ -137,10 +163,15 @@ function behaviourSection(fp: Fingerprint): string {
   const list = (title: string, items: string[]): string =>
     `<h3>${e(title)} (${items.length})</h3>${items.length ? `<ul>${items.map((i) => `<li class="mono">${e(i)}</li>`).join('')}</ul>` : '<p class="muted">none</p>'}`;
   const files = Object.entries(fp.files).map(([path, access]) => `${path} (${access.join(', ')})`);
-  return `<section id="behaviour"><h2>Behaviour (fingerprint)</h2>` +
-    list('Programs executed', fp.programs) + list('Shell commands', fp.commands) +
-    list('Network peers', fp.network.peers) + list('Listening', fp.network.listening) + list('Hosts looked up', fp.network.hosts) +
-    `<details><summary>Files touched (${files.length})</summary><ul>${files.map((f) => `<li class="mono">${e(f)}</li>`).join('')}</ul></details></section>`;
+  return (
+    `<section id="behaviour"><h2>Behaviour (fingerprint)</h2>` +
+    list('Programs executed', fp.programs) +
+    list('Shell commands', fp.commands) +
+    list('Network peers', fp.network.peers) +
+    list('Listening', fp.network.listening) +
+    list('Hosts looked up', fp.network.hosts) +
+    `<details><summary>Files touched (${files.length})</summary><ul>${files.map((f) => `<li class="mono">${e(f)}</li>`).join('')}</ul></details></section>`
+  );
 }
 
 /** The page; `vex` (the verdicts of `apitrace run --advisories`) adds the vulnerabilities section. */

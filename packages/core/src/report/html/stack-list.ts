@@ -4,7 +4,10 @@ import { escapeHtml as e } from './escape.js';
 
 export function stackList(stack: MergedStack): string {
   if (stack.frames.length === 0) return '<p class="muted">no stack recorded</p>';
-  const how = stack.join === 'none' ? 'one emitter' : `${stack.join} join${stack.spanApi ? ` under ${stack.spanApi}` : ''}${stack.matchedOn ? `, matched on ${stack.matchedOn}` : ''}`;
+  const how =
+    stack.join === 'none'
+      ? 'one emitter'
+      : `${stack.join} join${stack.spanApi ? ` under ${stack.spanApi}` : ''}${stack.matchedOn ? `, matched on ${stack.matchedOn}` : ''}`;
   const items = stack.frames.map((f) => {
     const where = f.file ? ` ${f.file}${f.line === undefined ? '' : `:${f.line}`}${f.col === undefined ? '' : `:${f.col}`}` : f.unit ? ` [${f.unit}]` : '';
     return `<li class="${f.lang === 'native' ? 'native' : ''}">${e(f.lang)} <b>${e(f.fn)}</b>${e(where)}${f.component ? ` <span class="muted">${e(f.component)}</span>` : ''}</li>`;

@@ -26,21 +26,34 @@ export function componentUsageSvg(model: AppModel): string {
     row.counts.forEach((n, s) => {
       if (n === 0) return;
       const w = Math.max(2, (n / max) * barWidth);
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="20" fill="${STATE_COLOURS[STATES[s]!]}"><title>${escapeHtml(`${row.kind}: ${n} ${STATES[s]}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="20" fill="${STATE_COLOURS[STATES[s]!]}"><title>${escapeHtml(`${row.kind}: ${n} ${STATES[s]}`)}</title></rect>`,
+      );
       x += w;
     });
     parts.push(`<text x="${(x + 6).toFixed(1)}" y="${y + 15}" class="count">${row.counts.map((n, s) => `${n} ${STATES[s]}`).join(' · ')}</text>`);
   });
   const legendY = rows.length * rowHeight + 24;
   STATES.forEach((s, i) => {
-    parts.push(`<rect x="${labelWidth + i * 110}" y="${legendY - 11}" width="12" height="12" fill="${STATE_COLOURS[s]}"/><text x="${labelWidth + i * 110 + 18}" y="${legendY}" class="count">${s}</text>`);
+    parts.push(
+      `<rect x="${labelWidth + i * 110}" y="${legendY - 11}" width="12" height="12" fill="${STATE_COLOURS[s]}"/><text x="${labelWidth + i * 110 + 18}" y="${legendY}" class="count">${s}</text>`,
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="components by usage state" width="${labelWidth + barWidth + 260}" height="${height}" class="picture">${parts.join('')}</svg>`;
 }
 
 function processLabel(p: ModelProcess): string {
   const program = (p.exe ?? p.argv?.[0] ?? '?').split('/').pop() ?? '?';
-  const end = p.end?.reason === 'exit' ? `exit ${p.end.exitCode ?? '?'}` : p.end?.reason === 'signal' ? `signal ${p.end.signal ?? '?'}` : p.end?.reason === 'exec' ? 'exec' : p.endMissing ? 'no end record' : '';
+  const end =
+    p.end?.reason === 'exit'
+      ? `exit ${p.end.exitCode ?? '?'}`
+      : p.end?.reason === 'signal'
+        ? `signal ${p.end.signal ?? '?'}`
+        : p.end?.reason === 'exec'
+          ? 'exec'
+          : p.endMissing
+            ? 'no end record'
+            : '';
   return `${p.id}  ${program}${p.lineage === 'fork' ? ' (fork)' : p.lineage === 'exec' ? ' (exec)' : ''}${end ? `  ${end}` : ''}`;
 }
 

@@ -6,7 +6,15 @@
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { AppModel, Component, MergedStack, WebApiUsage } from '../../model/app-model.js';
 import {
-  applicationName, contentDigest, describedApplication, documentTime, runCommandLine, TOOL_NAME, TOOL_VERSION, uuidFrom, wallClockOf,
+  applicationName,
+  contentDigest,
+  describedApplication,
+  documentTime,
+  runCommandLine,
+  TOOL_NAME,
+  TOOL_VERSION,
+  uuidFrom,
+  wallClockOf,
 } from '../run-facts.js';
 
 const PROPERTY_PREFIX = 'apitrace:';
@@ -74,12 +82,14 @@ function evidenceOf(c: Component): Json {
   const technique = c.usage === 'installed' ? 'manifest-analysis' : 'instrumentation';
   const field = c.purl ? 'purl' : 'name';
   return {
-    identity: [{
-      field,
-      confidence: 1,
-      concludedValue: c.purl ?? c.name,
-      methods: [{ technique, confidence: 1, value: c.identifiedBy }],
-    }],
+    identity: [
+      {
+        field,
+        confidence: 1,
+        concludedValue: c.purl ?? c.name,
+        methods: [{ technique, confidence: 1, value: c.identifiedBy }],
+      },
+    ],
     ...(c.paths.length > 0 ? { occurrences: c.paths.map((location) => ({ location })) } : {}),
     ...(c.firstUseStack ? { callstack: callstackOf(c.firstUseStack) } : {}),
   };
@@ -123,9 +133,9 @@ export function cyclonedxJson(model: AppModel): string {
   const metadataComponent = app
     ? toLibraryComponent(model, app)
     : new Models.Component(Enums.ComponentType.Application, applicationName(model), {
-      bomRef: `application:${applicationName(model)}`,
-      ...(command ? { description: command } : {}),
-    });
+        bomRef: `application:${applicationName(model)}`,
+        ...(command ? { description: command } : {}),
+      });
   bom.metadata = new Models.Metadata({
     timestamp: new Date(documentTime(model)),
     lifecycles: new Models.LifecycleRepository([Enums.LifecyclePhase.Operations]),
@@ -168,14 +178,16 @@ export function cyclonedxJson(model: AppModel): string {
 
   const groups = serviceGroups(model);
   for (const group of groups) {
-    bom.services.add(new Models.Service(group.host, {
-      bomRef: group.ref,
-      properties: properties([
-        ['web:direction', group.direction],
-        ['web:count', group.count],
-        ...group.routes.map((r): [string, string] => [`web:route`, `${r.method} ${r.route}${r.status === undefined ? '' : ` ${r.status}`} x${r.count}`]),
-      ]),
-    }));
+    bom.services.add(
+      new Models.Service(group.host, {
+        bomRef: group.ref,
+        properties: properties([
+          ['web:direction', group.direction],
+          ['web:count', group.count],
+          ...group.routes.map((r): [string, string] => [`web:route`, `${r.method} ${r.route}${r.status === undefined ? '' : ` ${r.status}`} x${r.count}`]),
+        ]),
+      }),
+    );
   }
 
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));

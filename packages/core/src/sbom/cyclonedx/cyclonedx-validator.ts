@@ -20,7 +20,7 @@ function loadValidator(): Validate {
   if (existsSync(PRECOMPILED_PATH)) {
     const compiled = createRequire(import.meta.url)(PRECOMPILED_PATH) as ValidateFunction | { default: ValidateFunction };
     const validate = typeof compiled === 'function' ? compiled : compiled.default;
-    return async (json) => (validate(JSON.parse(json)) ? null : validate.errors ?? []);
+    return async (json) => (validate(JSON.parse(json)) ? null : (validate.errors ?? []));
   }
   const library = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
   return (json) => library.validate(json);
@@ -30,7 +30,10 @@ function describe(error: unknown): string | undefined {
   if (error === null) return undefined;
   const errors = Array.isArray(error) ? (error as ValidationErrors) : [];
   if (errors.length === 0) return JSON.stringify(error).slice(0, 500);
-  return errors.slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  return errors
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
 }
 
 /** undefined when valid, else a one-line description of the first errors. */

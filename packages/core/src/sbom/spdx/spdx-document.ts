@@ -6,7 +6,16 @@
 import { createHash } from 'node:crypto';
 import type { AppModel, Component, DependencyEdge } from '../../model/app-model.js';
 import {
-  applicationName, contentDigest, describedApplication, documentTime, runCommandLine, stackLines, TOOL_NAME, TOOL_VERSION, uuidFrom, wallClockOf,
+  applicationName,
+  contentDigest,
+  describedApplication,
+  documentTime,
+  runCommandLine,
+  stackLines,
+  TOOL_NAME,
+  TOOL_VERSION,
+  uuidFrom,
+  wallClockOf,
 } from '../run-facts.js';
 
 const NAMESPACE_BASE = 'https://apitrace.dev/spdxdocs';
@@ -16,7 +25,11 @@ type Json = Record<string, unknown>;
 
 /** SPDXRef-<kind>-<name>-<hash of ref>: readable, unique, and stable for the same component. */
 export function spdxIdOf(kind: string, name: string, ref: string): string {
-  const safe = name.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'x';
+  const safe =
+    name
+      .replace(/[^A-Za-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'x';
   return `SPDXRef-${kind}-${safe}-${createHash('sha256').update(ref).digest('hex').slice(0, 10)}`;
 }
 
@@ -47,7 +60,9 @@ function packageOf(model: AppModel, c: Component, spdxId: string, created: strin
   const annotations: Json[] = [{ annotationDate: created, annotationType: 'OTHER', annotator: TOOL, comment: usageComment(model, c) }];
   if (c.firstUseStack) {
     annotations.push({
-      annotationDate: created, annotationType: 'OTHER', annotator: TOOL,
+      annotationDate: created,
+      annotationType: 'OTHER',
+      annotator: TOOL,
       comment: `apitrace:first_use_stack (join ${c.firstUseStack.join})\n${stackLines(c.firstUseStack).join('\n')}`,
     });
   }
@@ -70,7 +85,10 @@ function packageOf(model: AppModel, c: Component, spdxId: string, created: strin
 }
 
 const RELATIONSHIP: Record<DependencyEdge['kind'], string> = {
-  declared: 'DEPENDS_ON', maven: 'DEPENDS_ON', runtime: 'DEPENDS_ON', dynamic_link: 'DYNAMIC_LINK',
+  declared: 'DEPENDS_ON',
+  maven: 'DEPENDS_ON',
+  runtime: 'DEPENDS_ON',
+  dynamic_link: 'DYNAMIC_LINK',
 };
 
 /** The SPDX 2.3 JSON text of the model (not yet validated). */
@@ -88,8 +106,13 @@ export function spdxJson(model: AppModel): string {
     appId = spdxIdOf('Application', appName, `application:${appName}`);
     const command = runCommandLine(model);
     packages.push({
-      SPDXID: appId, name: appName, downloadLocation: 'NOASSERTION', filesAnalyzed: false,
-      licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION', copyrightText: 'NOASSERTION',
+      SPDXID: appId,
+      name: appName,
+      downloadLocation: 'NOASSERTION',
+      filesAnalyzed: false,
+      licenseConcluded: 'NOASSERTION',
+      licenseDeclared: 'NOASSERTION',
+      copyrightText: 'NOASSERTION',
       primaryPackagePurpose: 'APPLICATION',
       ...(command ? { comment: `the command observed by apitrace: ${command}` } : {}),
     });

@@ -38,7 +38,10 @@ export function validateSpdx(json: string): string | undefined {
   }
   const validate = schemaValidator();
   if (!validate(document)) {
-    return (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+    return (validate.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+      .join('; ');
   }
   if (document['spdxVersion'] !== 'SPDX-2.3') return `spdxVersion is ${JSON.stringify(document['spdxVersion'])}, not SPDX-2.3`;
   const ids = new Set<string>(['SPDXRef-DOCUMENT']);

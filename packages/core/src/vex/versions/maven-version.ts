@@ -14,10 +14,7 @@
 // This is the behaviour of Maven 3.8 (maven-artifact), checked against it on a few hundred pairs.
 // Case does not matter. Any string is a version here, as for Maven.
 
-type Token =
-  | { kind: 'number'; value: bigint }
-  | { kind: 'word'; value: string }
-  | { kind: 'list'; items: Token[] };
+type Token = { kind: 'number'; value: bigint } | { kind: 'word'; value: string } | { kind: 'list'; items: Token[] };
 
 /** Qualifiers Maven knows, in their order; "" is the release itself. */
 const KNOWN_QUALIFIERS = ['alpha', 'beta', 'milestone', 'rc', 'snapshot', '', 'sp'];
@@ -26,7 +23,7 @@ const QUALIFIER_ALIASES: Record<string, string> = { ga: '', final: '', release: 
 const SHORT_BEFORE_DIGIT: Record<string, string> = { a: 'alpha', b: 'beta', m: 'milestone' };
 
 function word(text: string, followedByDigit: boolean): Token {
-  const long = followedByDigit ? SHORT_BEFORE_DIGIT[text] ?? text : text;
+  const long = followedByDigit ? (SHORT_BEFORE_DIGIT[text] ?? text) : text;
   return { kind: 'word', value: QUALIFIER_ALIASES[long] ?? long };
 }
 

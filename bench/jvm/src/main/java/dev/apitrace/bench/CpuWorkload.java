@@ -15,17 +15,16 @@ import java.util.Map;
  * per iteration, wall and the main thread's CPU: {@code steady_ms=<ms> steady_cpu_ms=<ms>}.
  */
 public final class CpuWorkload {
-    public record Order(long id, String customer, String item, double amount, List<String> tags) {
-    }
+    public record Order(long id, String customer, String item, double amount, List<String> tags) {}
 
-    private CpuWorkload() {
-    }
+    private CpuWorkload() {}
 
     static long iteration(ObjectMapper json, List<Order> orders) throws Exception {
         String text = json.writeValueAsString(orders);
-        List<Order> back = json.readValue(text, new TypeReference<List<Order>>() { });
+        List<Order> back = json.readValue(text, new TypeReference<List<Order>>() {});
         Map<String, Double> totals = new java.util.HashMap<>();
-        for (Map.Entry<String, java.util.Collection<Order>> e : Multimaps.index(back, Order::customer).asMap().entrySet()) {
+        for (Map.Entry<String, java.util.Collection<Order>> e :
+                Multimaps.index(back, Order::customer).asMap().entrySet()) {
             double sum = 0;
             for (Order o : e.getValue()) {
                 sum += o.amount();
@@ -43,7 +42,12 @@ public final class CpuWorkload {
         ObjectMapper json = new ObjectMapper();
         List<Order> orders = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            orders.add(new Order(i, "customer-" + (i % 97), "item-" + (i % 31), (i * 37 % 1000) / 10.0, List.of("t" + (i % 5), "x")));
+            orders.add(new Order(
+                    i,
+                    "customer-" + (i % 97),
+                    "item-" + (i % 31),
+                    (i * 37 % 1000) / 10.0,
+                    List.of("t" + (i % 5), "x")));
         }
         long sink = 0;
         for (int i = 0; i < warmup; i++) {

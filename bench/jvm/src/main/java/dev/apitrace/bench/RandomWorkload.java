@@ -8,8 +8,7 @@ import java.util.Random;
  * steady-state time per call: {@code steady_ns=<ns per call>}.
  */
 public final class RandomWorkload {
-    private RandomWorkload() {
-    }
+    private RandomWorkload() {}
 
     static long rollDice(Random dice, int calls) {
         long sum = 0;

@@ -12,8 +12,7 @@ import java.util.jar.JarFile;
  * then prints how many classes the JVM loaded in all: {@code loaded=<n>}.
  */
 public final class StartupWorkload {
-    private StartupWorkload() {
-    }
+    private StartupWorkload() {}
 
     public static void main(String[] args) throws Exception {
         ClassLoader loader = StartupWorkload.class.getClassLoader();
@@ -26,7 +25,9 @@ public final class StartupWorkload {
                 Enumeration<JarEntry> entries = jar.entries();
                 while (entries.hasMoreElements()) {
                     String name = entries.nextElement().getName();
-                    if (!name.endsWith(".class") || name.startsWith("META-INF/") || name.endsWith("module-info.class")) {
+                    if (!name.endsWith(".class")
+                            || name.startsWith("META-INF/")
+                            || name.endsWith("module-info.class")) {
                         continue;
                     }
                     try {
@@ -37,6 +38,7 @@ public final class StartupWorkload {
                 }
             }
         }
-        System.out.println("loaded=" + ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() + " failed=" + failed);
+        System.out.println(
+                "loaded=" + ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() + " failed=" + failed);
     }
 }

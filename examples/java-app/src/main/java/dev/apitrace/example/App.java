@@ -10,18 +10,18 @@ import java.util.List;
  * on every run, so runs with and without apitrace can be compared line by line.
  */
 public final class App {
-    private App() {
-    }
+    private App() {}
 
     public static void main(String[] args) throws Exception {
         Path file = Paths.get(args.length > 0 ? args[0] : "data/orders.json");
         List<Order> orders = OrderFile.read(file);
-        System.out.println("orders: " + orders.size() + " sha256 " + Checksums.sha256(file).substring(0, 16));
+        System.out.println(
+                "orders: " + orders.size() + " sha256 " + Checksums.sha256(file).substring(0, 16));
         for (String line : OrderSummary.lines(orders)) {
             System.out.println(line);
         }
         try (OrderStore store = new OrderStore("orders");
-             OrderServer server = new OrderServer(store)) {
+                OrderServer server = new OrderServer(store)) {
             for (Order o : orders) {
                 store.add(o);
             }

@@ -10,8 +10,7 @@ import java.util.HexFormat;
 
 /** A file's SHA-256, and the MD5 ETag the HTTP server sends (a weak hash, on purpose). */
 public final class Checksums {
-    private Checksums() {
-    }
+    private Checksums() {}
 
     public static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");

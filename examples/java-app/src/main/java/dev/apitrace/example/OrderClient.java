@@ -34,8 +34,10 @@ public final class OrderClient {
     }
 
     public String getWithHttpClient(long id) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/orders/" + id)).GET().build();
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create(base + "/orders/" + id)).GET().build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? response.body() : "HTTP " + response.statusCode();
     }

@@ -12,12 +12,11 @@ import java.util.List;
 public final class OrderFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private OrderFile() {
-    }
+    private OrderFile() {}
 
     public static List<Order> read(Path file) throws IOException {
         try (InputStream in = new FileInputStream(file.toFile())) {
-            return JSON.readValue(in, new TypeReference<List<Order>>() { });
+            return JSON.readValue(in, new TypeReference<List<Order>>() {});
         }
     }
 

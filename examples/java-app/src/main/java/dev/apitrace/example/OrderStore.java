@@ -16,7 +16,8 @@ public final class OrderStore implements AutoCloseable {
     public OrderStore(String name) throws SQLException {
         connection = DriverManager.getConnection("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
         try (Statement s = connection.createStatement()) {
-            s.execute("CREATE TABLE orders (id BIGINT PRIMARY KEY, customer VARCHAR(40), item VARCHAR(80), amount DOUBLE)");
+            s.execute(
+                    "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer VARCHAR(40), item VARCHAR(80), amount DOUBLE)");
         }
     }
 
@@ -31,7 +32,8 @@ public final class OrderStore implements AutoCloseable {
     }
 
     public Order find(long id) throws SQLException {
-        try (PreparedStatement p = connection.prepareStatement("SELECT id, customer, item, amount FROM orders WHERE id = ?")) {
+        try (PreparedStatement p =
+                connection.prepareStatement("SELECT id, customer, item, amount FROM orders WHERE id = ?")) {
             p.setLong(1, id);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? new Order(r.getLong(1), r.getString(2), r.getString(3), r.getDouble(4)) : null;
@@ -43,7 +45,8 @@ public final class OrderStore implements AutoCloseable {
     public List<String> itemsOf(String customer) throws SQLException {
         List<String> items = new ArrayList<>();
         try (Statement s = connection.createStatement();
-             ResultSet r = s.executeQuery("SELECT item FROM orders WHERE customer = '" + customer + "' ORDER BY item")) {
+                ResultSet r =
+                        s.executeQuery("SELECT item FROM orders WHERE customer = '" + customer + "' ORDER BY item")) {
             while (r.next()) {
                 items.add(r.getString(1));
             }

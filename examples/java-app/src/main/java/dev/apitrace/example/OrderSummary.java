@@ -10,8 +10,7 @@ import org.apache.commons.lang3.StringUtils;
 
 /** Groups orders by customer (Guava) and formats lines (commons-lang3). */
 public final class OrderSummary {
-    private OrderSummary() {
-    }
+    private OrderSummary() {}
 
     public static ImmutableListMultimap<String, Order> byCustomer(List<Order> orders) {
         return Multimaps.index(orders, Order::customer);
@@ -26,7 +25,7 @@ public final class OrderSummary {
                 total += o.amount();
             }
             out.add(StringUtils.rightPad(StringUtils.capitalize(customer), 8) + " "
-                + grouped.get(customer).size() + " order(s) " + String.format(Locale.ROOT, "%.2f", total));
+                    + grouped.get(customer).size() + " order(s) " + String.format(Locale.ROOT, "%.2f", total));
         }
         return out;
     }

@@ -10,7 +10,7 @@ class OrderRoundTripTest {
     @Test
     void storesServesAndFetchesOrders() throws Exception {
         try (OrderStore store = new OrderStore("roundtrip");
-             OrderServer server = new OrderServer(store)) {
+                OrderServer server = new OrderServer(store)) {
             store.add(new Order(42, "alice", "keyboard", 49.9));
             store.add(new Order(13, "alice", "mouse", 19.5));
             assertEquals(List.of("keyboard", "mouse"), store.itemsOf("alice"));

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class OrderSummaryTest {
     private static final List<Order> ORDERS = List.of(
-        new Order(1, "alice", "pen", 2.5), new Order(2, "bob", "ink", 4), new Order(3, "alice", "pad", 1.25));
+            new Order(1, "alice", "pen", 2.5), new Order(2, "bob", "ink", 4), new Order(3, "alice", "pad", 1.25));
 
     @Test
     void groupsOrdersByCustomer() {

@@ -20,8 +20,7 @@ import java.util.List;
  * JVM agent has file, crypto and network calls to record in the Node process.
  */
 public final class CatalogChecks {
-    private CatalogChecks() {
-    }
+    private CatalogChecks() {}
 
     /** The lines of a text file, as Java reads them (Files.readAllLines opens the file natively). */
     public static String[] readCatalog(String path) throws IOException {
@@ -46,7 +45,8 @@ public final class CatalogChecks {
             OutputStream out = socket.getOutputStream();
             out.write((question + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             String answer = in.readLine();
             return answer == null ? "" : answer;
         }

@@ -36,9 +36,14 @@ final class ApiInstaller {
                     same.add(h);
                     break;
                 }
-                case JDBC_STATEMENT: statementHooks.add(h); break;
-                case JDBC_CONNECTION: connectionHooks.add(h); break;
-                default: break;
+                case JDBC_STATEMENT:
+                    statementHooks.add(h);
+                    break;
+                case JDBC_CONNECTION:
+                    connectionHooks.add(h);
+                    break;
+                default:
+                    break;
             }
         }
         Hooks hooks = new Hooks(byType, statementHooks, connectionHooks, jdbc);
@@ -98,8 +103,11 @@ final class ApiInstaller {
         private final List<ApiHooks.Hook> connectionHooks;
         private final JdbcTypes jdbc;
 
-        Hooks(Map<String, List<ApiHooks.Hook>> byType, List<ApiHooks.Hook> statementHooks, List<ApiHooks.Hook> connectionHooks,
-              JdbcTypes jdbc) {
+        Hooks(
+                Map<String, List<ApiHooks.Hook>> byType,
+                List<ApiHooks.Hook> statementHooks,
+                List<ApiHooks.Hook> connectionHooks,
+                JdbcTypes jdbc) {
             this.byType = byType;
             this.statementHooks = statementHooks;
             this.connectionHooks = connectionHooks;
@@ -107,8 +115,13 @@ final class ApiInstaller {
         }
 
         @Override
-        public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
-                                byte[] bytes) {
+        public byte[] transform(
+                Module module,
+                ClassLoader loader,
+                String name,
+                Class<?> redefined,
+                ProtectionDomain domain,
+                byte[] bytes) {
             if (name == null || bytes == null) {
                 return null;
             }
@@ -151,8 +164,15 @@ final class ApiInstaller {
                 java.util.Set<ApiHooks.Shape> shapes = java.util.EnumSet.noneOf(ApiHooks.Shape.class);
                 for (ApiHooks.Hook h : ApiHooks.ALL) {
                     if (h.types == ApiHooks.Types.NAMED && shapes.add(h.shape)) {
-                        one.add(new ApiHooks.Hook(h.index, h.types, h.typeName, ApiHooks.named(methods[one.size()]),
-                            h.api, h.category, h.shape, h.summary));
+                        one.add(new ApiHooks.Hook(
+                                h.index,
+                                h.types,
+                                h.typeName,
+                                ApiHooks.named(methods[one.size()]),
+                                h.api,
+                                h.category,
+                                h.shape,
+                                h.summary));
                     }
                 }
                 HookWeaver.weave(bytes, one);

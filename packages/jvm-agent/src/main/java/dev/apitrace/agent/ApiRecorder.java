@@ -16,7 +16,9 @@ import java.util.Locale;
  * application's thread, marked as agent work, so nothing it does is recorded in turn.
  */
 final class ApiRecorder implements SpanSink {
-    private static final String[] SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash", "fish", "csh", "tcsh", "cmd", "cmd.exe", "powershell", "pwsh"};
+    private static final String[] SHELLS = {
+        "sh", "bash", "dash", "zsh", "ksh", "ash", "fish", "csh", "tcsh", "cmd", "cmd.exe", "powershell", "pwsh"
+    };
     private static final String[] SECRET_WORDS = {"token", "key", "password", "passwd", "secret", "salt", "nonce"};
 
     private final EventWriter writer;
@@ -37,7 +39,8 @@ final class ApiRecorder implements SpanSink {
     public void call(int hookIndex, long t0, long t1, Object self, Object[] args, Object returned, Throwable thrown) {
         ApiHooks.Hook hook = hooks[hookIndex];
         CallSummarisers.Summariser summariser = summarisers[hook.category.ordinal()];
-        if (!summariser.wanted(self) || (summariser.onlyWhereSecretsAreMade && !stacks.anyApplicationFrameNamesSecret())) {
+        if (!summariser.wanted(self)
+                || (summariser.onlyWhereSecretsAreMade && !stacks.anyApplicationFrameNamesSecret())) {
             return;
         }
         long tid = ProcessFacts.currentThreadTid();
@@ -98,7 +101,10 @@ final class ApiRecorder implements SpanSink {
         }
         for (int i = 1; i < argv.length; i++) {
             String a = argv[i];
-            if (a.equals("-c") || a.equalsIgnoreCase("/c") || a.equalsIgnoreCase("-command") || (a.startsWith("-") && !a.startsWith("--") && a.indexOf('c') > 0)) {
+            if (a.equals("-c")
+                    || a.equalsIgnoreCase("/c")
+                    || a.equalsIgnoreCase("-command")
+                    || (a.startsWith("-") && !a.startsWith("--") && a.indexOf('c') > 0)) {
                 return true;
             }
         }
@@ -119,14 +125,19 @@ final class ApiRecorder implements SpanSink {
 
     /** scheme://host[:port]/path: no credentials, no query, no fragment, tokens in the path masked. */
     static String urlWithoutQuery(String scheme, String host, int port, String path) {
-        return ArgvRedactor.redactText(scheme + "://" + host + (port >= 0 ? ":" + port : "") + (path == null || path.isEmpty() ? "/" : path));
+        return ArgvRedactor.redactText(
+                scheme + "://" + host + (port >= 0 ? ":" + port : "") + (path == null || path.isEmpty() ? "/" : path));
     }
 
     /** ECB (also implied by a bare block cipher name), DES and triple DES, RC4. */
     static boolean isWeakCipher(String transformation) {
         String t = transformation.toUpperCase(Locale.ROOT);
         String cipher = t.contains("/") ? t.substring(0, t.indexOf('/')) : t;
-        if (cipher.startsWith("DES") || cipher.equals("RC4") || cipher.equals("ARCFOUR") || cipher.equals("RC2") || cipher.equals("BLOWFISH")) {
+        if (cipher.startsWith("DES")
+                || cipher.equals("RC4")
+                || cipher.equals("ARCFOUR")
+                || cipher.equals("RC2")
+                || cipher.equals("BLOWFISH")) {
             return true;
         }
         if (t.contains("/ECB/") || t.endsWith("/ECB")) {
@@ -138,7 +149,12 @@ final class ApiRecorder implements SpanSink {
 
     static boolean isWeakDigest(String algorithm) {
         String a = algorithm.toUpperCase(Locale.ROOT);
-        return a.equals("MD5") || a.equals("MD2") || a.equals("MD4") || a.equals("SHA-1") || a.equals("SHA1") || a.equals("SHA");
+        return a.equals("MD5")
+                || a.equals("MD2")
+                || a.equals("MD4")
+                || a.equals("SHA-1")
+                || a.equals("SHA1")
+                || a.equals("SHA");
     }
 
     /** A frame of application code whose class or method says it makes a secret. */

@@ -26,8 +26,7 @@ public final class ApitraceAgent {
      */
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
-    private ApitraceAgent() {
-    }
+    private ApitraceAgent() {}
 
     public static void premain(String args, Instrumentation instrumentation) {
         start(instrumentation);
@@ -76,7 +75,12 @@ public final class ApitraceAgent {
             BootstrapRuntime.addReadEdges(instrumentation);
             endOfProcess = Recording.start(instrumentation, writer);
         } catch (Throwable t) {
-            writer.notice("error", "instrumentation_failed", "methods and APIs are not recorded in this process: " + t, null, System.nanoTime());
+            writer.notice(
+                    "error",
+                    "instrumentation_failed",
+                    "methods and APIs are not recorded in this process: " + t,
+                    null,
+                    System.nanoTime());
         }
     }
 
@@ -158,8 +162,8 @@ public final class ApitraceAgent {
 
     /** {@code apitrace: jvm: cannot write events to <dir>: <why> (recording off for this process)}. */
     static String cannotWriteMessage(String dir, Throwable e) {
-        String line = "apitrace: " + EventWriter.SOURCE + ": cannot write events to " + dir + ": "
-            + why(e) + " (recording off for this process)";
+        String line = "apitrace: " + EventWriter.SOURCE + ": cannot write events to " + dir + ": " + why(e)
+                + " (recording off for this process)";
         // One line, whatever the path or the message holds.
         return line.replace('\n', ' ').replace('\r', ' ');
     }

@@ -13,16 +13,25 @@ final class ArgvRedactor {
     static final String MASK = "***";
 
     private static final String[] SENSITIVE = {
-        "pass", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-        "auth", "credential", "cookie", "session", "private",
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "auth",
+        "credential",
+        "cookie",
+        "session",
+        "private",
     };
 
     private static final String[] HEADERS = {
         "authorization:", "proxy-authorization:", "cookie:", "x-api-key:",
     };
 
-    private ArgvRedactor() {
-    }
+    private ArgvRedactor() {}
 
     /** What rule 6 carries from word to word, and from one argv element to the next. */
     private static final class MysqlState {
@@ -123,7 +132,10 @@ final class ArgvRedactor {
 
     /** Where a URL path starting at {@code i} ends: a query, fragment, space, quote or the next URL. */
     private static int urlPathEnd(String s, int i) {
-        while (i < s.length() && !isAsciiSpace(s.charAt(i)) && "?#'\"".indexOf(s.charAt(i)) < 0 && !s.startsWith("://", i)) {
+        while (i < s.length()
+                && !isAsciiSpace(s.charAt(i))
+                && "?#'\"".indexOf(s.charAt(i)) < 0
+                && !s.startsWith("://", i)) {
             i++;
         }
         return i;
@@ -210,8 +222,12 @@ final class ArgvRedactor {
     }
 
     private static boolean isKeyChar(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-            || c == '_' || c == '.' || c == '-';
+        return (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
+                || c == '_'
+                || c == '.'
+                || c == '-';
     }
 
     /** Rule 3: {@code Authorization: Bearer x} becomes {@code Authorization: ***}; null when not a header. */

@@ -30,8 +30,7 @@ final class BootstrapRuntime {
     /** Modules whose classes the table hooks; those present get a read edge to the runtime. */
     static final String[] HOOKED_MODULES = {"java.base", "java.net.http", "java.naming", "java.sql", "jdk.httpserver"};
 
-    private BootstrapRuntime() {
-    }
+    private BootstrapRuntime() {}
 
     /**
      * Defines the runtime classes in the bootstrap loader directly, with the JDK's own
@@ -44,13 +43,23 @@ final class BootstrapRuntime {
     static void inject(Instrumentation inst) throws Exception {
         Module javaBase = Object.class.getModule();
         Module agent = BootstrapRuntime.class.getModule();
-        inst.redefineModule(javaBase, Collections.emptySet(),
-            Collections.singletonMap("jdk.internal.misc", Collections.singleton(agent)),
-            Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
+        inst.redefineModule(
+                javaBase,
+                Collections.emptySet(),
+                Collections.singletonMap("jdk.internal.misc", Collections.singleton(agent)),
+                Collections.emptyMap(),
+                Collections.emptySet(),
+                Collections.emptyMap());
         Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");
         Object unsafe = unsafeClass.getMethod("getUnsafe").invoke(null);
-        Method define = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-            ClassLoader.class, ProtectionDomain.class);
+        Method define = unsafeClass.getMethod(
+                "defineClass",
+                String.class,
+                byte[].class,
+                int.class,
+                int.class,
+                ClassLoader.class,
+                ProtectionDomain.class);
         ClassLoader own = BootstrapRuntime.class.getClassLoader();
         for (String file : CLASSES) {
             byte[] bytes;
@@ -78,7 +87,13 @@ final class BootstrapRuntime {
         Collections.addAll(wanted, HOOKED_MODULES);
         for (Module m : ModuleLayer.boot().modules()) {
             if (wanted.contains(m.getName())) {
-                inst.redefineModule(m, reads, Collections.emptyMap(), Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
+                inst.redefineModule(
+                        m,
+                        reads,
+                        Collections.emptyMap(),
+                        Collections.emptyMap(),
+                        Collections.emptySet(),
+                        Collections.emptyMap());
             }
         }
     }
@@ -86,8 +101,13 @@ final class BootstrapRuntime {
     /** A named module of the application that loads instrumented classes needs the same edge. */
     static void addReadEdge(Instrumentation inst, Module module, Module runtime) {
         if (module != null && module.isNamed() && !module.canRead(runtime)) {
-            inst.redefineModule(module, Collections.singleton(runtime), Collections.emptyMap(), Collections.emptyMap(),
-                Collections.emptySet(), Collections.emptyMap());
+            inst.redefineModule(
+                    module,
+                    Collections.singleton(runtime),
+                    Collections.emptyMap(),
+                    Collections.emptyMap(),
+                    Collections.emptySet(),
+                    Collections.emptyMap());
         }
     }
 }

@@ -31,8 +31,7 @@ import java.util.WeakHashMap;
  * {@link ApiRecorder}'s.
  */
 final class CallSummarisers {
-    private CallSummarisers() {
-    }
+    private CallSummarisers() {}
 
     /** One hooked call being recorded: what the hook saw, and what the summariser makes of it. */
     static final class Call {
@@ -46,7 +45,14 @@ final class CallSummarisers {
         /** The HTTP exchange this call made, for the web API table; null when none. */
         WebApiTable.Entry called;
 
-        Call(ApiHooks.Hook hook, SpanRecord span, JavaStacks.Captured stack, Object self, Object[] args, Object returned, Throwable thrown) {
+        Call(
+                ApiHooks.Hook hook,
+                SpanRecord span,
+                JavaStacks.Captured stack,
+                Object self,
+                Object[] args,
+                Object returned,
+                Throwable thrown) {
             this.hook = hook;
             this.span = span;
             this.stack = stack;
@@ -171,8 +177,12 @@ final class CallSummarisers {
         @Override
         boolean summarise(Call c) {
             switch (c.hook.summary) {
-                case PEER: c.span.args.put("peer", ApiRecorder.address(c.arg(0))); break;
-                case BIND: c.span.args.put("local", localOf(c.self, c.arg(0))); break;
+                case PEER:
+                    c.span.args.put("peer", ApiRecorder.address(c.arg(0)));
+                    break;
+                case BIND:
+                    c.span.args.put("local", localOf(c.self, c.arg(0)));
+                    break;
                 case ACCEPT:
                     if (c.returned == null) {
                         return false; // a non-blocking accept with nobody waiting
@@ -180,7 +190,8 @@ final class CallSummarisers {
                     c.span.args.put("local", localOf(c.self, null));
                     c.span.args.put("peer", remoteOf(c.returned));
                     break;
-                default: break;
+                default:
+                    break;
             }
             return true;
         }
@@ -239,7 +250,8 @@ final class CallSummarisers {
             URL url = c.getURL();
             String method = c.getRequestMethod();
             span.args.put("method", method);
-            span.args.put("url", ApiRecorder.urlWithoutQuery(url.getProtocol(), url.getHost(), url.getPort(), url.getPath()));
+            span.args.put(
+                    "url", ApiRecorder.urlWithoutQuery(url.getProtocol(), url.getHost(), url.getPort(), url.getPath()));
             int status = -1;
             // Asking for the status again is safe when the response is in hand (it is cached),
             // or when the server's error answer was (FileNotFoundException): no new request is made.
@@ -254,8 +266,14 @@ final class CallSummarisers {
                 span.returned = status;
             }
             int port = url.getPort() >= 0 ? url.getPort() : url.getDefaultPort();
-            return new WebApiTable.Entry("called", method, url.getProtocol(), url.getHost() + ":" + port,
-                WebApiTable.routeTemplate(url.getPath()), status, "java.net.HttpURLConnection");
+            return new WebApiTable.Entry(
+                    "called",
+                    method,
+                    url.getProtocol(),
+                    url.getHost() + ":" + port,
+                    WebApiTable.routeTemplate(url.getPath()),
+                    status,
+                    "java.net.HttpURLConnection");
         }
 
         private static WebApiTable.Entry httpClient(SpanRecord span, Object request, Object response) {
@@ -265,15 +283,23 @@ final class CallSummarisers {
             HttpRequest r = (HttpRequest) request;
             URI uri = r.uri();
             span.args.put("method", r.method());
-            span.args.put("url", ApiRecorder.urlWithoutQuery(uri.getScheme(), uri.getHost(), uri.getPort(), uri.getRawPath()));
+            span.args.put(
+                    "url",
+                    ApiRecorder.urlWithoutQuery(uri.getScheme(), uri.getHost(), uri.getPort(), uri.getRawPath()));
             int status = -1;
             if (response instanceof HttpResponse) {
                 status = ((HttpResponse<?>) response).statusCode();
                 span.returned = status;
             }
             int port = uri.getPort() >= 0 ? uri.getPort() : ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
-            return new WebApiTable.Entry("called", r.method(), uri.getScheme(), uri.getHost() + ":" + port,
-                WebApiTable.routeTemplate(uri.getRawPath()), status, "java.net.http.HttpClient");
+            return new WebApiTable.Entry(
+                    "called",
+                    r.method(),
+                    uri.getScheme(),
+                    uri.getHost() + ":" + port,
+                    WebApiTable.routeTemplate(uri.getRawPath()),
+                    status,
+                    "java.net.http.HttpClient");
         }
 
         /** An HTTP exchange served, for the web API table; null when it cannot be read. */
@@ -292,8 +318,14 @@ final class CallSummarisers {
             String scheme = exchange instanceof com.sun.net.httpserver.HttpsExchange ? "https" : "http";
             // The listener's address: the exchange's own socket may be closed by now.
             InetSocketAddress listener = x.getHttpContext().getServer().getAddress();
-            return new WebApiTable.Entry("served", x.getRequestMethod(), scheme, ApiRecorder.address(listener != null ? listener : x.getLocalAddress()),
-                WebApiTable.routeTemplate(x.getRequestURI().getRawPath()), x.getResponseCode(), "com.sun.net.httpserver");
+            return new WebApiTable.Entry(
+                    "served",
+                    x.getRequestMethod(),
+                    scheme,
+                    ApiRecorder.address(listener != null ? listener : x.getLocalAddress()),
+                    WebApiTable.routeTemplate(x.getRequestURI().getRawPath()),
+                    x.getResponseCode(),
+                    "com.sun.net.httpserver");
         }
 
         /** The Servlet API by reflection: it is the application's, not on the agent's class path. */
@@ -319,8 +351,14 @@ final class CallSummarisers {
                     }
                 }
             }
-            return new WebApiTable.Entry("served", method.toUpperCase(Locale.ROOT), scheme == null ? null : String.valueOf(scheme),
-                host + ":" + port, WebApiTable.routeTemplate(uri), status instanceof Integer ? (Integer) status : -1, framework);
+            return new WebApiTable.Entry(
+                    "served",
+                    method.toUpperCase(Locale.ROOT),
+                    scheme == null ? null : String.valueOf(scheme),
+                    host + ":" + port,
+                    WebApiTable.routeTemplate(uri),
+                    status instanceof Integer ? (Integer) status : -1,
+                    framework);
         }
 
         /** Calls a public no-argument method through a public interface or class that declares it. */

@@ -43,13 +43,16 @@ final class ClassFileProbes {
         final String[] interfaces;
         /** Methods with code, in class file order. */
         String[] names;
+
         String[] sigs;
         /** Offsets into {@link #in}. */
         private final int cpCount;
+
         private final int cpEnd;
         private final int[] cpOffsets;
 
-        private Parsed(byte[] in, int access, String superName, String[] interfaces, int cpCount, int cpEnd, int[] cpOffsets) {
+        private Parsed(
+                byte[] in, int access, String superName, String[] interfaces, int cpCount, int cpEnd, int[] cpOffsets) {
             this.in = in;
             this.access = access;
             this.superName = superName;
@@ -64,8 +67,7 @@ final class ClassFileProbes {
         }
     }
 
-    private ClassFileProbes() {
-    }
+    private ClassFileProbes() {}
 
     /** The header, supertypes and methods with code; null when the bytes are not a class file this pass can read. */
     static Parsed parse(byte[] b) {
@@ -79,12 +81,36 @@ final class ClassFileProbes {
             for (int i = 1; i < count; i++) {
                 offsets[i] = p;
                 switch (b[p]) {
-                    case 1: p += 3 + u2(b, p + 1); break;
-                    case 7: case 8: case 16: case 19: case 20: p += 3; break;
-                    case 15: p += 4; break;
-                    case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18: p += 5; break;
-                    case 5: case 6: p += 9; i++; break;
-                    default: return null;
+                    case 1:
+                        p += 3 + u2(b, p + 1);
+                        break;
+                    case 7:
+                    case 8:
+                    case 16:
+                    case 19:
+                    case 20:
+                        p += 3;
+                        break;
+                    case 15:
+                        p += 4;
+                        break;
+                    case 3:
+                    case 4:
+                    case 9:
+                    case 10:
+                    case 11:
+                    case 12:
+                    case 17:
+                    case 18:
+                        p += 5;
+                        break;
+                    case 5:
+                    case 6:
+                        p += 9;
+                        i++;
+                        break;
+                    default:
+                        return null;
                 }
             }
             int cpEnd = p;
@@ -96,8 +122,14 @@ final class ClassFileProbes {
             for (int i = 0; i < interfaceCount; i++, p += 2) {
                 interfaces[i] = className(b, offsets, u2(b, p));
             }
-            Parsed parsed = new Parsed(b, access, superIndex == 0 ? null : className(b, offsets, superIndex),
-                interfaces, count, cpEnd, offsets);
+            Parsed parsed = new Parsed(
+                    b,
+                    access,
+                    superIndex == 0 ? null : className(b, offsets, superIndex),
+                    interfaces,
+                    count,
+                    cpEnd,
+                    offsets);
             p = skipMembers(b, p); // fields
             int methods = u2(b, p);
             p += 2;
@@ -145,8 +177,12 @@ final class ClassFileProbes {
         byte[] fieldName = PROBES_FIELD;
         byte[] fieldType = PROBES_TYPE;
         // Each method may grow by the probe and by 2 bytes of a first frame that needs the long form.
-        Out out = new Out(b.length + 64 + probesName.length + fieldName.length + fieldType.length
-            + (PROBE_LENGTH + 2) * c.names.length);
+        Out out = new Out(b.length
+                + 64
+                + probesName.length
+                + fieldName.length
+                + fieldType.length
+                + (PROBE_LENGTH + 2) * c.names.length);
         out.bytes(b, 0, 8);
         out.u2(newCount);
         out.bytes(b, 10, c.cpEnd - 10);
@@ -202,7 +238,8 @@ final class ClassFileProbes {
     }
 
     /** Copies one Code attribute (at {@code at}) with the probe in front of its code; false when it cannot. */
-    private static boolean code(byte[] b, int at, int length, int[] cp, Out out, int fieldRef, int idConstant, int classId, int index) {
+    private static boolean code(
+            byte[] b, int at, int length, int[] cp, Out out, int fieldRef, int idConstant, int classId, int index) {
         int maxStack = u2(b, at + 6);
         int codeLength = u4(b, at + 10);
         if (codeLength + PROBE_LENGTH > 0xFFFF) {
@@ -226,7 +263,10 @@ final class ClassFileProbes {
         out.u2(handlers);
         p += 2;
         for (int h = 0; h < handlers; h++, p += 8) {
-            out.u2(u2(b, p) + PROBE_LENGTH).u2(u2(b, p + 2) + PROBE_LENGTH).u2(u2(b, p + 4) + PROBE_LENGTH).bytes(b, p + 6, 2);
+            out.u2(u2(b, p) + PROBE_LENGTH)
+                    .u2(u2(b, p + 2) + PROBE_LENGTH)
+                    .u2(u2(b, p + 4) + PROBE_LENGTH)
+                    .bytes(b, p + 6, 2);
         }
         int attributes = u2(b, p);
         out.u2(attributes);
@@ -236,19 +276,19 @@ final class ClassFileProbes {
             int attrLength = u4(b, p + 2);
             int body = p + 6;
             if (is(b, cp, name, LINE_NUMBERS)) {
-                    out.bytes(b, p, 8);
-                    int n = u2(b, body);
-                    for (int i = 0; i < n; i++) {
-                        int e = body + 2 + 4 * i;
-                        out.u2(u2(b, e) + PROBE_LENGTH).bytes(b, e + 2, 2);
-                    }
+                out.bytes(b, p, 8);
+                int n = u2(b, body);
+                for (int i = 0; i < n; i++) {
+                    int e = body + 2 + 4 * i;
+                    out.u2(u2(b, e) + PROBE_LENGTH).bytes(b, e + 2, 2);
+                }
             } else if (is(b, cp, name, LOCALS) || is(b, cp, name, LOCAL_TYPES)) {
-                    out.bytes(b, p, 8);
-                    int n = u2(b, body);
-                    for (int i = 0; i < n; i++) {
-                        int e = body + 2 + 10 * i;
-                        out.u2(u2(b, e) + PROBE_LENGTH).bytes(b, e + 2, 8);
-                    }
+                out.bytes(b, p, 8);
+                int n = u2(b, body);
+                for (int i = 0; i < n; i++) {
+                    int e = body + 2 + 10 * i;
+                    out.u2(u2(b, e) + PROBE_LENGTH).bytes(b, e + 2, 8);
+                }
             } else if (is(b, cp, name, FRAMES)) {
                 if (!frames(b, p, attrLength, out)) {
                     return false;
@@ -345,7 +385,8 @@ final class ClassFileProbes {
                 }
             } else if (target == 0x42) { // catch: an index into the exception table
                 p += 2;
-            } else if (target >= 0x43 && target <= 0x4B) { // an instruction's offset, then a type argument index from 0x47
+            } else if (target >= 0x43
+                    && target <= 0x4B) { // an instruction's offset, then a type argument index from 0x47
                 out.patchU2(p + delta, u2(b, p) + PROBE_LENGTH);
                 p += target >= 0x47 ? 3 : 2;
             } else {
@@ -369,8 +410,10 @@ final class ClassFileProbes {
     private static int skipElementValue(byte[] b, int p) {
         int tag = b[p++];
         switch (tag) {
-            case 'e': return p + 4;
-            case '@': return skipAnnotation(b, p);
+            case 'e':
+                return p + 4;
+            case '@':
+                return skipAnnotation(b, p);
             case '[': {
                 int n = u2(b, p);
                 p += 2;
@@ -379,7 +422,8 @@ final class ClassFileProbes {
                 }
                 return p;
             }
-            default: return p + 2; // a constant or a class
+            default:
+                return p + 2; // a constant or a class
         }
     }
 

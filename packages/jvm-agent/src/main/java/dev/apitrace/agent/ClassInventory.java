@@ -36,6 +36,7 @@ final class ClassInventory {
     private final List<LoadedClass> classes = new ArrayList<>();
     /** Ids by loader and class name: a retransformed class keeps its id and its array. */
     private final Map<ClassLoader, Map<String, Integer>> ids = new WeakHashMap<>();
+
     private final Set<String> loadedNames = ConcurrentHashMap.newKeySet();
     private int nextId;
     private long overCapacity;
@@ -61,7 +62,14 @@ final class ClassInventory {
     }
 
     /** Publishes the probe array of a class (before its bytes go back to the JVM) and lists it. */
-    void add(int id, ClassLoader loader, String internalName, String unit, String[] names, String[] sigs, boolean[] probes) {
+    void add(
+            int id,
+            ClassLoader loader,
+            String internalName,
+            String unit,
+            String[] names,
+            String[] sigs,
+            boolean[] probes) {
         Probes.ARRAYS[id] = probes;
         String dotted = internalName.replace('/', '.');
         synchronized (this) {

@@ -53,7 +53,9 @@ final class ClasspathScan {
 
         String className(String classFile) {
             String n = classFile.startsWith(classPrefix) ? classFile.substring(classPrefix.length()) : classFile;
-            return n.substring(0, n.length() - ".class".length()).replace('/', '.').replace(File.separatorChar, '.');
+            return n.substring(0, n.length() - ".class".length())
+                    .replace('/', '.')
+                    .replace(File.separatorChar, '.');
         }
     }
 
@@ -63,8 +65,7 @@ final class ClasspathScan {
         final List<String> sigs = new ArrayList<>();
     }
 
-    private ClasspathScan() {
-    }
+    private ClasspathScan() {}
 
     static List<Source> scan(String classPath) {
         List<Source> sources = new ArrayList<>();
@@ -94,8 +95,10 @@ final class ClasspathScan {
     }
 
     private static boolean isClassFile(String name) {
-        return name.endsWith(".class") && !name.startsWith("META-INF/")
-            && !name.endsWith("module-info.class") && !name.endsWith("package-info.class");
+        return name.endsWith(".class")
+                && !name.startsWith("META-INF/")
+                && !name.endsWith("module-info.class")
+                && !name.endsWith("package-info.class");
     }
 
     private static Source scanDirectory(Path dir) throws IOException {
@@ -124,16 +127,20 @@ final class ClasspathScan {
             Source bootClasses = null;
             if (zip.getEntry("BOOT-INF/classes/") != null) {
                 String path = jar + "!/BOOT-INF/classes";
-                bootClasses = new Source(new CodeSourceLocation(path, "jar:nested:" + jar + "/!BOOT-INF/classes/", jar.toString(), null),
-                    new MavenMetadata.Found(), "BOOT-INF/classes/");
+                bootClasses = new Source(
+                        new CodeSourceLocation(path, "jar:nested:" + jar + "/!BOOT-INF/classes/", jar.toString(), null),
+                        new MavenMetadata.Found(),
+                        "BOOT-INF/classes/");
                 sources.add(bootClasses);
             }
             Manifest manifest = zip.getManifest();
-            String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+            String classPath =
+                    manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
             if (classPath != null) {
                 for (String ref : classPath.trim().split("\\s+")) {
                     try {
-                        queue.add(Paths.get(jar.getParent().toUri().resolve(ref)).normalize());
+                        queue.add(
+                                Paths.get(jar.getParent().toUri().resolve(ref)).normalize());
                     } catch (RuntimeException e) {
                         // Not a file reference.
                     }
@@ -155,7 +162,8 @@ final class ClasspathScan {
 
     private static Source scanNestedJar(ZipFile outer, ZipEntry entry, String outerPath) throws IOException {
         String url = "jar:nested:" + outerPath + "/!" + entry.getName() + "!/";
-        CodeSourceLocation location = new CodeSourceLocation(outerPath + "!/" + entry.getName(), url, outerPath, entry.getName());
+        CodeSourceLocation location =
+                new CodeSourceLocation(outerPath + "!/" + entry.getName(), url, outerPath, entry.getName());
         Source source = new Source(location, MavenMetadata.read(location), "");
         try (ZipInputStream in = new ZipInputStream(outer.getInputStream(entry))) {
             ZipEntry e;
@@ -177,24 +185,30 @@ final class ClasspathScan {
             java.util.Collections.addAll(m.sigs, parsed.sigs);
             return m;
         }
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
-                    m.names.add(name);
-                    m.sigs.add(descriptor);
-                }
-                return null;
-            }
-        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        new ClassReader(bytes)
+                .accept(
+                        new ClassVisitor(Opcodes.ASM9) {
+                            @Override
+                            public MethodVisitor visitMethod(
+                                    int access, String name, String descriptor, String signature, String[] exceptions) {
+                                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
+                                    m.names.add(name);
+                                    m.sigs.add(descriptor);
+                                }
+                                return null;
+                            }
+                        },
+                        ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return m;
     }
 
     /** code_unit (scan, loaded false) for sources nothing was loaded from; function_inventory (loaded false) for classes never loaded. */
-    static void writeUnloaded(List<Source> sources, CodeUnits units, ClassInventory inventory, EventWriter writer, long t) {
+    static void writeUnloaded(
+            List<Source> sources, CodeUnits units, ClassInventory inventory, EventWriter writer, long t) {
         for (Source s : sources) {
             if (!units.isLoaded(s.location.path)) {
-                writer.codeUnit(t, s.location.path, s.location.url, "scan", false, s.metadata.maven, s.metadata.manifest);
+                writer.codeUnit(
+                        t, s.location.path, s.location.url, "scan", false, s.metadata.maven, s.metadata.manifest);
             }
         }
         for (Source s : sources) {
@@ -253,7 +267,13 @@ final class ClasspathScan {
         } catch (RuntimeException notAClass) {
             return;
         }
-        writer.functionInventory(t, s.location.path, s.className(classFile), false,
-            m.names.toArray(new String[0]), m.sigs.toArray(new String[0]), null);
+        writer.functionInventory(
+                t,
+                s.location.path,
+                s.className(classFile),
+                false,
+                m.names.toArray(new String[0]),
+                m.sigs.toArray(new String[0]),
+                null);
     }
 }

@@ -27,6 +27,7 @@ final class CodeUnits {
 
     /** Weak keys: a discarded class loader's domains are not kept alive by us. */
     private final Map<ProtectionDomain, CodeSourceLocation> byDomain = Collections.synchronizedMap(new WeakHashMap<>());
+
     private final Set<String> loadedPaths = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
 

@@ -27,10 +27,10 @@ final class EventFile {
     /** How many seq numbers to try before giving up on a directory full of our names. */
     static final int MAX_SEQ_TRIES = 1000;
 
-    private static final Set<OpenOption> CREATE_EXCLUSIVE_NO_LINKS = Set.of(
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> CREATE_EXCLUSIVE_NO_LINKS =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_READ_WRITE =
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     final Path path;
     final int seq;
@@ -59,7 +59,8 @@ final class EventFile {
         for (int seq = 0; seq < MAX_SEQ_TRIES; seq++) {
             Path file = dir.resolve(fileName(pid, seq));
             try {
-                return new EventFile(file, seq, Files.newByteChannel(file, CREATE_EXCLUSIVE_NO_LINKS, OWNER_READ_WRITE));
+                return new EventFile(
+                        file, seq, Files.newByteChannel(file, CREATE_EXCLUSIVE_NO_LINKS, OWNER_READ_WRITE));
             } catch (FileAlreadyExistsException taken) {
                 // Taken by an earlier image of this pid (exec), another emitter, or a planted link.
             }

@@ -11,38 +11,39 @@ import java.util.Map;
 final class EventRecords {
     static final String EMITTER_NAME = "apitrace-jvm-agent";
 
-    private EventRecords() {
-    }
+    private EventRecords() {}
 
     /** The first record of the file. */
-    static StringBuilder processStart(ProcessFacts facts, int seq, String emitterVersion, long t, long wallEpochMillis) {
+    static StringBuilder processStart(
+            ProcessFacts facts, int seq, String emitterVersion, long t, long wallEpochMillis) {
         StringBuilder line = new StringBuilder(512);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "process_start")
-            .field("v", 1)
-            .field("source", EventFile.SOURCE)
-            .field("pid", facts.pid)
-            .field("ppid", facts.ppid);
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "process_start")
+                .field("v", 1)
+                .field("source", EventFile.SOURCE)
+                .field("pid", facts.pid)
+                .field("ppid", facts.ppid);
         if (facts.tid != ProcessFacts.NO_TID) {
             json.field("tid", facts.tid);
         }
         json.field("seq", seq)
-            .field("origin", "start")
-            .field("t", t)
-            .field("wall", UtcTimestamp.format(wallEpochMillis))
-            .field("exe", facts.exe)
-            .field("argv", ArgvRedactor.redact(facts.argv))
-            .field("cwd", facts.cwd)
-            .beginObject("runtime")
+                .field("origin", "start")
+                .field("t", t)
+                .field("wall", UtcTimestamp.format(wallEpochMillis))
+                .field("exe", facts.exe)
+                .field("argv", ArgvRedactor.redact(facts.argv))
+                .field("cwd", facts.cwd)
+                .beginObject("runtime")
                 .field("name", "java")
                 .field("version", facts.runtimeVersion)
                 .field("vendor", facts.runtimeVendor)
-            .endObject()
-            .beginObject("emitter")
+                .endObject()
+                .beginObject("emitter")
                 .field("name", EMITTER_NAME)
                 .field("version", emitterVersion)
-            .endObject()
-            .endObject();
+                .endObject()
+                .endObject();
         return line;
     }
 
@@ -50,21 +51,21 @@ final class EventRecords {
      * The last record: how the process ended, the records of the file (this one included)
      * and those lost. {@code exitCode} and {@code signal} are left out when null.
      */
-    static StringBuilder processEnd(String reason, Integer exitCode, Integer signal, long t, long records, long dropped) {
+    static StringBuilder processEnd(
+            String reason, Integer exitCode, Integer signal, long t, long records, long dropped) {
         StringBuilder line = new StringBuilder(128);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "process_end")
-            .field("t", t)
-            .field("reason", reason);
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "process_end")
+                .field("t", t)
+                .field("reason", reason);
         if (exitCode != null) {
             json.field("exit_code", exitCode.longValue());
         }
         if (signal != null) {
             json.field("signal", signal.longValue());
         }
-        json.field("records", records)
-            .field("dropped", dropped)
-            .endObject();
+        json.field("records", records).field("dropped", dropped).endObject();
         return line;
     }
 
@@ -73,14 +74,22 @@ final class EventRecords {
      * loaded false), its path, its URL when not a plain file, every pom.properties
      * found in it as {group, artifact, version}, and its manifest's identity attributes.
      */
-    static StringBuilder codeUnit(long t, String path, String url, String how, boolean loaded, List<String[]> maven, Map<String, String> manifest) {
+    static StringBuilder codeUnit(
+            long t,
+            String path,
+            String url,
+            String how,
+            boolean loaded,
+            List<String[]> maven,
+            Map<String, String> manifest) {
         StringBuilder line = new StringBuilder(256);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "code_unit")
-            .field("t", t)
-            .field("unit", "code_source")
-            .field("how", how)
-            .field("path", path);
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "code_unit")
+                .field("t", t)
+                .field("unit", "code_source")
+                .field("how", how)
+                .field("path", path);
         if (url != null) {
             json.field("url", url);
         }
@@ -89,7 +98,11 @@ final class EventRecords {
         }
         json.beginArray("maven");
         for (String[] gav : maven) {
-            json.beginObject().field("group", gav[0]).field("artifact", gav[1]).field("version", gav[2]).endObject();
+            json.beginObject()
+                    .field("group", gav[0])
+                    .field("artifact", gav[1])
+                    .field("version", gav[2])
+                    .endObject();
         }
         json.endArray();
         if (!manifest.isEmpty()) {
@@ -104,17 +117,23 @@ final class EventRecords {
     }
 
     /** Methods of one class of a code source; {@code ran} null means none ran (never loaded). */
-    static StringBuilder functionInventory(long t, String unit, String scope, boolean loaded, String[] names, String[] sigs, boolean[] ran) {
+    static StringBuilder functionInventory(
+            long t, String unit, String scope, boolean loaded, String[] names, String[] sigs, boolean[] ran) {
         StringBuilder line = new StringBuilder(64 + names.length * 48);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "function_inventory")
-            .field("t", t)
-            .field("unit", unit)
-            .field("scope", scope)
-            .field("loaded", loaded)
-            .beginArray("functions");
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "function_inventory")
+                .field("t", t)
+                .field("unit", unit)
+                .field("scope", scope)
+                .field("loaded", loaded)
+                .beginArray("functions");
         for (int i = 0; i < names.length; i++) {
-            json.beginObject().field("name", names[i]).field("sig", sigs[i]).field("ran", ran != null && ran[i]).endObject();
+            json.beginObject()
+                    .field("name", names[i])
+                    .field("sig", sigs[i])
+                    .field("ran", ran != null && ran[i])
+                    .endObject();
         }
         json.endArray().endObject();
         return line;
@@ -123,10 +142,11 @@ final class EventRecords {
     /** A distinct Java stack, innermost frame first. */
     static StringBuilder stack(int id, List<JavaFrame> frames, boolean truncated) {
         StringBuilder line = new StringBuilder(64 + frames.size() * 96);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "stack")
-            .field("id", id)
-            .beginArray("frames");
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "stack")
+                .field("id", id)
+                .beginArray("frames");
         for (JavaFrame f : frames) {
             json.beginObject().field("lang", "java").field("fn", f.fn);
             if (f.file != null) {
@@ -151,13 +171,14 @@ final class EventRecords {
     /** One sensitive call as a span on (pid, tid). */
     static StringBuilder call(SpanRecord span) {
         StringBuilder line = new StringBuilder(256);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "call")
-            .field("api", span.api)
-            .field("category", span.category)
-            .field("tid", span.tid)
-            .field("t0", span.t0)
-            .field("t1", span.t1);
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "call")
+                .field("api", span.api)
+                .field("category", span.category)
+                .field("tid", span.tid)
+                .field("t0", span.t0)
+                .field("t1", span.t1);
         if (span.caller != null) {
             json.field("caller", span.caller);
         }
@@ -189,12 +210,14 @@ final class EventRecords {
     }
 
     /** HTTP exchanges of one key since the previous record of that key. */
-    static StringBuilder webApi(WebApiTable.Entry e, long count, long firstT, long lastT, long min, long max, long sum) {
+    static StringBuilder webApi(
+            WebApiTable.Entry e, long count, long firstT, long lastT, long min, long max, long sum) {
         StringBuilder line = new StringBuilder(256);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "web_api")
-            .field("direction", e.direction)
-            .field("method", e.method);
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "web_api")
+                .field("direction", e.direction)
+                .field("method", e.method);
         if (e.scheme != null) {
             json.field("scheme", e.scheme);
         }
@@ -206,10 +229,14 @@ final class EventRecords {
             json.field("status", e.status);
         }
         json.field("framework", e.framework)
-            .field("count", count)
-            .field("first_t", firstT)
-            .field("last_t", lastT)
-            .beginObject("dur_ns").field("min", min).field("max", max).field("sum", sum).endObject();
+                .field("count", count)
+                .field("first_t", firstT)
+                .field("last_t", lastT)
+                .beginObject("dur_ns")
+                .field("min", min)
+                .field("max", max)
+                .field("sum", sum)
+                .endObject();
         if (e.caller != null) {
             json.field("caller", e.caller);
         }
@@ -220,11 +247,12 @@ final class EventRecords {
     /** Something the agent wants known: what it skipped, could not instrument, or lost ({@code count} left out when 0). */
     static StringBuilder notice(String level, String code, String message, String subject, long count, long t) {
         StringBuilder line = new StringBuilder(128);
-        JsonOut json = new JsonOut(line).beginObject()
-            .field("kind", "notice")
-            .field("level", level)
-            .field("code", code)
-            .field("message", message);
+        JsonOut json = new JsonOut(line)
+                .beginObject()
+                .field("kind", "notice")
+                .field("level", level)
+                .field("code", code)
+                .field("message", message);
         if (subject != null) {
             json.field("subject", subject);
         }

@@ -32,6 +32,7 @@ final class EventWriter implements Closeable {
 
     /** Guards the buffer and the counters; held only for in-memory work. */
     private final Object bufferLock = new Object();
+
     private StringBuilder buffer = new StringBuilder(8 * 1024);
     private int bufferedRecords;
     private long accepted;
@@ -96,12 +97,20 @@ final class EventWriter implements Closeable {
     }
 
     /** A JVM code source ({@link EventRecords#codeUnit}). */
-    void codeUnit(long t, String path, String url, String how, boolean loaded, List<String[]> maven, Map<String, String> manifest) {
+    void codeUnit(
+            long t,
+            String path,
+            String url,
+            String how,
+            boolean loaded,
+            List<String[]> maven,
+            Map<String, String> manifest) {
         append(EventRecords.codeUnit(t, path, url, how, loaded, maven, manifest));
     }
 
     /** Methods of one class of a code source; {@code ran} null means none ran (never loaded). */
-    void functionInventory(long t, String unit, String scope, boolean loaded, String[] names, String[] sigs, boolean[] ran) {
+    void functionInventory(
+            long t, String unit, String scope, boolean loaded, String[] names, String[] sigs, boolean[] ran) {
         append(EventRecords.functionInventory(t, unit, scope, loaded, names, sigs, ran));
     }
 

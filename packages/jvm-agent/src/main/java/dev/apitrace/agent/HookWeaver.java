@@ -33,8 +33,7 @@ final class HookWeaver {
     private static final String DISPATCH = "dev/apitrace/agent/rt/Dispatch";
     private static final int ASM_API = Opcodes.ASM9;
 
-    private HookWeaver() {
-    }
+    private HookWeaver() {}
 
     /** The class with the hooks whose methods match woven in; null when no method matched. */
     static byte[] weave(byte[] bytes, List<ApiHooks.Hook> hooks) {
@@ -77,13 +76,15 @@ final class HookWeaver {
         }
 
         @Override
-        public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+        public void visit(
+                int version, int access, String name, String signature, String superName, String[] interfaces) {
             owner = name;
             super.visit(version, access, name, signature, superName, interfaces);
         }
 
         @Override
-        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        public MethodVisitor visitMethod(
+                int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
             if (mv == null || (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || name.charAt(0) == '<') {
                 return mv;
@@ -91,8 +92,8 @@ final class HookWeaver {
             for (ApiHooks.Hook h : hooks) {
                 if (h.methods.matches(name, descriptor)) {
                     mv = h.shape == ApiHooks.Shape.EXIT_STATUS || h.shape == ApiHooks.Shape.UNCAUGHT
-                        ? new EntryCall(mv, h)
-                        : new Span(mv, h, owner, access, descriptor);
+                            ? new EntryCall(mv, h)
+                            : new Span(mv, h, owner, access, descriptor);
                     woven = true;
                 }
             }
@@ -106,6 +107,7 @@ final class HookWeaver {
         final List<Object> types = new ArrayList<>();
         /** Load opcode of each entry. */
         final List<Integer> loads = new ArrayList<>();
+
         final List<Character> sorts = new ArrayList<>();
         final boolean isStatic;
         int slots;
@@ -120,12 +122,24 @@ final class HookWeaver {
                 int end = skipType(descriptor, i);
                 char c = descriptor.charAt(i);
                 switch (c) {
-                    case 'J': add(Opcodes.LONG, Opcodes.LLOAD, c, 2); break;
-                    case 'D': add(Opcodes.DOUBLE, Opcodes.DLOAD, c, 2); break;
-                    case 'F': add(Opcodes.FLOAT, Opcodes.FLOAD, c, 1); break;
-                    case 'L': add(descriptor.substring(i + 1, end - 1), Opcodes.ALOAD, c, 1); break;
-                    case '[': add(descriptor.substring(i, end), Opcodes.ALOAD, c, 1); break;
-                    default: add(Opcodes.INTEGER, Opcodes.ILOAD, c, 1); break;
+                    case 'J':
+                        add(Opcodes.LONG, Opcodes.LLOAD, c, 2);
+                        break;
+                    case 'D':
+                        add(Opcodes.DOUBLE, Opcodes.DLOAD, c, 2);
+                        break;
+                    case 'F':
+                        add(Opcodes.FLOAT, Opcodes.FLOAD, c, 1);
+                        break;
+                    case 'L':
+                        add(descriptor.substring(i + 1, end - 1), Opcodes.ALOAD, c, 1);
+                        break;
+                    case '[':
+                        add(descriptor.substring(i, end), Opcodes.ALOAD, c, 1);
+                        break;
+                    default:
+                        add(Opcodes.INTEGER, Opcodes.ILOAD, c, 1);
+                        break;
                 }
                 i = end;
             }
@@ -172,11 +186,13 @@ final class HookWeaver {
         private final Parameters params;
         /** New locals: t0 (a long), the boxed return value or the thrown, then the copies. */
         private final int t0;
+
         private final int result;
         private final int copies;
         private final int added;
         /** The descriptor's return type, for boxing what IRETURN returns as the type it is. */
         private final char returns;
+
         private final Label start = new Label();
         private final Label end = new Label();
         private final Label handler = new Label();
@@ -217,7 +233,8 @@ final class HookWeaver {
                     break;
                 case RANDOM_SAMPLED:
                     loadSelf();
-                    super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "enterRandom", "(Ljava/lang/Object;)J", false);
+                    super.visitMethodInsn(
+                            Opcodes.INVOKESTATIC, DISPATCH, "enterRandom", "(Ljava/lang/Object;)J", false);
                     break;
                 default:
                     super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "enter", "()J", false);
@@ -264,14 +281,22 @@ final class HookWeaver {
             loadArguments();
             if (hook.shape == ApiHooks.Shape.SERVED) {
                 loadOrNull(thrown);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "exitServed",
-                    "(IJLjava/lang/Object;[Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+                super.visitMethodInsn(
+                        Opcodes.INVOKESTATIC,
+                        DISPATCH,
+                        "exitServed",
+                        "(IJLjava/lang/Object;[Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                        false);
                 return;
             }
             loadOrNull(returned && hook.shape != ApiHooks.Shape.RANDOM_SAMPLED);
             loadOrNull(thrown);
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "exit",
-                "(IJLjava/lang/Object;[Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V", false);
+            super.visitMethodInsn(
+                    Opcodes.INVOKESTATIC,
+                    DISPATCH,
+                    "exit",
+                    "(IJLjava/lang/Object;[Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Throwable;)V",
+                    false);
         }
 
         private void loadOrNull(boolean stored) {
@@ -290,11 +315,26 @@ final class HookWeaver {
                 if (value && hook.shape == ApiHooks.Shape.METHOD) {
                     char sort;
                     switch (opcode) {
-                        case Opcodes.LRETURN: sort = 'J'; super.visitInsn(Opcodes.DUP2); break;
-                        case Opcodes.DRETURN: sort = 'D'; super.visitInsn(Opcodes.DUP2); break;
-                        case Opcodes.FRETURN: sort = 'F'; super.visitInsn(Opcodes.DUP); break;
-                        case Opcodes.ARETURN: sort = 'L'; super.visitInsn(Opcodes.DUP); break;
-                        default: sort = returns; super.visitInsn(Opcodes.DUP); break; // int, or boolean, byte, char, short
+                        case Opcodes.LRETURN:
+                            sort = 'J';
+                            super.visitInsn(Opcodes.DUP2);
+                            break;
+                        case Opcodes.DRETURN:
+                            sort = 'D';
+                            super.visitInsn(Opcodes.DUP2);
+                            break;
+                        case Opcodes.FRETURN:
+                            sort = 'F';
+                            super.visitInsn(Opcodes.DUP);
+                            break;
+                        case Opcodes.ARETURN:
+                            sort = 'L';
+                            super.visitInsn(Opcodes.DUP);
+                            break;
+                        default:
+                            sort = returns;
+                            super.visitInsn(Opcodes.DUP);
+                            break; // int, or boolean, byte, char, short
                     }
                     box(sort);
                     super.visitVarInsn(Opcodes.ASTORE, result);
@@ -303,7 +343,6 @@ final class HookWeaver {
             }
             super.visitInsn(opcode);
         }
-
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
@@ -369,7 +408,8 @@ final class HookWeaver {
         }
 
         @Override
-        public void visitLocalVariable(String name, String descriptor, String signature, Label from, Label to, int index) {
+        public void visitLocalVariable(
+                String name, String descriptor, String signature, Label from, Label to, int index) {
             super.visitLocalVariable(name, descriptor, signature, from, to, remap(index));
         }
 
@@ -410,7 +450,8 @@ final class HookWeaver {
         }
 
         @Override
-        public void visitInvokeDynamicInsn(String name, String descriptor, net.bytebuddy.jar.asm.Handle bootstrap, Object... arguments) {
+        public void visitInvokeDynamicInsn(
+                String name, String descriptor, net.bytebuddy.jar.asm.Handle bootstrap, Object... arguments) {
             begin();
             super.visitInvokeDynamicInsn(name, descriptor, bootstrap, arguments);
         }
@@ -460,15 +501,40 @@ final class HookWeaver {
             String owner;
             String desc;
             switch (sort) {
-                case 'Z': owner = "java/lang/Boolean"; desc = "(Z)Ljava/lang/Boolean;"; break;
-                case 'B': owner = "java/lang/Byte"; desc = "(B)Ljava/lang/Byte;"; break;
-                case 'C': owner = "java/lang/Character"; desc = "(C)Ljava/lang/Character;"; break;
-                case 'S': owner = "java/lang/Short"; desc = "(S)Ljava/lang/Short;"; break;
-                case 'I': owner = "java/lang/Integer"; desc = "(I)Ljava/lang/Integer;"; break;
-                case 'J': owner = "java/lang/Long"; desc = "(J)Ljava/lang/Long;"; break;
-                case 'F': owner = "java/lang/Float"; desc = "(F)Ljava/lang/Float;"; break;
-                case 'D': owner = "java/lang/Double"; desc = "(D)Ljava/lang/Double;"; break;
-                default: return; // a reference
+                case 'Z':
+                    owner = "java/lang/Boolean";
+                    desc = "(Z)Ljava/lang/Boolean;";
+                    break;
+                case 'B':
+                    owner = "java/lang/Byte";
+                    desc = "(B)Ljava/lang/Byte;";
+                    break;
+                case 'C':
+                    owner = "java/lang/Character";
+                    desc = "(C)Ljava/lang/Character;";
+                    break;
+                case 'S':
+                    owner = "java/lang/Short";
+                    desc = "(S)Ljava/lang/Short;";
+                    break;
+                case 'I':
+                    owner = "java/lang/Integer";
+                    desc = "(I)Ljava/lang/Integer;";
+                    break;
+                case 'J':
+                    owner = "java/lang/Long";
+                    desc = "(J)Ljava/lang/Long;";
+                    break;
+                case 'F':
+                    owner = "java/lang/Float";
+                    desc = "(F)Ljava/lang/Float;";
+                    break;
+                case 'D':
+                    owner = "java/lang/Double";
+                    desc = "(D)Ljava/lang/Double;";
+                    break;
+                default:
+                    return; // a reference
             }
             super.visitMethodInsn(Opcodes.INVOKESTATIC, owner, "valueOf", desc, false);
         }

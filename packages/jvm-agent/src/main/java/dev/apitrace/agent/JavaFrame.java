@@ -16,6 +16,13 @@ final class JavaFrame {
 
     /** The identity of the frame for deduplicating stacks. */
     void appendKey(StringBuilder key) {
-        key.append(fn).append('|').append(file).append('|').append(line).append('|').append(unit).append('\n');
+        key.append(fn)
+                .append('|')
+                .append(file)
+                .append('|')
+                .append(line)
+                .append('|')
+                .append(unit)
+                .append('\n');
     }
 }

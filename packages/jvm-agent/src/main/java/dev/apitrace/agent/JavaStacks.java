@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.function.Function;
-import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Java stacks of recorded calls: captured with StackWalker (the agent's own frames
@@ -55,7 +55,8 @@ final class JavaStacks {
     }
 
     /** A named function, not a lambda: no invokedynamic bootstrap in the recording path. */
-    private static final class KeepFrames implements Function<Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>> {
+    private static final class KeepFrames
+            implements Function<Stream<StackWalker.StackFrame>, List<StackWalker.StackFrame>> {
         @Override
         public List<StackWalker.StackFrame> apply(Stream<StackWalker.StackFrame> frames) {
             List<StackWalker.StackFrame> kept = new ArrayList<>(16);
@@ -86,7 +87,8 @@ final class JavaStacks {
             if (caller == null && unit != null && i > 0) {
                 caller = unit;
             }
-            frames.add(new JavaFrame(f.getClassName() + "." + f.getMethodName(), f.getFileName(), f.getLineNumber(), unit));
+            frames.add(new JavaFrame(
+                    f.getClassName() + "." + f.getMethodName(), f.getFileName(), f.getLineNumber(), unit));
         }
         return new Captured(frames, truncated, caller, frames.size() > 1 && frames.get(1).unit != null);
     }
@@ -117,7 +119,8 @@ final class JavaStacks {
                     continue;
                 }
                 String className = f.getClassName();
-                if (ApiRecorder.namesSecret(className, className.lastIndexOf('.') + 1) || ApiRecorder.namesSecret(f.getMethodName(), 0)) {
+                if (ApiRecorder.namesSecret(className, className.lastIndexOf('.') + 1)
+                        || ApiRecorder.namesSecret(f.getMethodName(), 0)) {
                     return Boolean.TRUE;
                 }
             }

@@ -71,8 +71,11 @@ final class JsonOut {
         name(name);
         if (value == null) {
             out.append("null");
-        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
-            || value instanceof Short || value instanceof Byte) {
+        } else if (value instanceof Boolean
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof Short
+                || value instanceof Byte) {
             out.append(value);
         } else {
             string(out, value.toString());
@@ -132,13 +135,27 @@ final class JsonOut {
         for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
-                case '\b': out.append("\\b"); break;
-                case '\f': out.append("\\f"); break;
+                case '"':
+                    out.append("\\\"");
+                    break;
+                case '\\':
+                    out.append("\\\\");
+                    break;
+                case '\n':
+                    out.append("\\n");
+                    break;
+                case '\r':
+                    out.append("\\r");
+                    break;
+                case '\t':
+                    out.append("\\t");
+                    break;
+                case '\b':
+                    out.append("\\b");
+                    break;
+                case '\f':
+                    out.append("\\f");
+                    break;
                 default:
                     if (c < 0x20 || c == 0x7f) {
                         unicodeEscape(out, c);
@@ -161,9 +178,9 @@ final class JsonOut {
 
     private static void unicodeEscape(StringBuilder out, char c) {
         out.append("\\u")
-            .append(HEX[(c >> 12) & 0xf])
-            .append(HEX[(c >> 8) & 0xf])
-            .append(HEX[(c >> 4) & 0xf])
-            .append(HEX[c & 0xf]);
+                .append(HEX[(c >> 12) & 0xf])
+                .append(HEX[(c >> 8) & 0xf])
+                .append(HEX[(c >> 4) & 0xf])
+                .append(HEX[c & 0xf]);
     }
 }

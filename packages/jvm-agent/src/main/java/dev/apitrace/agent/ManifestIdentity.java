@@ -27,8 +27,7 @@ final class ManifestIdentity {
         {"automatic-module-name", "automatic_module_name"},
     };
 
-    private ManifestIdentity() {
-    }
+    private ManifestIdentity() {}
 
     static Map<String, String> read(InputStream in) throws IOException {
         byte[] bytes = in.readNBytes(MAX_BYTES + 1);
@@ -69,7 +68,10 @@ final class ManifestIdentity {
                 put(main, name, value);
                 int colon = line.indexOf(": ");
                 name = colon > 0 ? line.substring(0, colon).toLowerCase(Locale.ROOT) : null;
-                value = colon > 0 ? new StringBuilder(line.substring(colon + 2, Math.min(line.length(), colon + 2 + MAX_VALUE_CHARS + 1))) : null;
+                value = colon > 0
+                        ? new StringBuilder(
+                                line.substring(colon + 2, Math.min(line.length(), colon + 2 + MAX_VALUE_CHARS + 1)))
+                        : null;
             }
             if (lastLine) {
                 break;

@@ -33,8 +33,7 @@ final class MavenMetadata {
         Map<String, String> manifest = Map.of();
     }
 
-    private MavenMetadata() {
-    }
+    private MavenMetadata() {}
 
     static Found read(CodeSourceLocation location) {
         Found found = new Found();
@@ -66,7 +65,9 @@ final class MavenMetadata {
         } catch (IOException | RuntimeException e) {
             // What could be read is reported; an unreadable source has no coordinates.
         }
-        found.maven.sort(Comparator.comparing((String[] g) -> g[0]).thenComparing(g -> g[1]).thenComparing(g -> g[2]));
+        found.maven.sort(Comparator.comparing((String[] g) -> g[0])
+                .thenComparing(g -> g[1])
+                .thenComparing(g -> g[2]));
         return found;
     }
 
@@ -150,7 +151,6 @@ final class MavenMetadata {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

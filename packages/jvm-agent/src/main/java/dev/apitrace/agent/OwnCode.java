@@ -11,8 +11,7 @@ final class OwnCode {
     private static final ProtectionDomain AGENT = OwnCode.class.getProtectionDomain();
     private static final String RUNTIME_PACKAGE = "dev.apitrace.agent.rt.";
 
-    private OwnCode() {
-    }
+    private OwnCode() {}
 
     static boolean isOwn(Class<?> c) {
         if (c.getClassLoader() == null) {

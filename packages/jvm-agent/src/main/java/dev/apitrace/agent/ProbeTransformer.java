@@ -40,6 +40,7 @@ final class ProbeTransformer implements ClassFileTransformer {
 
     /** Classes left untouched because their rewritten form was too large; names kept for the notice. */
     private final List<String> tooLarge = new ArrayList<>();
+
     private final AtomicLong failures = new AtomicLong();
 
     private final Instrumentation inst;
@@ -55,8 +56,13 @@ final class ProbeTransformer implements ClassFileTransformer {
     }
 
     @Override
-    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
-                            ProtectionDomain domain, byte[] bytes) {
+    public byte[] transform(
+            Module module,
+            ClassLoader loader,
+            String className,
+            Class<?> classBeingRedefined,
+            ProtectionDomain domain,
+            byte[] bytes) {
         byte[] out = transform(loader, className, classBeingRedefined, domain, bytes);
         if (out != null && inst != null && module != null && module.isNamed()) {
             try {
@@ -71,8 +77,8 @@ final class ProbeTransformer implements ClassFileTransformer {
     }
 
     @Override
-    public byte[] transform(ClassLoader loader, String className, Class<?> classBeingRedefined,
-                            ProtectionDomain domain, byte[] bytes) {
+    public byte[] transform(
+            ClassLoader loader, String className, Class<?> classBeingRedefined, ProtectionDomain domain, byte[] bytes) {
         if (loader == null || loader == platformLoader || className == null || bytes == null) {
             return null; // the JDK, and anything without a name (hidden classes)
         }
@@ -142,7 +148,14 @@ final class ProbeTransformer implements ClassFileTransformer {
         return rewriteWithAsm(loader, className, unit, bytes, reader, id, known);
     }
 
-    private byte[] rewriteWithAsm(ClassLoader loader, String className, String unit, byte[] bytes, ClassReader reader, int id, boolean known) {
+    private byte[] rewriteWithAsm(
+            ClassLoader loader,
+            String className,
+            String unit,
+            byte[] bytes,
+            ClassReader reader,
+            int id,
+            boolean known) {
         ClassWriter writer = new ClassWriter(reader, 0);
         ProbeInserter inserter = new ProbeInserter(writer, id);
         reader.accept(inserter, 0);
@@ -163,9 +176,14 @@ final class ProbeTransformer implements ClassFileTransformer {
             return null;
         }
         if (!known) {
-            inventory.add(id, loader, className, unit,
-                inserter.names.toArray(new String[0]), inserter.sigs.toArray(new String[0]),
-                new boolean[inserter.names.size()]);
+            inventory.add(
+                    id,
+                    loader,
+                    className,
+                    unit,
+                    inserter.names.toArray(new String[0]),
+                    inserter.sigs.toArray(new String[0]),
+                    new boolean[inserter.names.size()]);
         }
         return out;
     }
@@ -195,7 +213,8 @@ final class ProbeTransformer implements ClassFileTransformer {
         }
 
         @Override
-        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+        public MethodVisitor visitMethod(
+                int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
             if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || mv == null) {
                 return mv;

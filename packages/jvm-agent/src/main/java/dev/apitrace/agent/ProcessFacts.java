@@ -33,8 +33,15 @@ final class ProcessFacts {
     final String runtimeVersion;
     final String runtimeVendor;
 
-    ProcessFacts(long pid, long ppid, long tid, String exe, List<String> argv, String cwd,
-                 String runtimeVersion, String runtimeVendor) {
+    ProcessFacts(
+            long pid,
+            long ppid,
+            long tid,
+            String exe,
+            List<String> argv,
+            String cwd,
+            String runtimeVersion,
+            String runtimeVendor) {
         this.pid = pid;
         this.ppid = ppid;
         this.tid = tid;
@@ -49,14 +56,14 @@ final class ProcessFacts {
     static ProcessFacts current() {
         long[] ids = readPidAndPpid();
         return new ProcessFacts(
-            ids[0],
-            ids[1],
-            currentThreadTid(),
-            readExe(),
-            readArgv(),
-            property("user.dir"),
-            property("java.runtime.version"),
-            property("java.vendor"));
+                ids[0],
+                ids[1],
+                currentThreadTid(),
+                readExe(),
+                readArgv(),
+                property("user.dir"),
+                property("java.runtime.version"),
+                property("java.vendor"));
     }
 
     /**
@@ -106,7 +113,8 @@ final class ProcessFacts {
 
     static long readTid() {
         try {
-            String target = Files.readSymbolicLink(Paths.get("/proc/thread-self")).toString();
+            String target =
+                    Files.readSymbolicLink(Paths.get("/proc/thread-self")).toString();
             return Long.parseLong(target.substring(target.lastIndexOf('/') + 1));
         } catch (IOException | RuntimeException e) {
             return NO_TID;

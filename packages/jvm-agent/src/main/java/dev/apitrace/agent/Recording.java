@@ -63,15 +63,25 @@ final class Recording implements ApitraceAgent.EndOfProcess {
      * in the middle of the application's class loading.
      */
     private void warmUp() throws Exception {
-        ProbeTransformer scratch = new ProbeTransformer(new ClassInventory(), new CodeUnits(), new JdbcTypes(), null, null);
+        ProbeTransformer scratch =
+                new ProbeTransformer(new ClassInventory(), new CodeUnits(), new JdbcTypes(), null, null);
         try (java.io.InputStream in = Recording.class.getResourceAsStream("Recording.class")) {
             if (in != null) {
                 ProtectionDomain elsewhere = new ProtectionDomain(
-                    new CodeSource(new java.net.URL("file:/apitrace-warm-up/"), (java.security.cert.Certificate[]) null), null);
+                        new CodeSource(
+                                new java.net.URL("file:/apitrace-warm-up/"), (java.security.cert.Certificate[]) null),
+                        null);
                 byte[] bytes = in.readAllBytes();
-                scratch.transform(null, Recording.class.getClassLoader(), "dev/apitrace/warmup/Recording", null, elsewhere, bytes);
+                scratch.transform(
+                        null,
+                        Recording.class.getClassLoader(),
+                        "dev/apitrace/warmup/Recording",
+                        null,
+                        elsewhere,
+                        bytes);
                 // And ASM, for the class files the byte-level pass leaves to it.
-                scratch.instrumentWithAsm(Recording.class.getClassLoader(), "dev/apitrace/warmup/Recording2", "/apitrace-warm-up", bytes);
+                scratch.instrumentWithAsm(
+                        Recording.class.getClassLoader(), "dev/apitrace/warmup/Recording2", "/apitrace-warm-up", bytes);
             }
         }
         dev.apitrace.agent.rt.Probes.ARRAYS[0] = null;
@@ -80,7 +90,8 @@ final class Recording implements ApitraceAgent.EndOfProcess {
         WebApiTable.routeTemplate("/a/1");
         ArgvRedactor.redactText("x");
         ProcessFacts.currentThreadTid();
-        new CallSummarisers.Call(null, new SpanRecord("java:warm.up", "other", 1, 0, 0), null, null, null, null, null).span.flag("x");
+        new CallSummarisers.Call(null, new SpanRecord("java:warm.up", "other", 1, 0, 0), null, null, null, null, null)
+                .span.flag("x");
         ApiRecorder.isWeakCipher("AES");
         ApiRecorder.isWeakDigest("MD5");
         ApiRecorder.isShell(new String[] {"sh", "-c"});
@@ -91,8 +102,13 @@ final class Recording implements ApitraceAgent.EndOfProcess {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             ClassLoader l = c.getClassLoader();
-            if (l == null || l == platform || c.isArray() || c.isPrimitive() || c.isHidden()
-                || OwnCode.isOwn(c) || !inst.isModifiableClass(c)) {
+            if (l == null
+                    || l == platform
+                    || c.isArray()
+                    || c.isPrimitive()
+                    || c.isHidden()
+                    || OwnCode.isOwn(c)
+                    || !inst.isModifiableClass(c)) {
                 continue;
             }
             loaded.add(c);
@@ -107,8 +123,12 @@ final class Recording implements ApitraceAgent.EndOfProcess {
                 try {
                     inst.retransformClasses(c);
                 } catch (Throwable one) {
-                    writer.notice("warn", "retransform_failed", "a class loaded before the agent could not be instrumented: " + one,
-                        c.getName(), System.nanoTime());
+                    writer.notice(
+                            "warn",
+                            "retransform_failed",
+                            "a class loaded before the agent could not be instrumented: " + one,
+                            c.getName(),
+                            System.nanoTime());
                 }
             }
         }
@@ -129,21 +149,36 @@ final class Recording implements ApitraceAgent.EndOfProcess {
 
     private void writeNotices(long t) {
         for (String c : probes.drainTooLarge()) {
-            writer.notice("warn", "class_too_large", "probes would push a method past 64 KB of code or the class past a class file limit; loaded untouched",
-                c, t);
+            writer.notice(
+                    "warn",
+                    "class_too_large",
+                    "probes would push a method past 64 KB of code or the class past a class file limit; loaded untouched",
+                    c,
+                    t);
         }
         for (String failed : installer.drainFailedTypes()) {
             writer.notice("warn", "hook_failed", "could not add API hooks; class left as it was: " + failed, null, t);
         }
         long faults = Dispatch.FAULTS.get();
         if (faults > reportedFaults) {
-            writer.notice("warn", "advice_fault", "faults inside hooks were caught and not passed to the application", null, faults - reportedFaults, t);
+            writer.notice(
+                    "warn",
+                    "advice_fault",
+                    "faults inside hooks were caught and not passed to the application",
+                    null,
+                    faults - reportedFaults,
+                    t);
             reportedFaults = faults;
         }
         long probeFailures = probes.failures();
         if (probeFailures > reportedProbeFailures) {
-            writer.notice("warn", "probe_failed", "classes could not be given probes and were loaded untouched", null,
-                probeFailures - reportedProbeFailures, t);
+            writer.notice(
+                    "warn",
+                    "probe_failed",
+                    "classes could not be given probes and were loaded untouched",
+                    null,
+                    probeFailures - reportedProbeFailures,
+                    t);
             reportedProbeFailures = probeFailures;
         }
         long installFailures = installer.failures();
@@ -152,8 +187,13 @@ final class Recording implements ApitraceAgent.EndOfProcess {
         }
         long over = inventory.overCapacity();
         if (over > reportedOverCapacity) {
-            writer.notice("warn", "too_many_classes", "more classes than probe slots; the rest were loaded untouched", null,
-                over - reportedOverCapacity, t);
+            writer.notice(
+                    "warn",
+                    "too_many_classes",
+                    "more classes than probe slots; the rest were loaded untouched",
+                    null,
+                    over - reportedOverCapacity,
+                    t);
             reportedOverCapacity = over;
         }
     }

@@ -13,19 +13,29 @@ enum SqlDialect {
     ANY(Backslash.DOUBT, true, true, true, true, false);
 
     /** What a backslash in '...' means (E'...' always escapes). */
-    enum Backslash { LITERAL, ESCAPE, DOUBT }
+    enum Backslash {
+        LITERAL,
+        ESCAPE,
+        DOUBT
+    }
 
     final Backslash backslash;
     /** "..." is a string (MySQL without ANSI_QUOTES), not a name. */
     final boolean doubleQuotedStrings;
+
     final boolean dollarQuotes;
     final boolean hashComments;
     final boolean nestedComments;
     /** {@code 2fa_codes} is a name (MySQL), not the number 2 and a name. */
     final boolean digitLeadingNames;
 
-    SqlDialect(Backslash backslash, boolean doubleQuotedStrings, boolean dollarQuotes, boolean hashComments,
-               boolean nestedComments, boolean digitLeadingNames) {
+    SqlDialect(
+            Backslash backslash,
+            boolean doubleQuotedStrings,
+            boolean dollarQuotes,
+            boolean hashComments,
+            boolean nestedComments,
+            boolean digitLeadingNames) {
         this.backslash = backslash;
         this.doubleQuotedStrings = doubleQuotedStrings;
         this.dollarQuotes = dollarQuotes;
@@ -36,7 +46,9 @@ enum SqlDialect {
 
     /** The dialect of the driver whose object this is; {@link #ANY} when not known. */
     static SqlDialect ofDriver(Object statementOrConnection) {
-        return statementOrConnection == null ? ANY : ofDriverClass(statementOrConnection.getClass().getName());
+        return statementOrConnection == null
+                ? ANY
+                : ofDriverClass(statementOrConnection.getClass().getName());
     }
 
     static SqlDialect ofDriverClass(String name) {

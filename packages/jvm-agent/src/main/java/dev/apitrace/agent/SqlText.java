@@ -34,7 +34,8 @@ final class SqlText {
     static SqlText of(String sql, SqlDialect dialect, List<String> literals) {
         Scan s = new Scan(sql, dialect, literals);
         s.run();
-        String masked = s.out == null ? sql : s.out.append(sql, s.copied, sql.length()).toString();
+        String masked =
+                s.out == null ? sql : s.out.append(sql, s.copied, sql.length()).toString();
         return new SqlText(masked, s.placeholders, s.valueLiteral && !s.placeholders);
     }
 
@@ -116,7 +117,8 @@ final class SqlText {
         }
 
         private int digitsFrom(int j) {
-            while (j < n && (isDigit(sql.charAt(j)) || (sql.charAt(j) == '_' && isDigit(at(j - 1)) && isDigit(at(j + 1))))) {
+            while (j < n
+                    && (isDigit(sql.charAt(j)) || (sql.charAt(j) == '_' && isDigit(at(j - 1)) && isDigit(at(j + 1))))) {
                 j++;
             }
             return j;
@@ -151,7 +153,8 @@ final class SqlText {
             int end = closed < 0 ? n : closed;
             if (literals != null) {
                 String q = String.valueOf(quote);
-                literals.add(sql.substring(bodyStart, closed < 0 ? n : closed - 1).replace(q + q, q));
+                literals.add(
+                        sql.substring(bodyStart, closed < 0 ? n : closed - 1).replace(q + q, q));
             }
             valueLiteral = true;
             mask(start, end, "?");
@@ -212,10 +215,14 @@ final class SqlText {
                 if (at(j) == '$') {
                     int bodyStart = j + 1;
                     int tagLength = j - start - 1;
-                    int close = tagLength > MAX_DOLLAR_TAG ? -1 : sql.indexOf(sql.substring(start, bodyStart), bodyStart);
+                    int close =
+                            tagLength > MAX_DOLLAR_TAG ? -1 : sql.indexOf(sql.substring(start, bodyStart), bodyStart);
                     int end = close < 0 ? n : close + bodyStart - start;
                     if (literals != null) {
-                        literals.add(tagLength > MAX_DOLLAR_TAG ? sql.substring(start + 1) : sql.substring(bodyStart, close < 0 ? n : close));
+                        literals.add(
+                                tagLength > MAX_DOLLAR_TAG
+                                        ? sql.substring(start + 1)
+                                        : sql.substring(bodyStart, close < 0 ? n : close));
                     }
                     valueLiteral = true;
                     mask(start, end, "?");

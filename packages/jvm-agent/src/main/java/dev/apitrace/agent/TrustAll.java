@@ -14,8 +14,7 @@ import javax.net.ssl.X509TrustManager;
 final class TrustAll {
     private static final X509Certificate[] NO_CHAIN = new X509Certificate[0];
 
-    private TrustAll() {
-    }
+    private TrustAll() {}
 
     static boolean anyTrustsEverything(Object managers) {
         if (!(managers instanceof TrustManager[])) {

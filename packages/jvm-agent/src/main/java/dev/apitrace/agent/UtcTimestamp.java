@@ -8,8 +8,7 @@ package dev.apitrace.agent;
 final class UtcTimestamp {
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
-    private UtcTimestamp() {
-    }
+    private UtcTimestamp() {}
 
     static String format(long epochMillis) {
         long days = Math.floorDiv(epochMillis, MILLIS_PER_DAY);

@@ -99,7 +99,8 @@ class AgentEndToEndIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         Map<String, String> environment = builder.environment();
         // Only what each test sets: the outer run (apitrace itself, a developer's shell) stays out.
-        Stream.of("APITRACE_DIR", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS").forEach(environment::remove);
+        Stream.of("APITRACE_DIR", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
+                .forEach(environment::remove);
         environment.putAll(env);
         Path out = Files.createTempFile(tmp, "out", ".txt");
         Path err = Files.createTempFile(tmp, "err", ".txt");
@@ -144,7 +145,9 @@ class AgentEndToEndIT {
 
         Path file = runDir.resolve(traced.pid + "-jvm-0.jsonl");
         assertEquals(List.of(file), eventFiles());
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)));
 
         List<JsonNode> records = records(file);
         for (JsonNode record : records) {
@@ -168,7 +171,9 @@ class AgentEndToEndIT {
         assertEquals(argv, JSON.convertValue(start.get("argv"), List.class));
         assertEquals(workDir.toRealPath().toString(), start.get("cwd").textValue());
         assertEquals("java", start.get("runtime").get("name").textValue());
-        assertEquals(System.getProperty("java.runtime.version"), start.get("runtime").get("version").textValue());
+        assertEquals(
+                System.getProperty("java.runtime.version"),
+                start.get("runtime").get("version").textValue());
         assertEquals("apitrace-jvm-agent", start.get("emitter").get("name").textValue());
         assertFalse(Files.readString(file).contains("hunter2"));
 
@@ -184,8 +189,8 @@ class AgentEndToEndIT {
     @Test
     void javaToolOptionsPlusCommandLineStillMakesOneFile() throws Exception {
         String agent = "-javaagent:" + agentJar;
-        Run traced = run(command(List.of(agent), "0"),
-            Map.of("APITRACE_DIR", runDir.toString(), "JAVA_TOOL_OPTIONS", agent));
+        Run traced = run(
+                command(List.of(agent), "0"), Map.of("APITRACE_DIR", runDir.toString(), "JAVA_TOOL_OPTIONS", agent));
         assertEquals(0, traced.exit);
         assertTrue(traced.err.contains("Picked up JAVA_TOOL_OPTIONS"), traced.err); // the JVM's line, not ours
         assertFalse(traced.err.replace(agent, "").contains("apitrace"), traced.err);
@@ -215,18 +220,23 @@ class AgentEndToEndIT {
         Run failed = run(command(List.of("-javaagent:" + agentJar), "5", "a"), Map.of("APITRACE_DIR", dir));
         assertEquals(bare.exit, failed.exit);
         assertEquals(bare.out, failed.out);
-        assertEquals("apitrace: jvm: cannot write events to " + dir
-            + ": Not a directory (recording off for this process)\n" + bare.err, failed.err);
+        assertEquals(
+                "apitrace: jvm: cannot write events to " + dir + ": Not a directory (recording off for this process)\n"
+                        + bare.err,
+                failed.err);
         assertEquals(0, Files.size(afile));
     }
 
     private static List<JsonNode> ofKind(List<JsonNode> records, String kind) {
-        return records.stream().filter(r -> kind.equals(r.path("kind").asText())).collect(Collectors.toList());
+        return records.stream()
+                .filter(r -> kind.equals(r.path("kind").asText()))
+                .collect(Collectors.toList());
     }
 
     private static List<JsonNode> inventory(List<JsonNode> records, String className) {
         return ofKind(records, "function_inventory").stream()
-            .filter(r -> className.equals(r.path("scope").asText())).collect(Collectors.toList());
+                .filter(r -> className.equals(r.path("scope").asText()))
+                .collect(Collectors.toList());
     }
 
     /** name+sig -> ran, ORed over every inventory record of the class (as readers merge them). */
@@ -234,7 +244,10 @@ class AgentEndToEndIT {
         Map<String, Boolean> ran = new java.util.TreeMap<>();
         for (JsonNode r : inventory(records, className)) {
             for (JsonNode f : r.get("functions")) {
-                ran.merge(f.get("name").asText() + f.get("sig").asText(), f.get("ran").asBoolean(), Boolean::logicalOr);
+                ran.merge(
+                        f.get("name").asText() + f.get("sig").asText(),
+                        f.get("ran").asBoolean(),
+                        Boolean::logicalOr);
             }
         }
         return ran;
@@ -263,35 +276,47 @@ class AgentEndToEndIT {
         assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Point").get("sum()I"));
         assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Point").get("<init>(II)V"));
         assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Shape").get("describe()Ljava/lang/String;"));
-        assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Shape").get("unit()L" + (pkg + "Shape").replace('.', '/') + ";"));
+        assertEquals(
+                Boolean.TRUE,
+                ranByMethod(records, pkg + "Shape").get("unit()L" + (pkg + "Shape").replace('.', '/') + ";"));
         assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Circle").get("area()D"));
         assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Op$2").get("apply(II)I"));
         assertEquals(Boolean.TRUE, ranByMethod(records, pkg + "Outer$Inner").get("reveal()I"));
-        assertEquals(Boolean.TRUE, ranByMethod(records, ModernJava.class.getName()).get("lambda$main$0(I)I"));
+        assertEquals(
+                Boolean.TRUE, ranByMethod(records, ModernJava.class.getName()).get("lambda$main$0(I)I"));
         for (JsonNode r : ofKind(records, "function_inventory")) {
             String scope = r.get("scope").asText();
             assertFalse(scope.contains("$$Lambda") || scope.contains("/0x"), "hidden class instrumented: " + scope);
         }
         // HiddenTemplate is inventoried as the class on disk, never loaded by name, not as the hidden copy.
-        assertTrue(inventory(records, "dev.apitrace.agent.testapp.HiddenTemplate").stream().noneMatch(r -> r.get("loaded").asBoolean()));
+        assertTrue(inventory(records, "dev.apitrace.agent.testapp.HiddenTemplate").stream()
+                .noneMatch(r -> r.get("loaded").asBoolean()));
     }
 
     @Test
     void aMethodPushedPast64KbLeavesItsClassUntouchedAndSaysSo() throws Exception {
         Path gen = Files.createDirectories(tmp.resolve("huge/gen"));
         Files.write(gen.resolve("Huge.class"), GeneratedClasses.huge(21843));
-        List<JsonNode> records = sameBehaviour(LoadsHuge.class.getName(), List.of(), gen.getParent().toString());
-        assertTrue(ofKind(records, "notice").stream().anyMatch(n -> "class_too_large".equals(n.get("code").asText())
-            && "gen.Huge".equals(n.get("subject").asText())), records::toString);
-        assertTrue(inventory(records, "gen.Huge").stream().noneMatch(r -> r.get("loaded").asBoolean()));
-        assertEquals(Boolean.TRUE, ranByMethod(records, LoadsHuge.class.getName()).get("main([Ljava/lang/String;)V"));
+        List<JsonNode> records = sameBehaviour(
+                LoadsHuge.class.getName(), List.of(), gen.getParent().toString());
+        assertTrue(
+                ofKind(records, "notice").stream()
+                        .anyMatch(n -> "class_too_large".equals(n.get("code").asText())
+                                && "gen.Huge".equals(n.get("subject").asText())),
+                records::toString);
+        assertTrue(inventory(records, "gen.Huge").stream()
+                .noneMatch(r -> r.get("loaded").asBoolean()));
+        assertEquals(
+                Boolean.TRUE, ranByMethod(records, LoadsHuge.class.getName()).get("main([Ljava/lang/String;)V"));
     }
 
     @Test
     void aFaultInsideAHookIsCountedAndNeverReachesTheApplication() throws Exception {
         List<JsonNode> records = sameBehaviour(FaultInHookApp.class.getName(), List.of());
-        JsonNode notice = ofKind(records, "notice").stream().filter(n -> "advice_fault".equals(n.get("code").asText()))
-            .findFirst().orElse(null);
+        JsonNode notice = ofKind(records, "notice").stream()
+                .filter(n -> "advice_fault".equals(n.get("code").asText()))
+                .findFirst()
+                .orElse(null);
         assertNotNull(notice, records::toString);
         assertTrue(notice.get("count").asInt() >= 1);
     }
@@ -306,7 +331,8 @@ class AgentEndToEndIT {
         // The first agent loads and runs Early.before(); apitrace comes second and must retransform Early.
         List<JsonNode> records = sameBehaviour(Early.class.getName(), List.of("-javaagent:" + earlyAgent));
         Map<String, Boolean> ran = ranByMethod(records, Early.class.getName());
-        assertEquals(Boolean.FALSE, ran.get("before()Ljava/lang/String;"), ran::toString); // ran before the probes existed
+        assertEquals(
+                Boolean.FALSE, ran.get("before()Ljava/lang/String;"), ran::toString); // ran before the probes existed
         assertEquals(Boolean.TRUE, ran.get("after()Ljava/lang/String;"), ran::toString);
     }
 
@@ -316,8 +342,11 @@ class AgentEndToEndIT {
         GeneratedClasses.chain(gen, 400);
         List<JsonNode> records = sameBehaviour(ParallelLoading.class.getName(), List.of(), gen.toString());
         long instrumented = ofKind(records, "function_inventory").stream()
-            .filter(r -> r.get("scope").asText().startsWith("gen.C") && r.get("loaded").asBoolean()).map(r -> r.get("scope").asText())
-            .distinct().count();
+                .filter(r -> r.get("scope").asText().startsWith("gen.C")
+                        && r.get("loaded").asBoolean())
+                .map(r -> r.get("scope").asText())
+                .distinct()
+                .count();
         assertTrue(instrumented >= 100, "instrumented " + instrumented);
     }
 
@@ -326,10 +355,14 @@ class AgentEndToEndIT {
         String jacoco = System.getProperty("jacoco.agent.jar");
         assertNotNull(jacoco, "Failsafe passes the JaCoCo runtime jar as jacoco.agent.jar");
         Path exec = tmp.resolve("jacoco.exec");
-        List<JsonNode> records = sameBehaviour(ModernJava.class.getName(),
-            List.of("-javaagent:" + jacoco + "=destfile=" + exec + ",includes=dev.apitrace.agent.testapp.*"));
+        List<JsonNode> records = sameBehaviour(
+                ModernJava.class.getName(),
+                List.of("-javaagent:" + jacoco + "=destfile=" + exec + ",includes=dev.apitrace.agent.testapp.*"));
         assertTrue(Files.size(exec) > 0, "JaCoCo wrote its coverage");
-        assertEquals(Boolean.TRUE, ranByMethod(records, "dev.apitrace.agent.testapp.ModernJava$Point").get("sum()I"));
+        assertEquals(
+                Boolean.TRUE,
+                ranByMethod(records, "dev.apitrace.agent.testapp.ModernJava$Point")
+                        .get("sum()I"));
     }
 
     @Test
@@ -348,12 +381,14 @@ class AgentEndToEndIT {
         builder.environment().put("APITRACE_DIR", runDir.toString());
         builder.redirectErrorStream(true);
         Process process = builder.start();
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("sleeping", out.readLine());
         process.destroy(); // SIGTERM
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(143, process.exitValue());
-        JsonNode end = ofKind(records(runDir.resolve(process.pid() + "-jvm-0.jsonl")), "process_end").get(0);
+        JsonNode end = ofKind(records(runDir.resolve(process.pid() + "-jvm-0.jsonl")), "process_end")
+                .get(0);
         assertEquals("signal", end.get("reason").asText(), end::toString);
         assertEquals(15, end.get("signal").asInt());
         assertEquals(143, end.get("exit_code").asInt());
@@ -363,7 +398,9 @@ class AgentEndToEndIT {
     void aTrustAllTrustManagerIsFlaggedAndTheJdksIsNot() throws Exception {
         List<JsonNode> records = sameBehaviour(TrustAllApp.class.getName(), List.of());
         List<JsonNode> inits = ofKind(records, "call").stream()
-            .filter(c -> "java:javax.net.ssl.SSLContext.init".equals(c.get("api").asText())).collect(Collectors.toList());
+                .filter(c ->
+                        "java:javax.net.ssl.SSLContext.init".equals(c.get("api").asText()))
+                .collect(Collectors.toList());
         assertEquals(2, inits.size(), inits::toString);
         assertFalse(inits.get(0).has("flags"), inits.get(0)::toString);
         assertEquals("[\"verify_none\"]", inits.get(1).get("flags").toString());

@@ -11,10 +11,23 @@ import org.junit.jupiter.api.Test;
 class ApiRecorderRulesTest {
     @Test
     void weakCiphersAreEcbDesRc4AndBareBlockCipherNames() {
-        for (String weak : new String[] {"AES", "AES/ECB/PKCS5Padding", "DES/CBC/PKCS5Padding", "DESede/CBC/NoPadding", "RC4", "ARCFOUR", "aes/ecb/nopadding"}) {
+        for (String weak : new String[] {
+            "AES",
+            "AES/ECB/PKCS5Padding",
+            "DES/CBC/PKCS5Padding",
+            "DESede/CBC/NoPadding",
+            "RC4",
+            "ARCFOUR",
+            "aes/ecb/nopadding"
+        }) {
             assertTrue(ApiRecorder.isWeakCipher(weak), weak);
         }
-        for (String fine : new String[] {"AES/GCM/NoPadding", "AES/CBC/PKCS5Padding", "ChaCha20-Poly1305", "RSA/ECB/OAEPWithSHA-256AndMGF1Padding".replace("ECB", "NONE")}) {
+        for (String fine : new String[] {
+            "AES/GCM/NoPadding",
+            "AES/CBC/PKCS5Padding",
+            "ChaCha20-Poly1305",
+            "RSA/ECB/OAEPWithSHA-256AndMGF1Padding".replace("ECB", "NONE")
+        }) {
             assertFalse(ApiRecorder.isWeakCipher(fine), fine);
         }
     }
@@ -48,8 +61,10 @@ class ApiRecorderRulesTest {
         assertFalse(ApiRecorder.inSecretContext(List.of(jdk, plain, jdkKey)));
         // The package does not count, only class and method.
         assertFalse(ApiRecorder.inSecretContext(List.of(new JavaFrame("com.secret.Dice.roll", "x", 1, "/app.jar"))));
-        assertTrue(ApiRecorder.inSecretContext(List.of(new JavaFrame("com.example.Codes.generatePassword", "x", 1, "/app.jar"))));
-        assertTrue(ApiRecorder.inSecretContext(List.of(new JavaFrame("com.example.Auth$SALTS.pick", "x", 1, "/app.jar"))));
+        assertTrue(ApiRecorder.inSecretContext(
+                List.of(new JavaFrame("com.example.Codes.generatePassword", "x", 1, "/app.jar"))));
+        assertTrue(
+                ApiRecorder.inSecretContext(List.of(new JavaFrame("com.example.Auth$SALTS.pick", "x", 1, "/app.jar"))));
     }
 
     @Test
@@ -66,7 +81,8 @@ class ApiRecorderRulesTest {
         assertEquals("[0:0:0:0:0:0:0:1]:443", ApiRecorder.address(new InetSocketAddress("::1", 443)));
         assertEquals("http://h:8/p", ApiRecorder.urlWithoutQuery("http", "h", 8, "/p"));
         assertEquals("https://h/", ApiRecorder.urlWithoutQuery("https", "h", -1, ""));
-        assertEquals("https://h/reset/***/ok",
-            ApiRecorder.urlWithoutQuery("https", "h", -1, "/reset/0123456789abcdef0123456789abcdef01234567/ok"));
+        assertEquals(
+                "https://h/reset/***/ok",
+                ApiRecorder.urlWithoutQuery("https", "h", -1, "/reset/0123456789abcdef0123456789abcdef01234567/ok"));
     }
 }

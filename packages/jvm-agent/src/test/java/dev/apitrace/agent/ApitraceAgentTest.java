@@ -48,8 +48,10 @@ class ApitraceAgentTest {
         EventWriter writer = ApitraceAgent.startRecording(new AgentConfig(dir), err);
 
         assertNull(writer);
-        assertEquals("apitrace: jvm: cannot write events to " + dir
-            + ": Not a directory (recording off for this process)" + System.lineSeparator(), stderr());
+        assertEquals(
+                "apitrace: jvm: cannot write events to " + dir + ": Not a directory (recording off for this process)"
+                        + System.lineSeparator(),
+                stderr());
         assertEquals(0, Files.size(afile));
         assertEquals(1, filesUnder(tmp));
     }
@@ -58,8 +60,10 @@ class ApitraceAgentTest {
     void missingDirectoryIsReportedInTheSameWords() {
         String dir = tmp.resolve("missing").toString();
         assertNull(ApitraceAgent.startRecording(new AgentConfig(dir), err));
-        assertEquals("apitrace: jvm: cannot write events to " + dir
-            + ": No such file or directory (recording off for this process)" + System.lineSeparator(), stderr());
+        assertEquals(
+                "apitrace: jvm: cannot write events to " + dir
+                        + ": No such file or directory (recording off for this process)" + System.lineSeparator(),
+                stderr());
     }
 
     @Test

@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ArgvRedactorTest {
     /** The vectors every emitter shares (docs/events.md, Redaction). */
     static Stream<Arguments> sharedVectors() throws IOException {
-        Path file = TestPaths.moduleDir().resolve("../core/schema/redaction-vectors.json").normalize();
+        Path file = TestPaths.moduleDir()
+                .resolve("../core/schema/redaction-vectors.json")
+                .normalize();
         JsonNode vectors = new ObjectMapper().readTree(file.toFile()).get("vectors");
         List<Arguments> cases = new ArrayList<>();
         for (JsonNode vector : vectors) {
@@ -46,8 +48,7 @@ class ArgvRedactorTest {
 
     @Test
     void everyUrlInOneStringLosesItsPassword() {
-        assertEquals("a https://u:***@h/x b ftp://***@g",
-            ArgvRedactor.redactText("a https://u:p@h/x b ftp://t@g"));
+        assertEquals("a https://u:***@h/x b ftp://***@g", ArgvRedactor.redactText("a https://u:p@h/x b ftp://t@g"));
         assertEquals("x://a/b://u:***@h", ArgvRedactor.redactText("x://a/b://u:p@h"));
     }
 
@@ -68,8 +69,8 @@ class ArgvRedactorTest {
 
     @Test
     void keyValueMasksUpToAmpersandSemicolonOrSpace() {
-        assertEquals("session=***&a=1 token=***;b=2 pwd=***",
-            ArgvRedactor.redactText("session=s1&a=1 token=t;b=2 pwd=p"));
+        assertEquals(
+                "session=***&a=1 token=***;b=2 pwd=***", ArgvRedactor.redactText("session=s1&a=1 token=t;b=2 pwd=p"));
     }
 
     @Test
@@ -80,8 +81,8 @@ class ArgvRedactorTest {
         assertFalse(ArgvRedactor.isSensitiveBareFlag("token"));
         assertFalse(ArgvRedactor.isSensitiveBareFlag("-"));
         assertFalse(ArgvRedactor.isSensitiveBareFlag("--"));
-        assertEquals(List.of("x", "--token", "***", "***"),
-            ArgvRedactor.redact(List.of("x", "--token", "--secret", "v")));
+        assertEquals(
+                List.of("x", "--token", "***", "***"), ArgvRedactor.redact(List.of("x", "--token", "--secret", "v")));
     }
 
     @Test

@@ -62,12 +62,20 @@ class BootstrapRuntimeTest {
     private static Set<String> roots(Map<String, byte[]> classes) {
         Set<String> roots = new TreeSet<>();
         for (byte[] bytes : classes.values()) {
-            new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                    return new InjectedReferences(classes.keySet(), roots);
-                }
-            }, ClassReader.SKIP_DEBUG);
+            new ClassReader(bytes)
+                    .accept(
+                            new ClassVisitor(Opcodes.ASM9) {
+                                @Override
+                                public MethodVisitor visitMethod(
+                                        int access,
+                                        String name,
+                                        String descriptor,
+                                        String signature,
+                                        String[] exceptions) {
+                                    return new InjectedReferences(classes.keySet(), roots);
+                                }
+                            },
+                            ClassReader.SKIP_DEBUG);
         }
         return roots;
     }
@@ -82,15 +90,18 @@ class BootstrapRuntimeTest {
                 continue;
             }
             Set<String> referenced = new TreeSet<>();
-            new ClassReader(bytes).accept(new ClassRemapper(new ClassVisitor(Opcodes.ASM9) { }, new Remapper() {
-                @Override
-                public String map(String internalName) {
-                    if (internalName.startsWith(AGENT)) {
-                        referenced.add(internalName);
-                    }
-                    return internalName;
-                }
-            }), 0);
+            new ClassReader(bytes)
+                    .accept(
+                            new ClassRemapper(new ClassVisitor(Opcodes.ASM9) {}, new Remapper() {
+                                @Override
+                                public String map(String internalName) {
+                                    if (internalName.startsWith(AGENT)) {
+                                        referenced.add(internalName);
+                                    }
+                                    return internalName;
+                                }
+                            }),
+                            0);
             for (String r : referenced) {
                 if (seen.add(r)) {
                     todo.push(r);
@@ -209,8 +220,11 @@ class BootstrapRuntimeTest {
         }
 
         @Override
-        public void visitTryCatchBlock(net.bytebuddy.jar.asm.Label start, net.bytebuddy.jar.asm.Label end,
-                                       net.bytebuddy.jar.asm.Label handler, String type) {
+        public void visitTryCatchBlock(
+                net.bytebuddy.jar.asm.Label start,
+                net.bytebuddy.jar.asm.Label end,
+                net.bytebuddy.jar.asm.Label handler,
+                String type) {
             if (type != null) {
                 type(Type.getObjectType(type));
             }
@@ -220,7 +234,9 @@ class BootstrapRuntimeTest {
         public void visitLdcInsn(Object value) {
             if (value instanceof Type) {
                 type((Type) value);
-            } else if (value instanceof String && agentClassNames.contains(value) && ((String) value).startsWith(AGENT)) {
+            } else if (value instanceof String
+                    && agentClassNames.contains(value)
+                    && ((String) value).startsWith(AGENT)) {
                 out.add((String) value); // a class name the agent writes into a transformed class
             }
         }

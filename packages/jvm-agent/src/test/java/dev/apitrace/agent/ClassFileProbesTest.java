@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import net.bytebuddy.jar.asm.AnnotationVisitor;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.Handle;
@@ -25,7 +26,6 @@ import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.TypePath;
-import net.bytebuddy.jar.asm.AnnotationVisitor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +41,11 @@ class ClassFileProbesTest {
 
     @Test
     void everyMethodIsTheProbeThenTheOriginalCodeAndEveryClassStillLinks() throws Exception {
-        Path jar = Paths.get(ObjectMapper.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = Paths.get(ObjectMapper.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         Map<String, byte[]> originals = new LinkedHashMap<>();
         try (JarFile file = new JarFile(jar.toFile())) {
             Enumeration<JarEntry> entries = file.entries();
@@ -57,7 +61,8 @@ class ClassFileProbesTest {
         }
         assertTrue(originals.size() > 500, "read " + originals.size() + " classes");
         String typeAnnotated = "dev/apitrace/agent/testapp/TypeAnnotated";
-        try (InputStream in = ClassFileProbesTest.class.getClassLoader().getResourceAsStream(typeAnnotated + ".class")) {
+        try (InputStream in =
+                ClassFileProbesTest.class.getClassLoader().getResourceAsStream(typeAnnotated + ".class")) {
             originals.put(typeAnnotated, in.readAllBytes());
         }
         Map<String, byte[]> rewritten = new HashMap<>();
@@ -81,14 +86,20 @@ class ClassFileProbesTest {
             int index = 0;
             for (Map.Entry<String, List<String>> m : before.entrySet()) {
                 List<String> probed = new ArrayList<>(after.get(m.getKey()));
-                // The exception table (and its type annotations) is listed first, then the code: the probe is its first instruction.
+                // The exception table (and its type annotations) is listed first, then the code: the probe is its first
+                // instruction.
                 int at = 0;
                 while (probed.get(at).startsWith("TRY ") || probed.get(at).startsWith("TYPE-ANNOTATION catch")) {
                     at++;
                 }
                 String[] probe = large ? PROBE_LARGE_ID : PROBE_SMALL_ID;
-                assertTrue(probed.get(at).equals(probe[0]) && probed.get(at + 1).startsWith(probe[1]), e.getKey() + " " + probed);
-                assertEquals(List.of("AALOAD", "SIPUSH " + index, "ICONST_1", "BASTORE"), probed.subList(at + 2, at + 6), e.getKey());
+                assertTrue(
+                        probed.get(at).equals(probe[0]) && probed.get(at + 1).startsWith(probe[1]),
+                        e.getKey() + " " + probed);
+                assertEquals(
+                        List.of("AALOAD", "SIPUSH " + index, "ICONST_1", "BASTORE"),
+                        probed.subList(at + 2, at + 6),
+                        e.getKey());
                 probed.subList(at, at + 6).clear();
                 assertEquals(m.getValue(), probed, e.getKey() + "." + m.getKey());
                 withTypeAnnotations += m.getValue().stream().anyMatch(s -> s.startsWith("TYPE-ANNOTATION")) ? 1 : 0;
@@ -148,17 +159,21 @@ class ClassFileProbesTest {
     /** Per method with code, in order: its instructions, handlers, frames, lines, locals and type annotations, labels by order of appearance. */
     private static Map<String, List<String>> code(byte[] bytes) {
         Map<String, List<String>> methods = new LinkedHashMap<>();
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-                    return null;
-                }
-                List<String> out = new ArrayList<>();
-                methods.put(name + descriptor, out);
-                return new Listing(out);
-            }
-        }, ClassReader.EXPAND_FRAMES);
+        new ClassReader(bytes)
+                .accept(
+                        new ClassVisitor(Opcodes.ASM9) {
+                            @Override
+                            public MethodVisitor visitMethod(
+                                    int access, String name, String descriptor, String signature, String[] exceptions) {
+                                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                                    return null;
+                                }
+                                List<String> out = new ArrayList<>();
+                                methods.put(name + descriptor, out);
+                                return new Listing(out);
+                            }
+                        },
+                        ClassReader.EXPAND_FRAMES);
         return methods;
     }
 
@@ -281,28 +296,44 @@ class ClassFileProbesTest {
         }
 
         @Override
-        public void visitLocalVariable(String name, String descriptor, String signature, Label start, Label end, int index) {
+        public void visitLocalVariable(
+                String name, String descriptor, String signature, Label start, Label end, int index) {
             out.add("LOCAL " + name + " " + descriptor + " " + l(start) + " " + l(end) + " " + index);
         }
 
         @Override
-        public AnnotationVisitor visitInsnAnnotation(int typeRef, TypePath typePath, String descriptor, boolean visible) {
-            out.add("TYPE-ANNOTATION insn " + typeRef + " " + typePath + " " + descriptor + " " + visible + " after " + out.get(out.size() - 1));
+        public AnnotationVisitor visitInsnAnnotation(
+                int typeRef, TypePath typePath, String descriptor, boolean visible) {
+            out.add("TYPE-ANNOTATION insn " + typeRef + " " + typePath + " " + descriptor + " " + visible + " after "
+                    + out.get(out.size() - 1));
             return null;
         }
 
         @Override
-        public AnnotationVisitor visitTryCatchAnnotation(int typeRef, TypePath typePath, String descriptor, boolean visible) {
+        public AnnotationVisitor visitTryCatchAnnotation(
+                int typeRef, TypePath typePath, String descriptor, boolean visible) {
             out.add("TYPE-ANNOTATION catch " + typeRef + " " + typePath + " " + descriptor + " " + visible);
             return null;
         }
 
         @Override
-        public AnnotationVisitor visitLocalVariableAnnotation(int typeRef, TypePath typePath, Label[] start, Label[] end, int[] index,
-                                                              String descriptor, boolean visible) {
-            StringBuilder s = new StringBuilder("TYPE-ANNOTATION local " + typeRef + " " + typePath + " " + descriptor + " " + visible);
+        public AnnotationVisitor visitLocalVariableAnnotation(
+                int typeRef,
+                TypePath typePath,
+                Label[] start,
+                Label[] end,
+                int[] index,
+                String descriptor,
+                boolean visible) {
+            StringBuilder s = new StringBuilder(
+                    "TYPE-ANNOTATION local " + typeRef + " " + typePath + " " + descriptor + " " + visible);
             for (int i = 0; i < start.length; i++) {
-                s.append(' ').append(l(start[i])).append('-').append(l(end[i])).append('@').append(index[i]);
+                s.append(' ')
+                        .append(l(start[i]))
+                        .append('-')
+                        .append(l(end[i]))
+                        .append('@')
+                        .append(index[i]);
             }
             out.add(s.toString());
             return null;
@@ -318,8 +349,26 @@ class ClassFileProbesTest {
     private static final Map<Integer, String> OPCODES = new HashMap<>();
 
     static {
-        String[] names = {"NOP", "ACONST_NULL", "ICONST_M1", "ICONST_0", "ICONST_1", "ICONST_2", "ICONST_3", "ICONST_4", "ICONST_5",
-            "LCONST_0", "LCONST_1", "FCONST_0", "FCONST_1", "FCONST_2", "DCONST_0", "DCONST_1", "BIPUSH", "SIPUSH"};
+        String[] names = {
+            "NOP",
+            "ACONST_NULL",
+            "ICONST_M1",
+            "ICONST_0",
+            "ICONST_1",
+            "ICONST_2",
+            "ICONST_3",
+            "ICONST_4",
+            "ICONST_5",
+            "LCONST_0",
+            "LCONST_1",
+            "FCONST_0",
+            "FCONST_1",
+            "FCONST_2",
+            "DCONST_0",
+            "DCONST_1",
+            "BIPUSH",
+            "SIPUSH"
+        };
         for (int i = 0; i < names.length; i++) {
             OPCODES.put(i, names[i]);
         }

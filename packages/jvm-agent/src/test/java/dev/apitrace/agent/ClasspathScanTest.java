@@ -34,18 +34,28 @@ class ClasspathScanTest {
         Files.write(lib.resolve("dep.jar"), MavenMetadataTest.zip(dep));
 
         Map<String, byte[]> inner = new LinkedHashMap<>();
-        inner.put("META-INF/maven/com.example/inner/pom.properties", MavenMetadataTest.pom("com.example", "inner", "3"));
+        inner.put(
+                "META-INF/maven/com.example/inner/pom.properties", MavenMetadataTest.pom("com.example", "inner", "3"));
         inner.put("dev/apitrace/agent/testapp/Early.class", early);
         Map<String, byte[]> main = new LinkedHashMap<>();
-        main.put("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nClass-Path: lib/dep.jar\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        main.put(
+                "META-INF/MANIFEST.MF",
+                "Manifest-Version: 1.0\r\nClass-Path: lib/dep.jar\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         main.put("BOOT-INF/lib/inner.jar", MavenMetadataTest.zip(inner));
         Path app = dir.resolve("app.jar");
         Files.write(app, MavenMetadataTest.zip(main));
 
-        List<ClasspathScan.Source> sources = ClasspathScan.scan(app + java.io.File.pathSeparator + dir.resolve("missing.jar"));
-        Map<String, ClasspathScan.Source> byPath = sources.stream().collect(Collectors.toMap(s -> s.location.path, s -> s));
-        assertEquals(List.of(app.toString(), app + "!/BOOT-INF/lib/inner.jar", lib.resolve("dep.jar").toString()),
-            sources.stream().map(s -> s.location.path).collect(Collectors.toList()));
+        List<ClasspathScan.Source> sources =
+                ClasspathScan.scan(app + java.io.File.pathSeparator + dir.resolve("missing.jar"));
+        Map<String, ClasspathScan.Source> byPath =
+                sources.stream().collect(Collectors.toMap(s -> s.location.path, s -> s));
+        assertEquals(
+                List.of(
+                        app.toString(),
+                        app + "!/BOOT-INF/lib/inner.jar",
+                        lib.resolve("dep.jar").toString()),
+                sources.stream().map(s -> s.location.path).collect(Collectors.toList()));
         ClasspathScan.Source nested = byPath.get(app + "!/BOOT-INF/lib/inner.jar");
         assertEquals("com.example", nested.metadata.maven.get(0)[0]);
         assertEquals("jar:nested:" + app + "/!BOOT-INF/lib/inner.jar!/", nested.location.url);

@@ -38,6 +38,8 @@ class CodeSourceLocationTest {
     @Test
     void theJdkIsNoCodeSourceAndOtherSchemesKeepTheirUrl() {
         assertNull(CodeSourceLocation.parse("jrt:/java.base"));
-        assertEquals("vfs:/content/app.war/WEB-INF/lib/x.jar", CodeSourceLocation.parse("vfs:/content/app.war/WEB-INF/lib/x.jar").path);
+        assertEquals(
+                "vfs:/content/app.war/WEB-INF/lib/x.jar",
+                CodeSourceLocation.parse("vfs:/content/app.war/WEB-INF/lib/x.jar").path);
     }
 }

@@ -25,11 +25,12 @@ final class EventSchema {
     private static final JsonNode NODE = read();
     private static final Schema SCHEMA = load();
 
-    private EventSchema() {
-    }
+    private EventSchema() {}
 
     private static JsonNode read() {
-        Path file = TestPaths.moduleDir().resolve("../core/schema/events.schema.json").normalize();
+        Path file = TestPaths.moduleDir()
+                .resolve("../core/schema/events.schema.json")
+                .normalize();
         try {
             return new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {
@@ -39,11 +40,11 @@ final class EventSchema {
 
     private static Schema load() {
         SchemaRegistryConfig config = SchemaRegistryConfig.builder()
-            .formatAssertionsEnabled(true)
-            .pathType(PathType.JSON_PATH)
-            .build();
+                .formatAssertionsEnabled(true)
+                .pathType(PathType.JSON_PATH)
+                .build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(
-            SpecificationVersion.DRAFT_7, builder -> builder.schemaRegistryConfig(config));
+                SpecificationVersion.DRAFT_7, builder -> builder.schemaRegistryConfig(config));
         Schema schema = registry.getSchema(NODE);
         schema.initializeValidators();
         return schema;
@@ -76,7 +77,8 @@ final class EventSchema {
         for (int i = 0; i < oneOf.size(); i++) {
             String ref = oneOf.get(i).path("$ref").asText();
             JsonNode definition = NODE.at(ref.startsWith("#") ? ref.substring(1) : "/missing");
-            if (kind.equals(definition.path("properties").path("kind").path("const").asText(null))) {
+            if (kind.equals(
+                    definition.path("properties").path("kind").path("const").asText(null))) {
                 return i;
             }
         }
@@ -85,8 +87,9 @@ final class EventSchema {
 
     /** The oneOf branch an error came from (evaluation path oneOf/N/...); -1 if not inside one. */
     private static int oneOfBranch(NodePath path) {
-        if (path.getNameCount() >= 2 && "oneOf".equals(String.valueOf(path.getElement(0)))
-            && path.getElement(1) instanceof Integer index) {
+        if (path.getNameCount() >= 2
+                && "oneOf".equals(String.valueOf(path.getElement(0)))
+                && path.getElement(1) instanceof Integer index) {
             return index;
         }
         return -1;

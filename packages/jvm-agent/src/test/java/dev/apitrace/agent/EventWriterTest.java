@@ -57,8 +57,10 @@ class EventWriterTest {
         try (EventWriter writer = EventWriter.create(dir, PID)) {
             assertEquals(dir.resolve("4242-jvm-0.jsonl"), writer.file());
             assertEquals(0, writer.seq());
-            assertEquals("rw-------", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(writer.file(), LinkOption.NOFOLLOW_LINKS)));
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(writer.file(), LinkOption.NOFOLLOW_LINKS)));
         }
     }
 
@@ -116,8 +118,8 @@ class EventWriterTest {
         Path file;
         try (EventWriter writer = EventWriter.create(dir, PID)) {
             file = writer.file();
-            writer.processStart(facts(List.of("java", "-Dpwd=x", "--token", "t", "App")), "9.9.9",
-                81234567890123L, 1795890024123L);
+            writer.processStart(
+                    facts(List.of("java", "-Dpwd=x", "--token", "t", "App")), "9.9.9", 81234567890123L, 1795890024123L);
             // Written at once: a process killed now still leaves its process_start.
             assertEquals(1, records(file).size());
             writer.processEnd("exit", 81234999000000L);
@@ -128,24 +130,26 @@ class EventWriterTest {
 
         JsonNode start = records.get(0);
         assertFitsSchema(start);
-        assertEquals("{\"kind\":\"process_start\",\"v\":1,\"source\":\"jvm\",\"pid\":4242,\"ppid\":4241,"
-            + "\"tid\":4243,\"seq\":0,\"origin\":\"start\",\"t\":81234567890123,\"wall\":\"2026-11-28T18:20:24.123Z\","
-            + "\"exe\":\"/usr/bin/java\",\"argv\":[\"java\",\"-Dpwd=***\",\"--token\",\"***\",\"App\"],"
-            + "\"cwd\":\"/srv/app\",\"runtime\":{\"name\":\"java\",\"version\":\"17.0.15+6\",\"vendor\":\"Debian\"},"
-            + "\"emitter\":{\"name\":\"apitrace-jvm-agent\",\"version\":\"9.9.9\"}}",
-            Files.readAllLines(file).get(0));
+        assertEquals(
+                "{\"kind\":\"process_start\",\"v\":1,\"source\":\"jvm\",\"pid\":4242,\"ppid\":4241,"
+                        + "\"tid\":4243,\"seq\":0,\"origin\":\"start\",\"t\":81234567890123,\"wall\":\"2026-11-28T18:20:24.123Z\","
+                        + "\"exe\":\"/usr/bin/java\",\"argv\":[\"java\",\"-Dpwd=***\",\"--token\",\"***\",\"App\"],"
+                        + "\"cwd\":\"/srv/app\",\"runtime\":{\"name\":\"java\",\"version\":\"17.0.15+6\",\"vendor\":\"Debian\"},"
+                        + "\"emitter\":{\"name\":\"apitrace-jvm-agent\",\"version\":\"9.9.9\"}}",
+                Files.readAllLines(file).get(0));
 
         JsonNode end = records.get(1);
         assertFitsSchema(end);
-        assertEquals("{\"kind\":\"process_end\",\"t\":81234999000000,\"reason\":\"exit\",\"records\":2,\"dropped\":0}",
-            Files.readAllLines(file).get(1));
+        assertEquals(
+                "{\"kind\":\"process_end\",\"t\":81234999000000,\"reason\":\"exit\",\"records\":2,\"dropped\":0}",
+                Files.readAllLines(file).get(1));
     }
 
     @Test
     void leavesOutAnUnknownTid() throws Exception {
         try (EventWriter writer = EventWriter.create(dir, PID)) {
-            writer.processStart(new ProcessFacts(PID, 1, ProcessFacts.NO_TID, "", List.of(), "/", "17", "x"),
-                "0.1.0", 5, 0);
+            writer.processStart(
+                    new ProcessFacts(PID, 1, ProcessFacts.NO_TID, "", List.of(), "/", "17", "x"), "0.1.0", 5, 0);
             JsonNode start = records(writer.file()).get(0);
             assertFalse(start.has("tid"));
             assertFitsSchema(start);

@@ -9,8 +9,7 @@ import net.bytebuddy.jar.asm.Opcodes;
 
 /** Class files the tests need and javac will not write: a method at the 64 KB limit, many small classes. */
 final class GeneratedClasses {
-    private GeneratedClasses() {
-    }
+    private GeneratedClasses() {}
 
     /**
      * {@code gen.Huge} with {@code static int run()} counting to {@code n} in straight-line code:

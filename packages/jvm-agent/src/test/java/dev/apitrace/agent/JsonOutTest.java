@@ -23,10 +23,11 @@ class JsonOutTest {
 
     /** What the writer puts on disk: strict UTF-8, which fails on any unpaired surrogate. */
     private static byte[] strictUtf8(String s) throws CharacterCodingException {
-        ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .encode(CharBuffer.wrap(s));
+        ByteBuffer bytes = StandardCharsets.UTF_8
+                .newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .encode(CharBuffer.wrap(s));
         byte[] out = new byte[bytes.remaining()];
         bytes.get(out);
         return out;
@@ -79,20 +80,24 @@ class JsonOutTest {
     @Test
     void buildsObjectsWithCommasInTheRightPlaces() throws Exception {
         StringBuilder out = new StringBuilder();
-        new JsonOut(out).beginObject()
-            .field("s", "x")
-            .field("n", -42)
-            .field("b", true)
-            .field("empty", List.of())
-            .field("list", List.of("a", "b\n"))
-            .beginObject("inner")
+        new JsonOut(out)
+                .beginObject()
+                .field("s", "x")
+                .field("n", -42)
+                .field("b", true)
+                .field("empty", List.of())
+                .field("list", List.of("a", "b\n"))
+                .beginObject("inner")
                 .field("k", "v")
-                .beginObject("deeper").endObject()
-            .endObject()
-            .field("last", 0)
-            .endObject();
-        assertEquals("{\"s\":\"x\",\"n\":-42,\"b\":true,\"empty\":[],\"list\":[\"a\",\"b\\n\"],"
-            + "\"inner\":{\"k\":\"v\",\"deeper\":{}},\"last\":0}", out.toString());
+                .beginObject("deeper")
+                .endObject()
+                .endObject()
+                .field("last", 0)
+                .endObject();
+        assertEquals(
+                "{\"s\":\"x\",\"n\":-42,\"b\":true,\"empty\":[],\"list\":[\"a\",\"b\\n\"],"
+                        + "\"inner\":{\"k\":\"v\",\"deeper\":{}},\"last\":0}",
+                out.toString());
         JsonNode parsed = JSON.readTree(out.toString());
         assertEquals("b\n", parsed.get("list").get(1).textValue());
     }

@@ -43,7 +43,8 @@ class ProbeTransformerTest {
     private final ProbeTransformer transformer = new ProbeTransformer(inventory, units, jdbc, null, null);
 
     private static byte[] classFile(String internalName) throws IOException {
-        try (InputStream in = ProbeTransformerTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
+        try (InputStream in =
+                ProbeTransformerTest.class.getClassLoader().getResourceAsStream(internalName + ".class")) {
             return in.readAllBytes();
         }
     }
@@ -96,7 +97,9 @@ class ProbeTransformerTest {
         JsonNode record = new ObjectMapper().readTree(lines.get(0));
         assertEquals(List.of(), EventSchema.problems(record), lines.get(0));
         assertEquals(dir.toString(), record.get("unit").asText());
-        assertEquals("dev.apitrace.agent.testapp.ModernJava$Point", record.get("scope").asText());
+        assertEquals(
+                "dev.apitrace.agent.testapp.ModernJava$Point",
+                record.get("scope").asText());
         List<String> ran = new ArrayList<>();
         List<String> all = new ArrayList<>();
         for (JsonNode f : record.get("functions")) {
@@ -138,7 +141,8 @@ class ProbeTransformerTest {
         ProtectionDomain domain = domain();
         assertNull(transformer.transform(new Isolated(domain), "gen/Huge", null, domain, GeneratedClasses.huge(21843)));
         assertEquals(List.of("gen.Huge"), transformer.drainTooLarge());
-        assertTrue(transformer.transform(new Isolated(domain), "gen/Small", null, domain, GeneratedClasses.huge(100)) != null);
+        assertTrue(transformer.transform(new Isolated(domain), "gen/Small", null, domain, GeneratedClasses.huge(100))
+                != null);
     }
 
     @Test
@@ -154,8 +158,12 @@ class ProbeTransformerTest {
     @Test
     void learnsJdbcImplementationsFromClassHeaders() {
         jdbc.noteType("org/h2/jdbc/JdbcStatement", "org/h2/message/TraceObject", new String[] {"java/sql/Statement"});
-        jdbc.noteType("org/h2/jdbc/JdbcPreparedStatement", "org/h2/jdbc/JdbcStatement", new String[] {"java/sql/PreparedStatement"});
-        jdbc.noteType("org/h2/jdbc/JdbcConnection", "org/h2/message/TraceObject", new String[] {"java/sql/Connection", "java/lang/AutoCloseable"});
+        jdbc.noteType("org/h2/jdbc/JdbcPreparedStatement", "org/h2/jdbc/JdbcStatement", new String[] {
+            "java/sql/PreparedStatement"
+        });
+        jdbc.noteType("org/h2/jdbc/JdbcConnection", "org/h2/message/TraceObject", new String[] {
+            "java/sql/Connection", "java/lang/AutoCloseable"
+        });
         jdbc.noteType("org/h2/Other", "java/lang/Object", new String[0]);
         assertTrue(jdbc.isStatement("org.h2.jdbc.JdbcPreparedStatement"));
         assertTrue(jdbc.isConnection("org.h2.jdbc.JdbcConnection"));
@@ -166,20 +174,25 @@ class ProbeTransformerTest {
     private static List<String> members(byte[] bytes) {
         List<String> out = new ArrayList<>();
         ClassReader reader = new ClassReader(bytes);
-        out.add("class " + reader.getAccess() + " " + reader.getSuperName() + " " + Arrays.toString(reader.getInterfaces()));
-        reader.accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-                out.add("field " + access + " " + name + descriptor);
-                return null;
-            }
+        out.add("class " + reader.getAccess() + " " + reader.getSuperName() + " "
+                + Arrays.toString(reader.getInterfaces()));
+        reader.accept(
+                new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public FieldVisitor visitField(
+                            int access, String name, String descriptor, String signature, Object value) {
+                        out.add("field " + access + " " + name + descriptor);
+                        return null;
+                    }
 
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                out.add("method " + access + " " + name + descriptor);
-                return null;
-            }
-        }, ClassReader.SKIP_CODE);
+                    @Override
+                    public MethodVisitor visitMethod(
+                            int access, String name, String descriptor, String signature, String[] exceptions) {
+                        out.add("method " + access + " " + name + descriptor);
+                        return null;
+                    }
+                },
+                ClassReader.SKIP_CODE);
         return out;
     }
 }

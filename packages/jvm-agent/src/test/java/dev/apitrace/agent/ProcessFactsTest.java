@@ -45,9 +45,11 @@ class ProcessFactsTest {
 
     @Test
     void statFieldsAreFoundAfterTheLastParenthesis() {
-        assertEquals(List.of(4242L, 17L),
-            List.of(ProcessFacts.parseStat("4242 (odd) name) (x) S 17 4242 4242 0 -1 4194560 1 0")[0],
-                ProcessFacts.parseStat("4242 (odd) name) (x) S 17 4242 4242 0 -1 4194560 1 0")[1]));
+        assertEquals(
+                List.of(4242L, 17L),
+                List.of(
+                        ProcessFacts.parseStat("4242 (odd) name) (x) S 17 4242 4242 0 -1 4194560 1 0")[0],
+                        ProcessFacts.parseStat("4242 (odd) name) (x) S 17 4242 4242 0 -1 4194560 1 0")[1]));
         long[] ids = ProcessFacts.parseStat("1 (init) S 0 1 1 0 -1");
         assertEquals(1, ids[0]);
         assertEquals(0, ids[1]);
@@ -55,10 +57,12 @@ class ProcessFactsTest {
 
     @Test
     void cmdlineIsNulTerminatedArguments() {
-        assertEquals(List.of("java", "", "naïve", "-jar"),
-            ProcessFacts.parseCmdline("java\0\0naïve\0-jar\0".getBytes(StandardCharsets.UTF_8)));
-        assertEquals(List.of("rewritten title"),
-            ProcessFacts.parseCmdline("rewritten title".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(
+                List.of("java", "", "naïve", "-jar"),
+                ProcessFacts.parseCmdline("java\0\0naïve\0-jar\0".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(
+                List.of("rewritten title"),
+                ProcessFacts.parseCmdline("rewritten title".getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of(), ProcessFacts.parseCmdline(new byte[0]));
     }
 }

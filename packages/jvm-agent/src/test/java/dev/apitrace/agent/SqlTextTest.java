@@ -19,15 +19,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SqlTextTest {
     /** The vectors the Node plugin runs too (docs/events.md, "SQL masking"), once per dialect listed. */
     static Stream<Arguments> sharedVectors() throws IOException {
-        Path file = TestPaths.moduleDir().resolve("../core/schema/sql-masking-vectors.json").normalize();
+        Path file = TestPaths.moduleDir()
+                .resolve("../core/schema/sql-masking-vectors.json")
+                .normalize();
         JsonNode vectors = new ObjectMapper().readTree(file.toFile()).get("vectors");
         List<Arguments> cases = new ArrayList<>();
         for (JsonNode vector : vectors) {
             for (JsonNode dialect : vector.get("dialects")) {
                 List<String> literals = new ArrayList<>();
                 vector.get("literals").forEach(node -> literals.add(node.textValue()));
-                cases.add(Arguments.of(dialect.textValue(), vector.get("sql").textValue(), vector.get("masked").textValue(),
-                    literals, vector.get("placeholders").booleanValue()));
+                cases.add(Arguments.of(
+                        dialect.textValue(),
+                        vector.get("sql").textValue(),
+                        vector.get("masked").textValue(),
+                        literals,
+                        vector.get("placeholders").booleanValue()));
             }
         }
         if (cases.size() < 100) {
@@ -38,7 +44,8 @@ class SqlTextTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("sharedVectors")
-    void masksEverySharedVector(String dialect, String sql, String masked, List<String> literals, boolean placeholders) {
+    void masksEverySharedVector(
+            String dialect, String sql, String masked, List<String> literals, boolean placeholders) {
         List<String> found = new ArrayList<>();
         SqlText t = SqlText.of(sql, SqlDialect.named(dialect), found);
         assertEquals(masked, t.masked);

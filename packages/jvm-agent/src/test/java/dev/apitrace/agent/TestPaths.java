@@ -6,8 +6,7 @@ import java.nio.file.Paths;
 
 /** Where the build put things, found without relying on the working directory. */
 final class TestPaths {
-    private TestPaths() {
-    }
+    private TestPaths() {}
 
     /** packages/jvm-agent: Surefire sets basedir; otherwise two levels above target/test-classes. */
     static Path moduleDir() {
@@ -21,7 +20,8 @@ final class TestPaths {
     /** The classes directory (or jar) a class was loaded from. */
     static Path codeSource(Class<?> type) {
         try {
-            return Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Paths.get(
+                    type.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

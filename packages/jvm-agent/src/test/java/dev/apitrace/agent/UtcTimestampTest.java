@@ -10,24 +10,28 @@ import org.junit.jupiter.api.Test;
 
 class UtcTimestampTest {
     private static final DateTimeFormatter RFC3339_MILLIS =
-        DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private static void assertMatchesJavaTime(long millis) {
-        assertEquals(RFC3339_MILLIS.format(Instant.ofEpochMilli(millis)), UtcTimestamp.format(millis),
-            () -> "epoch millis " + millis);
+        assertEquals(
+                RFC3339_MILLIS.format(Instant.ofEpochMilli(millis)),
+                UtcTimestamp.format(millis),
+                () -> "epoch millis " + millis);
     }
 
     @Test
     void formatsTheContractExample() {
-        assertEquals("2026-11-28T18:20:24.123Z",
-            UtcTimestamp.format(Instant.parse("2026-11-28T18:20:24.123Z").toEpochMilli()));
+        assertEquals(
+                "2026-11-28T18:20:24.123Z",
+                UtcTimestamp.format(Instant.parse("2026-11-28T18:20:24.123Z").toEpochMilli()));
     }
 
     @Test
     void alwaysWritesThreeDigitsOfMilliseconds() {
         assertEquals("1970-01-01T00:00:00.000Z", UtcTimestamp.format(0));
-        assertEquals("2026-11-28T18:20:24.020Z",
-            UtcTimestamp.format(Instant.parse("2026-11-28T18:20:24.020Z").toEpochMilli()));
+        assertEquals(
+                "2026-11-28T18:20:24.020Z",
+                UtcTimestamp.format(Instant.parse("2026-11-28T18:20:24.020Z").toEpochMilli()));
     }
 
     @Test

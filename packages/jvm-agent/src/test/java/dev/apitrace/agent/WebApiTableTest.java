@@ -30,21 +30,41 @@ class WebApiTableTest {
 
     @Test
     void pathTokensOfTheRedactionRulesBecomeParameters() {
-        assertEquals("/reset/:id/done", WebApiTable.routeTemplate("/reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl/done"));
+        assertEquals(
+                "/reset/:id/done",
+                WebApiTable.routeTemplate("/reset/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl/done"));
         assertEquals("/dl/:id", WebApiTable.routeTemplate("/dl/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-"));
-        assertEquals("/docs/getting-started-with-the-api", WebApiTable.routeTemplate("/docs/getting-started-with-the-api"));
+        assertEquals(
+                "/docs/getting-started-with-the-api", WebApiTable.routeTemplate("/docs/getting-started-with-the-api"));
     }
 
     @Test
     void writesDeltasPerKeyAndNothingWhenNothingHappened() throws Exception {
         WebApiTable table = new WebApiTable();
-        table.add(new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"), 100, 150, null);
-        table.add(new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"), 200, 210, null);
-        table.add(new WebApiTable.Entry("called", "POST", "http", "127.0.0.1:80", "/b", 404, "java.net.HttpURLConnection"), 300, 400, "/app.jar");
+        table.add(
+                new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"),
+                100,
+                150,
+                null);
+        table.add(
+                new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"),
+                200,
+                210,
+                null);
+        table.add(
+                new WebApiTable.Entry(
+                        "called", "POST", "http", "127.0.0.1:80", "/b", 404, "java.net.HttpURLConnection"),
+                300,
+                400,
+                "/app.jar");
         EventWriter writer = EventWriter.create(dir, 1);
         table.writeDeltas(writer);
         table.writeDeltas(writer);
-        table.add(new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"), 500, 530, null);
+        table.add(
+                new WebApiTable.Entry("served", "GET", "http", "127.0.0.1:80", "/a/:id", 200, "com.sun.net.httpserver"),
+                500,
+                530,
+                null);
         table.writeDeltas(writer);
         writer.close();
         List<JsonNode> records = new ArrayList<>();
@@ -54,7 +74,10 @@ class WebApiTableTest {
             records.add(r);
         }
         assertEquals(3, records.size());
-        JsonNode first = records.stream().filter(r -> r.get("direction").asText().equals("served")).findFirst().orElseThrow();
+        JsonNode first = records.stream()
+                .filter(r -> r.get("direction").asText().equals("served"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(2, first.get("count").asInt());
         assertEquals(100, first.get("first_t").asLong());
         assertEquals(210, first.get("last_t").asLong());

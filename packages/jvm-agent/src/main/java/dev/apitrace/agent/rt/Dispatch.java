@@ -23,6 +23,7 @@ public final class Dispatch {
 
     /** Status passed to Shutdown.exit (System.exit, or a signal's handler), or null. */
     private static volatile Integer exitStatus;
+
     private static volatile String exitThreadName;
     private static volatile Thread mainThread;
     private static volatile boolean mainDiedUncaught;
@@ -34,6 +35,7 @@ public final class Dispatch {
      * would otherwise run hundreds of times slower.
      */
     public static final int SAMPLED_FIRST = 1024;
+
     public static final int SAMPLE_EVERY = 1024;
 
     private static final ThreadLocal<ThreadState> STATE = new ThreadLocal<>();
@@ -46,8 +48,7 @@ public final class Dispatch {
         int sampledCalls;
     }
 
-    private Dispatch() {
-    }
+    private Dispatch() {}
 
     public static void install(SpanSink s, Thread main) {
         mainThread = main;

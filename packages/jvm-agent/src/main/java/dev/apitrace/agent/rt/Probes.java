@@ -14,6 +14,5 @@ public final class Probes {
     public static final int CAPACITY = 1 << 18;
     public static final boolean[][] ARRAYS = new boolean[CAPACITY][];
 
-    private Probes() {
-    }
+    private Probes() {}
 }

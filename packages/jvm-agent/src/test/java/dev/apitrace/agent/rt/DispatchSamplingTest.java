@@ -16,8 +16,7 @@ class DispatchSamplingTest {
         }
 
         @Override
-        public void served(int hook, long t0, long t1, Object self, Object[] args, Throwable thrown) {
-        }
+        public void served(int hook, long t0, long t1, Object self, Object[] args, Throwable thrown) {}
     }
 
     @AfterEach

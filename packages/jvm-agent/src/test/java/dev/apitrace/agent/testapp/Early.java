@@ -2,8 +2,7 @@ package dev.apitrace.agent.testapp;
 
 /** Loaded and run by EarlyAgent before apitrace's premain; run again by main after it. */
 public final class Early {
-    private Early() {
-    }
+    private Early() {}
 
     public static String before() {
         return "before";

@@ -4,8 +4,7 @@ import java.lang.instrument.Instrumentation;
 
 /** A first -javaagent that loads an application class before apitrace's premain runs. */
 public final class EarlyAgent {
-    private EarlyAgent() {
-    }
+    private EarlyAgent() {}
 
     public static void premain(String args, Instrumentation inst) {
         System.out.println("early agent: " + Early.before());

@@ -10,8 +10,7 @@ import java.net.SocketAddress;
  * nothing of the hook's.
  */
 public final class FaultInHookApp {
-    private FaultInHookApp() {
-    }
+    private FaultInHookApp() {}
 
     static final class OddAddress extends SocketAddress {
         private static final long serialVersionUID = 1L;

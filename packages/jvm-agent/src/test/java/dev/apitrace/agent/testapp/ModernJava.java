@@ -14,8 +14,7 @@ import java.util.stream.Collectors;
  * be compared line by line with a bare run (no member added or removed).
  */
 public final class ModernJava {
-    private ModernJava() {
-    }
+    private ModernJava() {}
 
     public record Point(int x, int y) {
         public Point {
@@ -68,8 +67,16 @@ public final class ModernJava {
     }
 
     public enum Op {
-        ADD { int apply(int a, int b) { return a + b; } },
-        MUL { int apply(int a, int b) { return a * b; } };
+        ADD {
+            int apply(int a, int b) {
+                return a + b;
+            }
+        },
+        MUL {
+            int apply(int a, int b) {
+                return a * b;
+            }
+        };
 
         abstract int apply(int a, int b);
     }
@@ -97,18 +104,29 @@ public final class ModernJava {
             String kind = s instanceof Square ? "square" : "circle";
             System.out.println(kind + ": " + s.describe());
         }
-        System.out.println("enum " + Op.ADD.apply(2, 3) + " " + Op.MUL.apply(2, 3) + " " + Arrays.toString(Op.values()));
+        System.out.println(
+                "enum " + Op.ADD.apply(2, 3) + " " + Op.MUL.apply(2, 3) + " " + Arrays.toString(Op.values()));
         System.out.println("nestmate " + new Outer().new Inner().reveal());
         IntUnaryOperator twice = v -> v * 2;
-        System.out.println("lambda " + twice.applyAsInt(21) + " " + Arrays.stream(new int[] {1, 2, 3}).map(v -> v + 1).sum());
-        byte[] hidden = ModernJava.class.getResourceAsStream("HiddenTemplate.class").readAllBytes();
-        Class<?> h = MethodHandles.lookup().in(ModernJava.class).defineHiddenClass(hidden, true).lookupClass();
+        System.out.println("lambda " + twice.applyAsInt(21) + " "
+                + Arrays.stream(new int[] {1, 2, 3}).map(v -> v + 1).sum());
+        byte[] hidden =
+                ModernJava.class.getResourceAsStream("HiddenTemplate.class").readAllBytes();
+        Class<?> h = MethodHandles.lookup()
+                .in(ModernJava.class)
+                .defineHiddenClass(hidden, true)
+                .lookupClass();
         Object greeting = h.getMethod("greeting").invoke(null);
         System.out.println("hidden " + greeting + " " + h.isHidden());
-        for (Class<?> c : new Class<?>[] {Point.class, Shape.class, Square.class, Op.class, Op.ADD.getClass(), Outer.Inner.class, ModernJava.class}) {
-            String methods = Arrays.stream(c.getDeclaredMethods()).map(Method::toString).sorted().collect(Collectors.joining(","));
+        for (Class<?> c : new Class<?>[] {
+            Point.class, Shape.class, Square.class, Op.class, Op.ADD.getClass(), Outer.Inner.class, ModernJava.class
+        }) {
+            String methods = Arrays.stream(c.getDeclaredMethods())
+                    .map(Method::toString)
+                    .sorted()
+                    .collect(Collectors.joining(","));
             System.out.println(c.getName() + " fields " + c.getDeclaredFields().length + " methods " + methods
-                + " nestHost " + c.getNestHost().getSimpleName() + " sealed " + c.isSealed());
+                    + " nestHost " + c.getNestHost().getSimpleName() + " sealed " + c.isSealed());
         }
     }
 }

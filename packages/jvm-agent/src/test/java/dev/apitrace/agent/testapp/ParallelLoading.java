@@ -16,8 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ClassCircularityError while it transforms them.
  */
 public final class ParallelLoading {
-    private ParallelLoading() {
-    }
+    private ParallelLoading() {}
 
     static final class BytesLoader extends ClassLoader {
         static {
@@ -49,7 +48,9 @@ public final class ParallelLoading {
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
             for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
                 String name = f.getFileName().toString();
-                classes.put("gen." + name.substring(0, name.length() - ".class".length()), java.nio.file.Files.readAllBytes(f));
+                classes.put(
+                        "gen." + name.substring(0, name.length() - ".class".length()),
+                        java.nio.file.Files.readAllBytes(f));
             }
         }
         BytesLoader loader = new BytesLoader(classes, dir.toUri().toURL());

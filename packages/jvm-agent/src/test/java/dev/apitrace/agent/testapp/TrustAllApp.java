@@ -8,17 +8,14 @@ import javax.net.ssl.X509TrustManager;
 
 /** One TLS context with the JDK's trust managers, one with a trust-all manager (the classic mistake). */
 public final class TrustAllApp {
-    private TrustAllApp() {
-    }
+    private TrustAllApp() {}
 
     static final class TrustEveryone implements X509TrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

@@ -17,14 +17,13 @@ public final class TypeAnnotated {
 
     @Retention(RetentionPolicy.CLASS)
     @Target(ElementType.TYPE_USE)
-    public @interface Invisible {
-    }
+    public @interface Invisible {}
 
-    private TypeAnnotated() {
-    }
+    private TypeAnnotated() {}
 
     public static int run(Object o) {
-        @Visible("local") List<@Invisible String> names = new @Visible ArrayList<>();
+        @Visible("local")
+        List<@Invisible String> names = new @Visible ArrayList<>();
         if (o instanceof @Visible String) {
             names.add((@Invisible String) o);
         }

@@ -2,8 +2,7 @@ package dev.apitrace.agent.testapp;
 
 /** main ends with an exception (the launcher exits 1), or sleeps to be signalled. */
 public final class UncaughtApp {
-    private UncaughtApp() {
-    }
+    private UncaughtApp() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("sleep")) {
