@@ -3,10 +3,16 @@
 // and err.stack stays what it was without us, and columns move only on a line where a probe
 // went in before them. An inline source map (unless the file names its own) maps even those.
 //
-// A probe is `(H||I())[n]++` at the entry of a function, after its directive prologue: H is the
-// file's hit array, I() fetches it from the probe registry. Both are declared on one line
-// appended at the end of the file: a `var` and a function declaration exist before any code of
-// the module runs, so a function called early (circular imports) still counts.
+// A probe is a hit count at the entry of a function, after its directive prologue, into H, the
+// file's hit array, which I() fetches from the probe registry (or makes, where there is none:
+// another realm or thread).
+// - CommonJS: `H[n]++`, H a `const` initialised by the file's first statement (after its
+//   hashbang and directives): no code of a CommonJS file can run before it, and a `const` read
+//   through a closure TurboFan has inlined folds to the array itself, so a probe is one increment
+//   of a fixed address (a `var` is reloaded, and the `H||` check is paid, on every call).
+// - ES module: `(H||I())[n]++`, H a `var`, I() a function declaration, both on one line appended
+//   at the end of the file: they exist before any code of the module runs, so a function called
+//   before the module's body (circular imports) still counts.
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import MagicString from 'magic-string';
@@ -14,7 +20,7 @@ import { functionName, type FunctionSite } from './probe-sites.js';
 
 type Babel = typeof import('@babel/core');
 
-/** The file's hit array binding; undefined until the first probe runs. */
+/** The file's hit array binding (in an ES module, undefined until the first probe runs). */
 export const HITS_BINDING = '__apitrace$h';
 export const INIT_BINDING = '__apitrace$i';
 /** globalThis[Symbol.for(...)] holds this thread's probe registry (src/probes/probe-registry.ts). */
@@ -56,7 +62,8 @@ export function instrument(source: string, format: ModuleFormat, filename: strin
 
   const out = new MagicString(source);
   const functions: FunctionSite[] = [];
-  const probe = (index: number): string => `(${HITS_BINDING}||${INIT_BINDING}())[${index}]++`;
+  const eager = format === 'commonjs';
+  const probe = eager ? (index: number): string => `${HITS_BINDING}[${index}]++` : (index: number): string => `(${HITS_BINDING}||${INIT_BINDING}())[${index}]++`;
   core.traverse(ast, {
     Program(path) {
       for (const name of [HITS_BINDING, INIT_BINDING, ...(format === 'commonjs' ? ['__filename'] : [])]) {
@@ -85,9 +92,18 @@ export function instrument(source: string, format: ModuleFormat, filename: strin
   if (functions.length === 0) return { code: source, functions };
 
   const locator = format === 'module' ? 'import.meta.url' : '__filename';
-  out.append(
-    `\nvar ${HITS_BINDING};function ${INIT_BINDING}(){return ${HITS_BINDING}=globalThis[Symbol.for(${JSON.stringify(REGISTRY_SYMBOL)})]?.register(${locator},${JSON.stringify(JSON.stringify(functions))},${functions.length})??new Uint32Array(${functions.length})}\n`,
-  );
+  const fetch = `globalThis[Symbol.for(${JSON.stringify(REGISTRY_SYMBOL)})]?.register(${locator},${JSON.stringify(JSON.stringify(functions))},${functions.length})??new Uint32Array(${functions.length})`;
+  if (eager) {
+    // A hashbang must stay first; "use strict" must stay a directive.
+    const program = ast.program;
+    const lastDirective = program.directives.at(-1);
+    if (lastDirective?.end != null) out.appendLeft(lastDirective.end, `;const ${HITS_BINDING}=${INIT_BINDING}();`);
+    else if (program.interpreter?.end != null) out.appendLeft(lineEnd(source, program.interpreter.end), `const ${HITS_BINDING}=${INIT_BINDING}();`);
+    else out.prepend(`const ${HITS_BINDING}=${INIT_BINDING}();`);
+    out.append(`\nfunction ${INIT_BINDING}(){return ${fetch}}\n`);
+  } else {
+    out.append(`\nvar ${HITS_BINDING};function ${INIT_BINDING}(){return ${HITS_BINDING}=${fetch}}\n`);
+  }
   if (!OWN_SOURCE_MAP.test(source)) {
     // Line-level, without the source text: lines never move and the original is on disk; a
     // full map would double what V8 has to scan on every start.
@@ -95,6 +111,14 @@ export function instrument(source: string, format: ModuleFormat, filename: strin
     out.append(`//# sourceMappingURL=${map.toUrl()}\n`);
   }
   return { code: out.toString(), functions };
+}
+
+/** Just after the line break that ends the line holding `from` (the end of the text if none). */
+function lineEnd(source: string, from: number): number {
+  const match = /\r\n?|\n|\u2028|\u2029/g;
+  match.lastIndex = from;
+  const found = match.exec(source);
+  return found ? found.index + found[0].length : source.length;
 }
 
 /**
