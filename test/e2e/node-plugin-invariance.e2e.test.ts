@@ -310,6 +310,32 @@ describe('node plugin invariance (end to end)', function () {
     assert.ok(ran('child.cjs', 'answer'), 'the forked child probed its module');
   });
 
+  it('probes CommonJS files after a hashbang and "use strict", and records none of whose functions ran', async () => {
+    const { bare, records } = await compare(
+      'commonjs-start',
+      {
+        'bin.js':
+          '#!/usr/bin/env node\n"use strict";\nconst lib = require("./lib.js");\nrequire("./idle.js");\nfunction main() {\n  console.log(lib.twice(21), typeof this);\n}\nmain();\n',
+        'lib.js': '"use strict"\nexports.twice = function twice(x) { return x * 2; };\n',
+        'idle.js': 'module.exports = function idle() { return 0; };\n',
+      },
+      'bin.js',
+    );
+    assert.equal(bare.stdout, '42 undefined\n', '"use strict" is still the directive of bin.js');
+    const inventory = (scope: string): { name: string; hits: number }[] | undefined =>
+      records.find((r) => r['kind'] === 'function_inventory' && String(r['unit']).endsWith('/commonjs-start') && r['scope'] === scope)?.['functions'] as
+        { name: string; hits: number }[] | undefined;
+    assert.deepEqual(
+      inventory('bin.js')?.map((f) => [f.name, f.hits]),
+      [['main', 1]],
+    );
+    assert.deepEqual(
+      inventory('lib.js')?.map((f) => [f.name, f.hits]),
+      [['twice', 1]],
+    );
+    assert.equal(inventory('idle.js'), undefined, 'a file none of whose functions ran has no inventory record');
+  });
+
   it('loads a file it cannot transform untouched, and says so', async () => {
     const { records } = await compare(
       'untransformable',

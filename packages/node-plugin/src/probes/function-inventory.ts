@@ -19,7 +19,9 @@ export function writeFunctionInventory(registry: ProbeRegistry, recorder: Record
   for (const file of registry.files) {
     const hits = file.hits;
     const before = file.reported;
-    if (before !== undefined && hits.every((h, i) => h === before[i])) continue;
+    // a CommonJS file registers when loaded: none of its functions ran yet is no record, as for an
+    // ES module (registered by its first probe)
+    if (before === undefined ? hits.every((h) => h === 0) : hits.every((h, i) => h === before[i])) continue;
     const sites = file.sites();
     const functions: InventoryFunction[] = [];
     for (let i = 0; i < sites.length; i++) {

@@ -1,6 +1,7 @@
-// The probes' side of the contract with transformed code: each probed file registers itself the
-// first time one of its functions (or its body) runs and gets the hit array its probes count
-// into. The function table stays a JSON string until an inventory is written.
+// The probes' side of the contract with transformed code: each probed file registers itself and
+// gets the hit array its probes count into: a CommonJS file when its body starts, an ES module
+// the first time one of its functions runs. The function table stays a JSON string until an
+// inventory is written.
 import { fileURLToPath } from 'node:url';
 import { REGISTRY_SYMBOL } from '../transform/instrument.js';
 import type { FunctionSite } from '../transform/probe-sites.js';

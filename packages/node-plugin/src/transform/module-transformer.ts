@@ -6,7 +6,7 @@ import type { ModuleFormat } from './instrument.js';
 import { TransformCache } from './transform-cache.js';
 
 /** Part of every cache key: bump the revision whenever the transform's output changes. */
-export const TRANSFORM_VERSION = '0.1.0+splice.2';
+export const TRANSFORM_VERSION = '0.1.0+splice.3';
 
 /** Files larger than this are loaded untouched: babel would stall start-up on minified bundles. */
 export const MAX_TRANSFORM_BYTES = 4 * 1024 * 1024;

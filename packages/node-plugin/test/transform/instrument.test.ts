@@ -63,7 +63,7 @@ describe('node-plugin probe transform', () => {
     const before = source.split('\n');
     const after = code.split('\n');
     assert.ok(after.length > before.length, 'declarations appended at the end');
-    const probeCall = /\(__apitrace\$h\|\|__apitrace\$i\(\)\)\[\d+\]\+\+/g;
+    const probeCall = /\(__apitrace\$h\|\|__apitrace\$i\(\)\)\[\d+\]\+\+|__apitrace\$h\[\d+\]\+\+|const __apitrace\$h=__apitrace\$i\(\)/g;
     const bare = (line: string): string => line.replace(probeCall, '').replace(/[\s;(),]/g, '');
     for (let i = 0; i < before.length; i++) assert.equal(bare(after[i]!), bare(before[i]!), `line ${i + 1}`);
   });
@@ -102,6 +102,24 @@ describe('node-plugin probe transform', () => {
     const { exports, registered } = runCommonJs(code, '/app/early.js');
     assert.equal(exports['early'], 42);
     assert.equal(registered[0]!.hits[0], 1);
+  });
+
+  it('fetches the hit array before any code of a CommonJS file, after its hashbang and directives', () => {
+    const init = 'const __apitrace$h=__apitrace$i();';
+    assert.ok(
+      instrument('#!/usr/bin/env node\nconst f = () => 1;\n', 'commonjs', '/app/bin.js').code.startsWith(
+        `#!/usr/bin/env node\n${init}const f = () => (__apitrace$h[0]++,1);\n`,
+      ),
+    );
+    assert.ok(
+      instrument('"use strict"\nfunction f() {}\n', 'commonjs', '/app/s.js').code.startsWith(`"use strict";${init}\nfunction f() {__apitrace$h[0]++;}\n`),
+    );
+    assert.ok(instrument('/* c */ function f() {}\n', 'commonjs', '/app/c.js').code.startsWith(`${init}/* c */ function f() {__apitrace$h[0]++;}\n`));
+    // a function run before the module body is possible only in an ES module: its probe fetches the array itself
+    assert.match(
+      instrument('export function f() {}\n', 'module', '/app/m.mjs').code,
+      /^export function f\(\) \{\(__apitrace\$h\|\|__apitrace\$i\(\)\)\[0\]\+\+;\}\n\nvar __apitrace\$h;/,
+    );
   });
 
   it('uses import.meta.url in ES modules and keeps a file of no functions as it was', () => {
