@@ -17,7 +17,8 @@ import jdk.internal.vm.annotation.Stable;
  * folds {@code ARRAYS[classId]} into a constant and the probe compiles to one byte store
  * (no load, null or bounds check). Elsewhere the annotation is ignored and nothing changes.
  * The inner arrays are only ever set to true, never reset, which the annotation also
- * assumes of their elements.
+ * assumes of their elements. (The agent's warm-up fills slot 0 for a class it never
+ * defines and clears it again before any real class is given an id: no code reads it.)
  */
 public final class Probes {
     public static final int CAPACITY = 1 << 18;
