@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeRecords } from './synthetic-native.mjs';
+import { nativeRecords, processStartLine } from './synthetic-native.mjs';
 import { writeLines } from './write-lines.mjs';
 
 const records = Number(process.argv[2] ?? 10_000_000);
@@ -24,21 +24,7 @@ const cli = fileURLToPath(new URL('../packages/core/bin/apitrace.js', import.met
 const processes = 8;
 const dir = mkdtempSync(join(tmpdir(), 'apitrace-analyze-bench-'));
 
-const start = (pid, source, runtime) =>
-  JSON.stringify({
-    kind: 'process_start',
-    v: 1,
-    source,
-    pid,
-    ppid: 1,
-    tid: pid,
-    t: 1000,
-    wall: '2026-11-28T00:00:00.000Z',
-    exe: '/usr/bin/node',
-    argv: ['node', 'app.js'],
-    cwd: '/srv/app',
-    runtime,
-  });
+const start = (pid, source, runtime) => processStartLine({ pid, source, runtime, cwd: '/srv/app' });
 const perProcess = Math.floor(records / processes);
 for (let p = 0; p < processes; p++) {
   const pid = 2000 + p;

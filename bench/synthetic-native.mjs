@@ -1,3 +1,20 @@
+// The process_start line of a synthetic benchmark process (a node app, run as `node app.js` in cwd).
+export const processStartLine = ({ pid, source, runtime, cwd }) =>
+  JSON.stringify({
+    kind: 'process_start',
+    v: 1,
+    source,
+    pid,
+    ppid: 1,
+    tid: pid,
+    t: 1000,
+    wall: '2026-11-28T00:00:00.000Z',
+    exe: '/usr/bin/node',
+    argv: ['node', 'app.js'],
+    cwd,
+    runtime,
+  });
+
 // The native event file of a synthetic benchmark process: its start, the shared objects it
 // loaded, then `count` records alternating an openat call with libc usages, then its end.
 // The analysis and VEX benchmarks write the same shape, so they measure the same reading work.

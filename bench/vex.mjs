@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, readdirSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeRecords } from './synthetic-native.mjs';
+import { nativeRecords, processStartLine } from './synthetic-native.mjs';
 import { writeLines } from './write-lines.mjs';
 
 const records = Number(process.argv[2] ?? 1_000_000);
@@ -41,21 +41,7 @@ for (let i = 0; i < packages; i++) {
   writeFileSync(join(root, 'index.js'), '');
 }
 
-const start = (pid, source, runtime) =>
-  JSON.stringify({
-    kind: 'process_start',
-    v: 1,
-    source,
-    pid,
-    ppid: 1,
-    tid: pid,
-    t: 1000,
-    wall: '2026-11-28T00:00:00.000Z',
-    exe: '/usr/bin/node',
-    argv: ['node', 'app.js'],
-    cwd: app,
-    runtime,
-  });
+const start = (pid, source, runtime) => processStartLine({ pid, source, runtime, cwd: app });
 const perProcess = Math.floor(records / processes);
 for (let p = 0; p < processes; p++) {
   const pid = 2000 + p;
