@@ -70,6 +70,22 @@ const file = (name: string): Omit<ApiDefinition, 'api'> => ({
   ...(name === 'readFileSync' ? { nodesOwnCall: isLoaderRead } : {}),
 });
 
+/** The resolver functions of `dns` and `dns.promises`: the same names in both. */
+const DNS_FUNCTIONS = [
+  'lookup',
+  'lookupService',
+  'resolve',
+  'resolve4',
+  'resolve6',
+  'resolveAny',
+  'resolveCname',
+  'resolveMx',
+  'resolveNs',
+  'resolveSrv',
+  'resolveTxt',
+  'reverse',
+];
+
 export const BUILTIN_PATCHES: readonly BuiltinPatch[] = [
   { module: 'fs', prefix: 'node:fs.', names: [...FS_SYNC, ...FS_PATH_FUNCTIONS], define: file },
   { module: 'fs', prefix: 'node:fs.', names: ['createReadStream', 'createWriteStream'], define: (n) => ({ ...file(n), completion: 'return', async: true }) },
@@ -115,40 +131,14 @@ export const BUILTIN_PATCHES: readonly BuiltinPatch[] = [
   {
     module: 'dns',
     prefix: 'node:dns.',
-    names: [
-      'lookup',
-      'lookupService',
-      'resolve',
-      'resolve4',
-      'resolve6',
-      'resolveAny',
-      'resolveCname',
-      'resolveMx',
-      'resolveNs',
-      'resolveSrv',
-      'resolveTxt',
-      'reverse',
-    ],
+    names: DNS_FUNCTIONS,
     define: () => ({ category: 'dns', facts: dnsFacts }),
   },
   {
     module: 'dns',
     target: (dns) => dns.promises,
     prefix: 'node:dns.promises.',
-    names: [
-      'lookup',
-      'lookupService',
-      'resolve',
-      'resolve4',
-      'resolve6',
-      'resolveAny',
-      'resolveCname',
-      'resolveMx',
-      'resolveNs',
-      'resolveSrv',
-      'resolveTxt',
-      'reverse',
-    ],
+    names: DNS_FUNCTIONS,
     define: () => ({ category: 'dns', facts: dnsFacts }),
   },
 
