@@ -6,11 +6,11 @@
 // can load an ES module (`import(` in its text, or an ES module required) is about to compile,
 // or when the application registers hooks of its own (ours must stay the innermost).
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFunction } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { lexModule } from './module-lexer.js';
 
 /** Options that make the entry or an early import an ES module, or bring loaders of their own. */
 const ESM_OPTIONS = /(?:^|\s)--(?:input-type=module|experimental-default-type=module|(?:experimental-)?loader\b)/;
@@ -118,8 +118,6 @@ export function entryIsCommonJs(argv: readonly string[] = process.argv): boolean
 }
 
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
-type Lexer = typeof import('es-module-lexer');
-let lexer: Lexer | undefined;
 
 /**
  * Whether running this source may load an ES module: then the ES module hooks must be in place.
@@ -131,8 +129,7 @@ let lexer: Lexer | undefined;
 export function mayLoadEsModule(content: string, filename: string, format: 'module' | 'commonjs'): boolean {
   if (format === 'commonjs' && !DYNAMIC_IMPORT.test(content)) return false;
   try {
-    lexer ??= createRequire(import.meta.url)('es-module-lexer') as Lexer;
-    const imports = lexer.parse(content)[0];
+    const imports = lexModule(content)[0];
     if (format === 'commonjs') return imports.length > 0;
     return imports.some((entry) => {
       if (entry.type === 'import-meta') return false;

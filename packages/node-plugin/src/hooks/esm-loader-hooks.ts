@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { reassignableExports } from '../transform/instrument.js';
 import { ModuleTransformer, TRANSFORM_VERSION } from '../transform/module-transformer.js';
 import { TransformCache } from '../transform/transform-cache.js';
+import { lexModule } from './module-lexer.js';
 import type { LoaderMessage, LoaderSetup } from './loader-messages.js';
 
 type LoadResult = { format?: string | null; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean };
@@ -57,9 +58,6 @@ const isBareSpecifier = (specifier: string): boolean => !specifier.startsWith('.
 const STAR_EXPORT = /^[ \t]*export[ \t]*\*[ \t]*from\b/gm;
 const facadeDecisions = new Map<string, boolean>();
 
-type Lexer = typeof import('es-module-lexer');
-let lexer: Lexer | undefined;
-
 /**
  * A module that only re-exports (`export * from`, `export { x } from`, an import exported again)
  * has no binding of its own a facade could freeze, which the lexer tells without starting babel
@@ -67,8 +65,7 @@ let lexer: Lexer | undefined;
  */
 function exportsOnlyFromElsewhere(source: string): boolean {
   try {
-    lexer ??= createRequire(import.meta.url)('es-module-lexer') as Lexer;
-    return !lexer.parse(source)[1].some((entry) => entry.type === 'direct');
+    return !lexModule(source)[1].some((entry) => entry.type === 'direct');
   } catch {
     return false;
   }
